@@ -1,0 +1,1 @@
+export { ErrorCode, ShellgateError, isShellgateError } from './errors.js';

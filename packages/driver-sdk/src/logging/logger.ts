@@ -1,0 +1,23 @@
+/** Structured fields attached to a log line. Values are data, never pre-formatted text. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/**
+ * The logging seam every SDK component takes through its constructor. A winston logger
+ * satisfies it; tests can pass {@link silentLogger} or a recorder.
+ */
+export interface Logger {
+  error(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  debug(message: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+/** A logger that drops everything; the default where none is given. */
+export const silentLogger: Logger = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+  child: () => silentLogger,
+};
