@@ -1,0 +1,40 @@
+import type { DriverSandboxStatus } from '../gen/compute_driver.js';
+import { ConditionStatus, ConditionType, isTransientReason } from './condition-types.js';
+
+/** The backend phase the gateway derives from a driver's status (never set by drivers). */
+export const SandboxBackendPhase = {
+  Unknown: 'Unknown',
+  Provisioning: 'Provisioning',
+  Ready: 'Ready',
+  Error: 'Error',
+  Stopped: 'Stopped',
+  Deleting: 'Deleting',
+} as const;
+export type SandboxBackendPhase = (typeof SandboxBackendPhase)[keyof typeof SandboxBackendPhase];
+
+/**
+ * Derives the backend phase with the upstream OpenShell rules (ARCHITECTURE.md, Gateway:
+ * Phases), in this order: no status → Unknown; `deleting` → Deleting; any `Suspended=True`
+ * → Stopped; the first condition typed exactly `Ready` decides (True → Ready; False → Error,
+ * or Provisioning for a transient reason; anything else → Provisioning); no Ready → Provisioning.
+ * Gateway-owned readiness (supervisor session, sticky Error) is layered on top by the caller.
+ */
+export function deriveBackendPhase(status: DriverSandboxStatus | undefined): SandboxBackendPhase {
+  if (status === undefined) return SandboxBackendPhase.Unknown;
+  if (status.deleting) return SandboxBackendPhase.Deleting;
+  const isSuspended = status.conditions.some(
+    (condition) => condition.type === ConditionType.Suspended && condition.status === ConditionStatus.True,
+  );
+  if (isSuspended) return SandboxBackendPhase.Stopped;
+  // Upstream matches the type and status strings exactly; only the reason is case-folded.
+  const ready = status.conditions.find((condition) => condition.type === ConditionType.Ready);
+  if (ready === undefined) return SandboxBackendPhase.Provisioning;
+  switch (ready.status) {
+    case ConditionStatus.True:
+      return SandboxBackendPhase.Ready;
+    case ConditionStatus.False:
+      return isTransientReason(ready.reason) ? SandboxBackendPhase.Provisioning : SandboxBackendPhase.Error;
+    default:
+      return SandboxBackendPhase.Provisioning;
+  }
+}

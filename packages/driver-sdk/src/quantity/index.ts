@@ -1,0 +1,1 @@
+export { formatCpuQuantity, formatMemoryQuantity, parseCpuQuantity, parseMemoryQuantity } from './quantity.js';
