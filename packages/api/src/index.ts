@@ -9,6 +9,8 @@
  * ```
  */
 export {
+  ComputeDriverCapabilities,
+  ComputeDriverInfo,
   CreateSandboxRequest,
   CreateWorkspaceRequest,
   CreateWorkspaceResponse,

@@ -1,0 +1,35 @@
+import type { OpenShellServer } from '@shellgate/api';
+import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
+
+/**
+ * The handler set of callback listeners, which sandboxes can reach: only what a sandbox may
+ * call (Health now; the supervisor session service joins it). Everything else is refused,
+ * so a sandbox cannot drive the management API through the address it can see.
+ */
+export function createCallbackHandlers(scope: RpcScope, full: OpenShellServer): OpenShellServer {
+  const refuse = (rpc: string): ShellgateError =>
+    new ShellgateError(ErrorCode.PermissionDenied, `${rpc} is not callable on a sandbox callback listener`, {
+      hint: 'call the gateway\'s primary API address instead',
+    });
+  const unaryRefusal = <Req, Res>(rpc: string) => unaryRpc<Req, Res>(scope, rpc, async () => { throw refuse(rpc); });
+  const streamRefusal = <Req, Res>(rpc: string) => streamingRpc<Req, Res>(scope, rpc, async () => { throw refuse(rpc); });
+  return {
+    health: full.health,
+    getGatewayInfo: unaryRefusal('GetGatewayInfo'),
+    createSandbox: unaryRefusal('CreateSandbox'),
+    getSandbox: unaryRefusal('GetSandbox'),
+    listSandboxes: unaryRefusal('ListSandboxes'),
+    deleteSandbox: unaryRefusal('DeleteSandbox'),
+    stopSandbox: unaryRefusal('StopSandbox'),
+    startSandbox: unaryRefusal('StartSandbox'),
+    watchSandbox: streamRefusal('WatchSandbox'),
+    getSandboxLogs: unaryRefusal('GetSandboxLogs'),
+    execSandbox: streamRefusal('ExecSandbox'),
+    execSandboxInteractive: full.execSandboxInteractive,
+    createWorkspace: unaryRefusal('CreateWorkspace'),
+    getWorkspace: unaryRefusal('GetWorkspace'),
+    listWorkspaces: unaryRefusal('ListWorkspaces'),
+    deleteWorkspace: unaryRefusal('DeleteWorkspace'),
+  };
+}

@@ -1,0 +1,10 @@
+export { createCallbackHandlers } from './callback-handlers.js';
+export { isPrivateAddress, resolveCallbackListeners, systemHostNetwork } from './callback-listeners.js';
+export type { CallbackListener, HostNetwork } from './callback-listeners.js';
+export { createOpenShellHandlers } from './open-shell-handlers.js';
+export type { GatewayInfoSource, OpenShellHandlerDeps } from './open-shell-handlers.js';
+export { PublicServer, splitHostPort } from './public-server.js';
+export type { ApiTlsFiles, PublicServerOptions } from './public-server.js';
+export { checkBearerToken } from './request-auth.js';
+export type { ApiAuthPolicy } from './request-auth.js';
+export { toGrpcError } from './to-grpc-error.js';

@@ -1,0 +1,104 @@
+import { status as GrpcStatus, type handleBidiStreamingCall } from '@grpc/grpc-js';
+import type { ComputeDriverInfo, ExecSandboxEvent, ExecSandboxInput, OpenShellServer, ServiceStatus } from '@shellgate/api';
+import { ErrorCode, ShellgateError, findSandboxNameProblems, findLabelProblems, throwIfProblems } from '@shellgate/driver-sdk';
+import { parseLabelSelector, type LabelSelector } from '../labels/index.js';
+import type { SandboxEventBus, SandboxService } from '../sandboxes/index.js';
+import { DEFAULT_WORKSPACE, type GatewayStore } from '../store/index.js';
+import { streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
+import { streamSandboxChanges } from './watch-sandbox-stream.js';
+
+/** What the public API reads about the gateway itself. */
+export interface GatewayInfoSource {
+  readonly version: string;
+  computeDrivers(): ComputeDriverInfo[];
+  /** Healthy when every driver answers, Degraded when some do not. */
+  status(): ServiceStatus;
+}
+
+export interface OpenShellHandlerDeps extends RpcScope {
+  readonly sandboxes: SandboxService;
+  readonly store: GatewayStore;
+  readonly events: SandboxEventBus;
+  readonly info: GatewayInfoSource;
+}
+
+/** The `openshell.v1.OpenShell` handlers Shellgate serves on its primary listener. */
+export function createOpenShellHandlers(deps: OpenShellHandlerDeps): OpenShellServer {
+  const ws = (workspace: string): string => workspace || DEFAULT_WORKSPACE;
+  return {
+    health: unaryRpc(deps, 'Health', async () => ({ status: deps.info.status(), version: deps.info.version })),
+    getGatewayInfo: unaryRpc(deps, 'GetGatewayInfo', async () => ({
+      status: deps.info.status(),
+      gatewayVersion: deps.info.version,
+      computeDrivers: deps.info.computeDrivers(),
+    })),
+    createSandbox: unaryRpc(deps, 'CreateSandbox', async (request) => ({ sandbox: await deps.sandboxes.create(request) })),
+    getSandbox: unaryRpc(deps, 'GetSandbox', async (request) => ({ sandbox: await deps.sandboxes.get(ws(request.workspace), request.name) })),
+    listSandboxes: unaryRpc(deps, 'ListSandboxes', async (request) => ({
+      sandboxes: await deps.sandboxes.list({
+        workspace: request.allWorkspaces ? undefined : ws(request.workspace),
+        labelSelector: parseSelectorField(request.labelSelector),
+        limit: request.limit,
+        offset: request.offset,
+      }),
+    })),
+    deleteSandbox: unaryRpc(deps, 'DeleteSandbox', async (request) => ({ deleted: await deps.sandboxes.delete(ws(request.workspace), request.name) })),
+    stopSandbox: unaryRpc(deps, 'StopSandbox', async (request) => ({ sandbox: await deps.sandboxes.stop(ws(request.workspace), request.name) })),
+    startSandbox: unaryRpc(deps, 'StartSandbox', async (request) => ({ sandbox: await deps.sandboxes.start(ws(request.workspace), request.name) })),
+    watchSandbox: streamingRpc(deps, 'WatchSandbox', (call) => streamSandboxChanges(call, deps.store, deps.events)),
+    getSandboxLogs: unaryRpc(deps, 'GetSandboxLogs', async () => {
+      throw notYetServed('GetSandboxLogs');
+    }),
+    execSandbox: streamingRpc(deps, 'ExecSandbox', async () => {
+      throw notYetServed('ExecSandbox');
+    }),
+    execSandboxInteractive: refuseBidi('ExecSandboxInteractive'),
+    createWorkspace: unaryRpc(deps, 'CreateWorkspace', async (request) => {
+      throwIfProblems(`workspace ${JSON.stringify(request.name)}`, [
+        ...findSandboxNameProblems(request.name, 'name'),
+        ...findLabelProblems(request.labels, 'labels'),
+      ]);
+      return { workspace: await deps.store.createWorkspace(request.name, request.labels) };
+    }),
+    getWorkspace: unaryRpc(deps, 'GetWorkspace', async (request) => {
+      const workspace = await deps.store.getWorkspace(request.name);
+      if (workspace === undefined) {
+        throw new ShellgateError(ErrorCode.NotFound, `workspace ${JSON.stringify(request.name)} not found`, {
+          hint: 'list workspaces with `shellgate workspace list`',
+        });
+      }
+      return { workspace };
+    }),
+    listWorkspaces: unaryRpc(deps, 'ListWorkspaces', async (request) => ({
+      workspaces: await deps.store.listWorkspaces({
+        labelSelector: parseSelectorField(request.labelSelector),
+        limit: request.limit,
+        offset: request.offset,
+      }),
+    })),
+    deleteWorkspace: unaryRpc(deps, 'DeleteWorkspace', async (request) => {
+      if ((await deps.store.getWorkspace(request.name)) === undefined) return { deleted: false };
+      if ((await deps.store.countSandboxes({ workspace: request.name })) === 0) {
+        await deps.sandboxes.deleteWorkspaceInDrivers(request.name);
+      }
+      return { deleted: await deps.store.deleteWorkspace(request.name) };
+    }),
+  };
+}
+
+function parseSelectorField(text: string): LabelSelector | undefined {
+  return text.trim() === '' ? undefined : parseLabelSelector(text);
+}
+
+function notYetServed(rpc: string): ShellgateError {
+  return new ShellgateError(ErrorCode.Unimplemented, `${rpc} is not served yet: it needs the sandbox supervisor session`, {
+    hint: 'upgrade the gateway to a release with supervisor support',
+  });
+}
+
+function refuseBidi(rpc: string): handleBidiStreamingCall<ExecSandboxInput, ExecSandboxEvent> {
+  return (call) => {
+    const error = notYetServed(rpc);
+    call.destroy(Object.assign(new Error(error.message), { code: GrpcStatus.UNIMPLEMENTED, details: error.describe() }));
+  };
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { OpenShellService, type OpenShellServer } from '@shellgate/api';
+import { ErrorCode, ShellgateError, type Logger } from '@shellgate/driver-sdk';
+import type { CallbackListener } from './callback-listeners.js';
+
+export interface ApiTlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** When set, clients must present a certificate signed by this CA. */
+  readonly clientCaFile: string | undefined;
+}
+
+export interface PublicServerOptions {
+  /** host:port of the primary listener; port 0 picks a free one. */
+  readonly listen: string;
+  readonly tls: ApiTlsFiles | undefined;
+  readonly handlers: OpenShellServer;
+  /** The restricted handler set served on callback listeners. */
+  readonly callbackHandlers: OpenShellServer;
+  readonly logger: Logger;
+}
+
+/** The API listeners: the primary one, plus any callback listeners drivers asked for. */
+export class PublicServer {
+  private readonly callbackServer = new Server();
+  private hasCallbackListeners = false;
+
+  private constructor(
+    private readonly primary: Server,
+    private readonly credentials: ServerCredentials,
+    readonly host: string,
+    readonly port: number,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: PublicServerOptions): Promise<PublicServer> {
+    const credentials = createCredentials(options.tls);
+    const primary = new Server();
+    primary.addService(OpenShellService, options.handlers);
+    const { host } = splitHostPort(options.listen);
+    const port = await bind(primary, options.listen, credentials);
+    const server = new PublicServer(primary, credentials, host, port, options.logger);
+    server.callbackServer.addService(OpenShellService, options.callbackHandlers);
+    options.logger.info('public API listening', { address: `${host}:${port}`, tls: options.tls !== undefined });
+    return server;
+  }
+
+  async addCallbackListener(listener: CallbackListener): Promise<void> {
+    if (listener.host === this.host) return;
+    const address = listener.host.includes(':') ? `[${listener.host}]:${listener.port}` : `${listener.host}:${listener.port}`;
+    await bind(this.callbackServer, address, this.credentials);
+    this.hasCallbackListeners = true;
+    this.logger.info('callback listener bound', { address, driver: listener.driver, reason: listener.reason });
+  }
+
+  /** Stops accepting, lets in-flight calls finish within `graceMs`, then cuts the rest. */
+  async close(graceMs: number): Promise<void> {
+    const servers = this.hasCallbackListeners ? [this.primary, this.callbackServer] : [this.primary];
+    await Promise.all(servers.map((server) => shutdownWithin(server, graceMs)));
+  }
+}
+
+function createCredentials(tls: ApiTlsFiles | undefined): ServerCredentials {
+  if (tls === undefined) return ServerCredentials.createInsecure();
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (cause) {
+      throw new ShellgateError(ErrorCode.FailedPrecondition, `cannot read the TLS ${what} ${file}`, { hint: 'check tls_* in gateway.toml', cause });
+    }
+  };
+  const ca = tls.clientCaFile === undefined ? null : read(tls.clientCaFile, 'client CA');
+  return ServerCredentials.createSsl(ca, [{ cert_chain: read(tls.certFile, 'certificate'), private_key: read(tls.keyFile, 'key') }], ca !== null);
+}
+
+export function splitHostPort(address: string): { host: string; port: number } {
+  const match = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+  if (match === null) {
+    throw new ShellgateError(ErrorCode.InvalidArgument, `listen address ${JSON.stringify(address)} is not host:port`, { hint: 'e.g. 127.0.0.1:17670' });
+  }
+  return { host: match[1]!, port: Number(match[2]) };
+}
+
+async function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, credentials, (error, port) => {
+      if (error === null) {
+        resolve(port);
+        return;
+      }
+      reject(new ShellgateError(ErrorCode.Unavailable, `cannot listen on ${address}: ${error.message}`, {
+        hint: 'another process may hold the port; pick another with --listen',
+        cause: error,
+      }));
+    });
+  });
+}
+
+async function shutdownWithin(server: Server, graceMs: number): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,50 @@
+import type { handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritableStream } from '@grpc/grpc-js';
+import type { Logger } from '@shellgate/driver-sdk';
+import { checkBearerToken, type ApiAuthPolicy } from './request-auth.js';
+import { toGrpcError } from './to-grpc-error.js';
+
+/** What every public RPC shares: auth, error mapping and the logger. */
+export interface RpcScope {
+  readonly auth: ApiAuthPolicy;
+  readonly logger: Logger;
+}
+
+/** A unary handler written as an async function; auth and error mapping happen here. */
+export function unaryRpc<Req, Res>(
+  scope: RpcScope,
+  rpc: string,
+  handler: (request: Req, metadata: Metadata) => Promise<Res>,
+): handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    const run = async (): Promise<Res> => {
+      checkBearerToken(scope.auth, call.metadata);
+      return handler(call.request, call.metadata);
+    };
+    run().then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toGrpcError(error, rpc, scope.logger)),
+    );
+  };
+}
+
+/** A server-streaming handler; it owns the stream until it resolves, then the stream ends. */
+export function streamingRpc<Req, Res>(
+  scope: RpcScope,
+  rpc: string,
+  handler: (call: ServerWritableStream<Req, Res>) => Promise<void>,
+): handleServerStreamingCall<Req, Res> {
+  return (call) => {
+    const run = async (): Promise<void> => {
+      checkBearerToken(scope.auth, call.metadata);
+      await handler(call);
+    };
+    run().then(
+      () => {
+        if (!call.cancelled) call.end();
+      },
+      (error: unknown) => {
+        if (!call.cancelled) call.destroy(Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
+      },
+    );
+  };
+}

@@ -1,0 +1,71 @@
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { SandboxPhase, type SandboxStreamEvent, type WatchSandboxRequest } from '@shellgate/api';
+import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import type { GatewayStore } from '../store/index.js';
+import type { SandboxChange, SandboxEventBus } from '../sandboxes/index.js';
+
+/** Objects a watcher may have queued before it is ended as too slow. */
+export const WATCH_STREAM_BUFFER_LIMIT = 1024;
+
+/** Phases after which `stop_on_terminal` ends the stream: nothing will change without a user action. */
+const TERMINAL_PHASES: ReadonlySet<SandboxPhase> = new Set([
+  SandboxPhase.SANDBOX_PHASE_READY,
+  SandboxPhase.SANDBOX_PHASE_ERROR,
+  SandboxPhase.SANDBOX_PHASE_STOPPED,
+]);
+
+/**
+ * One WatchSandbox stream: the current object (follow_status), the event tail
+ * (follow_events, event_tail), then live changes until the client cancels, the sandbox is
+ * deleted, or — with stop_on_terminal — it reaches Ready, Error or Stopped.
+ */
+export async function streamSandboxChanges(
+  call: ServerWritableStream<WatchSandboxRequest, SandboxStreamEvent>,
+  store: GatewayStore,
+  events: SandboxEventBus,
+): Promise<void> {
+  const request = call.request;
+  const record = await store.getSandbox(request.id);
+  if (record === undefined) {
+    throw new ShellgateError(ErrorCode.NotFound, `sandbox id ${JSON.stringify(request.id)} not found`, {
+      hint: 'WatchSandbox takes the sandbox id (metadata.id) from GetSandbox',
+    });
+  }
+  const isTerminal = (phase: SandboxPhase | undefined): boolean => request.stopOnTerminal && phase !== undefined && TERMINAL_PHASES.has(phase);
+  await new Promise<void>((resolve, reject) => {
+    let isDone = false;
+    const finish = (error?: Error): void => {
+      if (isDone) return;
+      isDone = true;
+      unsubscribe();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const write = (event: SandboxStreamEvent): void => {
+      if (isDone) return;
+      if (call.writableLength > WATCH_STREAM_BUFFER_LIMIT) {
+        finish(new ShellgateError(ErrorCode.Aborted, 'watch stream fell too far behind', { hint: 'reconnect the watch' }));
+        return;
+      }
+      call.write(event);
+    };
+    const onChange = (change: SandboxChange): void => {
+      if (change.kind === 'platformEvent') {
+        if (request.followEvents) write({ payload: { $case: 'event', event: change.event } });
+        return;
+      }
+      if (request.followStatus || change.kind === 'deleted') write({ payload: { $case: 'sandbox', sandbox: change.sandbox } });
+      if (change.kind === 'deleted' || isTerminal(change.sandbox.status?.phase)) finish();
+    };
+    const unsubscribe = events.subscribe(request.id, onChange);
+    call.on('cancelled', () => finish());
+    if (request.followStatus) write({ payload: { $case: 'sandbox', sandbox: record.sandbox } });
+    if (request.followEvents && request.eventTail > 0) {
+      for (const event of events.recentEvents(request.id, request.eventTail)) write({ payload: { $case: 'event', event } });
+    }
+    if (request.followLogs) {
+      write({ payload: { $case: 'warning', warning: { message: 'sandbox logs are not available yet: they arrive with the supervisor session' } } });
+    }
+    if (isTerminal(record.sandbox.status?.phase)) finish();
+  });
+}

@@ -1,0 +1,195 @@
+import { createRequire } from 'node:module';
+import { ServiceStatus, type ComputeDriverInfo } from '@shellgate/api';
+import { ErrorCode, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import {
+  PublicServer,
+  createCallbackHandlers,
+  createOpenShellHandlers,
+  resolveCallbackListeners,
+  splitHostPort,
+  type ApiAuthPolicy,
+  type GatewayInfoSource,
+} from '../api/index.js';
+import { assertDatabaseSupported, type GatewayConfig } from '../config/index.js';
+import { DriverManager, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
+import { SandboxIdentity } from '../identity/index.js';
+import {
+  DriverWatcher,
+  SandboxEventBus,
+  SandboxLifecycle,
+  SandboxService,
+  SandboxStatusSync,
+  SessionRegistry,
+} from '../sandboxes/index.js';
+import { openSqliteStore, type GatewayStore } from '../store/index.js';
+import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
+import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
+
+/** This package's version, reported by Health and GetGatewayInfo. */
+export const GATEWAY_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+/**
+ * A running gateway: store, drivers, sandbox layer and API, started in dependency order and
+ * stopped in reverse. Anything that fails during start is closed again before the error
+ * propagates, so a failed start leaves no driver process behind.
+ */
+export class GatewayApp {
+  private readonly closers: Array<() => Promise<void>> = [];
+  private closing: Promise<void> | undefined;
+  private lifecycle: SandboxLifecycle | undefined;
+  private server: PublicServer | undefined;
+
+  private constructor(
+    private readonly config: GatewayConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The API's bound address (useful with port 0). */
+  get address(): string {
+    return this.server === undefined ? '' : `${this.server.host}:${this.server.port}`;
+  }
+
+  static async start(config: GatewayConfig, logger: Logger): Promise<GatewayApp> {
+    const app = new GatewayApp(config, logger);
+    try {
+      await app.startParts();
+      return app;
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
+
+  private async startParts(): Promise<void> {
+    const { config, logger } = this;
+    const auth = resolveAuthPolicy(config);
+    const paths = gatewayStatePaths(config.stateDir);
+    const gatewayId = prepareGatewayState(paths);
+    assertDatabaseSupported(config.database, config.origins.database);
+    if (config.database.kind !== 'sqlite') return;
+    const store = await openSqliteStore({ path: config.database.path });
+    this.closers.push(() => store.close());
+    const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
+
+    const selection = selectDrivers(config, { logger });
+    const requiresSupervisor = new Map<string, boolean>();
+    const drivers = selection.drivers.map((spec) => {
+      const { [REQUIRES_SUPERVISOR_KEY]: requires, ...driverConfig } = spec.driverConfig;
+      requiresSupervisor.set(spec.name, requires !== false);
+      return { ...spec, driverConfig };
+    });
+    const manager = new DriverManager({ ...selection, drivers }, toDriverManagerOptions(config, logger.child({ component: 'drivers' })));
+    this.closers.push(() => manager.close());
+    await manager.start();
+    const directory = new ManagedDriverDirectory(manager, selection.defaultDriverName, requiresSupervisor);
+
+    const sessions = new SessionRegistry();
+    const events = new SandboxEventBus();
+    const sandboxLogger = logger.child({ component: 'sandboxes' });
+    const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger });
+    const sandboxes = new SandboxService({ store, drivers: directory, identity, events, statusSync, logger: sandboxLogger });
+    const watcher = new DriverWatcher({
+      drivers: directory,
+      store,
+      statusSync,
+      logger,
+      reconcileIntervalMs: config.reconcileIntervalMs,
+      orphanGraceMs: config.orphanGraceMs,
+    });
+    this.closers.push(() => watcher.close());
+    await watcher.start();
+    this.lifecycle = new SandboxLifecycle({ store, drivers: directory, logger, concurrency: config.shutdownStopConcurrency });
+    const restarted = await this.lifecycle.startAllAfterStartup();
+    if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
+
+    const info = driverInfoSource(manager);
+    const scope = { auth, logger: logger.child({ component: 'api' }) };
+    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info });
+    this.server = await PublicServer.start({
+      listen: config.listen,
+      tls: config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
+        ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, clientCaFile: config.tlsClientCaFile }
+        : undefined,
+      handlers,
+      callbackHandlers: createCallbackHandlers(scope, handlers),
+      logger,
+    });
+    await this.bindCallbackListeners(manager, this.server);
+    logger.info('gateway ready', { address: this.address, drivers: directory.names(), defaultDriver: directory.defaultDriverName, gatewayId });
+  }
+
+  private async bindCallbackListeners(manager: DriverManager, server: PublicServer): Promise<void> {
+    for (const driver of manager.list()) {
+      let requirements;
+      try {
+        requirements = (await driver.client.getGatewayListenerRequirements()).requirements;
+      } catch (error) {
+        if (isShellgateError(error) && error.code === ErrorCode.Unimplemented) continue;
+        throw error;
+      }
+      for (const listener of resolveCallbackListeners(driver.name, requirements, server.port)) {
+        await server.addCallbackListener(listener);
+      }
+    }
+  }
+
+  /**
+   * Graceful stop: API first (in-flight calls finish within the grace), then sandboxes of
+   * lifecycle-managed drivers are stopped (they stay "should run"), then drivers and store.
+   */
+  async close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.server !== undefined) await this.server.close(this.config.shutdownGraceMs);
+      if (this.lifecycle !== undefined) {
+        const stopped = await this.lifecycle.stopAllForShutdown();
+        if (stopped > 0) this.logger.info('stopped sandboxes for gateway shutdown; they start again with the gateway', { count: stopped });
+      }
+      for (const close of this.closers.reverse()) {
+        try {
+          await close();
+        } catch (error) {
+          this.logger.error('shutdown step failed', { error: String(error) });
+        }
+      }
+    })();
+    return this.closing;
+  }
+}
+
+function driverInfoSource(manager: DriverManager): GatewayInfoSource {
+  return {
+    version: GATEWAY_VERSION,
+    computeDrivers: (): ComputeDriverInfo[] =>
+      manager.list().map((driver) => ({
+        name: driver.name,
+        capabilities: {
+          driverName: driver.capabilities?.driverName ?? '',
+          driverVersion: driver.capabilities?.driverVersion ?? '',
+        },
+      })),
+    status: (): ServiceStatus =>
+      manager.list().every((driver) => driver.isAvailable) ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+  };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '::1']);
+
+/** Refuses an unauthenticated non-loopback listener unless the operator said so explicitly. */
+function resolveAuthPolicy(config: GatewayConfig): ApiAuthPolicy {
+  const bearerToken = config.authTokenFile === undefined ? undefined : readAuthToken(config.authTokenFile);
+  const { host } = splitHostPort(config.listen);
+  const isLoopback = LOOPBACK_HOSTS.has(host) || host.startsWith('127.');
+  const hasAuth = bearerToken !== undefined || config.tlsClientCaFile !== undefined;
+  if (!isLoopback && !hasAuth && !config.allowUnauthenticated) {
+    throw new ShellgateError(ErrorCode.FailedPrecondition, `refusing to serve the API on ${config.listen} without authentication`, {
+      hint: 'set auth_token_file or tls_client_ca_file, listen on 127.0.0.1, or pass --allow-unauthenticated if the network is trusted',
+      details: { origin: config.origins.listen },
+    });
+  }
+  if ((config.tlsCertFile === undefined) !== (config.tlsKeyFile === undefined)) {
+    throw new ShellgateError(ErrorCode.InvalidArgument, 'tls_cert_file and tls_key_file must be set together', {
+      hint: `check ${config.origins.tls_cert_file} and ${config.origins.tls_key_file}`,
+    });
+  }
+  return { bearerToken };
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { createLogger, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { GATEWAY_VERSION, GatewayApp } from './app/index.js';
+import { gatewayHelpText, isHelpRequested, loadGatewayConfig, type GatewayConfig } from './config/index.js';
+
+/** Exit codes: 0 clean stop, 1 failed to start or crashed, 2 bad command line or config. */
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  if (isHelpRequested(argv)) {
+    process.stdout.write(gatewayHelpText());
+    return EXIT_OK;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write(`shellgate-gateway ${GATEWAY_VERSION}\n`);
+    return EXIT_OK;
+  }
+  let config: GatewayConfig;
+  try {
+    config = loadGatewayConfig({ argv, env });
+  } catch (error) {
+    process.stderr.write(`shellgate-gateway: ${describe(error)}\n`);
+    return EXIT_USAGE;
+  }
+  const logger = createLogger({ level: config.logLevel, name: 'shellgate-gateway' });
+  let app: GatewayApp;
+  try {
+    app = await GatewayApp.start(config, logger);
+  } catch (error) {
+    logger.error('gateway failed to start', { error: describe(error) });
+    process.stderr.write(`shellgate-gateway: ${describe(error)}\n`);
+    return EXIT_FAILED;
+  }
+  await waitForStopSignal(logger);
+  await app.close();
+  logger.info('gateway stopped');
+  return EXIT_OK;
+}
+
+/** Resolves on the first SIGTERM/SIGINT; a second one while stopping exits at once. */
+async function waitForStopSignal(logger: Logger): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info('stopping', { signal });
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      const forceExit = (again: NodeJS.Signals): void => {
+        logger.warn('second signal while stopping; exiting now', { signal: again });
+        process.exit(EXIT_FAILED);
+      };
+      process.once('SIGTERM', forceExit);
+      process.once('SIGINT', forceExit);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+function describe(error: unknown): string {
+  if (isShellgateError(error)) return error.describe();
+  return error instanceof Error ? error.message : String(error);
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`shellgate-gateway: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT_FAILED;
+  },
+);

@@ -1,0 +1,165 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { ErrorCode, isShellgateError, silentLogger, type Logger, type WatchSandboxesEvent } from '@shellgate/driver-sdk';
+import type { GatewayStore, SandboxRecord } from '../store/index.js';
+import type { DriverDirectory } from './driver-directory.js';
+import type { SandboxStatusSync } from './sandbox-status-sync.js';
+
+export interface DriverWatcherOptions {
+  drivers: DriverDirectory;
+  store: GatewayStore;
+  statusSync: SandboxStatusSync;
+  logger?: Logger;
+  /** Pause before re-opening a dropped watch stream. Upstream: 2 s fixed. */
+  watchReconnectDelayMs?: number;
+  /** Period of the ListSandboxes sweep. Upstream: 60 s. */
+  reconcileIntervalMs?: number;
+  /** How long a sandbox may be missing from its driver's list before it is pruned. Upstream: 300 s. */
+  orphanGraceMs?: number;
+  nowMs?: () => number;
+}
+
+/**
+ * Keeps the store in step with every driver: one watch stream per driver (snapshot, then
+ * events; reopened after a drop), and a periodic ListSandboxes sweep that catches what a
+ * watch missed and prunes records whose sandbox stayed gone past the grace period, after
+ * a GetSandbox re-check. A (re)connected driver is re-listed at once.
+ */
+export class DriverWatcher {
+  private readonly closed = new AbortController();
+  private readonly streams = new Map<string, AbortController>();
+  private readonly loops: Promise<void>[] = [];
+  private readonly logger: Logger;
+  private readonly nowMs: () => number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: DriverWatcherOptions) {
+    this.logger = (options.logger ?? silentLogger).child({ component: 'driver-watcher' });
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  /** Sweeps every driver once (so state is current before the API opens), then watches. */
+  async start(): Promise<void> {
+    for (const name of this.options.drivers.names()) await this.sweepLogged(name);
+    for (const name of this.options.drivers.names()) this.loops.push(this.watchLoop(name));
+    this.unsubscribe = this.options.drivers.onDriverConnected((name) => {
+      this.streams.get(name)?.abort();
+      void this.sweepLogged(name);
+    });
+    const interval = this.options.reconcileIntervalMs ?? 60_000;
+    this.sweepTimer = setInterval(() => {
+      for (const name of this.options.drivers.names()) void this.sweepLogged(name);
+    }, interval);
+    this.sweepTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed.abort();
+    this.unsubscribe?.();
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    for (const stream of this.streams.values()) stream.abort();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async watchLoop(name: string): Promise<void> {
+    const reconnectDelayMs = this.options.watchReconnectDelayMs ?? 2_000;
+    while (!this.closed.signal.aborted) {
+      const stream = new AbortController();
+      this.streams.set(name, stream);
+      try {
+        const driver = this.options.drivers.get(name);
+        if (driver === undefined) return;
+        for await (const event of driver.client.watchSandboxes(stream.signal)) await this.apply(name, event);
+        this.logger.warn('driver watch stream ended; reopening', { driver: name });
+      } catch (error) {
+        if (this.closed.signal.aborted) return;
+        // A stream we aborted for a reconnected driver reopens at once.
+        if (stream.signal.aborted) continue;
+        const isLagged = isShellgateError(error) && error.code === ErrorCode.Aborted;
+        this.logger.warn(isLagged ? 'driver ended our watch (we fell behind); reopening' : 'driver watch failed; reopening', {
+          driver: name,
+          error: describeError(error),
+          retryInMs: reconnectDelayMs,
+        });
+      }
+      await delay(reconnectDelayMs, undefined, { signal: this.closed.signal }).catch(() => undefined);
+    }
+  }
+
+  private async apply(driverName: string, event: WatchSandboxesEvent): Promise<void> {
+    const payload = event.payload;
+    try {
+      switch (payload?.$case) {
+        case 'sandbox':
+          if (payload.sandbox.sandbox !== undefined) await this.options.statusSync.applyBackendSandbox(driverName, payload.sandbox.sandbox);
+          return;
+        case 'deleted':
+          await this.options.statusSync.applyBackendDeleted(driverName, payload.deleted.sandboxId);
+          return;
+        case 'platformEvent':
+          if (payload.platformEvent.event !== undefined) this.options.statusSync.applyPlatformEvent(payload.platformEvent.sandboxId, payload.platformEvent.event);
+          return;
+        default:
+          return;
+      }
+    } catch (error) {
+      this.logger.warn('applying a driver event failed', { driver: driverName, error: describeError(error) });
+    }
+  }
+
+  private async sweepLogged(name: string): Promise<void> {
+    try {
+      await this.sweep(name);
+    } catch (error) {
+      if (!this.closed.signal.aborted) this.logger.warn('reconcile sweep failed', { driver: name, error: describeError(error) });
+    }
+  }
+
+  /** One reconcile pass over a driver: apply its list, then age and prune what it lacks. */
+  async sweep(name: string): Promise<void> {
+    const driver = this.options.drivers.get(name);
+    if (driver === undefined) return;
+    const listed = await driver.client.listSandboxes();
+    const listedIds = new Set<string>();
+    for (const sandbox of listed) {
+      listedIds.add(sandbox.id);
+      await this.options.statusSync.applyBackendSandbox(name, sandbox);
+    }
+    const records = await this.options.store.listSandboxes({ driver: name });
+    for (const record of records) {
+      const sandboxId = record.sandbox.metadata!.id;
+      // A delete whose driver call failed earlier is finished here.
+      if (record.sandbox.metadata!.deletionTimestampMs > 0) {
+        await driver.client.deleteSandbox(sandboxId);
+        await this.options.statusSync.forget(sandboxId, record);
+      } else if (!listedIds.has(sandboxId)) {
+        await this.handleMissing(name, record);
+      }
+    }
+  }
+
+  private async handleMissing(driverName: string, record: SandboxRecord): Promise<void> {
+    const sandboxId = record.sandbox.metadata!.id;
+    const nowMs = this.nowMs();
+    if (record.missingSinceMs === undefined) {
+      await this.options.statusSync.markMissing(sandboxId, nowMs);
+      return;
+    }
+    const graceMs = this.options.orphanGraceMs ?? 300_000;
+    if (nowMs - record.missingSinceMs < graceMs) return;
+    const driver = this.options.drivers.get(driverName);
+    if (driver === undefined) return;
+    try {
+      const sandbox = await driver.client.getSandbox(sandboxId);
+      await this.options.statusSync.applyBackendSandbox(driverName, sandbox);
+    } catch (error) {
+      if (!(isShellgateError(error) && error.code === ErrorCode.NotFound)) throw error;
+      this.logger.warn('pruning a sandbox its driver no longer has', { driver: driverName, sandboxId, missingForMs: nowMs - record.missingSinceMs });
+      await this.options.statusSync.forget(sandboxId, record);
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,16 @@
+export type { DriverDirectory, DriverHandle } from './driver-directory.js';
+export { DriverWatcher } from './driver-watcher.js';
+export type { DriverWatcherOptions } from './driver-watcher.js';
+export { DriverNotConfiguredError, InvalidPhaseTransitionError, SandboxNotFoundInWorkspaceError } from './errors.js';
+export { PLATFORM_EVENT_TAIL_LIMIT, SandboxEventBus } from './sandbox-event-bus.js';
+export type { SandboxChange, SandboxChangeListener } from './sandbox-event-bus.js';
+export { SandboxLifecycle } from './sandbox-lifecycle.js';
+export { decideSandboxPhase, describePhase, isTerminalPhase } from './sandbox-phase.js';
+export type { PhaseDecision, PhaseInputs } from './sandbox-phase.js';
+export { generateSandboxName, parseCreateSandboxRequest } from './sandbox-request.js';
+export type { CreateSandboxPlan } from './sandbox-request.js';
+export { SandboxService } from './sandbox-service.js';
+export type { ListSandboxesQuery, SandboxServiceOptions } from './sandbox-service.js';
+export { SandboxStatusSync } from './sandbox-status-sync.js';
+export { SessionRegistry } from './session-registry.js';
+export type { SessionListener, SupervisorSession } from './session-registry.js';

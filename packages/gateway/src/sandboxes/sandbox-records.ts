@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { SandboxPhase, type Sandbox, type SandboxCondition } from '@shellgate/api';
+import type { DriverSandbox, DriverSandboxStatus, GetCapabilitiesResponse } from '@shellgate/driver-sdk';
+import type { CreateSandboxPlan } from './sandbox-request.js';
+
+/** The public object for a new sandbox, before the driver has said anything about it. */
+export function toNewSandbox(plan: CreateSandboxPlan, capabilities: GetCapabilitiesResponse, nowMs: number): Sandbox {
+  const template = plan.spec.template;
+  const image = template?.image || capabilities.defaultImage;
+  return {
+    metadata: {
+      id: randomUUID(),
+      name: plan.name,
+      createdAtMs: nowMs,
+      labels: { ...plan.labels },
+      resourceVersion: 0,
+      annotations: { ...plan.annotations },
+      workspace: plan.workspace,
+      deletionTimestampMs: 0,
+    },
+    spec: {
+      ...plan.spec,
+      template: template === undefined ? templateWithImage(image) : { ...template, image },
+    },
+    status: {
+      sandboxName: plan.name,
+      agentPod: '',
+      agentFd: '',
+      sandboxFd: '',
+      conditions: [],
+      phase: SandboxPhase.SANDBOX_PHASE_PROVISIONING,
+      currentPolicyVersion: 0,
+      mainProcessInstanceId: '',
+      exitCode: undefined,
+    },
+  };
+}
+
+function templateWithImage(image: string): NonNullable<NonNullable<Sandbox['spec']>['template']> {
+  return {
+    image,
+    runtimeClassName: '',
+    agentSocket: '',
+    labels: {},
+    annotations: {},
+    environment: {},
+    resources: undefined,
+    userNamespaces: undefined,
+    driverConfig: undefined,
+  };
+}
+
+/** What the driver receives for a sandbox: the compute contract's view plus its token. */
+export function toDriverSandbox(sandbox: Sandbox, plan: Pick<CreateSandboxPlan, 'driverConfig' | 'resources'>, sandboxToken: string): DriverSandbox {
+  const meta = sandbox.metadata!;
+  const spec = sandbox.spec!;
+  const template = spec.template;
+  return {
+    id: meta.id,
+    name: meta.name,
+    namespace: meta.workspace,
+    workspace: meta.workspace,
+    spec: {
+      logLevel: spec.logLevel,
+      environment: { ...spec.environment },
+      template: {
+        image: template?.image ?? '',
+        agentSocketPath: template?.agentSocket ?? '',
+        labels: { ...(template?.labels ?? {}) },
+        environment: { ...(template?.environment ?? {}) },
+        resources: plan.resources,
+        platformConfig: undefined,
+        driverConfig: plan.driverConfig,
+      },
+      resourceRequirements: spec.resourceRequirements,
+      sandboxToken,
+      command: [...spec.command],
+      tty: spec.tty,
+    },
+    status: undefined,
+  };
+}
+
+/** Copies the backend's status fields that the public status mirrors. */
+export function withBackendFields(sandbox: Sandbox, backend: DriverSandboxStatus | undefined, phase: SandboxPhase, conditions: SandboxCondition[]): Sandbox {
+  const status = sandbox.status!;
+  return {
+    ...sandbox,
+    status: {
+      ...status,
+      sandboxName: backend?.sandboxName || status.sandboxName,
+      agentPod: backend?.instanceId || status.agentPod,
+      agentFd: backend?.agentFd ?? status.agentFd,
+      sandboxFd: backend?.sandboxFd ?? status.sandboxFd,
+      conditions,
+      phase,
+    },
+  };
+}
+
+/** True when two statuses would look the same to an API client. */
+export function isSameStatus(a: Sandbox, b: Sandbox): boolean {
+  const sa = a.status!;
+  const sb = b.status!;
+  if (sa.phase !== sb.phase || sa.agentPod !== sb.agentPod || sa.sandboxName !== sb.sandboxName) return false;
+  if (sa.conditions.length !== sb.conditions.length) return false;
+  return sa.conditions.every((c, i) => {
+    const d = sb.conditions[i]!;
+    return c.type === d.type && c.status === d.status && c.reason === d.reason && c.message === d.message;
+  });
+}

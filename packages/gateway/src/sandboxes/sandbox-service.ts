@@ -1,0 +1,187 @@
+import { SandboxPhase, type CreateSandboxRequest, type Sandbox } from '@shellgate/api';
+import { ErrorCode, isShellgateError, silentLogger, type Logger } from '@shellgate/driver-sdk';
+import type { SandboxIdentity } from '../identity/index.js';
+import type { LabelSelector } from '../labels/index.js';
+import { DesiredState, type GatewayStore, type SandboxRecord } from '../store/index.js';
+import type { DriverDirectory, DriverHandle } from './driver-directory.js';
+import { DriverNotConfiguredError, InvalidPhaseTransitionError, SandboxNotFoundInWorkspaceError } from './errors.js';
+import type { SandboxEventBus } from './sandbox-event-bus.js';
+import { describePhase } from './sandbox-phase.js';
+import { toDriverSandbox, toNewSandbox } from './sandbox-records.js';
+import { parseCreateSandboxRequest } from './sandbox-request.js';
+import type { SandboxStatusSync } from './sandbox-status-sync.js';
+
+export interface SandboxServiceOptions {
+  store: GatewayStore;
+  drivers: DriverDirectory;
+  identity: SandboxIdentity;
+  events: SandboxEventBus;
+  statusSync: SandboxStatusSync;
+  logger?: Logger;
+  nowMs?: () => number;
+}
+
+export interface ListSandboxesQuery {
+  workspace: string | undefined;
+  labelSelector: LabelSelector | undefined;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The sandbox operations of the public API: validation, the store record, and the driver
+ * call, in the order that leaves nothing behind when any step fails.
+ */
+export class SandboxService {
+  private readonly store: GatewayStore;
+  private readonly drivers: DriverDirectory;
+  private readonly logger: Logger;
+  private readonly nowMs: () => number;
+  /** (driver, workspace) pairs that had EnsureWorkspace called since this gateway started. */
+  private readonly ensuredWorkspaces = new Set<string>();
+
+  constructor(private readonly options: SandboxServiceOptions) {
+    this.store = options.store;
+    this.drivers = options.drivers;
+    this.logger = options.logger ?? silentLogger;
+    this.nowMs = options.nowMs ?? Date.now;
+  }
+
+  async create(request: CreateSandboxRequest): Promise<Sandbox> {
+    const plan = parseCreateSandboxRequest(request, this.drivers.names());
+    const driver = this.requireDriver(plan.driverName ?? this.drivers.defaultDriverName, plan.name);
+    await this.ensureWorkspace(driver, plan.workspace);
+    const sandbox = toNewSandbox(plan, driver.capabilities, this.nowMs());
+    const sandboxId = sandbox.metadata!.id;
+    const token = await this.options.identity.mintToken(sandboxId);
+    const driverSandbox = toDriverSandbox(sandbox, plan, token);
+    await ignoreUnimplemented(driver.client.validateSandboxCreate(driverSandbox));
+    const stored = await this.store.createSandbox({
+      sandbox,
+      driver: driver.name,
+      desiredState: DesiredState.Running,
+      missingSinceMs: undefined,
+    });
+    try {
+      await driver.client.createSandbox(driverSandbox);
+    } catch (error) {
+      // Nothing was created in the backend (or it will be swept): forget the record so a
+      // failed create changes nothing the user can see.
+      await this.store.deleteSandbox(sandboxId);
+      throw error;
+    }
+    this.logger.info('sandbox created', { sandboxId, name: plan.name, workspace: plan.workspace, driver: driver.name });
+    this.options.events.publish({ kind: 'updated', sandbox: stored.sandbox });
+    return (await this.store.getSandbox(sandboxId))?.sandbox ?? stored.sandbox;
+  }
+
+  async get(workspace: string, name: string): Promise<Sandbox> {
+    return (await this.requireRecord(workspace, name)).sandbox;
+  }
+
+  async list(query: ListSandboxesQuery): Promise<Sandbox[]> {
+    const records = await this.store.listSandboxes(query);
+    return records.map((record) => record.sandbox);
+  }
+
+  /** Deletes in the backend, then forgets the record; false when there was no such sandbox. */
+  async delete(workspace: string, name: string): Promise<boolean> {
+    const record = await this.store.findSandboxByName(workspace, name);
+    if (record === undefined) return false;
+    const sandboxId = record.sandbox.metadata!.id;
+    const marked = await this.options.statusSync.markDeleting(sandboxId);
+    const driver = this.drivers.get(record.driver);
+    if (driver !== undefined) await driver.client.deleteSandbox(sandboxId);
+    await this.options.statusSync.forget(sandboxId, marked ?? record);
+    this.logger.info('sandbox deleted', { sandboxId, name, workspace, driver: record.driver });
+    return true;
+  }
+
+  /** Stop from Ready; Stopping and Stopped answer with the sandbox unchanged. */
+  async stop(workspace: string, name: string): Promise<Sandbox> {
+    return this.power(workspace, name, 'stop');
+  }
+
+  /** Start from Stopped; Starting and Ready answer with the sandbox unchanged. */
+  async start(workspace: string, name: string): Promise<Sandbox> {
+    return this.power(workspace, name, 'start');
+  }
+
+  private async power(workspace: string, name: string, action: 'stop' | 'start'): Promise<Sandbox> {
+    const record = await this.requireRecord(workspace, name);
+    const phase = record.sandbox.status?.phase ?? SandboxPhase.SANDBOX_PHASE_UNKNOWN;
+    const rule = POWER_RULES[action];
+    if ((rule.idempotentFrom as readonly SandboxPhase[]).includes(phase)) return record.sandbox;
+    if (phase !== rule.allowedFrom) {
+      throw new InvalidPhaseTransitionError(action, name, describePhase(phase), describePhase(rule.allowedFrom));
+    }
+    const driver = this.requireDriver(record.driver, name);
+    const sandboxId = record.sandbox.metadata!.id;
+    const updated = await this.options.statusSync.setDesiredState(sandboxId, rule.desiredState, rule.transitionalPhase);
+    try {
+      await (action === 'stop' ? driver.client.stopSandbox(sandboxId) : driver.client.startSandbox(sandboxId));
+    } catch (error) {
+      await this.options.statusSync.setDesiredState(sandboxId, rule.revertTo, phase);
+      throw error;
+    }
+    this.logger.info(`sandbox ${action} requested`, { sandboxId, name, workspace, driver: record.driver });
+    return updated?.sandbox ?? record.sandbox;
+  }
+
+  private async ensureWorkspace(driver: DriverHandle, workspace: string): Promise<void> {
+    const key = `${driver.name}\0${workspace}`;
+    if (this.ensuredWorkspaces.has(key)) return;
+    await ignoreUnimplemented(driver.client.ensureWorkspace(workspace));
+    this.ensuredWorkspaces.add(key);
+  }
+
+  /** Calls DeleteWorkspace on every driver (UNIMPLEMENTED counts as done). */
+  async deleteWorkspaceInDrivers(workspace: string): Promise<void> {
+    for (const name of this.drivers.names()) {
+      const driver = this.drivers.get(name);
+      if (driver === undefined) continue;
+      await ignoreUnimplemented(driver.client.deleteWorkspace(workspace));
+      this.ensuredWorkspaces.delete(`${name}\0${workspace}`);
+    }
+  }
+
+  private async requireRecord(workspace: string, name: string): Promise<SandboxRecord> {
+    const record = await this.store.findSandboxByName(workspace, name);
+    if (record === undefined) throw new SandboxNotFoundInWorkspaceError(workspace, name);
+    return record;
+  }
+
+  private requireDriver(driverName: string, sandboxName: string): DriverHandle {
+    const driver = this.drivers.get(driverName);
+    if (driver === undefined) throw new DriverNotConfiguredError(driverName, sandboxName);
+    return driver;
+  }
+}
+
+const POWER_RULES = {
+  stop: {
+    allowedFrom: SandboxPhase.SANDBOX_PHASE_READY,
+    idempotentFrom: [SandboxPhase.SANDBOX_PHASE_STOPPING, SandboxPhase.SANDBOX_PHASE_STOPPED],
+    desiredState: DesiredState.Stopped,
+    revertTo: DesiredState.Running,
+    transitionalPhase: SandboxPhase.SANDBOX_PHASE_STOPPING,
+  },
+  start: {
+    allowedFrom: SandboxPhase.SANDBOX_PHASE_STOPPED,
+    idempotentFrom: [SandboxPhase.SANDBOX_PHASE_STARTING, SandboxPhase.SANDBOX_PHASE_READY],
+    desiredState: DesiredState.Running,
+    revertTo: DesiredState.Stopped,
+    transitionalPhase: SandboxPhase.SANDBOX_PHASE_STARTING,
+  },
+} as const;
+
+/** Optional RPCs (EnsureWorkspace, ValidateSandboxCreate, ...) a driver may not implement. */
+async function ignoreUnimplemented(call: Promise<void>): Promise<void> {
+  try {
+    await call;
+  } catch (error) {
+    if (isShellgateError(error) && error.code === ErrorCode.Unimplemented) return;
+    throw error;
+  }
+}
+

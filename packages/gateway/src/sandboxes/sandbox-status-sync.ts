@@ -1,0 +1,139 @@
+import { SandboxPhase, type PlatformEvent } from '@shellgate/api';
+import { silentLogger, type DriverPlatformEvent, type DriverSandbox, type DriverSandboxStatus, type Logger } from '@shellgate/driver-sdk';
+import { updateSandboxWithRetry, type DesiredState, type GatewayStore, type SandboxRecord } from '../store/index.js';
+import type { DriverDirectory } from './driver-directory.js';
+import type { SandboxEventBus } from './sandbox-event-bus.js';
+import { decideSandboxPhase } from './sandbox-phase.js';
+import { isSameStatus, withBackendFields } from './sandbox-records.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export interface SandboxStatusSyncOptions {
+  store: GatewayStore;
+  drivers: DriverDirectory;
+  sessions: SessionRegistry;
+  events: SandboxEventBus;
+  logger?: Logger;
+  nowMs?: () => number;
+}
+
+/**
+ * Turns what drivers and supervisor sessions report into the stored public status. The
+ * latest backend status of each sandbox is kept in memory: after a gateway restart every
+ * driver's watch snapshot brings it back, so it never needs to be stored.
+ */
+export class SandboxStatusSync {
+  private readonly backendStatuses = new Map<string, DriverSandboxStatus>();
+  private readonly logger: Logger;
+  private readonly nowMs: () => number;
+
+  constructor(private readonly options: SandboxStatusSyncOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.nowMs = options.nowMs ?? Date.now;
+    options.sessions.onChange((sandboxId) => {
+      this.refresh(sandboxId).catch((error: unknown) => this.logger.warn('phase refresh after a session change failed', { sandboxId, error }));
+    });
+  }
+
+  /** A sandbox as the driver reports it (watch event or list). */
+  async applyBackendSandbox(driverName: string, backend: DriverSandbox): Promise<void> {
+    const record = await this.options.store.getSandbox(backend.id);
+    if (record === undefined) {
+      this.logger.debug('driver reports a sandbox this gateway does not know', { driver: driverName, sandboxId: backend.id });
+      return;
+    }
+    if (record.driver !== driverName) {
+      this.logger.warn('sandbox reported by a driver that does not own it', { driver: driverName, owner: record.driver, sandboxId: backend.id });
+      return;
+    }
+    if (backend.status !== undefined) this.backendStatuses.set(backend.id, backend.status);
+    await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }));
+  }
+
+  /** The driver says the sandbox is gone from the backend. */
+  async applyBackendDeleted(driverName: string, sandboxId: string): Promise<void> {
+    const record = await this.options.store.getSandbox(sandboxId);
+    if (record?.driver !== driverName) return;
+    this.logger.info('sandbox removed from the backend', { driver: driverName, sandboxId });
+    await this.forget(sandboxId, record);
+  }
+
+  applyPlatformEvent(sandboxId: string, event: DriverPlatformEvent): void {
+    const publicEvent: PlatformEvent = { ...event, metadata: { ...event.metadata } };
+    this.options.events.publish({ kind: 'platformEvent', sandboxId, event: publicEvent });
+  }
+
+  /** Recomputes the phase from what is known now (session change, driver restart). */
+  async refresh(sandboxId: string): Promise<SandboxRecord | undefined> {
+    return this.update(sandboxId, (current) => current);
+  }
+
+  async markDeleting(sandboxId: string): Promise<SandboxRecord | undefined> {
+    const nowMs = this.nowMs();
+    return this.update(sandboxId, (current) => ({
+      ...current,
+      sandbox: { ...current.sandbox, metadata: { ...current.sandbox.metadata!, deletionTimestampMs: current.sandbox.metadata!.deletionTimestampMs || nowMs } },
+    }));
+  }
+
+  async setDesiredState(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
+    return this.update(sandboxId, (current) => ({
+      ...current,
+      desiredState,
+      sandbox: { ...current.sandbox, status: { ...current.sandbox.status!, phase } },
+    }));
+  }
+
+  /** Removes the record and tells watchers; idempotent. */
+  async forget(sandboxId: string, record: SandboxRecord): Promise<void> {
+    this.backendStatuses.delete(sandboxId);
+    const removed = await this.options.store.deleteSandbox(sandboxId);
+    if (!removed) return;
+    const sandbox = record.sandbox;
+    this.options.events.publish({
+      kind: 'deleted',
+      sandbox: { ...sandbox, status: { ...sandbox.status!, phase: SandboxPhase.SANDBOX_PHASE_DELETING } },
+    });
+  }
+
+  /**
+   * Applies `mutate`, re-derives the phase and writes only when something visible changed
+   * (compare-and-set, re-read on conflict), then publishes the new object.
+   */
+  private async update(sandboxId: string, mutate: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord | undefined> {
+    let published: SandboxRecord | undefined;
+    const result = await updateSandboxWithRetry(this.options.store, sandboxId, (current) => {
+      const next = this.withDerivedPhase(mutate(current));
+      const isUnchanged = isSameStatus(current.sandbox, next.sandbox) && next.desiredState === current.desiredState
+        && next.missingSinceMs === current.missingSinceMs
+        && next.sandbox.metadata!.deletionTimestampMs === current.sandbox.metadata!.deletionTimestampMs;
+      return isUnchanged ? undefined : next;
+    });
+    if (result !== undefined) {
+      published = result;
+      this.options.events.publish({ kind: 'updated', sandbox: result.sandbox });
+    }
+    return published ?? (await this.options.store.getSandbox(sandboxId));
+  }
+
+  private withDerivedPhase(record: SandboxRecord): SandboxRecord {
+    const sandboxId = record.sandbox.metadata!.id;
+    const backendStatus = this.backendStatuses.get(sandboxId);
+    const decision = decideSandboxPhase(
+      {
+        backendStatus,
+        previousPhase: record.sandbox.status!.phase,
+        desiredState: record.desiredState,
+        isDeleting: record.sandbox.metadata!.deletionTimestampMs > 0,
+        hasSupervisorSession: this.options.sessions.hasLiveSession(sandboxId),
+        requiresSupervisor: this.options.drivers.get(record.driver)?.requiresSupervisor ?? true,
+      },
+      new Date(this.nowMs()),
+    );
+    return { ...record, sandbox: withBackendFields(record.sandbox, backendStatus, decision.phase, decision.conditions) };
+  }
+
+  /** Marks the start of a driver's absence from its own list (reconcile). */
+  async markMissing(sandboxId: string, sinceMs: number): Promise<SandboxRecord | undefined> {
+    return this.update(sandboxId, (current) => (current.missingSinceMs === undefined ? { ...current, missingSinceMs: sinceMs } : current));
+  }
+}
