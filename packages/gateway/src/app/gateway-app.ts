@@ -21,7 +21,7 @@ import {
   SandboxStatusSync,
   SessionRegistry,
 } from '../sandboxes/index.js';
-import { openSqliteStore, type GatewayStore } from '../store/index.js';
+import { openSqliteStore } from '../store/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
 
