@@ -26,7 +26,8 @@ export function deriveBackendPhase(status: DriverSandboxStatus | undefined): San
     (condition) => condition.type === ConditionType.Suspended && condition.status === ConditionStatus.True,
   );
   if (isSuspended) return SandboxBackendPhase.Stopped;
-  // Upstream matches the type and status strings exactly; only the reason is case-folded.
+  // Types and statuses are the canonical Kubernetes strings and compared exactly (a
+  // condition typed "ready" does not count); only the reason is case-folded, per the rules.
   const ready = status.conditions.find((condition) => condition.type === ConditionType.Ready);
   if (ready === undefined) return SandboxBackendPhase.Provisioning;
   switch (ready.status) {

@@ -125,6 +125,9 @@ describe('formatMemoryQuantity / formatCpuQuantity', () => {
     [512e6, '512M'],
     [1000, '1k'],
     [1023, '1023'],
+    [2e9, '2G'],
+    [1_024_000, '1024k'], // shorter than 1000Ki
+    [1e15, '1P'],
   ];
   for (const [bytes, text] of memory) {
     it(`formats ${bytes} bytes as ${text} and round-trips`, () => {

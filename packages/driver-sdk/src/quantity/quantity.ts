@@ -151,19 +151,25 @@ function assertNonNegativeSafeInteger(value: number, unit: string): void {
 }
 
 /**
- * Formats bytes as the shortest exact Kubernetes quantity: the largest binary suffix that
- * divides it ("4Gi"), else the largest decimal one ("512M"), else plain bytes.
+ * Formats bytes as the shortest exact Kubernetes quantity among the largest binary suffix
+ * that divides it ("4Gi"), the largest decimal one ("512M") and plain bytes.
  * Round-trips through {@link parseMemoryQuantity}.
  */
 export function formatMemoryQuantity(bytes: number): string {
   assertNonNegativeSafeInteger(bytes, 'bytes');
-  if (bytes === 0) return '0';
+  let shortest = String(bytes);
+  if (bytes === 0) return shortest;
+  // Binary first so it wins ties: "1Gi" reads better than an equally long decimal form.
   for (const table of [BINARY_FORMAT_SUFFIXES, DECIMAL_FORMAT_SUFFIXES]) {
-    for (const [suffix, size] of table) {
-      if (bytes % size === 0) return `${bytes / size}${suffix}`;
+    const match = table.find(([, size]) => bytes % size === 0);
+    if (match === undefined) continue;
+    const candidate = `${bytes / match[1]}${match[0]}`;
+    const isBinary = table === BINARY_FORMAT_SUFFIXES;
+    if (candidate.length < shortest.length || (isBinary && candidate.length === shortest.length)) {
+      shortest = candidate;
     }
   }
-  return String(bytes);
+  return shortest;
 }
 
 /** Formats millicores as a Kubernetes CPU quantity: whole cores ("2") or millicores ("500m"). */

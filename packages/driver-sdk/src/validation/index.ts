@@ -1,0 +1,13 @@
+export { findDriverSandboxProblems, validateDriverSandbox } from './driver-sandbox.js';
+export {
+  MAX_ENVIRONMENT_ENTRIES,
+  MAX_ENVIRONMENT_KEY_BYTES,
+  MAX_ENVIRONMENT_VALUE_BYTES,
+  findEnvironmentProblems,
+  validateEnvironment,
+} from './environment-limits.js';
+export { findLabelProblems, validateLabels } from './labels.js';
+export { RESERVED_MOUNT_TARGETS, findMountTargetProblems, validateMountTarget } from './mount-target.js';
+export { MAX_SANDBOX_NAME_LENGTH, findSandboxNameProblems, validateSandboxName } from './sandbox-name.js';
+export { throwIfProblems } from './validation-error.js';
+export type { ValidationProblem } from './validation-error.js';

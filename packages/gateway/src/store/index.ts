@@ -1,0 +1,39 @@
+/**
+ * Durable gateway state. `GatewayStore` is the interface the rest of the gateway uses;
+ * `openSqliteStore` gives the embedded SQLite implementation.
+ *
+ * ```ts
+ * const store = await openSqliteStore({ path: join(stateDir, 'gateway.db') });
+ * const record = await store.createSandbox({ sandbox, driver: 'docker', desiredState: DesiredState.Running, missingSinceMs: undefined });
+ * await updateSandboxWithRetry(store, record.sandbox.metadata!.id, (current) => ({ ...current, desiredState: DesiredState.Stopped }));
+ * ```
+ */
+export type { StoreFileSystem } from './database-file.js';
+export {
+  DefaultWorkspaceDeletionError,
+  InvalidStoreRecordError,
+  SandboxIdTakenError,
+  SandboxNameTakenError,
+  SandboxRecordNotFoundError,
+  StoreClosedError,
+  StoreSchemaTooNewError,
+  StoreUnavailableError,
+  VersionConflictError,
+  WorkspaceAlreadyExistsError,
+  WorkspaceNotEmptyError,
+  WorkspaceNotFoundError,
+  isVersionConflictError,
+} from './errors.js';
+export type { StoreObjectKind } from './errors.js';
+export { DEFAULT_WORKSPACE, DesiredState } from './gateway-store.js';
+export type {
+  GatewayStore,
+  ListSandboxesOptions,
+  ListWorkspacesOptions,
+  PageOptions,
+  SandboxFilter,
+  SandboxRecord,
+} from './gateway-store.js';
+export { SqliteGatewayStore, openSqliteStore } from './sqlite-gateway-store.js';
+export type { SqliteStoreOptions, StoreClock } from './sqlite-gateway-store.js';
+export { DEFAULT_UPDATE_ATTEMPTS, updateSandboxWithRetry } from './update-sandbox-with-retry.js';

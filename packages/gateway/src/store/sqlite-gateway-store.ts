@@ -1,0 +1,164 @@
+import type { Workspace } from '@shellgate/api';
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+
+import { prepareDatabaseFile, restrictSideFiles } from './database-file.js';
+import type { StoreFileSystem } from './database-file.js';
+import { StoreClosedError, StoreUnavailableError } from './errors.js';
+import type {
+  GatewayStore,
+  ListSandboxesOptions,
+  ListWorkspacesOptions,
+  SandboxFilter,
+  SandboxRecord,
+} from './gateway-store.js';
+import { STORE_MIGRATIONS, runMigrations } from './migrations.js';
+import type { Migration } from './migrations.js';
+import { SqliteSandboxTable } from './sqlite-sandbox-table.js';
+import { SqliteWorkspaceTable } from './sqlite-workspace-table.js';
+
+/** Where the store reads the time (created_at_ms, migration timestamps). */
+export interface StoreClock {
+  nowMs(): number;
+}
+
+const SYSTEM_CLOCK: StoreClock = { nowMs: () => Date.now() };
+
+export interface SqliteStoreOptions {
+  /** Database file; created 0600 (its directory 0700 if missing). `:memory:` for tests. */
+  path: string;
+  clock?: StoreClock | undefined;
+  fs?: StoreFileSystem | undefined;
+  /** How long a write waits for another connection's lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number | undefined;
+  /**
+   * `full` (default) fsyncs every commit, so a committed write survives power loss; `normal`
+   * only survives process crashes but commits faster.
+   */
+  synchronous?: 'full' | 'normal' | undefined;
+  /** Schema steps; tests override it, production uses the built-in history. */
+  migrations?: readonly Migration[] | undefined;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** {@link GatewayStore} on one SQLite file through better-sqlite3 (synchronous, in-process). */
+export class SqliteGatewayStore implements GatewayStore {
+  private readonly sandboxes: SqliteSandboxTable;
+  private readonly workspaces: SqliteWorkspaceTable;
+
+  /** @internal Use {@link openSqliteStore}, which prepares the file and migrates first. */
+  constructor(
+    private readonly db: SqliteDatabase,
+    readonly path: string,
+    readonly schemaVersion: number,
+    private readonly clock: StoreClock,
+    private readonly fs: StoreFileSystem | undefined,
+  ) {
+    this.sandboxes = new SqliteSandboxTable(db);
+    this.workspaces = new SqliteWorkspaceTable(db);
+  }
+
+  async createSandbox(record: SandboxRecord): Promise<SandboxRecord> {
+    return this.open().sandboxes.insert(record, this.clock.nowMs());
+  }
+
+  async getSandbox(id: string): Promise<SandboxRecord | undefined> {
+    return this.open().sandboxes.get(id);
+  }
+
+  async findSandboxByName(workspace: string, name: string): Promise<SandboxRecord | undefined> {
+    return this.open().sandboxes.findByName(workspace, name);
+  }
+
+  async listSandboxes(options: ListSandboxesOptions = {}): Promise<SandboxRecord[]> {
+    return this.open().sandboxes.list(options);
+  }
+
+  async countSandboxes(filter: SandboxFilter = {}): Promise<number> {
+    return this.open().sandboxes.count(filter);
+  }
+
+  async updateSandbox(id: string, expectedVersion: number, next: SandboxRecord): Promise<SandboxRecord> {
+    return this.open().sandboxes.update(id, expectedVersion, next);
+  }
+
+  async deleteSandbox(id: string, expectedVersion?: number): Promise<boolean> {
+    return this.open().sandboxes.delete(id, expectedVersion);
+  }
+
+  async createWorkspace(name: string, labels: Readonly<Record<string, string>> = {}): Promise<Workspace> {
+    return this.open().workspaces.insert(name, labels, this.clock.nowMs());
+  }
+
+  async getWorkspace(name: string): Promise<Workspace | undefined> {
+    return this.open().workspaces.get(name);
+  }
+
+  async listWorkspaces(options: ListWorkspacesOptions = {}): Promise<Workspace[]> {
+    return this.open().workspaces.list(options);
+  }
+
+  async updateWorkspace(name: string, expectedVersion: number, next: Workspace): Promise<Workspace> {
+    return this.open().workspaces.update(name, expectedVersion, next);
+  }
+
+  async deleteWorkspace(name: string, expectedVersion?: number): Promise<boolean> {
+    return this.open().workspaces.delete(name, expectedVersion);
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.db.close();
+    // Closing the last connection checkpoints and removes the WAL; re-tighten anything left.
+    restrictSideFiles(this.path, this.fs);
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private open(): this {
+    if (!this.db.open) throw new StoreClosedError(this.path);
+    return this;
+  }
+}
+
+function openDatabase(options: SqliteStoreOptions): SqliteDatabase {
+  try {
+    prepareDatabaseFile(options.path, options.fs);
+    const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    try {
+      // WAL lets readers run while a write commits; foreign keys are off by default in SQLite.
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      db.pragma('foreign_keys = ON');
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return db;
+  } catch (error) {
+    throw new StoreUnavailableError(options.path, error);
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite store at `options.path`: WAL mode, busy timeout,
+ * foreign keys on, migrations applied. Async like every store opener (a networked store must
+ * connect), although SQLite does its work synchronously.
+ * @throws StoreSchemaTooNewError when a newer gateway wrote the file; StoreUnavailableError
+ * when the file cannot be created or opened.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteGatewayStore> {
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const db = openDatabase(options);
+  try {
+    const schemaVersion = runMigrations(db, options.path, clock.nowMs(), options.migrations ?? STORE_MIGRATIONS);
+    restrictSideFiles(options.path, options.fs);
+    return new SqliteGatewayStore(db, options.path, schemaVersion, clock, options.fs);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
