@@ -64,9 +64,19 @@ export { LOG_LEVELS, createLogger, isLogLevel, redactSecretText, redactSecrets, 
 
 // ── Serving a driver ──
 export type { CallContext, ComputeDriverImpl } from './server/driver-impl.js';
+export {
+  DRIVER_LOG_LEVEL_ENV,
+  DRIVER_SOCKET_ENV,
+  DriverUsageError,
+  PARENT_WATCH_ENV,
+  PARENT_WATCH_STDIN,
+  runDriverMain,
+  serveDriver,
+} from './server/index.js';
+export type { RunDriverMainOptions, RunningDriverServer, ServeDriverOptions } from './server/index.js';
 
 // ── Socket hardening ──
-export { SocketInUseError, SocketPathError, UnsafeSocketPathError, prepareDriverSocket, validateSocketPath } from './socket/index.js';
+export { SocketInUseError, SocketListenError, SocketPathError, UnsafeSocketPathError, prepareDriverSocket, validateSocketPath } from './socket/index.js';
 export type { DriverSocket, PrepareDriverSocketOptions } from './socket/index.js';
 
 // ── Driver configuration (flags > env > TOML file) ──

@@ -5,12 +5,15 @@ import { redactBearerTokens, redactSecrets } from './redact-secrets.js';
 
 /** The levels a Shellgate binary accepts for `--log-level`, most to least severe. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+/** One of {@link LOG_LEVELS}. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** True when `value` names a level of {@link LOG_LEVELS} (lower case). */
 export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {
   /** Lines below this level are dropped. */
   level: LogLevel;
@@ -28,7 +31,7 @@ const LEVEL_PRIORITIES: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1
  * bookkeeping (level, splat) is carried over untouched.
  */
 export const redactionFormat = winston.format((info) => {
-  const redacted = redactSecrets({ ...info }) as winston.Logform.TransformableInfo;
+  const redacted = redactSecrets<winston.Logform.TransformableInfo>({ ...info });
   if (typeof info.message === 'string') redacted.message = redactBearerTokens(info.message);
   for (const symbol of Object.getOwnPropertySymbols(info)) {
     (redacted as unknown as Record<symbol, unknown>)[symbol] = (info as unknown as Record<symbol, unknown>)[symbol];

@@ -8,6 +8,7 @@ export { SandboxLifecycle } from './sandbox-lifecycle.js';
 export { decideSandboxPhase, describePhase, isTerminalPhase } from './sandbox-phase.js';
 export type { PhaseDecision, PhaseInputs } from './sandbox-phase.js';
 export { generateSandboxName, parseCreateSandboxRequest } from './sandbox-request.js';
+export { DRIVER_ANNOTATION } from './sandbox-records.js';
 export type { CreateSandboxPlan } from './sandbox-request.js';
 export { SandboxService } from './sandbox-service.js';
 export type { ListSandboxesQuery, SandboxServiceOptions } from './sandbox-service.js';

@@ -3,8 +3,11 @@ import { SandboxPhase, type Sandbox, type SandboxCondition } from '@shellgate/ap
 import type { DriverSandbox, DriverSandboxStatus, GetCapabilitiesResponse } from '@shellgate/driver-sdk';
 import type { CreateSandboxPlan } from './sandbox-request.js';
 
+/** Annotation naming the driver that owns a sandbox; the gateway sets it, user values are overwritten. */
+export const DRIVER_ANNOTATION = 'shellgate.dev/driver';
+
 /** The public object for a new sandbox, before the driver has said anything about it. */
-export function toNewSandbox(plan: CreateSandboxPlan, capabilities: GetCapabilitiesResponse, nowMs: number): Sandbox {
+export function toNewSandbox(plan: CreateSandboxPlan, driverName: string, capabilities: GetCapabilitiesResponse, nowMs: number): Sandbox {
   const template = plan.spec.template;
   const image = template?.image || capabilities.defaultImage;
   return {
@@ -14,7 +17,7 @@ export function toNewSandbox(plan: CreateSandboxPlan, capabilities: GetCapabilit
       createdAtMs: nowMs,
       labels: { ...plan.labels },
       resourceVersion: 0,
-      annotations: { ...plan.annotations },
+      annotations: { ...plan.annotations, [DRIVER_ANNOTATION]: driverName },
       workspace: plan.workspace,
       deletionTimestampMs: 0,
     },

@@ -37,8 +37,11 @@ export class SandboxService {
   private readonly drivers: DriverDirectory;
   private readonly logger: Logger;
   private readonly nowMs: () => number;
-  /** (driver, workspace) pairs that had EnsureWorkspace called since this gateway started. */
-  private readonly ensuredWorkspaces = new Set<string>();
+  /**
+   * EnsureWorkspace calls by (driver, workspace) since this gateway started. The promise is
+   * kept, not just the key, so concurrent first creates in a workspace share one call.
+   */
+  private readonly ensuredWorkspaces = new Map<string, Promise<void>>();
 
   constructor(private readonly options: SandboxServiceOptions) {
     this.store = options.store;
@@ -51,7 +54,7 @@ export class SandboxService {
     const plan = parseCreateSandboxRequest(request, this.drivers.names());
     const driver = this.requireDriver(plan.driverName ?? this.drivers.defaultDriverName, plan.name);
     await this.ensureWorkspace(driver, plan.workspace);
-    const sandbox = toNewSandbox(plan, driver.capabilities, this.nowMs());
+    const sandbox = toNewSandbox(plan, driver.name, driver.capabilities, this.nowMs());
     const sandboxId = sandbox.metadata!.id;
     const token = await this.options.identity.mintToken(sandboxId);
     const driverSandbox = toDriverSandbox(sandbox, plan, token);
@@ -130,9 +133,18 @@ export class SandboxService {
 
   private async ensureWorkspace(driver: DriverHandle, workspace: string): Promise<void> {
     const key = `${driver.name}\0${workspace}`;
-    if (this.ensuredWorkspaces.has(key)) return;
-    await ignoreUnimplemented(driver.client.ensureWorkspace(workspace));
-    this.ensuredWorkspaces.add(key);
+    let ensured = this.ensuredWorkspaces.get(key);
+    if (ensured === undefined) {
+      ensured = ignoreUnimplemented(driver.client.ensureWorkspace(workspace));
+      this.ensuredWorkspaces.set(key, ensured);
+    }
+    try {
+      await ensured;
+    } catch (error) {
+      // A failed call is forgotten so the next create asks again.
+      if (this.ensuredWorkspaces.get(key) === ensured) this.ensuredWorkspaces.delete(key);
+      throw error;
+    }
   }
 
   /** Calls DeleteWorkspace on every driver (UNIMPLEMENTED counts as done). */

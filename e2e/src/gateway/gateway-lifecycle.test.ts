@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { SandboxPhase } from '@shellgate/api';
+import { ApiClient } from '../harness/api-client.js';
+import { fakeDriverTable, findChildProcesses, findProcesses, isProcessAlive } from '../harness/fake-driver-config.js';
+import { GatewayProcess } from '../harness/gateway-process.js';
+
+const READY = SandboxPhase.SANDBOX_PHASE_READY;
+const STOPPED = SandboxPhase.SANDBOX_PHASE_STOPPED;
+
+describe('gateway binary with the fake driver binary', () => {
+  let gateway: GatewayProcess;
+  let api: ApiClient;
+
+  before(async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-'));
+    gateway = await GatewayProcess.start({ stateDir, configToml: fakeDriverTable('fake', stateDir, ['ready_delay_ms = 400']) });
+    api = new ApiClient(gateway.address);
+  });
+
+  after(async () => {
+    api.close();
+    await gateway.stop();
+    gateway.removeState();
+  });
+
+  it('creates, stops, starts and deletes a sandbox through the public API', async () => {
+    const created = await api.create({ name: 'life-1' });
+    assert.equal(created.status?.phase, SandboxPhase.SANDBOX_PHASE_PROVISIONING);
+    assert.equal(created.spec?.template?.image, 'fake/image:latest', 'empty image takes the driver default');
+    await api.waitFor('life-1', (s) => s.status?.phase === READY);
+    const stopping = await api.stop('life-1');
+    assert.ok([SandboxPhase.SANDBOX_PHASE_STOPPING, STOPPED].includes(stopping.status!.phase));
+    await api.waitFor('life-1', (s) => s.status?.phase === STOPPED);
+    await api.stop('life-1');
+    await api.start('life-1');
+    await api.waitFor('life-1', (s) => s.status?.phase === READY);
+    assert.equal(await api.delete('life-1'), true);
+    assert.equal(await api.delete('life-1'), false);
+    await assert.rejects(api.get('life-1'), /not found/);
+  });
+
+  it('allows stop only from Ready and start only from Stopped, both idempotent', async () => {
+    await api.create({ name: 'life-2' });
+    await assert.rejects(api.stop('life-2'), (error: { code: number; details: string }) => {
+      assert.equal(error.code, 9, 'FAILED_PRECONDITION');
+      assert.match(error.details, /Provisioning/);
+      return true;
+    });
+    await api.waitFor('life-2', (s) => s.status?.phase === READY);
+    assert.equal((await api.start('life-2')).status?.phase, READY, 'start of a Ready sandbox changes nothing');
+    await api.stop('life-2');
+    await api.waitFor('life-2', (s) => s.status?.phase === STOPPED);
+    assert.equal((await api.stop('life-2')).status?.phase, STOPPED, 'stop of a Stopped sandbox changes nothing');
+    await api.delete('life-2');
+  });
+
+  it('rejects bad input with INVALID_ARGUMENT naming the field, and creates nothing', async () => {
+    const before = (await api.list()).length;
+    await assert.rejects(api.create({ name: 'Bad_Name' }), (error: { code: number; details: string }) => {
+      assert.equal(error.code, 3);
+      assert.match(error.details, /name/);
+      return true;
+    });
+    await assert.rejects(api.create({ name: 'way-too-long-a-sandbox-name' }), /name/);
+    await assert.rejects(
+      api.create({ name: 'res', spec: { template: { resources: { limits: { cpu: 'lots' } } } } as never }),
+      /spec\.template\.resources\.limits\.cpu/,
+    );
+    await assert.rejects(
+      api.create({ name: 'drv', spec: { template: { driverConfig: { nosuch: {} } } } as never }),
+      /spec\.template\.driver_config/,
+    );
+    const env = Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`K${i}`, 'v']));
+    await assert.rejects(api.create({ name: 'env', spec: { environment: env } as never }), /spec\.environment/);
+    assert.equal((await api.list()).length, before);
+  });
+
+  it('generates a routable name when the request has none', async () => {
+    const created = await api.create({});
+    assert.match(created.metadata!.name, /^sandbox-[a-z0-9]{8}$/);
+    await api.delete(created.metadata!.name);
+  });
+
+  it('streams status changes on WatchSandbox until the sandbox is deleted', async () => {
+    const created = await api.create({ name: 'watch-1' });
+    const collecting = api.watch(created.metadata!.id, { timeoutMs: 10_000 });
+    await api.waitFor('watch-1', (s) => s.status?.phase === READY);
+    await api.delete('watch-1');
+    const events = await collecting;
+    const phases = events.flatMap((e) => (e.payload?.$case === 'sandbox' ? [e.payload.sandbox.status?.phase] : []));
+    assert.ok(phases.includes(READY), `phases seen: ${phases.join(',')}`);
+    assert.equal(phases.at(-1), SandboxPhase.SANDBOX_PHASE_DELETING, 'the stream ends with the deletion');
+  });
+
+  it('reports the driver in GetGatewayInfo', async () => {
+    const info = await api.info();
+    assert.deepEqual(info.computeDrivers.map((d) => [d.name, d.capabilities?.driverName]), [['fake', 'fake']]);
+  });
+});
+
+describe('gateway restarts', () => {
+  it('a gateway killed with SIGKILL leaves no driver process, and a restart keeps every sandbox', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-'));
+    const configToml = fakeDriverTable('fake', stateDir);
+    const first = await GatewayProcess.start({ stateDir, configToml });
+    const api = new ApiClient(first.address);
+    for (const name of ['keep-1', 'keep-2', 'keep-3']) await api.create({ name });
+    await api.waitFor('keep-3', (s) => s.status?.phase === READY);
+    api.close();
+    const driverPids = await findChildProcesses(first.child.pid!);
+    assert.ok(driverPids.length >= 1, 'the driver process is running');
+    await first.stop('SIGKILL');
+    const deadline = Date.now() + 5_000;
+    while (driverPids.some(isProcessAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(driverPids.filter(isProcessAlive), [], 'spawned drivers exit with their gateway');
+
+    const second = await GatewayProcess.start({ stateDir, configToml });
+    const api2 = new ApiClient(second.address);
+    try {
+      const names = (await api2.list()).map((s) => s.metadata!.name).sort();
+      assert.deepEqual(names, ['keep-1', 'keep-2', 'keep-3']);
+      await api2.waitFor('keep-1', (s) => s.status?.phase === READY);
+    } finally {
+      api2.close();
+      await second.stop();
+      second.removeState();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { ConfigSchemaError } from './errors.js';
+import { checkConfigValue } from './parse-config-value.js';
+
+/** The TS type each config value type resolves to. */
+export interface ConfigValueTypes {
+  string: string;
+  integer: number;
+  number: number;
+  boolean: boolean;
+  'string-array': readonly string[];
+  /** A raw TOML table passed through as is, for drivers whose settings are structured. */
+  table: Readonly<Record<string, unknown>>;
+}
+/** The value types a setting may have. */
+export type ConfigValueType = keyof ConfigValueTypes;
+
+interface ConfigKeySpecOf<T extends ConfigValueType> {
+  readonly type: T;
+  /** One line for `--help`. */
+  readonly description: string;
+  readonly default?: ConfigValueTypes[T];
+  /** When true, resolving fails unless some source sets the key. */
+  readonly required?: boolean;
+  /** Env var that sets the key (not allowed for tables). */
+  readonly env?: string;
+  /** Flag that sets the key, e.g. `--docker-host` (not allowed for tables). */
+  readonly flag?: string;
+  /** Allowed values, for strings. */
+  readonly choices?: T extends 'string' ? readonly string[] : never;
+  /** Inclusive bounds, for integers and numbers. */
+  readonly min?: T extends 'integer' | 'number' ? number : never;
+  readonly max?: T extends 'integer' | 'number' ? number : never;
+}
+
+/** How one setting is typed, documented and sourced. */
+export type ConfigKeySpec = { [T in ConfigValueType]: ConfigKeySpecOf<T> }[ConfigValueType];
+/** Every setting of a driver, by snake_case key. */
+export type ConfigKeySpecs = Readonly<Record<string, ConfigKeySpec>>;
+
+/** The resolved value of one key: `undefined` is possible unless it has a default or is required. */
+export type ConfigValue<S extends ConfigKeySpec> = S extends { readonly required: true }
+  ? ConfigValueTypes[S['type']]
+  : S extends { readonly default: infer D }
+    ? undefined extends D
+      ? ConfigValueTypes[S['type']] | undefined
+      : ConfigValueTypes[S['type']]
+    : ConfigValueTypes[S['type']] | undefined;
+
+/** The frozen object `resolveConfig` returns for a schema. */
+export type ConfigValues<K extends ConfigKeySpecs> = { readonly [P in keyof K]: ConfigValue<K[P]> };
+
+/** A driver's settings, declared once so `--help` can list them and unknown keys are errors. */
+export interface ConfigSchema<K extends ConfigKeySpecs = ConfigKeySpecs> {
+  readonly keys: K;
+}
+
+/** Flags `runDriverMain` owns; a config key may not claim them. */
+export const RESERVED_FLAGS: readonly string[] = ['--bind-socket', '--config', '--log-level', '--help', '--version'];
+
+const KEY_PATTERN = /^[a-z][a-z0-9_]*$/;
+const FLAG_PATTERN = /^--[a-z][a-z0-9-]*$/;
+const ENV_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * Declares a driver's settings. Keys are snake_case TOML keys; each names its type, a
+ * one-line description, and optionally a default, an env var and a flag. Throws
+ * {@link ConfigSchemaError} on a malformed schema, so mistakes surface at startup.
+ */
+export function defineConfig<const K extends ConfigKeySpecs>(definition: { keys: K }): ConfigSchema<K> {
+  const flags = new Set<string>(RESERVED_FLAGS);
+  const envs = new Set<string>();
+  for (const [key, spec] of Object.entries(definition.keys)) {
+    validateKeySpec(key, spec, flags, envs);
+  }
+  return Object.freeze({ keys: definition.keys });
+}
+
+function validateKeySpec(key: string, spec: ConfigKeySpec, flags: Set<string>, envs: Set<string>): void {
+  if (!KEY_PATTERN.test(key)) throw new ConfigSchemaError(`key ${JSON.stringify(key)} must be snake_case`);
+  if (spec.type === 'table' && (spec.env !== undefined || spec.flag !== undefined)) {
+    throw new ConfigSchemaError(`key ${key} is a table; tables can only be set in the config file`);
+  }
+  if (spec.flag !== undefined) {
+    if (!FLAG_PATTERN.test(spec.flag)) throw new ConfigSchemaError(`key ${key}: flag ${spec.flag} must look like --kebab-case`);
+    if (flags.has(spec.flag)) throw new ConfigSchemaError(`key ${key}: flag ${spec.flag} is already taken`);
+    flags.add(spec.flag);
+  }
+  if (spec.env !== undefined) {
+    if (!ENV_PATTERN.test(spec.env)) throw new ConfigSchemaError(`key ${key}: env ${spec.env} must be UPPER_SNAKE_CASE`);
+    if (envs.has(spec.env)) throw new ConfigSchemaError(`key ${key}: env ${spec.env} is already taken`);
+    envs.add(spec.env);
+  }
+  if (spec.default !== undefined) {
+    const checked = checkConfigValue(spec, spec.default);
+    if ('problem' in checked) throw new ConfigSchemaError(`key ${key}: default ${checked.problem}`);
+  }
+}

@@ -1,0 +1,96 @@
+import type { ConfigKeySpec } from './define-config.js';
+
+/** A value that passed its type and constraints, or the reason it did not. */
+export type CheckedValue = { readonly value: unknown } | { readonly problem: string };
+
+const INTEGER_TEXT = /^[+-]?\d+$/;
+const TRUE_WORDS: ReadonlySet<string> = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS: ReadonlySet<string> = new Set(['false', '0', 'no', 'off']);
+
+/**
+ * Reads a key's value from env or flag text. String arrays are comma-separated in env; a
+ * repeated flag is joined by the caller. Tables never come from text.
+ */
+export function parseConfigText(spec: ConfigKeySpec, text: string): CheckedValue {
+  switch (spec.type) {
+    case 'string':
+      return checkConstraints(spec, text);
+    case 'integer':
+      if (!INTEGER_TEXT.test(text.trim())) return { problem: `expected an integer, got ${JSON.stringify(text)}` };
+      return checkConfigValue(spec, Number(text.trim()));
+    case 'number': {
+      const number = text.trim() === '' ? Number.NaN : Number(text);
+      if (!Number.isFinite(number)) return { problem: `expected a number, got ${JSON.stringify(text)}` };
+      return checkConstraints(spec, number);
+    }
+    case 'boolean': {
+      const word = text.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return { value: true };
+      if (FALSE_WORDS.has(word)) return { value: false };
+      return { problem: `expected true or false, got ${JSON.stringify(text)}` };
+    }
+    case 'string-array':
+      return { value: splitList(text) };
+    case 'table':
+      return { problem: 'a table can only be set in the config file' };
+  }
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Checks a value that arrived typed (from TOML, or a default) against the key's spec. */
+export function checkConfigValue(spec: ConfigKeySpec, value: unknown): CheckedValue {
+  switch (spec.type) {
+    case 'string':
+      return typeof value === 'string' ? checkConstraints(spec, value) : mismatch('a string', value);
+    case 'integer':
+      return typeof value === 'number' && Number.isSafeInteger(value)
+        ? checkConstraints(spec, value)
+        : mismatch('an integer', value);
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value)
+        ? checkConstraints(spec, value)
+        : mismatch('a number', value);
+    case 'boolean':
+      return typeof value === 'boolean' ? { value } : mismatch('true or false', value);
+    case 'string-array':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string')
+        ? { value: [...value] }
+        : mismatch('an array of strings', value);
+    case 'table':
+      return isTable(value) ? { value } : mismatch('a table', value);
+  }
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function checkConstraints(spec: ConfigKeySpec, value: string | number): CheckedValue {
+  if (typeof value === 'string' && spec.choices !== undefined && !spec.choices.includes(value)) {
+    return { problem: `must be one of ${spec.choices.join(', ')}; got ${JSON.stringify(value)}` };
+  }
+  if (typeof value === 'number' && spec.min !== undefined && value < spec.min) {
+    return { problem: `must be at least ${spec.min}; got ${value}` };
+  }
+  if (typeof value === 'number' && spec.max !== undefined && value > spec.max) {
+    return { problem: `must be at most ${spec.max}; got ${value}` };
+  }
+  return { value };
+}
+
+function mismatch(expected: string, value: unknown): CheckedValue {
+  return { problem: `expected ${expected}, got ${describeValue(value)}` };
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object' && value !== null) return 'a table';
+  return JSON.stringify(value) ?? String(value);
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { defineConfig } from './define-config.js';
+import { ConfigError, ConfigSchemaError } from './errors.js';
+import { formatConfigHelp } from './format-config-help.js';
+import { loadConfig } from './load-config.js';
+import { resolveConfig } from './resolve-config.js';
+
+const schema = defineConfig({
+  keys: {
+    docker_host: { type: 'string', env: 'DOCKER_HOST', flag: '--docker-host', description: 'Docker API endpoint' },
+    stop_timeout_seconds: {
+      type: 'integer',
+      default: 10,
+      min: 0,
+      env: 'SG_STOP_TIMEOUT',
+      flag: '--stop-timeout-seconds',
+      description: 'grace before SIGKILL',
+    },
+    cpu_ratio: { type: 'number', default: 1.5, description: 'cpu overcommit' },
+    privileged: { type: 'boolean', default: false, env: 'SG_PRIVILEGED', flag: '--privileged', description: 'run privileged' },
+    networks: { type: 'string-array', default: [], env: 'SG_NETWORKS', flag: '--network', description: 'extra networks' },
+    pull_policy: { type: 'string', default: 'missing', choices: ['always', 'missing', 'never'], description: 'when to pull' },
+    script: { type: 'table', description: 'scripted behaviour' },
+  },
+});
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    return error.problems.map((problem) => `${problem.origin}: ${problem.message}`);
+  }
+  assert.fail('expected a ConfigError');
+}
+
+describe('resolveConfig', () => {
+  it('uses defaults when no source sets a key, and freezes the result', () => {
+    const config = resolveConfig(schema, {});
+    assert.equal(config.stop_timeout_seconds, 10);
+    assert.equal(config.docker_host, undefined);
+    assert.deepEqual(config.networks, []);
+    assert.ok(Object.isFrozen(config));
+    assert.throws(() => {
+      (config as { stop_timeout_seconds: number }).stop_timeout_seconds = 1;
+    }, TypeError);
+  });
+
+  it('applies defaults < file < env < flags', () => {
+    const file = {
+      path: '/etc/d.toml',
+      text: 'docker_host = "unix:///file.sock"\nstop_timeout_seconds = 20\nprivileged = true\nnetworks = ["a"]\n',
+    };
+    const fromFile = resolveConfig(schema, { file });
+    assert.equal(fromFile.docker_host, 'unix:///file.sock');
+    assert.equal(fromFile.stop_timeout_seconds, 20);
+    assert.deepEqual(fromFile.networks, ['a']);
+    const env = { DOCKER_HOST: 'unix:///env.sock', SG_STOP_TIMEOUT: '30', SG_NETWORKS: 'b, c' };
+    const fromEnv = resolveConfig(schema, { file, env });
+    assert.equal(fromEnv.docker_host, 'unix:///env.sock');
+    assert.equal(fromEnv.stop_timeout_seconds, 30);
+    assert.deepEqual(fromEnv.networks, ['b', 'c']);
+    const fromFlags = resolveConfig(schema, {
+      file,
+      env,
+      flags: [
+        { key: 'stop_timeout_seconds', flag: '--stop-timeout-seconds', value: '40' },
+        { key: 'privileged', flag: '--privileged', value: 'false' },
+        { key: 'networks', flag: '--network', value: 'd' },
+        { key: 'networks', flag: '--network', value: 'e' },
+      ],
+    });
+    assert.equal(fromFlags.docker_host, 'unix:///env.sock');
+    assert.equal(fromFlags.stop_timeout_seconds, 40);
+    assert.equal(fromFlags.privileged, false);
+    assert.deepEqual(fromFlags.networks, ['d', 'e']);
+  });
+
+  it('passes a table through and freezes it deeply', () => {
+    const config = resolveConfig(schema, {
+      file: { path: 'f.toml', text: '[script]\non_create = "fail"\n[script.delays]\nstart_ms = 5\n' },
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(config.script)), { on_create: 'fail', delays: { start_ms: 5 } });
+    assert.ok(Object.isFrozen((config.script as { delays: object }).delays));
+  });
+
+  it('names FILE:key for unknown and mistyped file keys, collecting every problem', () => {
+    const problems = problemsOf(() =>
+      resolveConfig(schema, {
+        file: { path: '/etc/d.toml', text: 'dockr_host = "x"\nstop_timeout_seconds = "ten"\npull_policy = "sometimes"\n' },
+      }),
+    );
+    assert.equal(problems.length, 3);
+    assert.match(problems[0]!, /^\/etc\/d\.toml:dockr_host: unknown key; known keys: docker_host, /);
+    assert.equal(problems[1], '/etc/d.toml:stop_timeout_seconds: expected an integer, got "ten"');
+    assert.match(problems[2]!, /^\/etc\/d\.toml:pull_policy: must be one of always, missing, never/);
+  });
+
+  it('names FILE:LINE:COL for TOML syntax errors', () => {
+    const problems = problemsOf(() => resolveConfig(schema, { file: { path: 'd.toml', text: 'a = 1\nb = \n' } }));
+    assert.deepEqual(problems, ['d.toml:2:5: invalid TOML: invalid value']);
+  });
+
+  it('names the env var and the flag for bad text values', () => {
+    const problems = problemsOf(() =>
+      resolveConfig(schema, {
+        env: { SG_STOP_TIMEOUT: '1.5', SG_PRIVILEGED: 'maybe' },
+        flags: [{ key: 'stop_timeout_seconds', flag: '--stop-timeout-seconds', value: '-1' }],
+      }),
+    );
+    assert.deepEqual(problems, [
+      'env SG_STOP_TIMEOUT: expected an integer, got "1.5"',
+      'env SG_PRIVILEGED: expected true or false, got "maybe"',
+      'flag --stop-timeout-seconds: must be at least 0; got -1',
+    ]);
+  });
+
+  it('reports a missing required key with the ways to set it', () => {
+    const required = defineConfig({
+      keys: { kubeconfig: { type: 'string', required: true, env: 'KUBECONFIG', description: 'kubeconfig path' } },
+    });
+    const problems = problemsOf(() => resolveConfig(required, {}));
+    assert.deepEqual(problems, ['kubeconfig: is required; set kubeconfig in the --config file, or env KUBECONFIG']);
+    const config = resolveConfig(required, { env: { KUBECONFIG: '/k' } });
+    const path: string = config.kubeconfig;
+    assert.equal(path, '/k');
+  });
+});
+
+describe('defineConfig', () => {
+  it('rejects malformed schemas', () => {
+    assert.throws(() => defineConfig({ keys: { BadKey: { type: 'string', description: '' } } }), ConfigSchemaError);
+    assert.throws(
+      () => defineConfig({ keys: { a: { type: 'string', flag: '--config', description: '' } } }),
+      /flag --config is already taken/,
+    );
+    assert.throws(
+      () => defineConfig({ keys: { t: { type: 'table', env: 'T', description: '' } } }),
+      /tables can only be set in the config file/,
+    );
+    assert.throws(
+      () => defineConfig({ keys: { n: { type: 'integer', default: 1.5, description: '' } } }),
+      /default expected an integer/,
+    );
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads the --config file through the injected reader, and names a missing one', async () => {
+    const config = await loadConfig(schema, {
+      configFile: '/c.toml',
+      readFile: async () => 'cpu_ratio = 2.5\n',
+    });
+    assert.equal(config.cpu_ratio, 2.5);
+    await assert.rejects(loadConfig(schema, { configFile: '/nonexistent/driver.toml' }), {
+      name: 'ConfigError',
+      message: '/nonexistent/driver.toml: cannot read config file: no such file',
+    });
+  });
+});
+
+describe('formatConfigHelp', () => {
+  it('lists every key with its type, default, env var and flag', () => {
+    const help = formatConfigHelp(schema);
+    for (const key of Object.keys(schema.keys)) assert.ok(help.includes(`  ${key}  `), key);
+    assert.match(help, /stop_timeout_seconds {2}\(integer, >= 0\) {2}default: 10/);
+    assert.match(help, /env SG_STOP_TIMEOUT; flag --stop-timeout-seconds VALUE/);
+    assert.match(help, /pull_policy {2}\(always\|missing\|never\) {2}default: "missing"/);
+    assert.match(help, /env SG_NETWORKS \(comma-separated\); flag --network VALUE \(repeat for more\)/);
+  });
+});

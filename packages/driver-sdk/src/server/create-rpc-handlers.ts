@@ -1,0 +1,189 @@
+import type {
+  Deadline,
+  ServerErrorResponse,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
+  sendUnaryData,
+} from '@grpc/grpc-js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+
+import { ErrorCode, ShellgateError, UnavailableError, isShellgateError } from '../errors.js';
+import { ComputeDriverService } from '../gen/compute_driver.js';
+import type { Logger } from '../logging/logger.js';
+import { collectSecretValues, redactSecretText, redactSecrets } from '../logging/redact-secrets.js';
+import type { CallKind, CallTracker, TrackedCall } from './call-tracker.js';
+import type { CallContext, ComputeDriverImpl } from './driver-impl.js';
+import { encodeRpcError } from './encode-rpc-error.js';
+import { pumpWatchStream } from './pump-watch-stream.js';
+
+/** What the handlers share: the driver's name, the server logger and the call tracker. */
+export interface RpcHandlerDeps {
+  /** Named in UNIMPLEMENTED messages so the operator knows which driver lacks the RPC. */
+  readonly driverName: string;
+  readonly logger: Logger;
+  readonly tracker: CallTracker;
+}
+
+type AnyMethod = (request: unknown, ctx: CallContext) => unknown;
+type Definition = (typeof ComputeDriverService)[keyof typeof ComputeDriverService];
+
+/**
+ * One grpc-js handler per RPC of `ComputeDriverService`, built from the service definition so
+ * a new RPC in the contract is covered (as UNIMPLEMENTED) without touching this file.
+ */
+export function createRpcHandlers(impl: ComputeDriverImpl, deps: RpcHandlerDeps): UntypedServiceImplementation {
+  const handlers: UntypedServiceImplementation = {};
+  for (const [key, definition] of Object.entries(ComputeDriverService) as [string, Definition][]) {
+    const rpc = definition.path.slice(definition.path.lastIndexOf('/') + 1);
+    const candidate = (impl as unknown as Record<string, unknown>)[key];
+    const method = typeof candidate === 'function' ? (candidate as AnyMethod).bind(impl) : undefined;
+    handlers[key] = definition.responseStream
+      ? createWatchHandler(rpc, method, deps)
+      : createUnaryHandler(rpc, method, definition, deps);
+  }
+  return handlers;
+}
+
+function createUnaryHandler(
+  rpc: string,
+  method: AnyMethod | undefined,
+  definition: Definition,
+  deps: RpcHandlerDeps,
+): UntypedHandleCall {
+  // A handler may return nothing for an empty response; decoding zero bytes yields the
+  // message with every field at its default, which ts-proto's encoder accepts.
+  const emptyResponse = (): unknown => definition.responseDeserialize(Buffer.alloc(0));
+  return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
+    const refusal = refuseCall(rpc, method, deps);
+    if (refusal !== undefined) return callback(refusal);
+    void runUnary(call, callback, { rpc, method: method!, emptyResponse, deps });
+  };
+}
+
+interface UnaryRun {
+  readonly rpc: string;
+  readonly method: AnyMethod;
+  readonly emptyResponse: () => unknown;
+  readonly deps: RpcHandlerDeps;
+}
+
+async function runUnary(
+  call: ServerUnaryCall<unknown, unknown>,
+  callback: sendUnaryData<unknown>,
+  run: UnaryRun,
+): Promise<void> {
+  const { ctx, tracked, secrets } = startCall(call, run.rpc, 'unary', run.deps);
+  try {
+    ctx.logger.debug('request', { request: redactSecrets(call.request) });
+    const response = (await run.method(call.request, ctx)) ?? run.emptyResponse();
+    ctx.logger.debug('response', { response: redactSecrets(response) });
+    callback(null, response);
+  } catch (error) {
+    callback(failCall(error, run.rpc, secrets, ctx.logger));
+  } finally {
+    tracked.finish();
+  }
+}
+
+function createWatchHandler(rpc: string, method: AnyMethod | undefined, deps: RpcHandlerDeps): UntypedHandleCall {
+  return (call: ServerWritableStream<unknown, unknown>): void => {
+    const refusal = refuseCall(rpc, method, deps);
+    if (refusal !== undefined) {
+      call.emit('error', refusal);
+      return;
+    }
+    void runWatch(call, rpc, method!, deps);
+  };
+}
+
+async function runWatch(
+  call: ServerWritableStream<unknown, unknown>,
+  rpc: string,
+  method: AnyMethod,
+  deps: RpcHandlerDeps,
+): Promise<void> {
+  const { ctx, tracked, secrets } = startCall(call, rpc, 'stream', deps);
+  ctx.logger.debug('watch stream opened');
+  try {
+    await pumpWatchStream(method(call.request, ctx) as AsyncIterable<unknown>, call, ctx.signal);
+    if (call.cancelled) return;
+    // An abort that is not a client cancel is the server draining; its reason says so.
+    if (ctx.signal.aborted) call.emit('error', failCall(ctx.signal.reason, rpc, secrets, ctx.logger));
+    else call.end();
+  } catch (error) {
+    if (!call.cancelled) call.emit('error', failCall(error, rpc, secrets, ctx.logger));
+  } finally {
+    tracked.finish();
+    ctx.logger.debug('watch stream closed', { cancelled: call.cancelled });
+  }
+}
+
+function refuseCall(rpc: string, method: AnyMethod | undefined, deps: RpcHandlerDeps): ServerErrorResponse | undefined {
+  if (method === undefined) {
+    return {
+      name: 'UnimplementedError',
+      message: rpc,
+      code: GrpcStatus.UNIMPLEMENTED,
+      details: `${rpc} is not implemented by driver ${JSON.stringify(deps.driverName)}`,
+    };
+  }
+  if (deps.tracker.isDraining) {
+    return { name: 'UnavailableError', message: rpc, code: GrpcStatus.UNAVAILABLE, details: 'driver is shutting down' };
+  }
+  return undefined;
+}
+
+interface StartedCall {
+  readonly ctx: CallContext;
+  readonly tracked: TrackedCall;
+  readonly secrets: readonly string[];
+}
+
+type AnyServerCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+
+function startCall(call: AnyServerCall, rpc: string, kind: CallKind, deps: RpcHandlerDeps): StartedCall {
+  const tracked = deps.tracker.begin(kind);
+  const controller = new AbortController();
+  // grpc-js reports both a client cancel and a passed deadline as 'cancelled'.
+  const onCancelled = (): void =>
+    controller.abort(new ShellgateError(ErrorCode.Cancelled, `${rpc} was cancelled by the caller or its deadline passed`));
+  if (call.cancelled) onCancelled();
+  else call.once('cancelled', onCancelled);
+  const signal = AbortSignal.any([controller.signal, tracked.signal]);
+  const ctx: CallContext = { signal, logger: deps.logger.child({ rpc }), deadline: toDeadlineDate(call.getDeadline()) };
+  return { ctx, tracked, secrets: collectSecretValues(call.request) };
+}
+
+function toDeadlineDate(deadline: Deadline): Date | undefined {
+  if (deadline instanceof Date) return deadline;
+  return Number.isFinite(deadline) ? new Date(deadline) : undefined;
+}
+
+/** The status for a failed call; the real error is logged here, once. */
+function failCall(error: unknown, rpc: string, secrets: readonly string[], logger: Logger): ServerErrorResponse {
+  const status = encodeRpcError(error, rpc, secrets);
+  if (status.isUnexpected) {
+    logger.error('handler failed with an unexpected error', { error: redactError(error, secrets) });
+  } else if (isShellgateError(error) && error.code === ErrorCode.Internal) {
+    logger.warn('call failed', { code: error.code, error: status.details });
+  } else {
+    logger.debug('call failed', { code: isShellgateError(error) ? error.code : undefined, error: status.details });
+  }
+  return { name: 'RpcError', message: status.details, code: status.code, details: status.details };
+}
+
+function redactError(error: unknown, secrets: readonly string[]): unknown {
+  const record = redactSecrets(error instanceof Error ? error : { value: error }) as Record<string, unknown>;
+  for (const field of ['message', 'stack']) {
+    const text = record[field];
+    if (typeof text === 'string') record[field] = redactSecretText(text, secrets);
+  }
+  return record;
+}
+
+/** The reason drain gives to calls it ends; the gateway reconnects on UNAVAILABLE. */
+export function createDrainError(): ShellgateError {
+  return new UnavailableError('driver is shutting down', { hint: 'reconnect; the driver is restarting or stopping' });
+}
