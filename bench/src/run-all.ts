@@ -1,1 +1,16 @@
-export {};
+// `pnpm bench`: every benchmark in sequence. Each prints its figures beside a baseline from
+// the same run and a PASS/MISS line per target; timings are never asserted, so this exits 0
+// even when a benchmark crashes (the error is printed). Each also runs alone: node bench/dist/<name>.js.
+import { availableParallelism, loadavg } from 'node:os';
+
+import { runDriverProcessBench } from './driver-process.js';
+import { runBench } from './report.js';
+import { runRpcLatencyBench } from './rpc-latency.js';
+
+// The load average is printed because a busy machine moves every figure; compare ratios.
+const load = loadavg().map((value) => value.toFixed(2)).join(' ');
+process.stdout.write(
+  `Shellgate benchmarks: node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs, load average ${load}\n`,
+);
+await runBench('unary RPC benchmark', runRpcLatencyBench);
+await runBench('driver process benchmark', runDriverProcessBench);

@@ -111,7 +111,8 @@ export class DriverChannel {
     try {
       for await (const event of call as AsyncIterable<RpcResponse<'watchSandboxes'>>) yield event;
     } catch (error) {
-      if (signal?.aborted === true) return;
+      // Re-read: the signal may have fired while the stream was open.
+      if (isAborted(signal)) return;
       throw toDriverCallError(error, description);
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -132,6 +133,10 @@ export class DriverChannel {
       details: { rpc, socketPath: this.socketPath },
     });
   }
+}
+
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
 }
 
 function rpcName(path: string): string {

@@ -1,7 +1,7 @@
 export type { LogFields, Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export type { CreateLoggerOptions, LogLevel } from './create-logger.js';
-export { LOG_LEVELS, createLogger, isLogLevel, redactionFormat } from './create-logger.js';
+export { LOG_LEVELS, createLogger, isLogLevel } from './create-logger.js';
 export {
   REDACTED,
   collectSecretValues,

@@ -2,7 +2,7 @@
 export type LogFields = Readonly<Record<string, unknown>>;
 
 /**
- * The logging seam every SDK component takes through its constructor. A winston logger
+ * The logging seam every SDK component takes through its constructor. {@link createLogger}
  * satisfies it; tests can pass {@link silentLogger} or a recorder.
  */
 export interface Logger {

@@ -1,0 +1,196 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { connectDriver } from '../client/index.js';
+import { FakeDriver, parseFakeDriverScript } from '../fake-driver/index.js';
+import type { ComputeDriverImpl } from '../server/index.js';
+import { serveDriver } from '../server/index.js';
+import { CONFORMANCE_CHECK_NAMES } from './conformance-checks.js';
+import { runConformance } from './run-conformance.js';
+
+const FAKE_DRIVER_MAIN = fileURLToPath(new URL('../fake-driver/main.js', import.meta.url));
+const CONFORMANCE_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const TIMEOUT_MS = 10_000;
+
+interface FakeDriverProcess {
+  readonly socketPath: string;
+  /** Kills the running fake driver and starts a new one on the same socket and state file. */
+  readonly restartCommand: string;
+  stop(): Promise<void>;
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+function runShell(script: string): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+}
+
+/** Starts `shellgate-fake-driver` as a real process with a state file, the way a gateway would. */
+async function startFakeDriverProcess(dir: string): Promise<FakeDriverProcess> {
+  const socketPath = join(dir, 'fake.sock');
+  const pidFile = join(dir, 'fake.pid');
+  const configFile = join(dir, 'fake.toml');
+  await writeFile(configFile, `ready_delay_ms = 10\nstate_file = ${JSON.stringify(join(dir, 'state.json'))}\n`);
+  const start =
+    `${shellQuote(process.execPath)} ${shellQuote(FAKE_DRIVER_MAIN)} --bind-socket ${shellQuote(socketPath)} ` +
+    `--config ${shellQuote(configFile)} --log-level warn >/dev/null 2>>${shellQuote(join(dir, 'fake.log'))} & ` +
+    `echo $! > ${shellQuote(pidFile)}`;
+  const stopScript =
+    `pid=$(cat ${shellQuote(pidFile)}); kill "$pid" 2>/dev/null; ` +
+    'while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done';
+  assert.equal(await runShell(start), 0);
+  return {
+    socketPath,
+    restartCommand: `${stopScript}; ${start}`,
+    stop: async () => void (await runShell(stopScript)),
+  };
+}
+
+async function withFakeDriverProcess(body: (driver: FakeDriverProcess) => Promise<void>): Promise<void> {
+  // A short parent keeps the socket path well under the 107-byte limit.
+  const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
+  const driver = await startFakeDriverProcess(dir);
+  try {
+    await body(driver);
+  } finally {
+    await driver.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function runConformanceBinary(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CONFORMANCE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The fake driver with one contract bug: GetSandbox of an unknown id answers OK. */
+async function createBrokenDriver(): Promise<ComputeDriverImpl> {
+  const fake = await FakeDriver.create({ script: parseFakeDriverScript({}) });
+  return {
+    getCapabilities: (request, ctx) => fake.getCapabilities(request, ctx),
+    validateSandboxCreate: (request, ctx) => fake.validateSandboxCreate(request, ctx),
+    createSandbox: (request, ctx) => fake.createSandbox(request, ctx),
+    getSandbox: (request, ctx) =>
+      fake.getSandbox(request, ctx).catch(() => ({ sandbox: { id: request.sandboxId, name: '', namespace: '', workspace: '', spec: undefined, status: undefined } })),
+    listSandboxes: (request, ctx) => fake.listSandboxes(request, ctx),
+    stopSandbox: (request, ctx) => fake.stopSandbox(request, ctx),
+    startSandbox: (request, ctx) => fake.startSandbox(request, ctx),
+    deleteSandbox: (request, ctx) => fake.deleteSandbox(request, ctx),
+    watchSandboxes: (request, ctx) => fake.watchSandboxes(request, ctx),
+    ensureWorkspace: (request, ctx) => fake.ensureWorkspace(request, ctx),
+    deleteWorkspace: (request, ctx) => fake.deleteWorkspace(request, ctx),
+    close: () => fake.close(),
+  };
+}
+
+void test('the fake driver executable passes every check, restart included, and is left clean', () =>
+  withFakeDriverProcess(async (driver) => {
+    const lines: string[] = [];
+    const report = await runConformance({
+      socketPath: driver.socketPath,
+      restartCommand: driver.restartCommand,
+      timeoutMs: TIMEOUT_MS,
+      onResult: (result) => lines.push(`${result.name}: ${result.status} ${result.reason ?? ''}`),
+    });
+    assert.deepEqual(
+      report.results.filter((result) => result.status !== 'pass'),
+      [],
+      lines.join('\n'),
+    );
+    assert.deepEqual(report.results.map((result) => result.name), CONFORMANCE_CHECK_NAMES);
+    assert.equal(report.passed, CONFORMANCE_CHECK_NAMES.length);
+    const client = await connectDriver(driver.socketPath);
+    try {
+      const leftovers = (await client.listSandboxes()).filter((sandbox) => sandbox.id.includes(report.runId ?? '?'));
+      assert.deepEqual(leftovers, [], 'every test sandbox is deleted at the end');
+    } finally {
+      await client.close();
+    }
+  }));
+
+void test('the conformance binary prints one line per check and the summary last', () =>
+  withFakeDriverProcess(async (driver) => {
+    const claimsFile = join(driver.socketPath, '..', 'claims.toml');
+    await writeFile(claimsFile, 'workspaces = false\nready_within_ms = 5000\n');
+    const { code, stdout, stderr } = await runConformanceBinary([
+      '--socket',
+      driver.socketPath,
+      '--restart-cmd',
+      driver.restartCommand,
+      '--claims',
+      claimsFile,
+      '--timeout-ms',
+      String(TIMEOUT_MS),
+    ]);
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    const lines = stdout.trimEnd().split('\n');
+    const total = CONFORMANCE_CHECK_NAMES.length;
+    assert.equal(lines.length, total + 1);
+    assert.equal(lines.at(-1), `${total - 1} passed, 0 failed, 1 skipped`);
+    assert.ok(lines.includes('skip workspaces-idempotent: workspaces is not claimed'));
+    assert.ok(lines.some((line) => /^ok {3}restart-keeps-sandboxes {2}\(\d+ ms\)$/.test(line)), stdout);
+    assert.equal(stderr, '');
+    assert.ok((await readFile(join(driver.socketPath, '..', 'state.json'), 'utf8')).includes('"sandboxes": []'));
+  }));
+
+void test('a driver that answers OK for an unknown id fails the suite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
+  const server = await serveDriver(await createBrokenDriver(), { socketPath: join(dir, 'broken.sock'), drainTimeoutMs: 1_000 });
+  try {
+    const report = await runConformance({ socketPath: server.socketPath, timeoutMs: 2_000 });
+    const failures = new Map(report.results.filter((r) => r.status === 'fail').map((r) => [r.name, r.reason]));
+    assert.equal(failures.get('get-unknown-not-found'), 'GetSandbox of an unknown id answered OK; expected NOT_FOUND');
+    // The same bug keeps a deleted sandbox visible to GetSandbox, which delete-idempotent catches too.
+    assert.match(failures.get('delete-idempotent') ?? '', /to leave GetSandbox and ListSandboxes/);
+    assert.equal(report.failed, 2);
+
+    const binary = await runConformanceBinary(['--socket', server.socketPath, '--only', 'capabilities,get-unknown-not-found']);
+    assert.equal(binary.code, 1, binary.stdout);
+    assert.deepEqual(binary.stdout.trimEnd().split('\n').slice(1), [
+      'FAIL get-unknown-not-found: GetSandbox of an unknown id answered OK; expected NOT_FOUND',
+      '1 passed, 1 failed',
+    ]);
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('a socket nobody serves fails the connect check', async () => {
+  const report = await runConformance({ socketPath: join(tmpdir(), 'sgc-nobody-here.sock'), timeoutMs: 300 });
+  assert.equal(report.failed, 1);
+  assert.equal(report.results[0]?.name, 'connect');
+  assert.match(report.results[0]?.reason ?? '', /did not answer GetCapabilities within/);
+});
+
+void test('usage errors exit 2; --help lists the checks and the claims format', async () => {
+  const missing = await runConformanceBinary([]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--socket PATH is required/);
+  const unknownFlag = await runConformanceBinary(['--socket', '/tmp/x.sock', '--bogus']);
+  assert.equal(unknownFlag.code, 2);
+  const unknownCheck = await runConformanceBinary(['--socket', '/tmp/x.sock', '--only', 'nope']);
+  assert.equal(unknownCheck.code, 2);
+  assert.match(unknownCheck.stderr, /unknown check "nope"\nhint: known checks: capabilities, /);
+  const help = await runConformanceBinary(['--help']);
+  assert.equal(help.code, 0);
+  for (const name of CONFORMANCE_CHECK_NAMES) assert.ok(help.stdout.includes(name), name);
+  assert.match(help.stdout, /restart_keeps_sandboxes = true/);
+});

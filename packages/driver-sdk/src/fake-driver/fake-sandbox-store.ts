@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { ErrorCode, ShellgateError, SandboxNotFoundError } from '../errors.js';
+import { DriverSandbox } from '../gen/compute_driver.js';
+import type { WatchHub } from '../watch/index.js';
+
+const STATE_FORMAT_VERSION = 1;
+
+/**
+ * The fake driver's "backend": sandbox records by id, every change published to the watch
+ * hub and, with a state file, written through to disk so a restarted fake driver still
+ * lists its sandboxes (the conformance kit's restart scenario depends on it).
+ */
+export class FakeSandboxStore {
+  readonly #sandboxes = new Map<string, DriverSandbox>();
+  readonly #hub: WatchHub;
+  readonly #stateFile: string | undefined;
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(hub: WatchHub, stateFile: string | undefined) {
+    this.#hub = hub;
+    this.#stateFile = stateFile;
+  }
+
+  /** Reads the state file, if there is one and it exists. */
+  async load(): Promise<void> {
+    if (this.#stateFile === undefined) return;
+    let text: string;
+    try {
+      text = await readFile(this.#stateFile, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    for (const sandbox of decodeState(text, this.#stateFile)) this.#sandboxes.set(sandbox.id, sandbox);
+  }
+
+  has(sandboxId: string): boolean {
+    return this.#sandboxes.has(sandboxId);
+  }
+
+  /** The record with this id, or with this name when the id is empty; NOT_FOUND otherwise. */
+  find(sandboxId: string, sandboxName = ''): DriverSandbox {
+    const found =
+      sandboxId !== ''
+        ? this.#sandboxes.get(sandboxId)
+        : [...this.#sandboxes.values()].find((sandbox) => sandbox.name === sandboxName && sandboxName !== '');
+    if (found === undefined) throw new SandboxNotFoundError(sandboxId || sandboxName);
+    return found;
+  }
+
+  /** Copies, so callers (and the gRPC encoder) never see a record change under them. */
+  list(): DriverSandbox[] {
+    return structuredClone([...this.#sandboxes.values()]);
+  }
+
+  /** Stores (or replaces) a record, publishes it and persists; resolves once written. */
+  put(sandbox: DriverSandbox): Promise<void> {
+    this.#sandboxes.set(sandbox.id, sandbox);
+    this.#hub.publishSandbox(sandbox);
+    return this.#persist();
+  }
+
+  /** Removes a record; resolves false when there was none. */
+  async remove(sandboxId: string): Promise<boolean> {
+    if (!this.#sandboxes.delete(sandboxId)) return false;
+    this.#hub.publishDeleted(sandboxId);
+    await this.#persist();
+    return true;
+  }
+
+  /** Waits for every pending write. */
+  flush(): Promise<void> {
+    return this.#saving;
+  }
+
+  #persist(): Promise<void> {
+    const stateFile = this.#stateFile;
+    if (stateFile === undefined) return Promise.resolve();
+    const text = encodeState([...this.#sandboxes.values()]);
+    // Writes are chained so an older snapshot can never land after a newer one.
+    this.#saving = this.#saving.catch(() => undefined).then(() => writeAtomically(stateFile, text));
+    return this.#saving;
+  }
+}
+
+function encodeState(sandboxes: readonly DriverSandbox[]): string {
+  return `${JSON.stringify({ version: STATE_FORMAT_VERSION, sandboxes: sandboxes.map((s) => DriverSandbox.toJSON(s)) }, null, 2)}\n`;
+}
+
+function decodeState(text: string, path: string): DriverSandbox[] {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw stateError(path, 'is not JSON', error);
+  }
+  const { version, sandboxes } = (document ?? {}) as { version?: unknown; sandboxes?: unknown };
+  if (version !== STATE_FORMAT_VERSION || !Array.isArray(sandboxes)) {
+    throw stateError(path, `is not a version ${STATE_FORMAT_VERSION} fake driver state file`);
+  }
+  return sandboxes.map((sandbox) => DriverSandbox.fromJSON(sandbox));
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temporary = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, text, { mode: 0o600 });
+  await rename(temporary, path);
+}
+
+function stateError(path: string, reason: string, cause?: unknown): ShellgateError {
+  return new ShellgateError(ErrorCode.FailedPrecondition, `fake driver state file ${path} ${reason}`, {
+    hint: 'delete the file to start with no sandboxes, or point state_file elsewhere',
+    details: { path },
+    cause,
+  });
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parse as parseToml } from 'smol-toml';
+import { ConfigError } from '../config/index.js';
+import { parseFakeDriverScript } from './parse-fake-driver-script.js';
+
+function problemsOf(document: Record<string, unknown>): string[] {
+  try {
+    parseFakeDriverScript(document);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, String(error));
+    return error.problems.map((problem) => `${problem.origin}: ${problem.message}`);
+  }
+  return assert.fail('expected a ConfigError');
+}
+
+void test('an empty script is the default behaviour', () => {
+  assert.deepEqual(parseFakeDriverScript({}), {
+    driverName: 'fake',
+    driverVersion: '0.1.0',
+    defaultImage: 'fake/image:latest',
+    gatewayManagesLifecycle: false,
+    readyDelayMs: 0,
+    stateFile: undefined,
+    responses: [],
+    watchEvents: [],
+    listenerRequirements: [],
+  });
+});
+
+void test('a full TOML script parses, with [[responses]] arrays', () => {
+  const script = parseFakeDriverScript(
+    parseToml(`
+driver_name = "fake-2"
+gateway_manages_lifecycle = true
+ready_delay_ms = 250
+state_file = "/tmp/fake.json"
+
+[[responses]]
+rpc = "CreateSandbox"
+error = "FAILED_PRECONDITION"
+message = "no capacity"
+delay_ms = 100
+times = 1
+match_name = "x"
+
+[[watch_events]]
+kind = "platform_event"
+delay_ms = 5
+reason = "Pulled"
+
+[[listener_requirements]]
+reason = "callbacks"
+default_route_interface = true
+`),
+  );
+  assert.equal(script.driverName, 'fake-2');
+  assert.equal(script.readyDelayMs, 250);
+  assert.deepEqual(script.responses, [
+    {
+      rpc: 'CreateSandbox',
+      error: 'FAILED_PRECONDITION',
+      message: 'no capacity',
+      delayMs: 100,
+      times: 1,
+      matchName: 'x',
+      matchId: undefined,
+    },
+  ]);
+  assert.equal(script.watchEvents[0]?.reason, 'Pulled');
+  assert.equal(script.listenerRequirements[0]?.selector?.$case, 'defaultRouteInterface');
+});
+
+void test('unknown keys, rpc names, codes and kinds are reported with their key path', () => {
+  const problems = problemsOf({
+    driver_nmae: 'typo',
+    ready_delay_ms: -1,
+    responses: [
+      { rpc: 'CreateSandboxes', error: 'FAILED_PRECONDITION' },
+      { rpc: 'GetSandbox', error: 'NOT_A_CODE' },
+      { rpc: 'ListSandboxes', error: 'INTERNAL', colour: 'red' },
+      { rpc: 'ListSandboxes' },
+      'not a table',
+    ],
+    watch_events: { boom: { kind: 'explosion' } },
+    listener_requirements: [{ reason: 'none' }],
+  });
+  const expected = [
+    /^ready_delay_ms: must be at least 0/,
+    /^responses\[0\]\.rpc: unknown value "CreateSandboxes"; expected one of GetCapabilities, /,
+    /^responses\[1\]\.error: unknown value "NOT_A_CODE"; expected one of INVALID_ARGUMENT, /,
+    /^responses\[2\]\.colour: unknown key; known keys: rpc, error/,
+    /^responses\[3\]: does nothing; set error, delay_ms or both/,
+    /^responses\[4\]: expected a table, got "not a table"/,
+    /^watch_events\.boom\.kind: unknown value "explosion"; expected one of platform_event, condition, deleted/,
+    /^listener_requirements\[0\]: needs exactly one of exact_bind_address/,
+    /^driver_nmae: unknown key; known keys: driver_name, /,
+  ];
+  for (const pattern of expected) {
+    assert.ok(problems.some((problem) => pattern.test(problem)), `missing ${String(pattern)} in:\n${problems.join('\n')}`);
+  }
+  assert.equal(problems.length, expected.length, problems.join('\n'));
+});
+
+void test('wrong types and missing required keys are named', () => {
+  const problems = problemsOf({
+    gateway_manages_lifecycle: 'yes',
+    responses: [{ error: 'INTERNAL', times: 0 }],
+    watch_events: [{ kind: 'condition' }],
+  });
+  assert.deepEqual(problems.sort(), [
+    'gateway_manages_lifecycle: expected true or false, got "yes"',
+    'responses[0].rpc: is required; one of GetCapabilities, GetGatewayListenerRequirements, ValidateSandboxCreate, CreateSandbox, GetSandbox, ListSandboxes, StopSandbox, StartSandbox, DeleteSandbox, WatchSandboxes, EnsureWorkspace, DeleteWorkspace',
+    'responses[0].times: must be at least 1; got 0',
+    'watch_events[0].reason: is required for a condition event',
+  ]);
+});
