@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import { ApiClient } from '../harness/api-client.js';
-import { fakeDriverTable, findChildProcesses, findProcesses, isProcessAlive } from '../harness/fake-driver-config.js';
+import { fakeDriverTable, findChildProcesses, isProcessAlive } from '../harness/fake-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 
 const READY = SandboxPhase.SANDBOX_PHASE_READY;
@@ -124,6 +124,38 @@ describe('gateway restarts', () => {
       const names = (await api2.list()).map((s) => s.metadata!.name).sort();
       assert.deepEqual(names, ['keep-1', 'keep-2', 'keep-3']);
       await api2.waitFor('keep-1', (s) => s.status?.phase === READY);
+    } finally {
+      api2.close();
+      await second.stop();
+      second.removeState();
+    }
+  });
+});
+
+describe('gateway-managed lifecycle', () => {
+  it('stops running sandboxes on a graceful shutdown and starts them again on the next start', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-'));
+    const configToml = fakeDriverTable('fake', stateDir, ['gateway_manages_lifecycle = true']);
+    const first = await GatewayProcess.start({ stateDir, configToml });
+    const api = new ApiClient(first.address);
+    await api.create({ name: 'managed-1' });
+    await api.create({ name: 'managed-2' });
+    await api.waitFor('managed-2', (s) => s.status?.phase === READY);
+    await api.waitFor('managed-1', (s) => s.status?.phase === READY);
+    await api.stop('managed-2');
+    await api.waitFor('managed-2', (s) => s.status?.phase === STOPPED);
+    api.close();
+    await first.stop('SIGTERM');
+    assert.equal(first.exitCode, 0);
+    const stoppedForShutdown = first.entries((e) => e.message === 'sandbox stop for gateway lifecycle');
+    assert.equal(stoppedForShutdown.length, 1, 'only the running sandbox is stopped at shutdown');
+
+    const second = await GatewayProcess.start({ stateDir, configToml });
+    const api2 = new ApiClient(second.address);
+    try {
+      await api2.waitFor('managed-1', (s) => s.status?.phase === READY);
+      assert.equal((await api2.get('managed-2')).status?.phase, STOPPED, 'a sandbox the user stopped stays stopped');
+      assert.equal(second.entries((e) => e.message === 'sandbox start for gateway lifecycle').length, 1);
     } finally {
       api2.close();
       await second.stop();
