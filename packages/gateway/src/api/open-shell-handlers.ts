@@ -78,7 +78,9 @@ export function createOpenShellHandlers(deps: OpenShellHandlerDeps): OpenShellSe
     })),
     deleteWorkspace: unaryRpc(deps, 'DeleteWorkspace', async (request) => {
       if ((await deps.store.getWorkspace(request.name)) === undefined) return { deleted: false };
-      if ((await deps.store.countSandboxes({ workspace: request.name })) === 0) {
+      // The default workspace is never deleted (the store refuses it below), so the drivers
+      // must not be told to delete theirs either.
+      if (request.name !== DEFAULT_WORKSPACE && (await deps.store.countSandboxes({ workspace: request.name })) === 0) {
         await deps.sandboxes.deleteWorkspaceInDrivers(request.name);
       }
       return { deleted: await deps.store.deleteWorkspace(request.name) };
@@ -99,6 +101,7 @@ function notYetServed(rpc: string): ShellgateError {
 function refuseBidi(rpc: string): handleBidiStreamingCall<ExecSandboxInput, ExecSandboxEvent> {
   return (call) => {
     const error = notYetServed(rpc);
-    call.destroy(Object.assign(new Error(error.message), { code: GrpcStatus.UNIMPLEMENTED, details: error.describe() }));
+    // Not destroy(): grpc-js only sends the status from the stream's 'error' listener.
+    call.emit('error', Object.assign(new Error(error.message), { code: GrpcStatus.UNIMPLEMENTED, details: error.describe() }));
   };
 }

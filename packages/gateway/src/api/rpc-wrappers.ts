@@ -43,7 +43,9 @@ export function streamingRpc<Req, Res>(
         if (!call.cancelled) call.end();
       },
       (error: unknown) => {
-        if (!call.cancelled) call.destroy(Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
+        // grpc-js sends a stream's status from its own 'error' listener; destroy() would skip
+        // that and leave the client waiting forever (open-shell-handlers.test.ts pins it).
+        if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
       },
     );
   };

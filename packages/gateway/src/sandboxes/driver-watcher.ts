@@ -70,6 +70,10 @@ export class DriverWatcher {
         const driver = this.options.drivers.get(name);
         if (driver === undefined) return;
         for await (const event of driver.client.watchSandboxes(stream.signal)) await this.apply(name, event);
+        // Aborting ends a DriverClient watch quietly (no throw), so these checks are needed
+        // here as well as in the catch: close() must not log, a reconnect must not wait.
+        if (this.closed.signal.aborted) return;
+        if (stream.signal.aborted) continue;
         this.logger.warn('driver watch stream ended; reopening', { driver: name });
       } catch (error) {
         if (this.closed.signal.aborted) return;
@@ -126,16 +130,24 @@ export class DriverWatcher {
       await this.options.statusSync.applyBackendSandbox(name, sandbox);
     }
     const records = await this.options.store.listSandboxes({ driver: name });
+    const failures: unknown[] = [];
     for (const record of records) {
       const sandboxId = record.sandbox.metadata!.id;
-      // A delete whose driver call failed earlier is finished here.
-      if (record.sandbox.metadata!.deletionTimestampMs > 0) {
-        await driver.client.deleteSandbox(sandboxId);
-        await this.options.statusSync.forget(sandboxId, record);
-      } else if (!listedIds.has(sandboxId)) {
-        await this.handleMissing(name, record);
+      // One record that fails (driver error, concurrent delete) must not stop the others.
+      try {
+        // A delete whose driver call failed earlier is finished here.
+        if (record.sandbox.metadata!.deletionTimestampMs > 0) {
+          await driver.client.deleteSandbox(sandboxId);
+          await this.options.statusSync.forget(sandboxId, record);
+        } else if (!listedIds.has(sandboxId)) {
+          await this.handleMissing(name, record);
+        }
+      } catch (error) {
+        failures.push(error);
       }
     }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `reconcile of ${failures.length} sandboxes of driver ${JSON.stringify(name)} failed`);
   }
 
   private async handleMissing(driverName: string, record: SandboxRecord): Promise<void> {

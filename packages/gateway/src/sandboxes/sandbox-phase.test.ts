@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SandboxPhase } from '@shellgate/api';
+import { TRANSIENT_REASONS, TransientReason, type DriverSandboxStatus } from '@shellgate/driver-sdk';
+import { DesiredState } from '../store/index.js';
+import { decideSandboxPhase, describePhase, isTerminalPhase, type PhaseInputs } from './sandbox-phase.js';
+import { backendNotReadyStatus, backendReadyStatus, backendStoppedStatus, provisioningStatus } from './testing/index.js';
+
+const P = SandboxPhase;
+const NOW = new Date('2025-06-01T00:00:00.000Z');
+
+function decide(overrides: Partial<PhaseInputs>): ReturnType<typeof decideSandboxPhase> {
+  return decideSandboxPhase(
+    {
+      backendStatus: undefined,
+      previousPhase: P.SANDBOX_PHASE_PROVISIONING,
+      desiredState: DesiredState.Running,
+      isDeleting: false,
+      hasSupervisorSession: false,
+      requiresSupervisor: true,
+      ...overrides,
+    },
+    NOW,
+  );
+}
+
+function phaseOf(overrides: Partial<PhaseInputs>): string {
+  return describePhase(decide(overrides).phase);
+}
+
+describe('decideSandboxPhase: backend rules', () => {
+  it('a fresh sandbox with no backend status yet is Provisioning, an established one Unknown', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_PROVISIONING }), 'Provisioning');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_UNSPECIFIED }), 'Provisioning');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_READY, hasSupervisorSession: true }), 'Unknown');
+  });
+
+  it('no conditions, Ready=Unknown, or Ready=False with a transient reason is Provisioning', () => {
+    assert.equal(phaseOf({ backendStatus: provisioningStatus() }), 'Provisioning');
+    const unknown: DriverSandboxStatus = { ...provisioningStatus(), conditions: [{ type: 'Ready', status: 'Unknown', reason: 'x', message: '', lastTransitionTime: '' }] };
+    assert.equal(phaseOf({ backendStatus: unknown }), 'Provisioning');
+    for (const reason of TRANSIENT_REASONS) {
+      assert.equal(phaseOf({ backendStatus: backendNotReadyStatus(reason) }), 'Provisioning', reason);
+      assert.equal(phaseOf({ backendStatus: backendNotReadyStatus(reason.toLowerCase()) }), 'Provisioning', `${reason} lower-case`);
+      assert.equal(phaseOf({ backendStatus: backendNotReadyStatus(reason.toUpperCase()) }), 'Provisioning', `${reason} upper-case`);
+    }
+  });
+
+  it('Ready=False with any other reason is Error', () => {
+    assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('ImagePullFailed', 'no such image') }), 'Error');
+    assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('') }), 'Error');
+  });
+
+  it('only a condition typed exactly "Ready" decides, and the first one wins', () => {
+    const lowerType: DriverSandboxStatus = { ...provisioningStatus(), conditions: [{ type: 'ready', status: 'True', reason: 'Running', message: '', lastTransitionTime: '' }] };
+    assert.equal(phaseOf({ backendStatus: lowerType, hasSupervisorSession: true }), 'Provisioning');
+    const twoReady: DriverSandboxStatus = {
+      ...provisioningStatus(),
+      conditions: [...backendNotReadyStatus('Crashed').conditions, ...backendReadyStatus().conditions],
+    };
+    assert.equal(phaseOf({ backendStatus: twoReady, hasSupervisorSession: true }), 'Error');
+  });
+
+  it('Suspended=True is Stopped, even when Ready=True is also reported', () => {
+    assert.equal(phaseOf({ backendStatus: backendStoppedStatus(), desiredState: DesiredState.Stopped, previousPhase: P.SANDBOX_PHASE_STOPPING }), 'Stopped');
+    const both: DriverSandboxStatus = { ...provisioningStatus(), conditions: [...backendReadyStatus().conditions, ...backendStoppedStatus().conditions] };
+    assert.equal(phaseOf({ backendStatus: both, hasSupervisorSession: true, desiredState: DesiredState.Stopped }), 'Stopped');
+  });
+
+  it('deleting in the backend, or by the gateway, is Deleting', () => {
+    assert.equal(phaseOf({ backendStatus: { ...backendReadyStatus(), deleting: true }, hasSupervisorSession: true }), 'Deleting');
+    assert.equal(phaseOf({ backendStatus: backendReadyStatus(), isDeleting: true, hasSupervisorSession: true }), 'Deleting');
+  });
+});
+
+describe('decideSandboxPhase: gateway-owned readiness', () => {
+  it('backend Ready without a supervisor session stays Provisioning with reason SupervisorNotConnected', () => {
+    const decision = decide({ backendStatus: backendReadyStatus() });
+    assert.equal(decision.phase, P.SANDBOX_PHASE_PROVISIONING);
+    const ready = decision.conditions.filter((c) => c.type === 'Ready');
+    assert.equal(ready.length, 1);
+    assert.equal(ready[0]!.status, 'False');
+    assert.equal(ready[0]!.reason, TransientReason.SupervisorNotConnected);
+    assert.equal(ready[0]!.lastTransitionTime, NOW.toISOString());
+  });
+
+  it('keeps other backend conditions and adds Ready=False when the backend had none rewritten', () => {
+    const status: DriverSandboxStatus = { ...backendReadyStatus(), conditions: [{ type: 'Healthy', status: 'True', reason: 'ok', message: '', lastTransitionTime: '' }, ...backendReadyStatus().conditions] };
+    const decision = decide({ backendStatus: status });
+    assert.deepEqual(decision.conditions.map((c) => `${c.type}=${c.status}`), ['Healthy=True', 'Ready=False']);
+  });
+
+  it('backend Ready with a live session is Ready, and conditions pass through unchanged', () => {
+    const decision = decide({ backendStatus: backendReadyStatus(), hasSupervisorSession: true });
+    assert.equal(decision.phase, P.SANDBOX_PHASE_READY);
+    assert.deepEqual(decision.conditions, backendReadyStatus().conditions);
+  });
+
+  it('a driver that does not require a supervisor is Ready as soon as the backend is', () => {
+    assert.equal(phaseOf({ backendStatus: backendReadyStatus(), requiresSupervisor: false }), 'Ready');
+  });
+
+  it('does not mutate the backend status it was given', () => {
+    const status = backendReadyStatus();
+    const before = structuredClone(status);
+    decide({ backendStatus: status });
+    assert.deepEqual(status, before);
+  });
+});
+
+describe('decideSandboxPhase: sticky Error', () => {
+  it('once Error, a healthy backend and a live session do not leave Error', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_ERROR, backendStatus: backendReadyStatus(), hasSupervisorSession: true }), 'Error');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_ERROR, backendStatus: backendStoppedStatus() }), 'Error');
+  });
+
+  it('delete still leaves Error', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_ERROR, isDeleting: true }), 'Deleting');
+  });
+
+  it('isTerminalPhase is true for Error only', () => {
+    for (const phase of [P.SANDBOX_PHASE_READY, P.SANDBOX_PHASE_STOPPED, P.SANDBOX_PHASE_PROVISIONING, P.SANDBOX_PHASE_DELETING]) {
+      assert.equal(isTerminalPhase(phase), false, describePhase(phase));
+    }
+    assert.equal(isTerminalPhase(P.SANDBOX_PHASE_ERROR), true);
+  });
+});
+
+describe('decideSandboxPhase: Stopping and Starting', () => {
+  it('desired Stopped while the backend still runs is Stopping, then Stopped once suspended', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendReadyStatus(), hasSupervisorSession: true }), 'Stopping');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: provisioningStatus() }), 'Stopping');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendStoppedStatus() }), 'Stopped');
+  });
+
+  it('after a start the stale Suspended report is Starting, not Stopped', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: backendStoppedStatus() }), 'Starting');
+  });
+
+  it('Starting stays Starting through backend provisioning and a missing supervisor, then Ready', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: provisioningStatus() }), 'Starting');
+    const waiting = decide({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: backendReadyStatus() });
+    assert.equal(describePhase(waiting.phase), 'Starting');
+    assert.equal(waiting.conditions.find((c) => c.type === 'Ready')?.reason, TransientReason.SupervisorNotConnected);
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: backendReadyStatus(), hasSupervisorSession: true }), 'Ready');
+  });
+
+  it('a stopped sandbox that should run (gateway shutdown) shows Stopped, not Starting', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_READY, desiredState: DesiredState.Running, backendStatus: backendStoppedStatus() }), 'Stopped');
+  });
+
+  it('a backend failure during start or stop is Error', () => {
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: backendNotReadyStatus('ContainerStartFailed') }), 'Error');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendNotReadyStatus('ContainerExited') }), 'Error');
+  });
+});
+
+describe('describePhase', () => {
+  it('turns the enum into a word', () => {
+    assert.equal(describePhase(P.SANDBOX_PHASE_READY), 'Ready');
+    assert.equal(describePhase(99 as SandboxPhase), 'Unknown');
+  });
+});
