@@ -1,4 +1,5 @@
 import type { OpenShellServer } from '@shellgate/api';
+import type { GatewayInfoSource } from './open-shell-handlers.js';
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
 import { streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
 
@@ -7,15 +8,18 @@ import { streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
  * call (Health now; the supervisor session service joins it). Everything else is refused,
  * so a sandbox cannot drive the management API through the address it can see.
  */
-export function createCallbackHandlers(scope: RpcScope, full: OpenShellServer): OpenShellServer {
+export function createCallbackHandlers(scope: RpcScope, full: OpenShellServer, info: GatewayInfoSource): OpenShellServer {
   const refuse = (rpc: string): ShellgateError =>
     new ShellgateError(ErrorCode.PermissionDenied, `${rpc} is not callable on a sandbox callback listener`, {
       hint: 'call the gateway\'s primary API address instead',
     });
-  const unaryRefusal = <Req, Res>(rpc: string) => unaryRpc<Req, Res>(scope, rpc, async () => { throw refuse(rpc); });
-  const streamRefusal = <Req, Res>(rpc: string) => streamingRpc<Req, Res>(scope, rpc, async () => { throw refuse(rpc); });
+  // Sandboxes hold no API token, so nothing here asks for one: Health tells them only that
+  // the gateway is up, and everything else is refused whoever calls.
+  const open: RpcScope = { ...scope, auth: { bearerToken: undefined } };
+  const unaryRefusal = <Req, Res>(rpc: string) => unaryRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
+  const streamRefusal = <Req, Res>(rpc: string) => streamingRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
   return {
-    health: full.health,
+    health: unaryRpc(open, 'Health', async () => ({ status: info.status(), version: info.version })),
     getGatewayInfo: unaryRefusal('GetGatewayInfo'),
     createSandbox: unaryRefusal('CreateSandbox'),
     getSandbox: unaryRefusal('GetSandbox'),

@@ -94,7 +94,7 @@ export function isPrivateAddress(host: string): boolean {
   }
   if (isIP(host) === 6) {
     const lower = host.toLowerCase();
-    return lower === '::1' || lower.startsWith('fc') || lower.startsWith('fd') || lower.startsWith('fe80:');
+    return lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower);
   }
   return false;
 }

@@ -373,10 +373,11 @@ describe('OpenShell handlers over gRPC', () => {
   describe('callback handlers', () => {
     it('serve Health and refuse management RPCs with PERMISSION_DENIED', async () => {
       const full = handlers;
-      handlers = createCallbackHandlers({ auth: { bearerToken: undefined }, logger: h.logger }, full);
+      const info = { version: '9.9.9', computeDrivers: () => [], status: () => ServiceStatus.SERVICE_STATUS_HEALTHY };
+      handlers = createCallbackHandlers({ auth: { bearerToken: TOKEN }, logger: h.logger }, full, info);
       try {
-        // Health is the primary handler, so it still wants the API bearer token (see report).
-        await call(client, 'health', {});
+        // Sandboxes hold no API token: Health answers without one on a callback listener.
+        await call(client, 'health', {}, null);
         await rejectsWith(call(client, 'createSandbox', { name: 'box' }, null), GrpcStatus.PERMISSION_DENIED, /CreateSandbox is not callable on a sandbox callback listener/);
         await rejectsWith(call(client, 'listSandboxes', {}, null), GrpcStatus.PERMISSION_DENIED, /ListSandboxes/);
         await rejectsWith(call(client, 'deleteWorkspace', { name: 'x' }, null), GrpcStatus.PERMISSION_DENIED, /DeleteWorkspace/);

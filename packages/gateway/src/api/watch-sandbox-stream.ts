@@ -25,8 +25,16 @@ export async function streamSandboxChanges(
   events: SandboxEventBus,
 ): Promise<void> {
   const request = call.request;
-  const record = await store.getSandbox(request.id);
+  // Subscribe before reading the current object, so a change in between is queued, not lost.
+  let queued: SandboxChange[] | undefined = [];
+  let deliver: (change: SandboxChange) => void = () => undefined;
+  const unsubscribe = events.subscribe(request.id, (change) => (queued === undefined ? deliver(change) : queued.push(change)));
+  const record = await store.getSandbox(request.id).catch((error: unknown) => {
+    unsubscribe();
+    throw error;
+  });
   if (record === undefined) {
+    unsubscribe();
     throw new ShellgateError(ErrorCode.NotFound, `sandbox id ${JSON.stringify(request.id)} not found`, {
       hint: 'WatchSandbox takes the sandbox id (metadata.id) from GetSandbox',
     });
@@ -57,7 +65,7 @@ export async function streamSandboxChanges(
       if (request.followStatus || change.kind === 'deleted') write({ payload: { $case: 'sandbox', sandbox: change.sandbox } });
       if (change.kind === 'deleted' || isTerminal(change.sandbox.status?.phase)) finish();
     };
-    const unsubscribe = events.subscribe(request.id, onChange);
+    deliver = onChange;
     call.on('cancelled', () => finish());
     if (request.followStatus) write({ payload: { $case: 'sandbox', sandbox: record.sandbox } });
     if (request.followEvents && request.eventTail > 0) {
@@ -65,6 +73,14 @@ export async function streamSandboxChanges(
     }
     if (request.followLogs) {
       write({ payload: { $case: 'warning', warning: { message: 'sandbox logs are not available yet: they arrive with the supervisor session' } } });
+    }
+    const backlog = queued ?? [];
+    queued = undefined;
+    const readVersion = record.sandbox.metadata?.resourceVersion ?? 0;
+    for (const change of backlog) {
+      // Updates older than the object just sent would move the client backwards.
+      if (change.kind === 'updated' && (change.sandbox.metadata?.resourceVersion ?? 0) <= readVersion) continue;
+      onChange(change);
     }
     if (isTerminal(record.sandbox.status?.phase)) finish();
   });

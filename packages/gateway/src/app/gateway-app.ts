@@ -111,7 +111,7 @@ export class GatewayApp {
         ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, clientCaFile: config.tlsClientCaFile }
         : undefined,
       handlers,
-      callbackHandlers: createCallbackHandlers(scope, handlers),
+      callbackHandlers: createCallbackHandlers(scope, handlers, info),
       logger,
     });
     await this.bindCallbackListeners(manager, this.server);

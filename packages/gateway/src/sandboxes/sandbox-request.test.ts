@@ -123,6 +123,16 @@ describe('parseCreateSandboxRequest: resources', () => {
     );
     assertInvalid(request({ spec: { template: { resources: { limits: { memory: '-1Gi' } } } } }), ['spec.template.resources.limits.memory'], /negative/);
   });
+
+  it('refuses a request above its limit, comparing quantities not strings', () => {
+    assertInvalid(
+      request({ spec: { template: { resources: { requests: { cpu: '1500m', memory: '2Gi' }, limits: { cpu: '1', memory: '1Gi' } } } } }),
+      ['spec.template.resources.requests.cpu', 'spec.template.resources.requests.memory'],
+      /more than limits/,
+    );
+    const plan = parseCreateSandboxRequest(request({ spec: { template: { resources: { requests: { cpu: '900m' }, limits: { cpu: '1' } } } } }), DRIVERS);
+    assert.equal(plan.resources?.cpuRequest, '900m');
+  });
 });
 
 describe('parseCreateSandboxRequest: driver_config', () => {

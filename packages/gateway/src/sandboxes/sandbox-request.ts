@@ -91,6 +91,13 @@ function parseResources(struct: Record<string, unknown> | undefined, problems: V
       out[key] = text;
     }
   }
+  for (const [resource, parse] of [['cpu', parseCpuQuantity], ['memory', parseMemoryQuantity]] as const) {
+    const request = out[`${resource}Request`];
+    const limit = out[`${resource}Limit`];
+    if (request !== '' && limit !== '' && parse(request) > parse(limit)) {
+      problems.push({ field: `${field}.requests.${resource}`, reason: `${JSON.stringify(request)} is more than limits.${resource} ${JSON.stringify(limit)}` });
+    }
+  }
   return out;
 }
 

@@ -2,7 +2,7 @@ import { SandboxPhase, type CreateSandboxRequest, type Sandbox } from '@shellgat
 import { ErrorCode, isShellgateError, silentLogger, type Logger } from '@shellgate/driver-sdk';
 import type { SandboxIdentity } from '../identity/index.js';
 import type { LabelSelector } from '../labels/index.js';
-import { DesiredState, type GatewayStore, type SandboxRecord } from '../store/index.js';
+import { DesiredState, WorkspaceNotFoundError, type GatewayStore, type SandboxRecord } from '../store/index.js';
 import type { DriverDirectory, DriverHandle } from './driver-directory.js';
 import { DriverNotConfiguredError, InvalidPhaseTransitionError, SandboxNotFoundInWorkspaceError } from './errors.js';
 import type { SandboxEventBus } from './sandbox-event-bus.js';
@@ -53,6 +53,7 @@ export class SandboxService {
   async create(request: CreateSandboxRequest): Promise<Sandbox> {
     const plan = parseCreateSandboxRequest(request, this.drivers.names());
     const driver = this.requireDriver(plan.driverName ?? this.drivers.defaultDriverName, plan.name);
+    if ((await this.store.getWorkspace(plan.workspace)) === undefined) throw new WorkspaceNotFoundError(plan.workspace);
     await this.ensureWorkspace(driver, plan.workspace);
     const sandbox = toNewSandbox(plan, driver.name, driver.capabilities, this.nowMs());
     const sandboxId = sandbox.metadata!.id;
@@ -68,9 +69,12 @@ export class SandboxService {
     try {
       await driver.client.createSandbox(driverSandbox);
     } catch (error) {
-      // Nothing was created in the backend (or it will be swept): forget the record so a
-      // failed create changes nothing the user can see.
+      // Forget the record so a failed create changes nothing the user can see, and ask the
+      // driver to drop anything it made before failing (a timeout may hide a success).
       await this.store.deleteSandbox(sandboxId);
+      await driver.client.deleteSandbox(sandboxId).catch((cleanupError: unknown) => {
+        this.logger.warn('cleanup after a failed create failed', { sandboxId, driver: driver.name, error: String(cleanupError) });
+      });
       throw error;
     }
     this.logger.info('sandbox created', { sandboxId, name: plan.name, workspace: plan.workspace, driver: driver.name });
