@@ -68,6 +68,8 @@ export {
   DRIVER_LOG_LEVEL_ENV,
   DRIVER_SOCKET_ENV,
   DriverUsageError,
+  GATEWAY_PORT_ENV,
+  GATEWAY_SCHEME_ENV,
   PARENT_WATCH_ENV,
   PARENT_WATCH_STDIN,
   runDriverMain,
@@ -81,7 +83,7 @@ export type { DriverSocket, PrepareDriverSocketOptions } from './socket/index.js
 
 // ── Driver configuration (flags > env > TOML file) ──
 export { ConfigError, defineConfig, formatConfigHelp, loadConfig } from './config/index.js';
-export type { ConfigKeySpec, ConfigSchema, ConfigValues } from './config/index.js';
+export type { ConfigKeySpec, ConfigSchema, ConfigTable, ConfigTableList, ConfigValues } from './config/index.js';
 
 // ── Client (what the gateway uses) ──
 export { connectDriver } from './client/index.js';

@@ -8,3 +8,4 @@ export type { ApiTlsFiles, PublicServerOptions } from './public-server.js';
 export { checkBearerToken } from './request-auth.js';
 export type { ApiAuthPolicy } from './request-auth.js';
 export { toGrpcError } from './to-grpc-error.js';
+export { createDeferredHandlers } from './deferred-handlers.js';

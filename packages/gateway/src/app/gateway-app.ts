@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import { ServiceStatus, type ComputeDriverInfo } from '@shellgate/api';
-import { ErrorCode, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { ErrorCode, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
 import {
   PublicServer,
   createCallbackHandlers,
+  createDeferredHandlers,
   createOpenShellHandlers,
   resolveCallbackListeners,
   splitHostPort,
@@ -71,6 +72,18 @@ export class GatewayApp {
     this.closers.push(() => store.close());
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
 
+    // The API is bound first (answering UNAVAILABLE until ready) so drivers can be told its port.
+    const primary = createDeferredHandlers();
+    const callbacks = createDeferredHandlers();
+    const isTls = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined;
+    this.server = await PublicServer.start({
+      listen: config.listen,
+      tls: isTls ? { certFile: config.tlsCertFile!, keyFile: config.tlsKeyFile!, clientCaFile: config.tlsClientCaFile } : undefined,
+      handlers: primary.handlers,
+      callbackHandlers: callbacks.handlers,
+      logger,
+    });
+
     const selection = selectDrivers(config, { logger });
     const requiresSupervisor = new Map<string, boolean>();
     const drivers = selection.drivers.map((spec) => {
@@ -78,7 +91,13 @@ export class GatewayApp {
       requiresSupervisor.set(spec.name, requires !== false);
       return { ...spec, driverConfig };
     });
-    const manager = new DriverManager({ ...selection, drivers }, toDriverManagerOptions(config, logger.child({ component: 'drivers' })));
+    const manager = new DriverManager(
+      { ...selection, drivers },
+      {
+        ...toDriverManagerOptions(config, logger.child({ component: 'drivers' })),
+        env: { [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http' },
+      },
+    );
     this.closers.push(() => manager.close());
     await manager.start();
     const directory = new ManagedDriverDirectory(manager, selection.defaultDriverName, requiresSupervisor);
@@ -105,15 +124,8 @@ export class GatewayApp {
     const info = driverInfoSource(manager);
     const scope = { auth, logger: logger.child({ component: 'api' }) };
     const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info });
-    this.server = await PublicServer.start({
-      listen: config.listen,
-      tls: config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined
-        ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, clientCaFile: config.tlsClientCaFile }
-        : undefined,
-      handlers,
-      callbackHandlers: createCallbackHandlers(scope, handlers, info),
-      logger,
-    });
+    primary.activate(handlers);
+    callbacks.activate(createCallbackHandlers(scope, handlers, info));
     await this.bindCallbackListeners(manager, this.server);
     logger.info('gateway ready', { address: this.address, drivers: directory.names(), defaultDriver: directory.defaultDriverName, gatewayId });
   }

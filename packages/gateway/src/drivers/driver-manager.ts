@@ -48,6 +48,8 @@ export interface DriverManagerOptions {
   /** Uptime after which a lost driver restarts from the first backoff step, ms. Default 30000. */
   readonly stableAfterMs?: number;
   readonly connect?: ConnectDriverFn;
+  /** Extra env for every spawned driver. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly createProcess?: (options: DriverProcessOptions) => SupervisedProcess;
   readonly random?: () => number;
   readonly sleep?: SleepFn;
@@ -198,6 +200,7 @@ function toSettings(options: DriverManagerOptions): SupervisorSettings {
     backoff: options.backoff ?? DEFAULT_BACKOFF,
     stableAfterMs: options.stableAfterMs ?? 30_000,
     connect: options.connect,
+    env: options.env ?? {},
     createProcess: options.createProcess ?? createDriverProcess,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? defaultSleep,

@@ -35,6 +35,8 @@ export interface SupervisorSettings {
   /** A driver up this long before it is lost restarts from the first backoff step. */
   readonly stableAfterMs: number;
   readonly connect: ConnectDriverFn | undefined;
+  /** Extra env for every spawned driver (e.g. the gateway's API port). */
+  readonly env: Readonly<Record<string, string>>;
   readonly createProcess: (options: DriverProcessOptions) => SupervisedProcess;
   readonly random: () => number;
   readonly sleep: SleepFn;
@@ -152,6 +154,7 @@ export class DriverSupervisor {
       logger: settings.logger,
       readyTimeoutMs: settings.readyTimeoutMs,
       shutdownGraceMs: settings.shutdownGraceMs,
+      env: settings.env,
       ...(settings.callTimeoutMs === undefined ? {} : { callTimeoutMs: settings.callTimeoutMs }),
       ...(settings.connect === undefined ? {} : { connect: settings.connect }),
     };
