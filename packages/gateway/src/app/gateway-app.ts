@@ -78,7 +78,7 @@ export class GatewayApp {
     const isTls = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined;
     this.server = await PublicServer.start({
       listen: config.listen,
-      tls: isTls ? { certFile: config.tlsCertFile!, keyFile: config.tlsKeyFile!, clientCaFile: config.tlsClientCaFile } : undefined,
+      tls: isTls ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, clientCaFile: config.tlsClientCaFile } : undefined,
       handlers: primary.handlers,
       callbackHandlers: callbacks.handlers,
       logger,
