@@ -6,3 +6,5 @@
 export const GATEWAY_PORT_ENV = 'SHELLGATE_GATEWAY_PORT';
 /** `http` or `https`: how sandboxes must speak to the gateway. */
 export const GATEWAY_SCHEME_ENV = 'SHELLGATE_GATEWAY_SCHEME';
+/** The gateway's id: drivers label what they create with it, to tell two gateways' objects apart. */
+export const GATEWAY_ID_ENV = 'SHELLGATE_GATEWAY_ID';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { ServiceStatus, type ComputeDriverInfo } from '@shellgate/api';
-import { ErrorCode, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
 import {
   PublicServer,
   createCallbackHandlers,
@@ -95,7 +95,7 @@ export class GatewayApp {
       { ...selection, drivers },
       {
         ...toDriverManagerOptions(config, logger.child({ component: 'drivers' })),
-        env: { [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http' },
+        env: { [GATEWAY_ID_ENV]: gatewayId, [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http' },
       },
     );
     this.closers.push(() => manager.close());
