@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== build"; pnpm run -s build
 echo "== lint"; pnpm run -s lint
+echo "== dependency walls"; bash scripts/check-dependency-walls.sh
 echo "== check-wire"; bash scripts/check-wire.sh
 echo "== generated code is current"; bash scripts/check-generated.sh
 echo "== tests"

@@ -1,6 +1,15 @@
 import { ConfigSchemaError } from './errors.js';
 import { checkConfigValue } from './parse-config-value.js';
 
+/** A raw TOML table, passed through as is. */
+export type ConfigTable = Readonly<Record<string, unknown>>;
+
+/**
+ * The value of a `table-array` key, in the form the file wrote it: `[[key]]` entries give
+ * an array; named `[key.NAME]` tables give a table of tables, keyed by NAME.
+ */
+export type ConfigTableList = readonly ConfigTable[] | Readonly<Record<string, ConfigTable>>;
+
 /** The TS type each config value type resolves to. */
 export interface ConfigValueTypes {
   string: string;
@@ -9,7 +18,9 @@ export interface ConfigValueTypes {
   boolean: boolean;
   'string-array': readonly string[];
   /** A raw TOML table passed through as is, for drivers whose settings are structured. */
-  table: Readonly<Record<string, unknown>>;
+  table: ConfigTable;
+  /** A list of TOML tables: `[[key]]` entries or named `[key.NAME]` tables (see {@link ConfigTableList}). */
+  'table-array': ConfigTableList;
 }
 /** The value types a setting may have. */
 export type ConfigValueType = keyof ConfigValueTypes;
@@ -21,9 +32,9 @@ interface ConfigKeySpecOf<T extends ConfigValueType> {
   readonly default?: ConfigValueTypes[T];
   /** When true, resolving fails unless some source sets the key. */
   readonly required?: boolean;
-  /** Env var that sets the key (not allowed for tables). */
+  /** Env var that sets the key (not allowed for tables and table arrays). */
   readonly env?: string;
-  /** Flag that sets the key, e.g. `--docker-host` (not allowed for tables). */
+  /** Flag that sets the key, e.g. `--docker-host` (not allowed for tables and table arrays). */
   readonly flag?: string;
   /** Allowed values, for strings. */
   readonly choices?: T extends 'string' ? readonly string[] : never;
@@ -77,8 +88,8 @@ export function defineConfig<const K extends ConfigKeySpecs>(definition: { keys:
 
 function validateKeySpec(key: string, spec: ConfigKeySpec, flags: Set<string>, envs: Set<string>): void {
   if (!KEY_PATTERN.test(key)) throw new ConfigSchemaError(`key ${JSON.stringify(key)} must be snake_case`);
-  if (spec.type === 'table' && (spec.env !== undefined || spec.flag !== undefined)) {
-    throw new ConfigSchemaError(`key ${key} is a table; tables can only be set in the config file`);
+  if ((spec.type === 'table' || spec.type === 'table-array') && (spec.env !== undefined || spec.flag !== undefined)) {
+    throw new ConfigSchemaError(`key ${key} is a ${spec.type}; tables can only be set in the config file`);
   }
   if (spec.flag !== undefined) {
     if (!FLAG_PATTERN.test(spec.flag)) throw new ConfigSchemaError(`key ${key}: flag ${spec.flag} must look like --kebab-case`);

@@ -2,6 +2,8 @@ export type {
   ConfigKeySpec,
   ConfigKeySpecs,
   ConfigSchema,
+  ConfigTable,
+  ConfigTableList,
   ConfigValue,
   ConfigValueType,
   ConfigValueTypes,

@@ -9,7 +9,7 @@ const FALSE_WORDS: ReadonlySet<string> = new Set(['false', '0', 'no', 'off']);
 
 /**
  * Reads a key's value from env or flag text. String arrays are comma-separated in env; a
- * repeated flag is joined by the caller. Tables never come from text.
+ * repeated flag is joined by the caller. Tables and table arrays never come from text.
  */
 export function parseConfigText(spec: ConfigKeySpec, text: string): CheckedValue {
   switch (spec.type) {
@@ -32,7 +32,8 @@ export function parseConfigText(spec: ConfigKeySpec, text: string): CheckedValue
     case 'string-array':
       return { value: splitList(text) };
     case 'table':
-      return { problem: 'a table can only be set in the config file' };
+    case 'table-array':
+      return { problem: `a ${spec.type} can only be set in the config file` };
   }
 }
 
@@ -64,7 +65,26 @@ export function checkConfigValue(spec: ConfigKeySpec, value: unknown): CheckedVa
         : mismatch('an array of strings', value);
     case 'table':
       return isTable(value) ? { value } : mismatch('a table', value);
+    case 'table-array':
+      return checkTableList(value);
   }
+}
+
+/** `[[key]]` entries (an array of tables) or named `[key.NAME]` tables (a table of tables). */
+function checkTableList(value: unknown): CheckedValue {
+  if (Array.isArray(value)) {
+    const index = value.findIndex((item) => !isTable(item));
+    if (index === -1) return { value };
+    return { problem: `expected an array of tables, but item ${index} is ${describeValue(value[index])}` };
+  }
+  if (isTable(value)) {
+    const entry = Object.entries(value).find(([, item]) => !isTable(item));
+    if (entry === undefined) return { value };
+    return {
+      problem: `expected an array of tables or a table of named tables, but ${JSON.stringify(entry[0])} is ${describeValue(entry[1])}`,
+    };
+  }
+  return mismatch('an array of tables', value);
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

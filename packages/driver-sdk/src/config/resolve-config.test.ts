@@ -23,6 +23,7 @@ const schema = defineConfig({
     networks: { type: 'string-array', default: [], env: 'SG_NETWORKS', flag: '--network', description: 'extra networks' },
     pull_policy: { type: 'string', default: 'missing', choices: ['always', 'missing', 'never'], description: 'when to pull' },
     script: { type: 'table', description: 'scripted behaviour' },
+    mounts: { type: 'table-array', default: [], description: 'extra mounts' },
   },
 });
 
@@ -87,6 +88,34 @@ describe('resolveConfig', () => {
     assert.ok(Object.isFrozen((config.script as { delays: object }).delays));
   });
 
+  it('passes [[key]] entries of a table-array through as an array, frozen deeply', () => {
+    const config = resolveConfig(schema, {
+      file: { path: 'f.toml', text: '[[mounts]]\nsource = "/a"\n[[mounts]]\nsource = "/b"\nread_only = true\n' },
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(config.mounts)), [{ source: '/a' }, { source: '/b', read_only: true }]);
+    assert.ok(Array.isArray(config.mounts));
+    assert.ok(Object.isFrozen((config.mounts as readonly object[])[1]));
+    assert.deepEqual(resolveConfig(schema, {}).mounts, []);
+  });
+
+  it('accepts named [key.NAME] tables for a table-array, keyed by name', () => {
+    const config = resolveConfig(schema, {
+      file: { path: 'f.toml', text: '[mounts.data]\nsource = "/a"\n[mounts.cache]\nsource = "/b"\n' },
+    });
+    assert.deepEqual(JSON.parse(JSON.stringify(config.mounts)), { data: { source: '/a' }, cache: { source: '/b' } });
+  });
+
+  it('names FILE:key when a table-array holds something other than tables', () => {
+    const problemsFor = (text: string): string[] => problemsOf(() => resolveConfig(schema, { file: { path: 'f.toml', text } }));
+    assert.deepEqual(problemsFor('mounts = [{ source = "/a" }, "b"]\n'), [
+      'f.toml:mounts: expected an array of tables, but item 1 is "b"',
+    ]);
+    assert.deepEqual(problemsFor('[mounts]\nsource = "/a"\n'), [
+      'f.toml:mounts: expected an array of tables or a table of named tables, but "source" is "/a"',
+    ]);
+    assert.deepEqual(problemsFor('mounts = 3\n'), ['f.toml:mounts: expected an array of tables, got 3']);
+  });
+
   it('names FILE:key for unknown and mistyped file keys, collecting every problem', () => {
     const problems = problemsOf(() =>
       resolveConfig(schema, {
@@ -142,6 +171,14 @@ describe('defineConfig', () => {
       /tables can only be set in the config file/,
     );
     assert.throws(
+      () => defineConfig({ keys: { t: { type: 'table-array', flag: '--t', description: '' } } }),
+      /key t is a table-array; tables can only be set in the config file/,
+    );
+    assert.throws(
+      () => defineConfig({ keys: { t: { type: 'table-array', default: [{ a: 1 }, 2] as never, description: '' } } }),
+      /default expected an array of tables, but item 1 is 2/,
+    );
+    assert.throws(
       () => defineConfig({ keys: { n: { type: 'integer', default: 1.5, description: '' } } }),
       /default expected an integer/,
     );
@@ -170,5 +207,6 @@ describe('formatConfigHelp', () => {
     assert.match(help, /env SG_STOP_TIMEOUT; flag --stop-timeout-seconds VALUE/);
     assert.match(help, /pull_policy {2}\(always\|missing\|never\) {2}default: "missing"/);
     assert.match(help, /env SG_NETWORKS \(comma-separated\); flag --network VALUE \(repeat for more\)/);
+    assert.match(help, /mounts {2}\(table-array\) {2}default: \[\]/);
   });
 });

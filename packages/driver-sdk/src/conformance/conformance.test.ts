@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectDriver } from '../client/index.js';
 import { FakeDriver, parseFakeDriverScript } from '../fake-driver/index.js';
+import type { DriverSandbox } from '../gen/compute_driver.js';
 import type { ComputeDriverImpl } from '../server/index.js';
 import { serveDriver } from '../server/index.js';
 import { CONFORMANCE_CHECK_NAMES } from './conformance-checks.js';
@@ -80,15 +81,14 @@ function runConformanceBinary(args: readonly string[]): Promise<{ code: number |
   });
 }
 
-/** The fake driver with one contract bug: GetSandbox of an unknown id answers OK. */
-async function createBrokenDriver(): Promise<ComputeDriverImpl> {
+/** The fake driver, with the RPCs `replace` returns swapped in: a driver with a contract bug. */
+async function createFakeDriverWith(replace: (fake: FakeDriver) => Partial<ComputeDriverImpl>): Promise<ComputeDriverImpl> {
   const fake = await FakeDriver.create({ script: parseFakeDriverScript({}) });
   return {
     getCapabilities: (request, ctx) => fake.getCapabilities(request, ctx),
     validateSandboxCreate: (request, ctx) => fake.validateSandboxCreate(request, ctx),
     createSandbox: (request, ctx) => fake.createSandbox(request, ctx),
-    getSandbox: (request, ctx) =>
-      fake.getSandbox(request, ctx).catch(() => ({ sandbox: { id: request.sandboxId, name: '', namespace: '', workspace: '', spec: undefined, status: undefined } })),
+    getSandbox: (request, ctx) => fake.getSandbox(request, ctx),
     listSandboxes: (request, ctx) => fake.listSandboxes(request, ctx),
     stopSandbox: (request, ctx) => fake.stopSandbox(request, ctx),
     startSandbox: (request, ctx) => fake.startSandbox(request, ctx),
@@ -97,7 +97,46 @@ async function createBrokenDriver(): Promise<ComputeDriverImpl> {
     ensureWorkspace: (request, ctx) => fake.ensureWorkspace(request, ctx),
     deleteWorkspace: (request, ctx) => fake.deleteWorkspace(request, ctx),
     close: () => fake.close(),
+    ...replace(fake),
   };
+}
+
+/** One contract bug: GetSandbox of an unknown id answers OK. */
+function createBrokenDriver(): Promise<ComputeDriverImpl> {
+  return createFakeDriverWith((fake) => ({
+    getSandbox: (request, ctx) =>
+      fake.getSandbox(request, ctx).catch(() => ({ sandbox: { id: request.sandboxId, name: '', namespace: '', workspace: '', spec: undefined, status: undefined } })),
+  }));
+}
+
+/** One contract bug: every answer carries the sandbox_token the sandbox was created with. */
+function createTokenEchoingDriver(): Promise<ComputeDriverImpl> {
+  const tokens = new Map<string, string>();
+  const withToken = (sandbox: DriverSandbox | undefined): void => {
+    if (sandbox?.spec !== undefined) sandbox.spec.sandboxToken = tokens.get(sandbox.id) ?? '';
+  };
+  return createFakeDriverWith((fake) => ({
+    createSandbox: async (request, ctx) => {
+      await fake.createSandbox(request, ctx);
+      if (request.sandbox !== undefined) tokens.set(request.sandbox.id, request.sandbox.spec?.sandboxToken ?? '');
+    },
+    getSandbox: async (request, ctx) => {
+      const answer = await fake.getSandbox(request, ctx);
+      withToken(answer.sandbox);
+      return answer;
+    },
+    listSandboxes: async (request, ctx) => {
+      const answer = await fake.listSandboxes(request, ctx);
+      answer.sandboxes.forEach(withToken);
+      return answer;
+    },
+    watchSandboxes: async function* (request, ctx) {
+      for await (const event of fake.watchSandboxes(request, ctx)) {
+        if (event.payload?.$case === 'sandbox') withToken(event.payload.sandbox.sandbox);
+        yield event;
+      }
+    },
+  }));
 }
 
 void test('the fake driver executable passes every check, restart included, and is left clean', () =>
@@ -167,6 +206,57 @@ void test('a driver that answers OK for an unknown id fails the suite', async ()
       'FAIL get-unknown-not-found: GetSandbox of an unknown id answered OK; expected NOT_FOUND',
       '1 passed, 1 failed',
     ]);
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('a driver that echoes sandbox_token fails token-not-echoed, naming every answer that carries it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
+  const server = await serveDriver(await createTokenEchoingDriver(), { socketPath: join(dir, 'echo.sock'), drainTimeoutMs: 1_000 });
+  try {
+    const report = await runConformance({ socketPath: server.socketPath, timeoutMs: 2_000, only: ['token-not-echoed', 'gateway-reconnect'] });
+    assert.deepEqual(
+      report.results.map((result) => [result.name, result.status, result.reason]),
+      [
+        [
+          'token-not-echoed',
+          'fail',
+          'sandbox_token is echoed back by GetSandbox, ListSandboxes, a live WatchSandboxes event, a WatchSandboxes snapshot',
+        ],
+        ['gateway-reconnect', 'pass', undefined],
+      ],
+    );
+  } finally {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('a driver that forgets its sandboxes when its client goes away fails gateway-reconnect', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
+  // Lists only what was created since the last GetCapabilities, i.e. since the current gateway connected.
+  let sinceConnect = new Set<string>();
+  const forgetful = await createFakeDriverWith((fake) => ({
+    getCapabilities: (request, ctx) => {
+      sinceConnect = new Set();
+      return fake.getCapabilities(request, ctx);
+    },
+    createSandbox: async (request, ctx) => {
+      await fake.createSandbox(request, ctx);
+      sinceConnect.add(request.sandbox?.id ?? '');
+    },
+    listSandboxes: async (request, ctx) => {
+      const answer = await fake.listSandboxes(request, ctx);
+      return { sandboxes: answer.sandboxes.filter((sandbox) => sinceConnect.has(sandbox.id)) };
+    },
+  }));
+  const server = await serveDriver(forgetful, { socketPath: join(dir, 'forget.sock'), drainTimeoutMs: 1_000 });
+  try {
+    const report = await runConformance({ socketPath: server.socketPath, timeoutMs: 2_000, only: ['gateway-reconnect'] });
+    assert.equal(report.failed, 1);
+    assert.match(report.results[0]?.reason ?? '', /^after the reconnect ListSandboxes misses 2 of 2: sgc-/);
   } finally {
     await server.close();
     await rm(dir, { recursive: true, force: true });

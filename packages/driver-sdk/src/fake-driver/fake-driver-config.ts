@@ -33,17 +33,19 @@ const keys = {
     description: 'JSON file that keeps the sandboxes across restarts (default: memory only)',
   },
   responses: {
-    type: 'table',
-    description: 'scripted errors/delays: [responses.NAME] rpc, error, message, delay_ms, times, match_name, match_id',
+    type: 'table-array',
+    description:
+      'scripted errors/delays, as [[responses]] entries (or named [responses.NAME] tables): rpc, error, message, delay_ms, times, match_name, match_id',
   },
   watch_events: {
-    type: 'table',
+    type: 'table-array',
     description:
-      'scripted events after each matching create: [watch_events.NAME] kind (platform_event|condition|deleted), delay_ms, match_name, match_id, condition_type, status, type, source, reason, message',
+      'scripted events after each matching create, as [[watch_events]] (or [watch_events.NAME]): kind (platform_event|condition|deleted), delay_ms, match_name, match_id, condition_type, status, type, source, reason, message',
   },
   listener_requirements: {
-    type: 'table',
-    description: '[listener_requirements.NAME] reason plus one of exact_bind_address, default_route_interface, loopback_interface',
+    type: 'table-array',
+    description:
+      '[[listener_requirements]] (or [listener_requirements.NAME]): reason plus one of exact_bind_address, default_route_interface, loopback_interface',
   },
 } as const;
 

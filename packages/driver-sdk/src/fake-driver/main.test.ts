@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -56,19 +56,90 @@ void test('shellgate-fake-driver serves the script from its --config file', asyn
   }
 });
 
-void test('shellgate-fake-driver refuses a script with an unknown rpc, naming the key', async () => {
+void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fails once, then succeeds', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
   const configFile = join(dir, 'fake.toml');
-  await writeFile(configFile, '[responses.typo]\nrpc = "CreateSandboxes"\nerror = "INTERNAL"\n');
+  await writeFile(
+    configFile,
+    [
+      '[[responses]]',
+      'rpc = "CreateSandbox"',
+      'error = "FAILED_PRECONDITION"',
+      'message = "no capacity yet"',
+      'times = 1',
+      '',
+      '[[listener_requirements]]',
+      'reason = "callbacks"',
+      'loopback_interface = true',
+      '',
+    ].join('\n'),
+  );
+  const socketPath = join(dir, 'fake.sock');
+  const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, '--bind-socket', socketPath, '--config', configFile], {
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
-    const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, '--bind-socket', join(dir, 'f.sock'), '--config', configFile], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    assert.notEqual(code, 0);
-    assert.match(stderr, /responses\.typo\.rpc: unknown value \\"CreateSandboxes\\"/);
+    const client = await connectDriver(socketPath, { connectTimeoutMs: 15_000 });
+    try {
+      await assert.rejects(client.createSandbox(sandbox('a1', 'alpha')), {
+        code: ErrorCode.FailedPrecondition,
+        message: 'CreateSandbox failed: no capacity yet',
+      });
+      await client.createSandbox(sandbox('a1', 'alpha'));
+      assert.deepEqual((await client.listSandboxes()).map((s) => s.id), ['a1']);
+      const { requirements } = await client.getGatewayListenerRequirements();
+      assert.deepEqual(requirements.map((r) => [r.reason, r.selector?.$case]), [['callbacks', 'loopbackInterface']]);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, 'SIGTERM drains and exits 0');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+async function runToExit(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stderr };
+}
+
+void test('shellgate-fake-driver refuses a bad script as a usage error: exit 2, every problem and a hint', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
+  const configFile = join(dir, 'fake.toml');
+  await writeFile(
+    configFile,
+    '[responses.typo]\nrpc = "CreateSandboxes"\nerror = "INTERNAL"\n\n[[watch_events]]\nkind = "explosion"\n',
+  );
+  const socketPath = join(dir, 'f.sock');
+  try {
+    const { code, stderr } = await runToExit(['--bind-socket', socketPath, '--config', configFile]);
+    assert.equal(code, 2, stderr);
+    assert.match(stderr, /^shellgate-fake-driver: 2 config problems:\n/);
+    assert.ok(stderr.includes('  - responses.typo.rpc: unknown value "CreateSandboxes"; expected one of GetCapabilities, '), stderr);
+    assert.ok(stderr.includes('  - watch_events[0].kind: unknown value "explosion"'), stderr);
+    assert.match(stderr, /\nhint: run with --help to list every setting, its type and where it can be set\n$/);
+    await assert.rejects(stat(socketPath), { code: 'ENOENT' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+void test('shellgate-fake-driver names FILE:key when a table-array key holds a plain table', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
+  const configFile = join(dir, 'fake.toml');
+  await writeFile(configFile, '[responses]\nrpc = "CreateSandbox"\n');
+  try {
+    const { code, stderr } = await runToExit(['--bind-socket', join(dir, 'f.sock'), '--config', configFile]);
+    assert.equal(code, 2, stderr);
+    assert.ok(
+      stderr.includes(`${configFile}:responses: expected an array of tables or a table of named tables, but "rpc" is "CreateSandbox"`),
+      stderr,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

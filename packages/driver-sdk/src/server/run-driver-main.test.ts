@@ -129,6 +129,22 @@ describe('runDriverMain (spawned echo driver)', () => {
     assert.match(badLevel.stderr, /env OPENSHELL_LOG_LEVEL: expected one of error, warn, info, debug/);
   });
 
+  it('a setting createDriver refuses (INVALID_ARGUMENT) is a usage error: message and hint on stderr, exit 2', async () => {
+    const socketPath = socketPathFor();
+    const { code, stdout, stderr } = await runToExit(['--bind-socket', socketPath, '--greeting', 'refuse']);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, 'shellgate-driver-echo: greeting "refuse" is not a greeting\nhint: pick a friendlier greeting\n');
+    await assert.rejects(fsp.lstat(socketPath), { code: 'ENOENT' });
+  });
+
+  it('any other createDriver failure is logged as a failed start, exit 1', async () => {
+    const { code, stderr } = await runToExit(['--bind-socket', socketPathFor(), '--greeting', 'crash']);
+    assert.equal(code, 1);
+    assert.match(stderr, /"message":"driver failed to start"/);
+    assert.match(stderr, /echo driver bug/);
+  });
+
   it('serves on the socket from env, answers GetCapabilities with its config, drains on SIGTERM', async () => {
     const socketPath = socketPathFor();
     const configFile = path.join(root, 'echo.toml');

@@ -1,6 +1,7 @@
 import type { ConfigKeySpecs, ConfigSchema, ConfigValues } from '../config/define-config.js';
 import { loadConfig } from '../config/load-config.js';
-import { isShellgateError } from '../errors.js';
+import { ErrorCode, isShellgateError } from '../errors.js';
+import type { ShellgateError } from '../errors.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { Logger } from '../logging/logger.js';
 import type { DriverArgs } from './driver-args.js';
@@ -20,6 +21,12 @@ export interface RunDriverMainOptions<K extends ConfigKeySpecs> {
   readonly description: string;
   /** The driver's settings; `--help` lists them and unknown keys are errors. */
   readonly config?: ConfigSchema<K>;
+  /**
+   * Builds the driver from its resolved settings. Throwing a `ConfigError` or another
+   * INVALID_ARGUMENT `ShellgateError` (a setting the schema cannot check, a bad script)
+   * is a usage error: the message and hint go to stderr and the binary exits 2. Any other
+   * failure is logged and exits 1.
+   */
   createDriver(config: ConfigValues<K>, logger: Logger): ComputeDriverImpl | Promise<ComputeDriverImpl>;
   /** Default `process.argv.slice(2)`. */
   readonly argv?: readonly string[];
@@ -29,7 +36,7 @@ export interface RunDriverMainOptions<K extends ConfigKeySpecs> {
   readonly drainTimeoutMs?: number;
 }
 
-/** Exit codes of a driver binary: 2 for bad usage, 1 for a failed start or a forced stop. */
+/** Exit codes of a driver binary: 2 for bad usage or settings, 1 for a failed start or a forced stop. */
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
@@ -74,8 +81,12 @@ export async function runDriverMain<K extends ConfigKeySpecs = Record<never, nev
 
 function failUsage(name: string, error: unknown): void {
   if (!isShellgateError(error)) throw error;
-  process.stderr.write(`${name}: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
+  writeUsageError(name, error);
   process.exitCode = EXIT_USAGE;
+}
+
+function writeUsageError(name: string, error: ShellgateError): void {
+  process.stderr.write(`${name}: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
 }
 
 async function startServing<K extends ConfigKeySpecs>(
@@ -84,13 +95,35 @@ async function startServing<K extends ConfigKeySpecs>(
   socketPath: string,
   logger: Logger,
 ): Promise<RunningDriverServer> {
-  let impl: ComputeDriverImpl | undefined;
+  const impl = await createDriverOrExit(options, config, logger);
   try {
-    impl = await options.createDriver(config, logger);
     return await serveDriver(impl, { socketPath, logger, driverName: options.name, drainTimeoutMs: options.drainTimeoutMs });
   } catch (error) {
     logger.error('driver failed to start', { error: describeError(error) });
-    await Promise.resolve(impl?.close?.()).catch(() => undefined);
+    await Promise.resolve(impl.close?.()).catch(() => undefined);
+    return process.exit(EXIT_FAILURE);
+  }
+}
+
+/**
+ * Settings the schema cannot check (a fake driver's script, a path that must exist) are
+ * validated by `createDriver`; an INVALID_ARGUMENT from it is the operator's input at
+ * fault, so it is reported like a bad flag (exit 2), not as a crash. `process.exit`, not
+ * `exitCode`: a half-built driver may hold handles that would keep the process alive.
+ */
+async function createDriverOrExit<K extends ConfigKeySpecs>(
+  options: RunDriverMainOptions<K>,
+  config: ConfigValues<K>,
+  logger: Logger,
+): Promise<ComputeDriverImpl> {
+  try {
+    return await options.createDriver(config, logger);
+  } catch (error) {
+    if (isShellgateError(error) && error.code === ErrorCode.InvalidArgument) {
+      writeUsageError(options.name, error);
+      return process.exit(EXIT_USAGE);
+    }
+    logger.error('driver failed to start', { error: describeError(error) });
     return process.exit(EXIT_FAILURE);
   }
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { defineConfig } from '../../index.js';
-import { runDriverMain } from '../../server/index.js';
+import { defineConfig, runDriverMain } from '../../index.js';
 import { createMemoryDriver } from './memory-driver.js';
 
 const config = defineConfig({
