@@ -284,3 +284,13 @@ void test('usage errors exit 2; --help lists the checks and the claims format', 
   for (const name of CONFORMANCE_CHECK_NAMES) assert.ok(help.stdout.includes(name), name);
   assert.match(help.stdout, /restart_keeps_sandboxes = true/);
 });
+
+void test('the README lists every check, in run order', async () => {
+  // Compiled to dist/conformance/; the README is two levels up.
+  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const listed = [...readme.matchAll(/^\| `([a-z-]+)` \| /gm)].map((match) => match[1]);
+  assert.deepEqual(
+    listed.filter((name) => CONFORMANCE_CHECK_NAMES.includes(name ?? '')),
+    CONFORMANCE_CHECK_NAMES,
+  );
+});

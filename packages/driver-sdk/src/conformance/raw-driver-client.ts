@@ -39,8 +39,9 @@ export class RawDriverClient {
   /**
    * Opens a `WatchSandboxes` stream and collects its encoded events until one is a
    * `sandbox` event for `sandboxId`, then cancels the stream and resolves with them all.
+   * Aborting `signal` cancels the stream and rejects.
    */
-  watchUntilSandbox(sandboxId: string): Promise<Buffer[]> {
+  watchUntilSandbox(sandboxId: string, signal?: AbortSignal): Promise<Buffer[]> {
     const definition = ComputeDriverService.watchSandboxes;
     const call = this.#client.makeServerStreamRequest(
       definition.path,
@@ -56,22 +57,31 @@ export class RawDriverClient {
         () => finish(new Error(`no sandbox event for ${sandboxId} on a new watch within ${this.#timeoutMs} ms`)),
         this.#timeoutMs,
       );
+      const onAbort = (): void => finish(new Error('the watch was cancelled'));
       // Cancelling makes the stream emit its own error; only the first outcome counts.
       const finish = (error?: Error): void => {
         if (isDone) return;
         isDone = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         call.cancel();
         if (error === undefined) resolve(frames);
         else reject(error);
       };
       call.on('data', (frame: Buffer) => {
         frames.push(frame);
-        const payload = WatchSandboxesEvent.decode(frame).payload;
+        let payload: WatchSandboxesEvent['payload'];
+        try {
+          payload = WatchSandboxesEvent.decode(frame).payload;
+        } catch (error) {
+          return finish(new Error(`a WatchSandboxes event does not decode: ${error instanceof Error ? error.message : String(error)}`));
+        }
         if (payload?.$case === 'sandbox' && payload.sandbox.sandbox?.id === sandboxId) finish();
       });
       call.on('error', (error: Error) => finish(new Error(`${definition.path} failed: ${error.message}`)));
       call.on('end', () => finish(new Error(`the driver ended the watch before a sandbox event for ${sandboxId}`)));
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -17,9 +17,10 @@ export const tokenNotEchoedCheck: ConformanceCheck = {
     const sandbox = ctx.newSandbox('token');
     if (sandbox.spec !== undefined) sandbox.spec.sandboxToken = token;
     const raw = new RawDriverClient(ctx.socketPath, ctx.timeoutMs);
+    const liveWatch = new AbortController();
     try {
-      const live = raw.watchUntilSandbox(sandbox.id);
-      // Keep a failed create from leaving the live watch's rejection unhandled.
+      const live = raw.watchUntilSandbox(sandbox.id, liveWatch.signal);
+      // A failed create leaves the live watch waiting: the finally cancels it, unobserved.
       live.catch(() => undefined);
       await ctx.createExact(sandbox);
       const answers: Array<[string, Buffer[]]> = [
@@ -32,6 +33,7 @@ export const tokenNotEchoedCheck: ConformanceCheck = {
       const echoes = answers.filter(([, frames]) => frames.some((frame) => frame.includes(needle))).map(([rpc]) => rpc);
       expect(echoes.length === 0, `sandbox_token is echoed back by ${echoes.join(', ')}`);
     } finally {
+      liveWatch.abort();
       raw.close();
     }
   },

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parse as parseToml } from 'smol-toml';
-import { ConfigError } from '../config/index.js';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, resolveConfig } from '../config/index.js';
+import { fakeDriverConfig, toFakeDriverScript } from './fake-driver-config.js';
 import { parseFakeDriverScript } from './parse-fake-driver-script.js';
 
 function problemsOf(document: Record<string, unknown>): string[] {
@@ -114,4 +117,27 @@ void test('wrong types and missing required keys are named', () => {
     'responses[0].times: must be at least 1; got 0',
     'watch_events[0].reason: is required for a condition event',
   ]);
+});
+
+void test("the README's fake driver script resolves through the binary's config schema", async () => {
+  // Compiled to dist/fake-driver/; the README is two levels up.
+  const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));
+  const readme = await readFile(readmePath, 'utf8');
+  const section = readme.slice(readme.indexOf('### The fake driver'));
+  const text = /```toml\n([\s\S]*?)\n```/.exec(section)?.[1];
+  assert.ok(text !== undefined, 'the README has a fake driver script');
+  const script = toFakeDriverScript(resolveConfig(fakeDriverConfig, { file: { path: readmePath, text } }));
+  assert.equal(script.readyDelayMs, 100);
+  assert.deepEqual(script.responses.map((r) => [r.rpc, r.error, r.times]), [['CreateSandbox', 'FAILED_PRECONDITION', 1]]);
+  assert.deepEqual(script.watchEvents.map((e) => [e.kind, e.matchName, e.reason]), [['condition', 'crashy', 'ContainerExited']]);
+  assert.equal(script.listenerRequirements[0]?.selector?.$case, 'loopbackInterface');
+});
+
+void test('named [responses.NAME] tables resolve through the config schema as well as [[responses]]', () => {
+  const resolve = (text: string): ReturnType<typeof toFakeDriverScript> =>
+    toFakeDriverScript(resolveConfig(fakeDriverConfig, { file: { path: 'fake.toml', text } }));
+  const named = resolve('[responses.busy]\nrpc = "ListSandboxes"\ndelay_ms = 5\n');
+  const listed = resolve('[[responses]]\nrpc = "ListSandboxes"\ndelay_ms = 5\n');
+  assert.deepEqual(named.responses, listed.responses);
+  assert.equal(named.responses.length, 1);
 });

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import { ErrorCode } from '../../errors.js';
 import * as door from '../../index.js';
+import * as testingDoor from '../index.js';
 import { silentLogger } from '../../logging/logger.js';
 import { FakeGateway } from '../fake-gateway.js';
 import { startTestDriver } from '../start-test-driver.js';
@@ -46,16 +47,21 @@ void describe('the README example driver', () => {
     }
   });
 
-  void it('imports only names the package door exports', async () => {
+  void it('imports, in every README code block, only names the doors export', async () => {
     const readme = await readFile(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
-    for (const code of readmeExamples(readme).values()) {
-      for (const match of code.matchAll(/^import (type )?\{([^}]+)\} from '@shellgate\/driver-sdk';$/gm)) {
+    const doors: Record<string, object> = { '@shellgate/driver-sdk': door, '@shellgate/driver-sdk/testing': testingDoor };
+    let checked = 0;
+    for (const [, code] of readme.matchAll(/```ts\n([\s\S]*?)\n```/g)) {
+      for (const match of code!.matchAll(/^import (type )?\{([^}]+)\} from '(@shellgate\/driver-sdk(?:\/testing)?)';$/gm)) {
         if (match[1] !== undefined) continue;
+        const exports = doors[match[3]!]!;
         for (const name of match[2]!.split(',').map((part) => part.trim()).filter((part) => part !== '')) {
-          assert.ok(name in door, `@shellgate/driver-sdk does not export ${name}`);
+          assert.ok(name in exports, `${match[3]} does not export ${name}`);
+          checked += 1;
         }
       }
     }
+    assert.ok(checked > 20, `only ${checked} imported names found in the README`);
   });
 
   void it('runs the README testing recipe in-process', async () => {
