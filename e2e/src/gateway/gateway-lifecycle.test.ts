@@ -7,6 +7,7 @@ import { SandboxPhase } from '@shellgate/api';
 import { ApiClient } from '../harness/api-client.js';
 import { fakeDriverTable, findChildProcesses, isProcessAlive } from '../harness/fake-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
+import { runCli } from '../harness/run-cli.js';
 
 const READY = SandboxPhase.SANDBOX_PHASE_READY;
 const STOPPED = SandboxPhase.SANDBOX_PHASE_STOPPED;
@@ -94,6 +95,26 @@ describe('gateway binary with the fake driver binary', () => {
     const phases = events.flatMap((e) => (e.payload?.$case === 'sandbox' ? [e.payload.sandbox.status?.phase] : []));
     assert.ok(phases.includes(READY), `phases seen: ${phases.join(',')}`);
     assert.equal(phases.at(-1), SandboxPhase.SANDBOX_PHASE_DELETING, 'the stream ends with the deletion');
+  });
+
+  it('keeps sandboxes per workspace and deletes a workspace only when it is empty (CLI)', async () => {
+    const gw = ['--gateway', gateway.address];
+    assert.equal((await runCli([...gw, 'workspace', 'create', 'team-a', '--label', 'tier=dev'])).code, 0);
+    assert.equal((await runCli([...gw, 'workspace', 'create', 'team-a'])).code, 4, 'a second create is a conflict');
+    const inTeam = await runCli([...gw, '--workspace', 'team-a', 'sandbox', 'create', 'same-name', '--wait']);
+    assert.equal(inTeam.code, 0, inTeam.stderr);
+    assert.equal((await runCli([...gw, 'sandbox', 'create', 'same-name', '--wait'])).code, 0, 'the same name in another workspace');
+    const missing = await runCli([...gw, '--workspace', 'no-such-team', 'sandbox', 'create', 'x']);
+    assert.equal(missing.code, 3, `a create into a missing workspace is NOT_FOUND: ${missing.stderr}`);
+    const all = await runCli([...gw, '-o', 'json', 'sandbox', 'list', '--all-workspaces']);
+    const names = (JSON.parse(all.stdout) as { sandboxes: { metadata: { name: string; workspace: string } }[] }).sandboxes.map((s) => `${s.metadata.workspace}/${s.metadata.name}`);
+    assert.deepEqual(names.filter((n) => n.endsWith('same-name')).sort(), ['default/same-name', 'team-a/same-name']);
+    const busy = await runCli([...gw, 'workspace', 'delete', 'team-a']);
+    assert.notEqual(busy.code, 0, 'a workspace with sandboxes is not deleted');
+    assert.equal((await runCli([...gw, '--workspace', 'team-a', 'sandbox', 'delete', 'same-name'])).code, 0);
+    assert.equal((await runCli([...gw, 'workspace', 'delete', 'team-a'])).code, 0);
+    assert.equal((await runCli([...gw, 'workspace', 'get', 'team-a'])).code, 3);
+    await api.delete('same-name');
   });
 
   it('reports the driver in GetGatewayInfo', async () => {
