@@ -1,0 +1,118 @@
+import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, defineConfig } from '@shellgate/driver-sdk';
+import type { ConfigValues } from '@shellgate/driver-sdk';
+
+import { DriverEnv } from './env.js';
+
+/** Image pull policies, as Kubernetes names them. */
+export const ImagePullPolicy = {
+  Always: 'Always',
+  IfNotPresent: 'IfNotPresent',
+  Never: 'Never',
+} as const;
+export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
+
+/** The gateway's primary API port, which sandboxes call back on by default. */
+export const DEFAULT_GATEWAY_PORT = 17670;
+
+/**
+ * Every setting of `shellgate-driver-docker` (flag > env > `--config` TOML > default).
+ * `--help` prints this list, and the package README documents the same keys.
+ */
+export const dockerDriverConfig = defineConfig({
+  keys: {
+    docker_host: {
+      type: 'string',
+      env: DriverEnv.DockerHost,
+      flag: '--docker-host',
+      description:
+        'Docker engine endpoint (unix:///path or tcp://host:port); unset: the first socket found of ' +
+        '/var/run/docker.sock, $XDG_RUNTIME_DIR/docker.sock, ~/.docker/run/docker.sock',
+    },
+    default_image: {
+      type: 'string',
+      default: 'busybox:latest',
+      env: 'SHELLGATE_DOCKER_DEFAULT_IMAGE',
+      flag: '--default-image',
+      description: 'image for sandboxes that name none (reported as default_image in GetCapabilities)',
+    },
+    image_pull_policy: {
+      type: 'string',
+      default: ImagePullPolicy.IfNotPresent,
+      choices: Object.values(ImagePullPolicy),
+      env: 'SHELLGATE_DOCKER_IMAGE_PULL_POLICY',
+      flag: '--image-pull-policy',
+      description: 'Always pulls before every create; IfNotPresent pulls a missing image; Never only uses local images',
+    },
+    network_name: {
+      type: 'string',
+      default: 'shellgate',
+      env: 'SHELLGATE_DOCKER_NETWORK',
+      flag: '--network-name',
+      description: 'bridge network sandboxes join; created with our labels if missing, reused if present',
+    },
+    host_gateway_ip: {
+      type: 'string',
+      env: 'SHELLGATE_DOCKER_HOST_GATEWAY_IP',
+      flag: '--host-gateway-ip',
+      description: "address sandboxes reach the gateway on (host.openshell.internal); default: the network's bridge gateway IP",
+    },
+    pids_limit: {
+      type: 'integer',
+      default: 1024,
+      min: 0,
+      env: 'SHELLGATE_DOCKER_PIDS_LIMIT',
+      flag: '--pids-limit',
+      description: 'maximum processes per sandbox (0: no limit)',
+    },
+    stop_timeout_seconds: {
+      type: 'integer',
+      default: 10,
+      min: 0,
+      env: 'SHELLGATE_DOCKER_STOP_TIMEOUT_SECONDS',
+      flag: '--stop-timeout-seconds',
+      description: 'seconds between SIGTERM and SIGKILL when a sandbox is stopped (upstream: 10)',
+    },
+    allow_bind_mounts: {
+      type: 'boolean',
+      default: false,
+      env: 'SHELLGATE_DOCKER_ALLOW_BIND_MOUNTS',
+      flag: '--allow-bind-mounts',
+      description: 'allow driver_config.docker.mounts of type "bind" (host paths); off by default',
+    },
+    state_dir: {
+      type: 'string',
+      env: 'SHELLGATE_DOCKER_STATE_DIR',
+      flag: '--state-dir',
+      description:
+        'directory for token files and per-sandbox state (created 0700); default /var/lib/shellgate/driver-docker ' +
+        'as root, else $XDG_STATE_HOME/shellgate/driver-docker or ~/.local/state/shellgate/driver-docker',
+    },
+    gateway_port: {
+      type: 'integer',
+      default: DEFAULT_GATEWAY_PORT,
+      min: 1,
+      max: 65535,
+      env: GATEWAY_PORT_ENV,
+      flag: '--gateway-port',
+      description: 'gateway port sandboxes call back on (the gateway sets the env var on drivers it spawns)',
+    },
+    gateway_scheme: {
+      type: 'string',
+      default: 'http',
+      choices: ['http', 'https'],
+      env: GATEWAY_SCHEME_ENV,
+      flag: '--gateway-scheme',
+      description: 'scheme of the callback URL OPENSHELL_ENDPOINT',
+    },
+    gateway_id: {
+      type: 'string',
+      default: 'standalone',
+      env: GATEWAY_ID_ENV,
+      flag: '--gateway-id',
+      description: 'id of the owning gateway, put on every container as a label; list and watch only see its containers',
+    },
+  },
+});
+
+/** The resolved settings, as `runDriverMain` hands them to `createDriver`. */
+export type DockerDriverConfig = ConfigValues<(typeof dockerDriverConfig)['keys']>;

@@ -1,0 +1,89 @@
+import { buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toEnvList } from '@shellgate/driver-sdk';
+import type { DriverSandbox } from '@shellgate/driver-sdk';
+
+import type { ContainerCreateSpec, DeviceRequestSpec } from '../engine/docker-engine.js';
+import { Label, MANAGED_BY_VALUE } from '../labels.js';
+import { toContainerName } from './container-name.js';
+import type { DockerDriverOptions } from './driver-config.js';
+
+/** Where the token file is mounted read-only inside every sandbox (under the SDK's reserved /run/shellgate). */
+export const SANDBOX_TOKEN_MOUNT_TARGET = '/run/shellgate/sandbox-token';
+/** The name sandboxes resolve to the gateway's callback address (an /etc/hosts entry). */
+export const GATEWAY_HOSTNAME = 'host.openshell.internal';
+
+const NANO_CPUS_PER_MILLICORE = 1_000_000;
+
+/** Driver-wide settings that shape every container. */
+export interface ContainerDefaults {
+  readonly gatewayId: string;
+  readonly networkName: string;
+  /** The address `host.openshell.internal` resolves to inside sandboxes. */
+  readonly gatewayIp: string;
+  /** `OPENSHELL_ENDPOINT`, e.g. `http://host.openshell.internal:17670`. */
+  readonly endpoint: string;
+  readonly pidsLimit: number;
+  readonly stopTimeoutSeconds: number;
+}
+
+/** The labels every sandbox container carries; ownership filters select on them. */
+export function toSandboxLabels(sandbox: DriverSandbox, gatewayId: string): Record<string, string> {
+  return {
+    [Label.ManagedBy]: MANAGED_BY_VALUE,
+    [Label.SandboxId]: sandbox.id,
+    [Label.SandboxName]: sandbox.name,
+    [Label.Workspace]: sandbox.workspace,
+    [Label.Namespace]: sandbox.namespace,
+    [Label.GatewayId]: gatewayId,
+  };
+}
+
+/** GPUs asked for: 0 when none; a `gpu` requirement without a count means one. */
+export function toGpuCount(sandbox: DriverSandbox): number {
+  const gpu = sandbox.spec?.resourceRequirements?.gpu;
+  if (gpu === undefined) return 0;
+  return gpu.count ?? 1;
+}
+
+function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions): DeviceRequestSpec[] {
+  const requests: DeviceRequestSpec[] = [];
+  const gpuCount = toGpuCount(sandbox);
+  if (gpuCount > 0) requests.push({ kind: 'gpu', count: gpuCount });
+  if (options.cdiDevices.length > 0) requests.push({ kind: 'cdi', deviceIds: options.cdiDevices });
+  return requests;
+}
+
+/**
+ * The container for a sandbox: deterministic name, our labels, the immutable image id, the
+ * canonical command (empty: the image's default), a tty when asked, no restart, limits, the
+ * token file mounted read-only and the `OPENSHELL_*` environment (which names the token
+ * file, never the token).
+ */
+export function toContainerCreateSpec(
+  sandbox: DriverSandbox,
+  input: { readonly imageId: string; readonly tokenHostPath: string; readonly options: DockerDriverOptions; readonly defaults: ContainerDefaults },
+): ContainerCreateSpec {
+  const { defaults, options } = input;
+  const resources = sandbox.spec?.template?.resources;
+  const cpuLimit = resources?.cpuLimit ?? '';
+  const memoryLimit = resources?.memoryLimit ?? '';
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_MOUNT_TARGET });
+  return {
+    name: toContainerName(sandbox),
+    imageId: input.imageId,
+    command: sandbox.spec?.command ?? [],
+    env: toEnvList(env),
+    labels: toSandboxLabels(sandbox, defaults.gatewayId),
+    isTty: sandbox.spec?.tty ?? false,
+    networkName: defaults.networkName,
+    extraHosts: [`${GATEWAY_HOSTNAME}:${defaults.gatewayIp}`],
+    mounts: [
+      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_MOUNT_TARGET, isReadOnly: true },
+      ...options.mounts,
+    ],
+    nanoCpus: cpuLimit === '' ? 0 : Math.round(parseCpuQuantity(cpuLimit) * NANO_CPUS_PER_MILLICORE),
+    memoryBytes: memoryLimit === '' ? 0 : Math.round(parseMemoryQuantity(memoryLimit)),
+    pidsLimit: defaults.pidsLimit,
+    deviceRequests: toDeviceRequests(sandbox, options),
+    stopTimeoutSeconds: defaults.stopTimeoutSeconds,
+  };
+}

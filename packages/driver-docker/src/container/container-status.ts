@@ -1,0 +1,93 @@
+import {
+  TerminalReason,
+  TransientReason,
+  backendNotReady,
+  backendReady,
+  setCondition,
+  suspendedCondition,
+} from '@shellgate/driver-sdk';
+import type { DriverCondition, DriverSandbox, DriverSandboxStatus } from '@shellgate/driver-sdk';
+
+import type { ContainerInfo } from '../engine/docker-engine.js';
+import { ContainerState } from '../engine/docker-engine.js';
+import { Label } from '../labels.js';
+
+/** Reasons this driver uses besides the SDK's shared ones. */
+export const DockerReason = {
+  /** `Suspended=True` for a container the driver stopped on request. */
+  StoppedByDriver: 'Stopped',
+  /** `Suspended=True` for a paused container (someone ran `docker pause`). */
+  Paused: 'Paused',
+  /** `Ready=False` while suspended: not running, and not a failure. */
+  NotRunning: 'NotRunning',
+} as const;
+
+function describeExit(info: ContainerInfo): string {
+  const oom = info.isOomKilled ? ' (killed: out of memory)' : '';
+  const error = info.error === '' ? '' : `: ${info.error}`;
+  return `container exited with code ${info.exitCode}${oom}${error}`;
+}
+
+function stoppedConditions(now: Date | undefined): DriverCondition[] {
+  return [
+    backendNotReady(DockerReason.NotRunning, 'stopped by the driver', now),
+    suspendedCondition(true, DockerReason.StoppedByDriver, 'stopped on request; the container and its files are kept', now),
+  ];
+}
+
+/** Ready and Suspended for one container state; `isStoppedByUs` turns an exit into Stopped. */
+export function toContainerConditions(info: ContainerInfo, isStoppedByUs: boolean, now?: Date): DriverCondition[] {
+  const notSuspended = suspendedCondition(false, undefined, '', now);
+  switch (info.state) {
+    case ContainerState.Running:
+      return [backendReady(undefined, '', now), notSuspended];
+    case ContainerState.Created:
+      if (isStoppedByUs) return stoppedConditions(now);
+      return [backendNotReady(TransientReason.ContainerCreated, 'container created, not started yet', now), notSuspended];
+    case ContainerState.Restarting:
+      return [backendNotReady(TransientReason.Starting, 'container is restarting', now), notSuspended];
+    case ContainerState.Paused:
+      return [
+        backendNotReady(DockerReason.NotRunning, 'container is paused', now),
+        suspendedCondition(true, DockerReason.Paused, 'container is paused (docker pause)', now),
+      ];
+    case ContainerState.Exited:
+      if (isStoppedByUs) return stoppedConditions(now);
+      return [backendNotReady(TerminalReason.ContainerExited, describeExit(info), now), notSuspended];
+    case ContainerState.Dead:
+      return [backendNotReady(TerminalReason.ContainerExited, `container is dead${info.error === '' ? '' : `: ${info.error}`}`, now), notSuspended];
+    case ContainerState.Removing:
+      return [backendNotReady(DockerReason.NotRunning, 'container is being removed', now), notSuspended];
+    default:
+      return [backendNotReady(TransientReason.InspectFailed, `unknown container state ${JSON.stringify(info.state)}`, now), notSuspended];
+  }
+}
+
+/**
+ * The sandbox a container stands for, read from its labels, with status conditions for its
+ * state. `previous` conditions keep their transition times when nothing changed. The spec
+ * is never echoed: the gateway owns it, and it would carry the token.
+ */
+export function toDriverSandbox(
+  info: ContainerInfo,
+  isStoppedByUs: boolean,
+  previous: readonly DriverCondition[] = [],
+): DriverSandbox {
+  const conditions = toContainerConditions(info, isStoppedByUs).reduce(setCondition, [...previous]);
+  const status: DriverSandboxStatus = {
+    sandboxName: info.labels[Label.SandboxName] ?? '',
+    instanceId: info.id,
+    agentFd: '',
+    sandboxFd: '',
+    conditions,
+    deleting: info.state === ContainerState.Removing,
+  };
+  return {
+    id: info.labels[Label.SandboxId] ?? '',
+    name: info.labels[Label.SandboxName] ?? '',
+    namespace: info.labels[Label.Namespace] ?? '',
+    workspace: info.labels[Label.Workspace] ?? '',
+    spec: undefined,
+    status,
+  };
+}

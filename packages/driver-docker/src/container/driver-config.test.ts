@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { ErrorCode, isShellgateError } from '@shellgate/driver-sdk';
+
+import { parseDockerDriverOptions } from './driver-config.js';
+
+function codeOf(call: () => unknown): { code: string; message: string } {
+  try {
+    call();
+  } catch (error) {
+    assert.ok(isShellgateError(error));
+    return { code: error.code, message: error.message };
+  }
+  assert.fail('expected an error');
+}
+
+const allowBinds = { allowBindMounts: true };
+const denyBinds = { allowBindMounts: false };
+
+void describe('driver_config', () => {
+  void it('is optional', () => {
+    assert.deepEqual(parseDockerDriverOptions(undefined, denyBinds), { mounts: [], cdiDevices: [] });
+  });
+
+  void it('reads volume, tmpfs and (when allowed) bind mounts, and CDI devices', () => {
+    const options = parseDockerDriverOptions(
+      {
+        mounts: [
+          { type: 'volume', source: 'cache', target: '/cache', read_only: true },
+          { type: 'tmpfs', target: '/scratch' },
+          { type: 'bind', source: '/srv/data', target: '/data' },
+        ],
+        cdi_devices: ['nvidia.com/gpu=all'],
+      },
+      allowBinds,
+    );
+    assert.deepEqual(options.mounts, [
+      { type: 'volume', source: 'cache', target: '/cache', isReadOnly: true },
+      { type: 'tmpfs', target: '/scratch', isReadOnly: false },
+      { type: 'bind', source: '/srv/data', target: '/data', isReadOnly: false },
+    ]);
+    assert.deepEqual(options.cdiDevices, ['nvidia.com/gpu=all']);
+  });
+
+  void it('refuses bind mounts unless allow_bind_mounts is on (FAILED_PRECONDITION)', () => {
+    const error = codeOf(() => parseDockerDriverOptions({ mounts: [{ type: 'bind', source: '/etc', target: '/host-etc' }] }, denyBinds));
+    assert.equal(error.code, ErrorCode.FailedPrecondition);
+  });
+
+  void it('refuses reserved targets such as /run/shellgate', () => {
+    const error = codeOf(() => parseDockerDriverOptions({ mounts: [{ type: 'tmpfs', target: '/run/shellgate/x' }] }, denyBinds));
+    assert.equal(error.code, ErrorCode.InvalidArgument);
+    assert.match(error.message, /mounts\[0\]\.target/);
+  });
+
+  void it('answers INVALID_ARGUMENT naming an unknown key', () => {
+    const error = codeOf(() => parseDockerDriverOptions({ privileged: true }, denyBinds));
+    assert.equal(error.code, ErrorCode.InvalidArgument);
+    assert.match(error.message, /driver_config\.privileged/);
+  });
+
+  void it('lists every malformed mount field and CDI name at once', () => {
+    const error = codeOf(() =>
+      parseDockerDriverOptions({ mounts: [{ type: 'nfs', target: '/x' }, { type: 'tmpfs', source: 'x', target: 'rel', extra: 1 }], cdi_devices: ['gpu'] }, allowBinds),
+    );
+    assert.equal(error.code, ErrorCode.InvalidArgument);
+    for (const field of ['mounts[0].type', 'mounts[1].source', 'mounts[1].target', 'mounts[1].extra', 'cdi_devices[0]']) {
+      assert.ok(error.message.includes(field), `${field} in ${error.message}`);
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import { TerminalReason, TransientReason } from '@shellgate/driver-sdk';
+import type { DriverSandbox, Logger } from '@shellgate/driver-sdk';
+
+import type { ImagePullPolicy } from '../config.js';
+import type { ContainerDefaults } from '../container/container-spec.js';
+import { toContainerCreateSpec } from '../container/container-spec.js';
+import type { DockerDriverOptions } from '../container/driver-config.js';
+import type { DockerEngine, PullProgress } from '../engine/docker-engine.js';
+import { engineMessageOf } from '../errors.js';
+import type { ResolvedNetwork } from '../network/callback-network.js';
+import type { SandboxStateStore } from '../state/sandbox-state-store.js';
+import type { PendingSandbox } from './pending-sandbox.js';
+import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
+import { ImageUnavailableError, resolveImageId } from './resolve-image.js';
+
+/** Pull progress becomes at most one platform event per this many ms (plus start and end). */
+export const PULL_PROGRESS_INTERVAL_MS = 1000;
+
+/** What the background create needs from the driver. */
+export interface ProvisionContext {
+  readonly engine: DockerEngine;
+  readonly store: SandboxStateStore;
+  readonly logger: Logger;
+  readonly defaultImage: string;
+  readonly pullPolicy: ImagePullPolicy;
+  readonly ensureNetwork: (signal: AbortSignal) => Promise<ResolvedNetwork>;
+  readonly toDefaults: (network: ResolvedNetwork) => ContainerDefaults;
+  /** Called on every change of the pending record. */
+  readonly onUpdate: (sandbox: DriverSandbox) => void;
+  readonly onPlatformEvent: (sandboxId: string, reason: string, message: string, type?: 'Normal' | 'Warning') => void;
+  /** Called once the container runs: the record is dropped and the container speaks for itself. */
+  readonly onStarted: (pending: PendingSandbox) => Promise<void>;
+  readonly now: () => number;
+}
+
+/** A step failed for good: the sandbox turns Ready=False with `reason`. */
+class ProvisionStepError extends Error {
+  readonly reason: string;
+  constructor(reason: string, message: string, cause: unknown) {
+    super(message, { cause });
+    this.reason = reason;
+  }
+}
+
+async function runStep<T>(reason: string, describe: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof ProvisionStepError) throw error;
+    const message = error instanceof ImageUnavailableError ? error.message : `${describe}: ${engineMessageOf(error)}`;
+    throw new ProvisionStepError(reason, message, error);
+  }
+}
+
+function createPullReporter(context: ProvisionContext, sandboxId: string, image: string): { onStart: () => void; onProgress: (p: PullProgress) => void } {
+  let lastEventMs = Number.NEGATIVE_INFINITY;
+  return {
+    onStart: () => context.onPlatformEvent(sandboxId, 'Pulling', `pulling image ${image}`),
+    onProgress: (progress) => {
+      const nowMs = context.now();
+      if (nowMs - lastEventMs < PULL_PROGRESS_INTERVAL_MS) return;
+      lastEventMs = nowMs;
+      const layer = progress.layerId === undefined ? '' : ` ${progress.layerId}`;
+      const detail = progress.detail === undefined ? '' : ` ${progress.detail}`;
+      context.onPlatformEvent(sandboxId, 'PullProgress', `${image}:${layer} ${progress.status}${detail}`.replace(/\s+/g, ' '));
+    },
+  };
+}
+
+/**
+ * The asynchronous half of CreateSandbox: resolve the image per the pull policy (pulling if
+ * needed), create the container from the image id, start it. Each step is a platform event
+ * and a Ready=False Starting message; a failure is terminal (ImagePullFailed,
+ * ContainerCreateFailed, ContainerStartFailed, with the engine's message) and is saved in
+ * the state file so it survives a driver restart. A cancelled create (Delete) records nothing.
+ */
+export async function provisionSandbox(
+  context: ProvisionContext,
+  pending: PendingSandbox,
+  sandbox: DriverSandbox,
+  input: { readonly options: DockerDriverOptions; readonly tokenHostPath: string },
+): Promise<void> {
+  const signal = pending.abort.signal;
+  const image = sandbox.spec?.template?.image || context.defaultImage;
+  const update = (message: string): void => {
+    setPendingReady(pending, TransientReason.Starting, message);
+    context.onUpdate(toPendingDriverSandbox(pending));
+  };
+  try {
+    const imageId = await runStep(TerminalReason.ImagePullFailed, `resolving image ${image}`, () =>
+      resolveImageId(context.engine, image, context.pullPolicy, createPullReporter(context, pending.id, image), signal),
+    );
+    update(`creating container from ${image}`);
+    const network = await runStep(TerminalReason.ContainerCreateFailed, 'preparing the sandbox network', () => context.ensureNetwork(signal));
+    const spec = toContainerCreateSpec(sandbox, { imageId, tokenHostPath: input.tokenHostPath, options: input.options, defaults: context.toDefaults(network) });
+    pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, signal));
+    context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageId})`);
+    update('starting container');
+    await runStep(TerminalReason.ContainerStartFailed, 'starting the container', () => context.engine.startContainer(pending.containerId, signal));
+    context.onPlatformEvent(pending.id, 'Started', `started container ${spec.name}`);
+    await context.onStarted(pending);
+  } catch (error) {
+    if (signal.aborted) return;
+    const failure = error instanceof ProvisionStepError ? { reason: error.reason, message: error.message } : { reason: TerminalReason.ContainerCreateFailed, message: 'unexpected driver error; see the driver log' };
+    context.logger.warn('sandbox create failed', { sandboxId: pending.id, reason: failure.reason, error });
+    // Saved before it is visible anywhere, so a driver restart right after still shows the failure.
+    await context.store
+      .writeState({ id: pending.id, name: pending.name, namespace: pending.namespace, workspace: pending.workspace, isStoppedByUs: false, failure })
+      .catch((stateError: unknown) => context.logger.warn('could not save the failure state', { sandboxId: pending.id, error: stateError }));
+    pending.failure = failure;
+    setPendingReady(pending, failure.reason, failure.message);
+    context.onPlatformEvent(pending.id, failure.reason, failure.message, 'Warning');
+    context.onUpdate(toPendingDriverSandbox(pending));
+  }
+}

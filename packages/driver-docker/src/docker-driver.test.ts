@@ -1,0 +1,279 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { ErrorCode, deriveBackendPhase, findCondition, isShellgateError, silentLogger } from '@shellgate/driver-sdk';
+import type { CallContext, DriverSandbox, WatchSandboxesEvent } from '@shellgate/driver-sdk';
+import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
+import type { TestSandboxInit } from '@shellgate/driver-sdk/testing';
+
+import { SANDBOX_TOKEN_MOUNT_TARGET } from './container/container-spec.js';
+import { DockerDriver } from './docker-driver.js';
+import { Label } from './labels.js';
+import type { DockerDriverSettings } from './settings.js';
+import { SandboxStateStore } from './state/sandbox-state-store.js';
+import { FakeDockerEngine, engineHttpError } from './testdata/fake-docker-engine.js';
+
+const SETTINGS: DockerDriverSettings = {
+  defaultImage: 'busybox:latest',
+  imagePullPolicy: 'IfNotPresent',
+  networkName: 'shellgate',
+  hostGatewayIp: undefined,
+  pidsLimit: 1024,
+  stopTimeoutSeconds: 10,
+  allowBindMounts: false,
+  gatewayPort: 17670,
+  gatewayScheme: 'http',
+  gatewayId: 'gw-1',
+};
+
+interface Harness extends AsyncDisposable {
+  readonly engine: FakeDockerEngine;
+  readonly driver: DockerDriver;
+  readonly store: SandboxStateStore;
+  readonly ctx: CallContext;
+  /** Every watch event seen by one subscriber opened at start. */
+  readonly events: WatchSandboxesEvent[];
+  /** Latest state per sandbox id from the watch; undefined after Deleted. */
+  readonly mirror: Map<string, DriverSandbox | undefined>;
+  create(init?: TestSandboxInit): Promise<DriverSandbox>;
+  waitFor(description: string, condition: () => boolean): Promise<void>;
+  phaseOf(id: string): string;
+}
+
+async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine = new FakeDockerEngine()): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), 'sg-docker-driver-'));
+  const store = new SandboxStateStore(join(root, 'state'));
+  const driver = new DockerDriver({ engine, store, settings: { ...SETTINGS, ...settings }, logger: silentLogger, sleep: async () => {} });
+  await driver.start();
+  const abort = new AbortController();
+  const ctx: CallContext = { signal: abort.signal, logger: silentLogger, deadline: undefined };
+  const events: WatchSandboxesEvent[] = [];
+  const mirror = new Map<string, DriverSandbox | undefined>();
+  const pump = (async () => {
+    for await (const event of driver.watchSandboxes({}, ctx)) {
+      events.push(event);
+      if (event.payload?.$case === 'sandbox' && event.payload.sandbox.sandbox !== undefined) mirror.set(event.payload.sandbox.sandbox.id, event.payload.sandbox.sandbox);
+      if (event.payload?.$case === 'deleted') mirror.set(event.payload.deleted.sandboxId, undefined);
+    }
+  })();
+  const waitFor = async (description: string, condition: () => boolean): Promise<void> => {
+    for (let turn = 0; turn < 2000; turn += 1) {
+      if (condition()) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.fail(`timed out waiting for ${description}`);
+  };
+  await waitFor('the first event-stream connection', () => driver.eventConnections >= 1);
+  return {
+    engine,
+    driver,
+    store,
+    ctx,
+    events,
+    mirror,
+    waitFor,
+    phaseOf: (id) => deriveBackendPhase(mirror.get(id)?.status),
+    create: async (init = {}) => {
+      const sandbox = buildTestSandbox(init, { defaultImage: 'busybox:latest' });
+      await driver.validateSandboxCreate({ sandbox }, ctx);
+      await driver.createSandbox({ sandbox }, ctx);
+      return sandbox;
+    },
+    [Symbol.asyncDispose]: async () => {
+      abort.abort();
+      await driver.close();
+      await pump.catch(() => undefined);
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function codeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+  } catch (error) {
+    assert.ok(isShellgateError(error), String(error));
+    return error.code;
+  }
+  return 'OK';
+}
+
+function readyReason(sandbox: DriverSandbox | undefined): string {
+  const ready = findCondition(sandbox?.status?.conditions ?? [], 'Ready');
+  return `${ready?.status} ${ready?.reason}: ${ready?.message}`;
+}
+
+void describe('DockerDriver with a fake engine', () => {
+  void it('creates asynchronously: Provisioning, then Running from the immutable image id', async () => {
+    await using h = await startHarness();
+    const sandbox = await h.create({ spec: { command: ['sleep', '1000'], tty: true, template: { resources: { cpuRequest: '', cpuLimit: '500m', memoryRequest: '', memoryLimit: '64Mi' } } } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const spec = h.engine.createdSpecs[0]!;
+    assert.equal(spec.imageId, 'sha256:busybox');
+    assert.deepEqual(spec.command, ['sleep', '1000']);
+    assert.equal(spec.isTty, true);
+    assert.equal(spec.nanoCpus, 500_000_000);
+    assert.equal(spec.memoryBytes, 64 * 1024 * 1024);
+    assert.equal(spec.pidsLimit, 1024);
+    assert.deepEqual(spec.extraHosts, ['host.openshell.internal:172.30.0.1']);
+    assert.ok(spec.env.includes('OPENSHELL_ENDPOINT=http://host.openshell.internal:17670'));
+    assert.ok(spec.env.includes(`OPENSHELL_SANDBOX_TOKEN_FILE=${SANDBOX_TOKEN_MOUNT_TARGET}`));
+    assert.equal(spec.labels[Label.GatewayId], 'gw-1');
+    assert.equal(spec.labels[Label.SandboxId], sandbox.id);
+    const first = h.events.find((event) => event.payload?.$case === 'sandbox');
+    assert.equal(first?.payload?.$case === 'sandbox' && readyReason(first.payload.sandbox.sandbox), 'False Starting: accepted; preparing the image');
+  });
+
+  void it('writes the token to a 0600 file mounted read-only, and never into env, labels or answers', async () => {
+    await using h = await startHarness();
+    const token = 'eyJ-super-secret-token';
+    const sandbox = await h.create({ spec: { sandboxToken: token } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const tokenPath = h.store.tokenPath(sandbox.id);
+    assert.equal(await readFile(tokenPath, 'utf8'), token);
+    assert.equal((await stat(tokenPath)).mode & 0o777, 0o600);
+    const spec = h.engine.createdSpecs[0]!;
+    assert.deepEqual(spec.mounts[0], { type: 'bind', source: tokenPath, target: SANDBOX_TOKEN_MOUNT_TARGET, isReadOnly: true });
+    assert.ok(!JSON.stringify(spec).includes(token), 'token in the container spec');
+    const answers = [await h.driver.getSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx), await h.driver.listSandboxes({}, h.ctx), h.events];
+    assert.ok(!JSON.stringify(answers).includes(token), 'token in an answer');
+  });
+
+  void it('pulls a missing image under IfNotPresent and reports progress as platform events', async () => {
+    const engine = new FakeDockerEngine();
+    engine.registry.set('alpine:3', 'sha256:alpine');
+    await using h = await startHarness({}, engine);
+    const sandbox = await h.create({ spec: { template: { image: 'alpine:3' } } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    assert.equal(engine.createdSpecs[0]?.imageId, 'sha256:alpine');
+    const reasons = h.events.flatMap((event) => (event.payload?.$case === 'platformEvent' ? [event.payload.platformEvent.event?.reason] : []));
+    assert.deepEqual(reasons.slice(0, 2), ['Pulling', 'PullProgress']);
+    assert.ok(reasons.includes('Started'));
+  });
+
+  const failures: [string, (engine: FakeDockerEngine) => Partial<DockerDriverSettings>, string, RegExp][] = [
+    ['Never and a missing image', () => ({ imagePullPolicy: 'Never', defaultImage: 'missing:1' }), 'ImagePullFailed', /not present.*Never/],
+    ['a failed pull', () => ({ defaultImage: 'nowhere:1' }), 'ImagePullFailed', /pull access denied/],
+    ['a refused create', (e) => (e.failures.set('create', engineHttpError(400, 'invalid mount config')), {}), 'ContainerCreateFailed', /invalid mount config/],
+    ['a failed start', (e) => (e.failures.set('start', engineHttpError(500, 'OCI runtime create failed')), {}), 'ContainerStartFailed', /OCI runtime create failed/],
+  ];
+  for (const [what, arrange, reason, message] of failures) {
+    void it(`turns ${what} into terminal Ready=False ${reason} with the engine's message`, async () => {
+      const engine = new FakeDockerEngine();
+      const settings = arrange(engine);
+      await using h = await startHarness(settings, engine);
+      const sandbox = await h.create({ spec: { template: { image: '' } } });
+      await h.waitFor(reason, () => h.phaseOf(sandbox.id) === 'Error');
+      assert.match(readyReason(h.mirror.get(sandbox.id)), new RegExp(`^False ${reason}: `));
+      assert.match(readyReason(h.mirror.get(sandbox.id)), message);
+      const got = await h.driver.getSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx);
+      assert.equal(deriveBackendPhase(got.sandbox?.status), 'Error');
+      assert.equal((await h.store.readState(sandbox.id))?.failure?.reason, reason);
+      assert.deepEqual(await h.driver.deleteSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx), { deleted: true });
+      assert.equal(await h.store.readState(sandbox.id), undefined);
+    });
+  }
+
+  void it('answers ALREADY_EXISTS for a second create of an in-flight or existing id', async () => {
+    const engine = new FakeDockerEngine();
+    let release!: () => void;
+    engine.pullGate = new Promise((resolve) => (release = resolve));
+    engine.registry.set('slow:1', 'sha256:slow');
+    await using h = await startHarness({}, engine);
+    const sandbox = await h.create({ spec: { template: { image: 'slow:1' } } });
+    assert.equal(await codeOf(h.driver.createSandbox({ sandbox }, h.ctx)), ErrorCode.AlreadyExists);
+    release();
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    assert.equal(await codeOf(h.driver.createSandbox({ sandbox }, h.ctx)), ErrorCode.AlreadyExists);
+  });
+
+  void it('rejects cpu/memory requests and GPUs without a GPU runtime with FAILED_PRECONDITION', async () => {
+    await using h = await startHarness();
+    const withRequest = buildTestSandbox({ spec: { template: { resources: { cpuRequest: '1', cpuLimit: '', memoryRequest: '', memoryLimit: '' } } } });
+    assert.equal(await codeOf(h.driver.validateSandboxCreate({ sandbox: withRequest }, h.ctx)), ErrorCode.FailedPrecondition);
+    assert.equal(await codeOf(h.driver.createSandbox({ sandbox: withRequest }, h.ctx)), ErrorCode.FailedPrecondition);
+    const withGpu = buildTestSandbox({ spec: { resourceRequirements: { gpu: { count: 1 } } } }, { defaultImage: 'busybox:latest' });
+    assert.equal(await codeOf(h.driver.validateSandboxCreate({ sandbox: withGpu }, h.ctx)), ErrorCode.FailedPrecondition);
+    h.engine.info_ = { ...h.engine.info_, runtimes: ['runc', 'nvidia'] };
+    const fresh = await startHarness({}, h.engine);
+    await using _fresh = fresh;
+    assert.equal(await codeOf(fresh.driver.validateSandboxCreate({ sandbox: withGpu }, fresh.ctx)), 'OK');
+    await fresh.driver.createSandbox({ sandbox: withGpu }, fresh.ctx);
+    await fresh.waitFor('created', () => fresh.engine.createdSpecs.length > 0);
+    assert.deepEqual(fresh.engine.createdSpecs[0]?.deviceRequests, [{ kind: 'gpu', count: 1 }]);
+    const unknownKey = buildTestSandbox({ spec: { template: { driverConfig: { volumes: [] } } } });
+    assert.equal(await codeOf(h.driver.createSandbox({ sandbox: unknownKey }, h.ctx)), ErrorCode.InvalidArgument);
+  });
+
+  void it('only lists and watches containers with managed-by and this gateway id', async () => {
+    const engine = new FakeDockerEngine();
+    engine.addForeignContainer({ [Label.SandboxId]: 'not-managed' });
+    engine.addForeignContainer({ [Label.ManagedBy]: 'shellgate', [Label.GatewayId]: 'other-gw', [Label.SandboxId]: 'other' });
+    const ours = engine.addForeignContainer({ [Label.ManagedBy]: 'shellgate', [Label.GatewayId]: 'gw-1', [Label.SandboxId]: 'ours', [Label.SandboxName]: 'o' });
+    await using h = await startHarness({}, engine);
+    const listed = await h.driver.listSandboxes({}, h.ctx);
+    assert.deepEqual(listed.sandboxes.map((sandbox) => sandbox.id), ['ours']);
+    assert.equal(await codeOf(h.driver.getSandbox({ sandboxId: 'other', sandboxName: '' }, h.ctx)), ErrorCode.NotFound);
+    engine.setState(ours, 'exited', 3, 'die');
+    await h.waitFor('ContainerExited', () => readyReason(h.mirror.get('ours')).startsWith('False ContainerExited: container exited with code 3'));
+  });
+
+  void it('stops to Suspended=True (kept across restarts), starts again, and deletes idempotently', async () => {
+    await using h = await startHarness();
+    const sandbox = await h.create();
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    await h.driver.stopSandbox(ref, h.ctx);
+    await h.driver.stopSandbox(ref, h.ctx);
+    await h.waitFor('Stopped', () => h.phaseOf(sandbox.id) === 'Stopped');
+    const restarted = new DockerDriver({ engine: h.engine, store: h.store, settings: SETTINGS, logger: silentLogger });
+    await restarted.start();
+    assert.equal(deriveBackendPhase((await restarted.getSandbox(ref, h.ctx)).sandbox?.status), 'Stopped');
+    await restarted.close();
+    await h.driver.startSandbox(ref, h.ctx);
+    await h.driver.startSandbox(ref, h.ctx);
+    await h.waitFor('Ready again', () => h.phaseOf(sandbox.id) === 'Ready');
+    assert.equal(h.engine.containers.size, 1, 'stop/start keep the container');
+    assert.deepEqual(await h.driver.deleteSandbox(ref, h.ctx), { deleted: true });
+    assert.deepEqual(await h.driver.deleteSandbox(ref, h.ctx), { deleted: false });
+    await h.waitFor('Deleted', () => h.mirror.has(sandbox.id) && h.mirror.get(sandbox.id) === undefined);
+    assert.equal(h.engine.containers.size, 0);
+    await assert.rejects(stat(h.store.sandboxDir(sandbox.id)));
+    for (const call of [h.driver.getSandbox(ref, h.ctx), h.driver.stopSandbox(ref, h.ctx), h.driver.startSandbox(ref, h.ctx)]) {
+      assert.equal(await codeOf(call), ErrorCode.NotFound);
+    }
+  });
+
+  void it('reconnects when the event stream drops and resyncs what changed meanwhile', async () => {
+    await using h = await startHarness();
+    const kept = await h.create();
+    const removed = await h.create();
+    await h.waitFor('both Ready', () => h.phaseOf(kept.id) === 'Ready' && h.phaseOf(removed.id) === 'Ready');
+    h.engine.endStreams();
+    // While disconnected: one container exits, the other is removed; no stream sees it.
+    const [keptId, removedId] = [kept, removed].map((sandbox) => [...h.engine.containers.values()].find((c) => c.info.labels[Label.SandboxId] === sandbox.id)!.info.id);
+    h.engine.setState(keptId!, 'exited', 1);
+    h.engine.containers.delete(removedId!);
+    await h.waitFor('a second connection', () => h.driver.eventConnections >= 2);
+    await h.waitFor('resync', () => h.phaseOf(kept.id) === 'Error' && h.mirror.get(removed.id) === undefined);
+    assert.match(readyReason(h.mirror.get(kept.id)), /ContainerExited: container exited with code 1/);
+  });
+
+  void it('retries opening the event stream after a failure', async () => {
+    const engine = new FakeDockerEngine();
+    engine.failures.set('openEvents', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+    await using h = await startHarness({}, engine);
+    assert.equal(h.driver.eventConnections, 1);
+  });
+
+  void it('answers capabilities and the exact-address listener requirement', async () => {
+    await using h = await startHarness({ hostGatewayIp: '10.1.2.3' });
+    assert.deepEqual(h.driver.getCapabilities(), { driverName: 'docker', driverVersion: '0.1.0', defaultImage: 'busybox:latest', gatewayManagesLifecycle: true });
+    const { requirements } = await h.driver.getGatewayListenerRequirements({}, h.ctx);
+    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3' });
+    assert.ok(h.engine.networks.has('shellgate'));
+  });
+});

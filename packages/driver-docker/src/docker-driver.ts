@@ -1,0 +1,316 @@
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  SandboxAlreadyExistsError,
+  SandboxNotFoundError,
+  WatchHub,
+} from '@shellgate/driver-sdk';
+import type {
+  CallContext,
+  ComputeDriverImpl,
+  CreateSandboxRequest,
+  DeleteSandboxResponse,
+  GetCapabilitiesResponse,
+  GetGatewayListenerRequirementsResponse,
+  GetSandboxResponse,
+  ListSandboxesResponse,
+  Logger,
+  ValidateSandboxCreateRequest,
+  WatchSandboxesEvent,
+} from '@shellgate/driver-sdk';
+
+import { GATEWAY_HOSTNAME } from './container/container-spec.js';
+import type { ContainerDefaults } from './container/container-spec.js';
+import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
+import { provisionSandbox } from './create/sandbox-provisioner.js';
+import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { toDriverError } from './errors.js';
+import { Label } from './labels.js';
+import type { ResolvedNetwork } from './network/callback-network.js';
+import { CallbackNetwork } from './network/callback-network.js';
+import { SandboxEvents } from './sandbox-events.js';
+import type { SandboxRef } from './sandbox-inventory.js';
+import { SandboxInventory } from './sandbox-inventory.js';
+import type { DockerDriverSettings } from './settings.js';
+import type { SandboxStateStore } from './state/sandbox-state-store.js';
+import { validateDockerSandbox } from './validate-sandbox.js';
+import type { ValidatedSandbox } from './validate-sandbox.js';
+import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
+import { DockerEventWatcher } from './watch/docker-event-watcher.js';
+import type { Sleep } from './watch/docker-event-watcher.js';
+import { SandboxTracker } from './watch/sandbox-tracker.js';
+
+/** EnsureWorkspace / DeleteWorkspace requests (the SDK door does not name these messages). */
+interface WorkspaceRequest {
+  readonly workspace: string;
+}
+
+/** Everything the driver touches, injected (STYLE.md rule 15). */
+export interface DockerDriverDeps {
+  readonly engine: DockerEngine;
+  readonly store: SandboxStateStore;
+  readonly settings: DockerDriverSettings;
+  readonly logger: Logger;
+  /** Epoch ms; `Date.now` by default. */
+  readonly now?: () => number;
+  /** Used between event-stream reconnects; a real timer by default. */
+  readonly sleep?: Sleep;
+}
+
+/** Resolves when `task` settles, or rejects when `signal` aborts first. */
+async function waitFor(task: Promise<void>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([task, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** How long close() lets in-flight creates finish before cancelling them. */
+const CLOSE_GRACE_MS = 5000;
+
+/** The Docker compute driver: one method per RPC of `openshell.compute.v1.ComputeDriver`. */
+export class DockerDriver implements ComputeDriverImpl {
+  readonly #deps: DockerDriverDeps;
+  readonly #hub: WatchHub;
+  readonly #tracker: SandboxTracker;
+  readonly #inventory: SandboxInventory;
+  readonly #network: CallbackNetwork;
+  readonly #events: SandboxEvents;
+  readonly #watcher: DockerEventWatcher;
+  readonly #lifetime = new AbortController();
+  #engineInfo: Promise<EngineInfo> | undefined;
+
+  constructor(deps: DockerDriverDeps) {
+    this.#deps = deps;
+    const { engine, store, settings, logger } = deps;
+    this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
+    this.#tracker = new SandboxTracker(this.#hub);
+    this.#inventory = new SandboxInventory(engine, store, this.#tracker, settings.gatewayId);
+    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger });
+    this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, engine, now: deps.now ?? Date.now });
+    this.#watcher = new DockerEventWatcher({
+      engine,
+      labelFilters: this.#inventory.ownershipFilters,
+      onEvent: (event, signal) => this.#events.apply(event, signal),
+      onResync: (signal) => this.#events.resync(signal),
+      logger,
+      ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
+    });
+  }
+
+  /** Prepares the state directory, restores failed creates, and starts following Docker events. */
+  async start(): Promise<void> {
+    await this.#deps.store.prepare();
+    await this.#events.restoreFailures();
+    this.#watcher.start();
+    // Best effort: the network is needed by the first create and the listener requirement.
+    this.#network.ensure(this.#lifetime.signal).catch((error: unknown) => {
+      this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+    });
+  }
+
+  /** Times the Docker event stream was opened (for tests and diagnostics). */
+  get eventConnections(): number {
+    return this.#watcher.connections;
+  }
+
+  getCapabilities(): GetCapabilitiesResponse {
+    return { driverName: DRIVER_NAME, driverVersion: DRIVER_VERSION, defaultImage: this.#deps.settings.defaultImage, gatewayManagesLifecycle: true };
+  }
+
+  async getGatewayListenerRequirements(_request: unknown, ctx: CallContext): Promise<GetGatewayListenerRequirementsResponse> {
+    const network = await this.#network.ensure(ctx.signal);
+    const reason = `sandboxes on Docker network ${network.name} reach the gateway as ${GATEWAY_HOSTNAME} = ${network.gatewayIp}`;
+    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress: network.gatewayIp } }] };
+  }
+
+  async validateSandboxCreate(request: ValidateSandboxCreateRequest, ctx: CallContext): Promise<void> {
+    await this.#validate(request.sandbox, ctx.signal);
+  }
+
+  async createSandbox(request: CreateSandboxRequest, ctx: CallContext): Promise<void> {
+    const { sandbox, options } = await this.#validate(request.sandbox, ctx.signal);
+    const { store, logger } = this.#deps;
+    if (this.#inventory.pending.has(sandbox.id)) throw new SandboxAlreadyExistsError(sandbox.id);
+    const pending = toPendingSandbox(sandbox);
+    this.#inventory.pending.set(sandbox.id, pending);
+    let tokenHostPath: string;
+    try {
+      const existing = await this.#inventory.findContainerIds({ sandboxId: sandbox.id, sandboxName: '' }, ctx.signal);
+      if (existing.length > 0) throw new SandboxAlreadyExistsError(sandbox.id);
+      tokenHostPath = await store.writeToken(sandbox.id, sandbox.spec?.sandboxToken ?? '');
+      await store.writeState({ id: sandbox.id, name: sandbox.name, namespace: sandbox.namespace, workspace: sandbox.workspace, isStoppedByUs: false });
+    } catch (error) {
+      this.#inventory.pending.delete(sandbox.id);
+      throw toDriverError(error, { operation: 'prepare sandbox files', sandboxId: sandbox.id });
+    }
+    // From here on the background task works on a copy without the token.
+    const copy = structuredClone(sandbox);
+    if (copy.spec !== undefined) copy.spec.sandboxToken = '';
+    this.#tracker.revive(sandbox.id);
+    this.#tracker.publish(toPendingDriverSandbox(pending));
+    logger.info('sandbox accepted', { sandboxId: sandbox.id, sandboxName: sandbox.name });
+    pending.task = provisionSandbox(
+      {
+        engine: this.#deps.engine,
+        store,
+        logger: logger.child({ sandboxId: sandbox.id }),
+        defaultImage: this.#deps.settings.defaultImage,
+        pullPolicy: this.#deps.settings.imagePullPolicy,
+        ensureNetwork: (signal) => this.#network.ensure(signal),
+        toDefaults: (network) => this.#toContainerDefaults(network),
+        onUpdate: (update) => this.#tracker.publish(update),
+        onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
+        onStarted: (started) => this.#events.promote(started, this.#lifetime.signal),
+        now: this.#deps.now ?? Date.now,
+      },
+      pending,
+      copy,
+      { options, tokenHostPath },
+    );
+  }
+
+  async getSandbox(request: SandboxRef, ctx: CallContext): Promise<GetSandboxResponse> {
+    const pending = this.#inventory.findPending(request);
+    if (pending !== undefined) return { sandbox: toPendingDriverSandbox(pending) };
+    const info = await this.#inventory.findContainer(request, ctx.signal);
+    if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
+    return { sandbox: await this.#inventory.toSandbox(info) };
+  }
+
+  async listSandboxes(_request: unknown, ctx: CallContext): Promise<ListSandboxesResponse> {
+    return { sandboxes: await this.#inventory.listAll(ctx.signal) };
+  }
+
+  async stopSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
+    const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
+    const state = await this.#deps.store.readState(sandboxId);
+    if (state !== undefined && !state.isStoppedByUs) await this.#deps.store.writeState({ ...state, isStoppedByUs: true });
+    await this.#engineCall(`stop container ${info.id}`, sandboxId, () => this.#deps.engine.stopContainer(info.id, this.#deps.settings.stopTimeoutSeconds, ctx.signal));
+    await this.#events.refresh(info.id, ctx.signal);
+  }
+
+  async startSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
+    const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
+    const state = await this.#deps.store.readState(sandboxId);
+    if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
+    await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
+    await this.#events.refresh(info.id, ctx.signal);
+  }
+
+  async deleteSandbox(request: SandboxRef, ctx: CallContext): Promise<DeleteSandboxResponse> {
+    const pending = this.#inventory.findPending(request);
+    if (pending !== undefined) {
+      pending.abort.abort();
+      await pending.task;
+    }
+    const containerIds = await this.#inventory.findContainerIds(request, ctx.signal);
+    const sandboxId = request.sandboxId || pending?.id || (await this.#sandboxIdOf(containerIds[0], ctx.signal));
+    let removedAny = false;
+    for (const containerId of containerIds) {
+      removedAny = (await this.#engineCall(`remove container ${containerId}`, sandboxId, () => this.#deps.engine.removeContainer(containerId, ctx.signal))) || removedAny;
+    }
+    if (sandboxId !== '') {
+      this.#inventory.pending.delete(sandboxId);
+      await this.#deps.store.remove(sandboxId);
+    }
+    const deleted = removedAny || pending !== undefined;
+    if (deleted) {
+      this.#tracker.publishDeleted(sandboxId, true);
+      this.#deps.logger.info('sandbox deleted', { sandboxId });
+    }
+    return { deleted };
+  }
+
+  watchSandboxes(_request: unknown, ctx: CallContext): AsyncIterable<WatchSandboxesEvent> {
+    return this.#hub.subscribe(ctx.signal);
+  }
+
+  /** Workspaces are labels on Docker; there is nothing to create. */
+  ensureWorkspace(request: WorkspaceRequest): void {
+    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+  }
+
+  /** Refuses while containers of the workspace remain; otherwise there is nothing to remove. */
+  async deleteWorkspace(request: WorkspaceRequest, ctx: CallContext): Promise<void> {
+    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    const filters = [...this.#inventory.ownershipFilters, `${Label.Workspace}=${request.workspace}`];
+    const remaining = await this.#engineCall('list containers', undefined, () => this.#deps.engine.listContainerIds(filters, ctx.signal));
+    if (remaining.length > 0) {
+      throw new FailedPreconditionError(`workspace ${JSON.stringify(request.workspace)} still has ${remaining.length} sandbox container(s)`, {
+        hint: 'delete the sandboxes of the workspace first',
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    const tasks = [...this.#inventory.pending.values()].map((pending) => pending.task);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    for (const pending of this.#inventory.pending.values()) pending.abort.abort();
+    this.#lifetime.abort();
+    await this.#watcher.close();
+    this.#hub.close();
+  }
+
+  async #validate(sandbox: ValidateSandboxCreateRequest['sandbox'], signal: AbortSignal): Promise<ValidatedSandbox> {
+    return validateDockerSandbox(sandbox, { allowBindMounts: this.#deps.settings.allowBindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
+  }
+
+  #fetchEngineInfo(signal: AbortSignal): Promise<EngineInfo> {
+    if (this.#engineInfo === undefined) {
+      const attempt = this.#engineCall('docker info', undefined, () => this.#deps.engine.info(signal));
+      this.#engineInfo = attempt;
+      attempt.catch(() => (this.#engineInfo = undefined));
+    }
+    return this.#engineInfo;
+  }
+
+  #toContainerDefaults(network: ResolvedNetwork): ContainerDefaults {
+    const { settings } = this.#deps;
+    return {
+      gatewayId: settings.gatewayId,
+      networkName: network.name,
+      gatewayIp: network.gatewayIp,
+      endpoint: `${settings.gatewayScheme}://${GATEWAY_HOSTNAME}:${settings.gatewayPort}`,
+      pidsLimit: settings.pidsLimit,
+      stopTimeoutSeconds: settings.stopTimeoutSeconds,
+    };
+  }
+
+  /** The container of a sandbox; waits for an in-flight create (Stop right after Create is fine). */
+  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: { id: string }; sandboxId: string }> {
+    const inFlight = this.#inventory.findPending(request);
+    if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
+    const pending = this.#inventory.findPending(request);
+    if (pending?.failure !== undefined) {
+      throw new FailedPreconditionError(`sandbox ${JSON.stringify(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {
+        hint: 'delete it and create it again',
+      });
+    }
+    const info = await this.#inventory.findContainer(request, signal);
+    if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
+    return { info, sandboxId: info.labels[Label.SandboxId] ?? request.sandboxId };
+  }
+
+  async #sandboxIdOf(containerId: string | undefined, signal: AbortSignal): Promise<string> {
+    if (containerId === undefined) return '';
+    return (await this.#inventory.inspect(containerId, signal))?.labels[Label.SandboxId] ?? '';
+  }
+
+  async #engineCall<T>(operation: string, sandboxId: string | undefined, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw toDriverError(error, { operation, endpoint: this.#deps.engine.endpoint, ...(sandboxId === undefined ? {} : { sandboxId }) });
+    }
+  }
+}

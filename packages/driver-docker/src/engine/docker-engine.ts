@@ -1,0 +1,140 @@
+/**
+ * The narrow seam between the driver and a Docker engine (STYLE.md rules 2 and 15): only
+ * the handful of operations the driver uses, in our own types. `DockerodeEngine` is the one
+ * implementation that talks to dockerd; unit tests use a fake, so they need no engine.
+ * Every method takes an AbortSignal. Failures are thrown as the engine reports them and are
+ * mapped to driver errors by `toDriverError` at the call site.
+ */
+
+/** Docker container states, as `State.Status` reports them. */
+export const ContainerState = {
+  Created: 'created',
+  Running: 'running',
+  Paused: 'paused',
+  Restarting: 'restarting',
+  Removing: 'removing',
+  Exited: 'exited',
+  Dead: 'dead',
+} as const;
+export type ContainerState = (typeof ContainerState)[keyof typeof ContainerState];
+
+/** What the driver needs to know about one container. */
+export interface ContainerInfo {
+  readonly id: string;
+  /** Without Docker's leading slash. */
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: ContainerState;
+  readonly exitCode: number;
+  readonly isOomKilled: boolean;
+  /** The engine's error text for a failed start or a dead container; empty otherwise. */
+  readonly error: string;
+}
+
+/** A mount as the driver asks for it. */
+export interface MountSpec {
+  readonly type: 'bind' | 'volume' | 'tmpfs';
+  /** Host path (bind) or volume name (volume); absent for tmpfs and anonymous volumes. */
+  readonly source?: string;
+  readonly target: string;
+  readonly isReadOnly: boolean;
+}
+
+/** A device request: GPUs by count, or CDI devices by name. */
+export type DeviceRequestSpec =
+  | { readonly kind: 'gpu'; readonly count: number }
+  | { readonly kind: 'cdi'; readonly deviceIds: readonly string[] };
+
+/** Everything `createContainer` needs; the adapter turns it into the engine's body. */
+export interface ContainerCreateSpec {
+  readonly name: string;
+  /** The immutable image id (`sha256:...`), never a tag. */
+  readonly imageId: string;
+  /** Empty: the image's default entrypoint and command. */
+  readonly command: readonly string[];
+  /** `KEY=value` entries. */
+  readonly env: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly isTty: boolean;
+  readonly networkName: string;
+  /** `host:ip` entries for /etc/hosts. */
+  readonly extraHosts: readonly string[];
+  readonly mounts: readonly MountSpec[];
+  /** CPU limit in units of 1e-9 CPUs; 0 means none. */
+  readonly nanoCpus: number;
+  /** Memory limit in bytes; 0 means none. */
+  readonly memoryBytes: number;
+  readonly pidsLimit: number;
+  readonly deviceRequests: readonly DeviceRequestSpec[];
+  readonly stopTimeoutSeconds: number;
+}
+
+export interface NetworkInfo {
+  readonly id: string;
+  readonly name: string;
+  /** Gateway address of the first IPAM config, if the engine reports one. */
+  readonly gatewayIp: string | undefined;
+}
+
+export interface NetworkCreateSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** What the driver reads from `docker info`. */
+export interface EngineInfo {
+  readonly serverVersion: string;
+  /** Names of the configured OCI runtimes (e.g. `runc`, `nvidia`). */
+  readonly runtimes: readonly string[];
+  /** Directories the engine reads CDI specs from (Docker 25+); empty when CDI is off. */
+  readonly cdiSpecDirs: readonly string[];
+}
+
+/** One line of image pull progress. */
+export interface PullProgress {
+  readonly status: string;
+  readonly layerId?: string;
+  readonly detail?: string;
+}
+
+/** A container event from the engine's event stream. */
+export interface ContainerEvent {
+  readonly containerId: string;
+  /** `create`, `start`, `die`, `destroy`, ... (Docker's `Action`, without `exec_*` detail). */
+  readonly action: string;
+  /** The container's labels as the event carries them. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly exitCode?: number;
+  readonly timeMs: number;
+}
+
+/** The operations of a Docker engine the driver uses. */
+export interface DockerEngine {
+  /** A human-readable name of the endpoint (socket path or URL), for logs and hints. */
+  readonly endpoint: string;
+  ping(signal: AbortSignal): Promise<void>;
+  info(signal: AbortSignal): Promise<EngineInfo>;
+  /** The image's immutable id, or undefined when the engine does not have it. */
+  inspectImageId(reference: string, signal: AbortSignal): Promise<string | undefined>;
+  pullImage(reference: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void>;
+  /** Containers (running or not) that carry every `key=value` label filter given. */
+  listContainerIds(labelFilters: readonly string[], signal: AbortSignal): Promise<string[]>;
+  /** Undefined when the container does not exist. */
+  inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInfo | undefined>;
+  /** Returns the new container's id. */
+  createContainer(spec: ContainerCreateSpec, signal: AbortSignal): Promise<string>;
+  /** Starting a running container is not an error. */
+  startContainer(id: string, signal: AbortSignal): Promise<void>;
+  /** Stopping a stopped container is not an error. */
+  stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
+  /** Force-removes the container and its anonymous volumes; false when it did not exist. */
+  removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
+  inspectNetwork(name: string, signal: AbortSignal): Promise<NetworkInfo | undefined>;
+  createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<NetworkInfo>;
+  /**
+   * Opens the engine's event stream for container events carrying every label filter; resolves
+   * once the engine has answered, so nothing that happens afterwards is missed. The iterable
+   * ends or throws when the stream drops; the caller reconnects and resyncs.
+   */
+  openContainerEvents(labelFilters: readonly string[], signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>>;
+}

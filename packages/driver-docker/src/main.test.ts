@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+import { dockerDriverConfig } from './config.js';
+import { DRIVER_VERSION } from './version.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PACKAGE_ROOT = join(HERE, '..');
+const MAIN_JS = join(HERE, 'main.js');
+const run = promisify(execFile);
+
+void describe('shellgate-driver-docker binary and README', () => {
+  void it('reports the package.json version', async () => {
+    const pkg = JSON.parse(await readFile(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(DRIVER_VERSION, pkg.version);
+    const { stdout } = await run(process.execPath, [MAIN_JS, '--version']);
+    assert.equal(stdout, `shellgate-driver-docker ${pkg.version}\n`);
+  });
+
+  void it('documents every setting in --help and in the README settings table, with its flag and env', async () => {
+    const { stdout: help } = await run(process.execPath, [MAIN_JS, '--help']);
+    const readme = await readFile(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+    for (const [key, spec] of Object.entries(dockerDriverConfig.keys)) {
+      assert.ok(help.includes(`  ${key}  (`), `--help lists ${key}`);
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${key}\` |`));
+      assert.ok(row !== undefined, `README has a row for ${key}`);
+      assert.ok(row.includes(`\`${spec.flag}\``) && row.includes(`\`${spec.env}\``), `README row for ${key} names ${spec.flag} and ${spec.env}`);
+    }
+  });
+
+  void it('explains how it is meant to be run and exits 2 without a socket', async () => {
+    const env = { ...process.env, OPENSHELL_COMPUTE_DRIVER_SOCKET: '' };
+    await assert.rejects(run(process.execPath, [MAIN_JS], { env }), (error: { code?: number; stdout?: string }) => {
+      assert.equal(error.code, 2);
+      assert.equal(error.stdout, '');
+      return true;
+    });
+  });
+});

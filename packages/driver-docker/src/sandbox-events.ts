@@ -1,0 +1,108 @@
+import { backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
+
+import type { PendingSandbox } from './create/pending-sandbox.js';
+import type { ContainerEvent, DockerEngine } from './engine/docker-engine.js';
+import { Label } from './labels.js';
+import type { SandboxInventory } from './sandbox-inventory.js';
+import type { SandboxStateStore } from './state/sandbox-state-store.js';
+import type { SandboxTracker } from './watch/sandbox-tracker.js';
+
+/** Docker actions that change what a sandbox looks like; others (exec_*, attach, resize...) are ignored. */
+const STATE_ACTIONS: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'pause', 'unpause', 'oom', 'update', 'rename']);
+const EVENT_SOURCE = 'docker';
+
+export interface SandboxEventsOptions {
+  readonly inventory: SandboxInventory;
+  readonly tracker: SandboxTracker;
+  readonly store: SandboxStateStore;
+  readonly engine: DockerEngine;
+  readonly now: () => number;
+}
+
+/**
+ * Turns engine facts into watch events: a Docker event, a resync after (re)connecting, a
+ * refresh after our own stop/start, and a finished create handing over to its container.
+ */
+export class SandboxEvents {
+  readonly #options: SandboxEventsOptions;
+
+  constructor(options: SandboxEventsOptions) {
+    this.#options = options;
+  }
+
+  publishPlatformEvent(sandboxId: string, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): void {
+    this.#options.tracker.publishPlatformEvent(sandboxId, { timestampMs: this.#options.now(), source: EVENT_SOURCE, type, reason, message, metadata: {} });
+  }
+
+  /** Applies one Docker container event. */
+  async apply(event: ContainerEvent, signal: AbortSignal): Promise<void> {
+    const { inventory, tracker, store } = this.#options;
+    const sandboxId = event.labels[Label.SandboxId];
+    if (sandboxId === undefined || sandboxId === '') return;
+    if (event.action === 'oom') this.publishPlatformEvent(sandboxId, 'OOMKilled', 'a process in the sandbox was killed: out of memory', 'Warning');
+    if (event.action === 'die') this.publishPlatformEvent(sandboxId, 'ContainerDied', `container exited with code ${event.exitCode ?? 'unknown'}`);
+    if (event.action === 'destroy') {
+      const pending = inventory.pending.get(sandboxId);
+      if (pending !== undefined && pending.failure === undefined) return; // a create in flight owns this id
+      inventory.pending.delete(sandboxId);
+      if (!tracker.isDeleted(sandboxId)) await store.remove(sandboxId);
+      tracker.publishDeleted(sandboxId);
+      return;
+    }
+    if (!STATE_ACTIONS.has(event.action)) return;
+    await this.refresh(event.containerId, signal);
+  }
+
+  /** Inspects one container and publishes what it now looks like. */
+  async refresh(containerId: string, signal: AbortSignal): Promise<void> {
+    const info = await this.#options.inventory.inspect(containerId, signal);
+    if (info === undefined) return; // gone: its destroy event says so
+    this.#options.tracker.publish(await this.#options.inventory.toSandbox(info));
+  }
+
+  /**
+   * Re-lists everything and publishes the differences: changed sandboxes, and deletions of
+   * those not seen that nothing has published since the resync began.
+   */
+  async resync(signal: AbortSignal): Promise<void> {
+    const { inventory, tracker } = this.#options;
+    const startedAt = tracker.sequence;
+    const sandboxes = await inventory.listAll(signal);
+    const seen = new Set(sandboxes.map((sandbox) => sandbox.id));
+    for (const sandbox of sandboxes) tracker.publish(sandbox);
+    for (const id of tracker.knownIdsAsOf(startedAt)) {
+      if (!seen.has(id) && !inventory.pending.has(id)) tracker.publishDeleted(id);
+    }
+  }
+
+  /** A create finished: drop its pending record and let the container speak for itself. */
+  async promote(pending: PendingSandbox, signal: AbortSignal): Promise<void> {
+    const { inventory } = this.#options;
+    if (inventory.pending.get(pending.id) === pending) inventory.pending.delete(pending.id);
+    try {
+      await this.refresh(pending.containerId, signal);
+    } catch {
+      // The next event or resync publishes it; the create itself succeeded.
+    }
+  }
+
+  /** Brings back creates that failed before a driver restart, from their state files. */
+  async restoreFailures(): Promise<void> {
+    const { inventory, store } = this.#options;
+    for (const state of await store.listStates()) {
+      if (state.failure === undefined || inventory.pending.has(state.id)) continue;
+      inventory.pending.set(state.id, {
+        id: state.id,
+        name: state.name,
+        namespace: state.namespace,
+        workspace: state.workspace,
+        conditions: [backendNotReady(state.failure.reason, state.failure.message), suspendedCondition(false)].reduce(setCondition, []),
+        containerId: '',
+        failure: state.failure,
+        abort: new AbortController(),
+        task: Promise.resolve(),
+      });
+    }
+  }
+}
+

@@ -1,0 +1,101 @@
+import type { DriverSandbox } from '@shellgate/driver-sdk';
+
+import { toDriverSandbox } from './container/container-status.js';
+import type { PendingSandbox } from './create/pending-sandbox.js';
+import { toPendingDriverSandbox } from './create/pending-sandbox.js';
+import type { ContainerInfo, DockerEngine } from './engine/docker-engine.js';
+import { toDriverError } from './errors.js';
+import { Label, toOwnershipFilters } from './labels.js';
+import type { SandboxStateStore } from './state/sandbox-state-store.js';
+import type { SandboxTracker } from './watch/sandbox-tracker.js';
+
+/** How a request names a sandbox: by id, or by name when the id is empty. */
+export interface SandboxRef {
+  readonly sandboxId: string;
+  readonly sandboxName: string;
+}
+
+/**
+ * Reads the world: our containers (by label), in-flight or failed creates, and the state
+ * files, and turns them into `DriverSandbox` records. A pending record wins over its
+ * container, so a failed start stays failed and an in-flight create stays Starting.
+ */
+export class SandboxInventory {
+  readonly pending = new Map<string, PendingSandbox>();
+  readonly #engine: DockerEngine;
+  readonly #store: SandboxStateStore;
+  readonly #tracker: SandboxTracker;
+  readonly ownershipFilters: readonly string[];
+
+  constructor(engine: DockerEngine, store: SandboxStateStore, tracker: SandboxTracker, gatewayId: string) {
+    this.#engine = engine;
+    this.#store = store;
+    this.#tracker = tracker;
+    this.ownershipFilters = toOwnershipFilters(gatewayId);
+  }
+
+  /** The pending record a ref names, if any. */
+  findPending(ref: SandboxRef): PendingSandbox | undefined {
+    if (ref.sandboxId !== '') return this.pending.get(ref.sandboxId);
+    return [...this.pending.values()].find((pending) => pending.name === ref.sandboxName);
+  }
+
+  /** Ids of our containers for a sandbox (normally zero or one). */
+  async findContainerIds(ref: SandboxRef, signal: AbortSignal): Promise<string[]> {
+    const filter = ref.sandboxId !== '' ? `${Label.SandboxId}=${ref.sandboxId}` : `${Label.SandboxName}=${ref.sandboxName}`;
+    try {
+      return await this.#engine.listContainerIds([...this.ownershipFilters, filter], signal);
+    } catch (error) {
+      throw toDriverError(error, { operation: 'list containers', endpoint: this.#engine.endpoint });
+    }
+  }
+
+  /** The container of a sandbox, if it has one. */
+  async findContainer(ref: SandboxRef, signal: AbortSignal): Promise<ContainerInfo | undefined> {
+    for (const id of await this.findContainerIds(ref, signal)) {
+      const info = await this.inspect(id, signal);
+      if (info !== undefined) return info;
+    }
+    return undefined;
+  }
+
+  async inspect(containerId: string, signal: AbortSignal): Promise<ContainerInfo | undefined> {
+    try {
+      return await this.#engine.inspectContainer(containerId, signal);
+    } catch (error) {
+      throw toDriverError(error, { operation: `inspect container ${containerId}`, endpoint: this.#engine.endpoint });
+    }
+  }
+
+  /** The sandbox a container stands for (or its pending record), with our stop marker applied. */
+  async toSandbox(info: ContainerInfo): Promise<DriverSandbox> {
+    const sandboxId = info.labels[Label.SandboxId] ?? '';
+    const pending = this.pending.get(sandboxId);
+    if (pending !== undefined) return toPendingDriverSandbox(pending);
+    const state = await this.#store.readState(sandboxId);
+    return toDriverSandbox(info, state?.isStoppedByUs ?? false, this.#tracker.previousConditions(sandboxId));
+  }
+
+  /** Every sandbox: our containers, plus pending records without one. */
+  async listAll(signal: AbortSignal): Promise<DriverSandbox[]> {
+    // Taken before listing: a create that finishes meanwhile is then in one of the two.
+    const pendingBefore = [...this.pending.values()].map(toPendingDriverSandbox);
+    let ids: string[];
+    try {
+      ids = await this.#engine.listContainerIds(this.ownershipFilters, signal);
+    } catch (error) {
+      throw toDriverError(error, { operation: 'list containers', endpoint: this.#engine.endpoint });
+    }
+    const infos = await Promise.all(ids.map((id) => this.inspect(id, signal)));
+    const sandboxes = new Map<string, DriverSandbox>();
+    for (const info of infos) {
+      if (info === undefined) continue;
+      const sandbox = await this.toSandbox(info);
+      if (sandbox.id !== '') sandboxes.set(sandbox.id, sandbox);
+    }
+    for (const pending of pendingBefore) {
+      if (!sandboxes.has(pending.id)) sandboxes.set(pending.id, pending);
+    }
+    return [...sandboxes.values()];
+  }
+}

@@ -1,0 +1,17 @@
+import type { ImagePullPolicy } from './config.js';
+
+/** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */
+export interface DockerDriverSettings {
+  readonly defaultImage: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly networkName: string;
+  /** Overrides the bridge gateway IP as the callback address. */
+  readonly hostGatewayIp: string | undefined;
+  /** 0: no limit. */
+  readonly pidsLimit: number;
+  readonly stopTimeoutSeconds: number;
+  readonly allowBindMounts: boolean;
+  readonly gatewayPort: number;
+  readonly gatewayScheme: 'http' | 'https';
+  readonly gatewayId: string;
+}

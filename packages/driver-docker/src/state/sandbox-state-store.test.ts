@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+import { resolveStateDir } from './resolve-state-dir.js';
+import { SandboxStateStore } from './sandbox-state-store.js';
+
+async function withStore(test: (store: SandboxStateStore) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'sg-docker-state-'));
+  try {
+    await test(new SandboxStateStore(join(root, 'state')));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+void describe('SandboxStateStore', () => {
+  void it('creates state_dir 0700 and writes the token 0600 in a 0700 directory', () =>
+    withStore(async (store) => {
+      await store.prepare();
+      assert.equal((await stat(store.rootDir)).mode & 0o777, 0o700);
+      const path = await store.writeToken('sbx-1', 'jwt-secret');
+      assert.equal(await readFile(path, 'utf8'), 'jwt-secret');
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.equal((await stat(store.sandboxDir('sbx-1'))).mode & 0o777, 0o700);
+    }));
+
+  void it('keeps state across instances and removes everything of a sandbox', () =>
+    withStore(async (store) => {
+      await store.prepare();
+      await store.writeToken('sbx-1', 't');
+      await store.writeState({ id: 'sbx-1', name: 'a', namespace: '', workspace: '', isStoppedByUs: true });
+      const reopened = new SandboxStateStore(store.rootDir);
+      assert.equal((await reopened.readState('sbx-1'))?.isStoppedByUs, true);
+      assert.equal((await reopened.listStates()).length, 1);
+      await reopened.remove('sbx-1');
+      assert.equal(await reopened.readState('sbx-1'), undefined);
+      await assert.rejects(stat(store.sandboxDir('sbx-1')));
+      await reopened.remove('sbx-1');
+    }));
+
+  void it('never uses an unsafe id as a path', () =>
+    withStore(async (store) => {
+      assert.ok(!store.sandboxDir('../../etc').includes('..'));
+    }));
+});
+
+void describe('resolveStateDir', () => {
+  void it('prefers state_dir, then root default, then XDG_STATE_HOME, then ~/.local/state', () => {
+    const base = { configured: undefined, env: {}, uid: 1000, homeDir: '/home/me' };
+    assert.equal(resolveStateDir({ ...base, configured: '/srv/sg' }), '/srv/sg');
+    assert.equal(resolveStateDir({ ...base, uid: 0 }), '/var/lib/shellgate/driver-docker');
+    assert.equal(resolveStateDir({ ...base, env: { XDG_STATE_HOME: '/xdg' } }), '/xdg/shellgate/driver-docker');
+    assert.equal(resolveStateDir(base), '/home/me/.local/state/shellgate/driver-docker');
+  });
+});
