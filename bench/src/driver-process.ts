@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { connectDriver } from '@shellgate/driver-sdk';
 
+import { readRssMb } from './process-rss.js';
 import { elapsedMs, formatMs, formatRatio, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -71,13 +72,6 @@ async function timeBareNode(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
   await once(child, 'exit');
   return elapsedMs(startNs);
-}
-
-/** VmRSS of a process in MB, from /proc (Linux only). */
-async function readRssMb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  return match === null ? Number.NaN : Number(match[1]) / 1024;
 }
 
 async function measureIdleRss(binary: string, dir: string): Promise<{ driverMb: number; baselineMb: number }> {

@@ -3,7 +3,9 @@
 // even when a benchmark crashes (the error is printed). Each also runs alone: node bench/dist/<name>.js.
 import { availableParallelism, loadavg } from 'node:os';
 
+import { runDockerCreateBench } from './docker-create.js';
 import { runDriverProcessBench } from './driver-process.js';
+import { runGatewayApiBench } from './gateway-api.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
 
@@ -14,3 +16,6 @@ process.stdout.write(
 );
 await runBench('unary RPC benchmark', runRpcLatencyBench);
 await runBench('driver process benchmark', runDriverProcessBench);
+await runBench('gateway API benchmark', () => runGatewayApiBench());
+// Prints "skipped: no Docker engine (run scripts/engines/docker.sh start)" when none answers.
+await runBench('docker create benchmark', runDockerCreateBench);

@@ -59,7 +59,7 @@ describe('store list performance', () => {
       const insertStart = performance.now();
       for (let index = 0; index < SANDBOX_COUNT; index += 1) await store.createSandbox(realisticRecord(index));
       const insertMs = performance.now() - insertStart;
-      t.diagnostic(`created ${SANDBOX_COUNT} sandboxes one transaction each (synchronous=FULL) in ${insertMs.toFixed(0)} ms`);
+      t.diagnostic(`created ${SANDBOX_COUNT} sandboxes one transaction each (synchronous=NORMAL, the default) in ${insertMs.toFixed(0)} ms`);
 
       let listed = 0;
       const listAll = measure(() => void store.listSandboxes().then((records) => (listed = records.length)));

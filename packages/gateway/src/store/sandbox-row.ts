@@ -53,23 +53,34 @@ export function encodeSandboxRow(record: SandboxRecord, resourceVersion: number)
 
 /**
  * The columns lists read, in order. Lists fetch them as arrays (better-sqlite3 raw mode),
- * which costs half as much as named rows for 1,000 sandboxes; id, name and workspace are
- * already inside the object.
+ * which costs half as much as named rows for 1,000 sandboxes; name and workspace are already
+ * inside the object, id keys the decoded-object cache.
  */
-export const LIST_COLUMNS = 'driver, desired_state, missing_since_ms, resource_version, labels_json, object';
-export type SandboxListTuple = [string, string, number | null, number, string, Uint8Array];
+export const LIST_COLUMNS = 'id, driver, desired_state, missing_since_ms, resource_version, labels_json, object';
+export type SandboxListTuple = [string, string, string, number | null, number, string, Uint8Array];
 
 /** Reads labels_json from a list tuple. */
 export function labelsJsonOfTuple(tuple: SandboxListTuple): string {
-  return tuple[4];
+  return tuple[5];
 }
 
 /** The columns a record is decoded from. */
 type StoredSandboxColumns = Pick<SandboxRow, 'driver' | 'desired_state' | 'missing_since_ms' | 'resource_version' | 'object'>;
 
+/** The id and resource_version of a list tuple: what a cached object must match. */
+export function versionOfTuple(tuple: SandboxListTuple): { id: string; resourceVersion: number } {
+  return { id: tuple[0], resourceVersion: tuple[4] };
+}
+
+/** The record of a list tuple around `sandbox`, which the caller has already decoded (or copied). */
+export function toSandboxRecord(tuple: SandboxListTuple, sandbox: Sandbox): SandboxRecord {
+  const [, driver, desiredState, missingSinceMs] = tuple;
+  return { sandbox, driver, desiredState: desiredState as DesiredState, missingSinceMs: missingSinceMs ?? undefined };
+}
+
 /** A fresh record decoded from a list tuple; the caller owns it. */
 export function decodeSandboxTuple(tuple: SandboxListTuple): SandboxRecord {
-  const [driver, desiredState, missingSinceMs, resourceVersion, , object] = tuple;
+  const [, driver, desiredState, missingSinceMs, resourceVersion, , object] = tuple;
   return decodeSandboxRow({
     driver,
     desired_state: desiredState,

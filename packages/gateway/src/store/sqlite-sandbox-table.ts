@@ -11,7 +11,8 @@ import {
 } from './errors.js';
 import type { ListSandboxesOptions, SandboxFilter, SandboxRecord } from './gateway-store.js';
 import { countMatching, selectPage } from './list-query.js';
-import { LIST_COLUMNS, decodeSandboxRow, decodeSandboxTuple, encodeSandboxRow, labelsJsonOfTuple } from './sandbox-row.js';
+import { SandboxObjectCache } from './sandbox-object-cache.js';
+import { LIST_COLUMNS, decodeSandboxRow, decodeSandboxTuple, encodeSandboxRow, labelsJsonOfTuple, toSandboxRecord, versionOfTuple } from './sandbox-row.js';
 import type { SandboxListTuple, SandboxRow } from './sandbox-row.js';
 
 type Params = Record<string, unknown>;
@@ -25,14 +26,16 @@ function whereClause(filter: SandboxFilter): string {
   return clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
 }
 
-/** The sandboxes table: synchronous, each write one transaction. */
+/** The sandboxes table: synchronous, each write one transaction; every write forgets the cached object. */
 export class SqliteSandboxTable {
   private readonly statements = new Map<string, Statement<[Params], unknown>>();
+  private readonly objects = new SandboxObjectCache();
 
   constructor(private readonly db: SqliteDatabase) {}
 
   insert(record: SandboxRecord, nowMs: number): SandboxRecord {
     const row = encodeSandboxRow(withCreatedAt(record, nowMs), 1);
+    this.objects.forget(row.id);
     return this.db.transaction(() => {
       this.checkWorkspaceExists(row.workspace);
       if (this.selectVersion(row.id) !== undefined) throw new SandboxIdTakenError(row.id);
@@ -58,7 +61,17 @@ export class SqliteSandboxTable {
     const sql = `SELECT ${LIST_COLUMNS} FROM sandboxes ${whereClause(options)} ORDER BY workspace, name LIMIT @limit OFFSET @offset`;
     const statement = this.statement(sql, 'raw') as Statement<[Params], SandboxListTuple>;
     const params = { workspace: options.workspace, driver: options.driver };
-    return selectPage(statement, params, labelsJsonOfTuple, options.labelSelector, options).map(decodeSandboxTuple);
+    return selectPage(statement, params, labelsJsonOfTuple, options.labelSelector, options).map((tuple) => this.toListedRecord(tuple));
+  }
+
+  /** From the cache when the row's version is the cached one; decoded (and cached) otherwise. */
+  private toListedRecord(tuple: SandboxListTuple): SandboxRecord {
+    const { id, resourceVersion } = versionOfTuple(tuple);
+    const cached = this.objects.get(id, resourceVersion);
+    if (cached !== undefined) return toSandboxRecord(tuple, cached);
+    const record = decodeSandboxTuple(tuple);
+    this.objects.remember(id, resourceVersion, record.sandbox);
+    return record;
   }
 
   count(filter: SandboxFilter): number {
@@ -76,6 +89,7 @@ export class SqliteSandboxTable {
     if (row.id !== id) {
       throw new InvalidStoreRecordError('sandbox', `metadata.id ${JSON.stringify(row.id)} does not match ${JSON.stringify(id)}; ids never change`);
     }
+    this.objects.forget(id);
     return this.db.transaction(() => {
       this.checkVersion(id, expectedVersion);
       this.checkWorkspaceExists(row.workspace);
@@ -88,6 +102,7 @@ export class SqliteSandboxTable {
   }
 
   delete(id: string, expectedVersion: number | undefined): boolean {
+    this.objects.forget(id);
     return this.db.transaction(() => {
       const actual = this.selectVersion(id);
       if (actual === undefined) return false;

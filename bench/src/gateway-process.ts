@@ -1,0 +1,131 @@
+// The real `shellgate-gateway` with the SDK's fake driver (memory only), on a free loopback
+// port and a private temp state dir, for benchmarks. Mirrors e2e/src/harness/gateway-process.ts,
+// which lives in another package; this one keeps only what a benchmark needs.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const GATEWAY_BIN = path.join(REPO_ROOT, 'packages', 'gateway', 'dist', 'main.js');
+export const FAKE_DRIVER_BIN = path.join(REPO_ROOT, 'packages', 'driver-sdk', 'dist', 'fake-driver', 'main.js');
+const READY_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 10_000;
+/** How long the fake driver keeps each new sandbox Provisioning. */
+export const READY_DELAY_MS = 1_000;
+/** Log lines kept for the error when the gateway fails to start. */
+const KEPT_LINES = 40;
+
+export interface BenchGatewayOptions {
+  /** Extra node flags for the gateway process, e.g. `--cpu-prof --cpu-prof-dir=DIR`. */
+  readonly nodeArgs?: readonly string[];
+}
+
+function buildConfigToml(stateDir: string): string {
+  return [
+    `state_dir = ${JSON.stringify(stateDir)}`,
+    'listen = "127.0.0.1:0"',
+    // The default level: a benchmark measures what an operator runs.
+    'log_level = "info"',
+    '[drivers.fake]',
+    `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(FAKE_DRIVER_BIN)}]`,
+    'requires_supervisor = false',
+    // A real backend takes seconds to start a sandbox, so CreateSandbox answers Provisioning and
+    // Ready arrives later over the watch; the fake's default of 0 would answer Ready at once.
+    `ready_delay_ms = ${READY_DELAY_MS}`,
+    '',
+  ].join('\n');
+}
+
+/** Child env without our config variables, so the operator's shell cannot change the run. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(SHELLGATE|OPENSHELL)_/.test(key)));
+}
+
+/** A running gateway; `stop()` (or `await using`) ends it and removes its state dir. */
+export class BenchGateway implements AsyncDisposable {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly stateDir: string,
+    readonly address: string,
+  ) {}
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** Spawns the gateway and resolves once it logs "gateway ready" with its address. */
+  static async start(options: BenchGatewayOptions = {}): Promise<BenchGateway> {
+    const stateDir = await mkdtemp(path.join(tmpdir(), 'sg-bench-gw-'));
+    const configPath = path.join(stateDir, 'gateway.toml');
+    await writeFile(configPath, buildConfigToml(stateDir), { mode: 0o600 });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_BIN, '--config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: cleanEnv(),
+    });
+    try {
+      const address = await waitForReady(child);
+      return new BenchGateway(child, stateDir, address);
+    } catch (error) {
+      await stopChild(child);
+      await rm(stateDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** SIGTERM, a bounded wait, SIGKILL; then the state dir goes. Idempotent. */
+  async stop(): Promise<void> {
+    await stopChild(this.child);
+    await rm(this.stateDir, { recursive: true, force: true });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+function waitForReady(child: ChildProcess): Promise<string> {
+  const lines: string[] = [];
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`gateway not ready after ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`)), READY_TIMEOUT_MS);
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`gateway exited (code ${String(code)}, signal ${String(signal)}) before ready:\n${lines.join('\n')}`));
+    };
+    child.once('exit', onExit);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      // Every line is read (and dropped) for the whole run, so a full pipe never stalls the gateway.
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        if (lines.length > KEPT_LINES) lines.shift();
+        const address = readyAddress(line);
+        if (address === undefined) return;
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        resolve(address);
+      });
+    }
+  });
+}
+
+function readyAddress(line: string): string | undefined {
+  try {
+    const entry = JSON.parse(line) as { message?: unknown; address?: unknown };
+    return entry.message === 'gateway ready' && typeof entry.address === 'string' ? entry.address : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}
