@@ -57,9 +57,13 @@ export class SandboxService {
     await this.ensureWorkspace(driver, plan.workspace);
     const sandbox = toNewSandbox(plan, driver.name, driver.capabilities, this.nowMs());
     const sandboxId = sandbox.metadata!.id;
-    const token = await this.options.identity.mintToken(sandboxId);
+    // Validation never needs the token, so it travels only with the create, and minting
+    // overlaps the validate round trip.
+    const [token] = await Promise.all([
+      this.options.identity.mintToken(sandboxId),
+      ignoreUnimplemented(driver.client.validateSandboxCreate(toDriverSandbox(sandbox, plan, ''))),
+    ]);
     const driverSandbox = toDriverSandbox(sandbox, plan, token);
-    await ignoreUnimplemented(driver.client.validateSandboxCreate(driverSandbox));
     const stored = await this.store.createSandbox({
       sandbox,
       driver: driver.name,
