@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SandboxPhase, type Sandbox, type SandboxCondition } from '@shellgate/api';
+import { SandboxPhase, SandboxTemplate, type Sandbox, type SandboxCondition } from '@shellgate/api';
 import type { DriverSandbox, DriverSandboxStatus, GetCapabilitiesResponse } from '@shellgate/driver-sdk';
 import type { CreateSandboxPlan } from './sandbox-request.js';
 
@@ -23,7 +23,7 @@ export function toNewSandbox(plan: CreateSandboxPlan, driverName: string, capabi
     },
     spec: {
       ...plan.spec,
-      template: template === undefined ? templateWithImage(image) : { ...template, image },
+      template: template === undefined ? SandboxTemplate.fromPartial({ image }) : { ...template, image },
     },
     status: {
       sandboxName: plan.name,
@@ -36,20 +36,6 @@ export function toNewSandbox(plan: CreateSandboxPlan, driverName: string, capabi
       mainProcessInstanceId: '',
       exitCode: undefined,
     },
-  };
-}
-
-function templateWithImage(image: string): NonNullable<NonNullable<Sandbox['spec']>['template']> {
-  return {
-    image,
-    runtimeClassName: '',
-    agentSocket: '',
-    labels: {},
-    annotations: {},
-    environment: {},
-    resources: undefined,
-    userNamespaces: undefined,
-    driverConfig: undefined,
   };
 }
 
