@@ -7,4 +7,5 @@ if [ ! -x "$shared/contract/check-wire" ]; then
   echo "check-wire: $shared/contract/check-wire not found; clone this repo beside shared/ or set SHELLGATE_SHARED_DIR" >&2
   exit 1
 fi
-"$shared/contract/check-wire" proto
+# An absolute path: check-wire cds into the directory before it passes it to protoc -I.
+"$shared/contract/check-wire" "$PWD/proto"

@@ -1,0 +1,170 @@
+// The real `shellgate-driver-docker` binary run by hand (`--bind-socket`, `--config`), as an
+// operator or the conformance kit would. It is started by a small shell script that records
+// its pid, so the kit's --restart-cmd can restart it on the same socket.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connectDriver } from '@shellgate/driver-sdk';
+import type { DriverClient } from '@shellgate/driver-sdk';
+import { DOCKER_DRIVER_BIN } from '../harness/paths.js';
+import { TEST_IMAGE, runCommand } from './docker-engine.js';
+import { E2E_NAME_PREFIX, E2E_RUN, PROCESS_ID } from './e2e-run.js';
+
+/** A value of the driver's TOML config. */
+export type DriverConfigValue = string | number | boolean;
+
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * The driver config every e2e driver gets: the local image, never a pull, and a private
+ * network named after the run, which `docker.sh sweep RUN` finds containers by.
+ */
+export function defaultDriverConfig(label: string, stateDir: string): Record<string, DriverConfigValue> {
+  return {
+    default_image: TEST_IMAGE,
+    image_pull_policy: 'Never',
+    network_name: e2eObjectName(label),
+    state_dir: stateDir,
+    // Commands such as `sleep` ignore SIGTERM as pid 1; a short timeout keeps stops quick.
+    stop_timeout_seconds: 2,
+  };
+}
+
+/** `sg-e2e-<run>-<process>-<label>`: a name `docker.sh sweep RUN` recognises. */
+export function e2eObjectName(label: string): string {
+  return `${E2E_NAME_PREFIX}${E2E_RUN}-${PROCESS_ID}-${label}`;
+}
+
+/** TOML lines for a flat table of scalars. */
+export function toTomlLines(config: Readonly<Record<string, DriverConfigValue>>): string[] {
+  return Object.entries(config).map(([key, value]) => `${key} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+}
+
+/** A driver process on a private socket, with a connected client. */
+export class DockerDriverProcess {
+  private constructor(
+    readonly dir: string,
+    readonly socketPath: string,
+    readonly stateDir: string,
+    readonly networkName: string,
+    private connected: DriverClient,
+  ) {}
+
+  get client(): DriverClient {
+    return this.connected;
+  }
+
+  /** The shell command that restarts the driver on the same socket (for --restart-cmd). */
+  get restartCommand(): string {
+    return `sh ${join(this.dir, 'restart-driver.sh')}`;
+  }
+
+  get logPath(): string {
+    return join(this.dir, 'driver.log');
+  }
+
+  /** Starts the driver with the default config plus `overrides`, and connects to it. */
+  static async start(label: string, overrides: Readonly<Record<string, DriverConfigValue>> = {}): Promise<DockerDriverProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-e2e-drv-'));
+    const stateDir = join(dir, 'state');
+    const socketPath = join(dir, 'driver.sock');
+    const configPath = join(dir, 'driver.toml');
+    // Run by hand, the driver labels containers with this gateway id; the sweep knows its prefix.
+    const config: Record<string, DriverConfigValue> = { ...defaultDriverConfig(label, stateDir), gateway_id: e2eObjectName(label), ...overrides };
+    writeFileSync(configPath, `${toTomlLines(config).join('\n')}\n`, { mode: 0o600 });
+    const pidFile = join(dir, 'driver.pid');
+    const start = [
+      '#!/bin/sh',
+      `${sh(process.execPath)} ${sh(DOCKER_DRIVER_BIN)} --bind-socket ${sh(socketPath)} --config ${sh(configPath)} --log-level debug </dev/null >>${sh(join(dir, 'driver.log'))} 2>&1 &`,
+      `echo $! >${sh(pidFile)}`,
+    ];
+    writeFileSync(join(dir, 'start-driver.sh'), `${start.join('\n')}\n`);
+    const restart = [
+      '#!/bin/sh',
+      `pid=$(cat ${sh(pidFile)})`,
+      'kill -TERM "$pid" 2>/dev/null',
+      // Wait for the old driver to let go of the socket before the new one binds it.
+      'i=0; while kill -0 "$pid" 2>/dev/null && [ "$(cut -d" " -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done',
+      `exec sh ${sh(join(dir, 'start-driver.sh'))}`,
+    ];
+    writeFileSync(join(dir, 'restart-driver.sh'), `${restart.join('\n')}\n`);
+    execFileSync('sh', [join(dir, 'start-driver.sh')]);
+    try {
+      const client = await connectDriver(socketPath, { connectTimeoutMs: 20_000, retryIntervalMs: 50 });
+      return new DockerDriverProcess(dir, socketPath, stateDir, String(config.network_name), client);
+    } catch (error) {
+      const log = existsSync(join(dir, 'driver.log')) ? readFileSync(join(dir, 'driver.log'), 'utf8') : '';
+      killPidFile(pidFile);
+      throw new Error(`the docker driver did not answer on ${socketPath}: ${String(error)}\ndriver log:\n${log}`);
+    }
+  }
+
+  /** Pid of the running driver process. */
+  get pid(): number {
+    return Number(readFileSync(join(this.dir, 'driver.pid'), 'utf8').trim());
+  }
+
+  /** Everything the driver logged so far. */
+  log(): string {
+    return existsSync(this.logPath) ? readFileSync(this.logPath, 'utf8') : '';
+  }
+
+  /** Connects a fresh client (after a restart of the driver). */
+  async reconnect(): Promise<DriverClient> {
+    await this.connected.close();
+    this.connected = await connectDriver(this.socketPath, { connectTimeoutMs: 20_000, retryIntervalMs: 50 });
+    return this.connected;
+  }
+
+  /**
+   * Closes the client, stops the driver (SIGTERM, grace, SIGKILL) and removes its files and
+   * its network (the driver keeps networks: they are shared and reused).
+   */
+  async stop(): Promise<void> {
+    await this.connected.close();
+    const pid = this.pid;
+    killPid(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (isRunning(pid) && Date.now() < deadline) await sleep(50);
+    if (isRunning(pid)) killPid(pid, 'SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+    await removeNetwork(this.networkName);
+  }
+}
+
+/** Removes an e2e network; its containers must be gone. Missing is fine. */
+export async function removeNetwork(networkName: string): Promise<void> {
+  const result = await runCommand('docker', ['network', 'rm', networkName]);
+  if (result.code !== 0 && !/not found|No such network/i.test(result.stderr)) {
+    throw new Error(`docker network rm ${networkName} exited ${result.code}: ${result.stderr.trim()}`);
+  }
+}
+
+/** Quotes a word for /bin/sh. */
+function sh(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function killPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function killPidFile(pidFile: string): void {
+  if (existsSync(pidFile)) killPid(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
+}
+
+/** Alive and not a zombie (the driver is reparented, so nobody may have reaped it yet). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
