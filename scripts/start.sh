@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the gateway in the foreground with the embedded SQLite store
-# under .state/ and the default driver. Extra arguments go to shellgate-gateway.
+# under .state/ and the Docker driver as the default driver. Installs and starts dockerd
+# if needed (and builds the local test image; no registry is reachable on these machines).
+# Extra arguments go to shellgate-gateway. Ctrl-C stops the gateway, its driver, and the
+# dockerd this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "start: building"
 pnpm run -s build
+bash scripts/engines/docker.sh start
+trap 'bash scripts/engines/docker.sh stop || true' EXIT
 state_dir="$PWD/.state"
 mkdir -p "$state_dir" && chmod 700 "$state_dir"
 config="$state_dir/gateway.toml"
 if [ ! -f "$config" ]; then
-  fake_driver="$PWD/packages/driver-sdk/dist/fake-driver/main.js"
   cat > "$config" <<TOML
 # Written by scripts/start.sh; edit freely, it is not overwritten.
 state_dir = "$state_dir"
 
-# The SDK's fake driver keeps sandboxes in memory (persisted to a JSON file) and runs no
-# supervisor, so backend Ready counts as Ready.
-[drivers.fake]
-command = ["$(command -v node)", "$fake_driver"]
+# The built-in Docker driver (@shellgate/driver-docker, found in this workspace).
+[drivers.docker]
+default_image = "shellgate-test/busybox:1"
+state_dir = "$state_dir/driver-docker"
+# Sandboxes run no Shellgate supervisor yet, so a running container counts as Ready.
 requires_supervisor = false
-state_file = "$state_dir/fake-driver-state.json"
 TOML
   echo "start: wrote $config"
 fi
-echo "start: running shellgate-gateway (Ctrl-C stops it)"
-exec node packages/gateway/dist/main.js --config "$config" "$@"
+echo "start: running shellgate-gateway on 127.0.0.1:17670 (Ctrl-C stops it)"
+node packages/gateway/dist/main.js --config "$config" "$@"
