@@ -1,7 +1,19 @@
 // Unary RPC cost of the driver socket: GetCapabilities and ListSandboxes(1,000) through
-// serveDriver + connectDriver on a real Unix socket, against the same handlers called
-// in-process in the same run. Figures are printed, never asserted.
+// serveDriver + connectDriver on a real Unix socket, against two baselines from the same
+// run: a bare grpc-js server and client (the generated ComputeDriverService/Client, no SDK
+// layers) on a socket of its own, and the handlers called in-process. SDK and bare calls
+// alternate, so a machine whose load drifts during the run skews both alike.
+// Figures are printed, never asserted.
+// Alone: node bench/dist/rpc-latency.js
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { Server, ServerCredentials, credentials } from '@grpc/grpc-js';
+import type { ServiceError, UntypedServiceImplementation, sendUnaryData } from '@grpc/grpc-js';
 import {
+  ComputeDriverClient,
+  ComputeDriverService,
   ListSandboxesResponse,
   backendReady,
   connectDriver,
@@ -44,33 +56,92 @@ function buildFleet(count: number): DriverSandbox[] {
   });
 }
 
+async function timeCall(call: () => unknown): Promise<number> {
+  const startNs = process.hrtime.bigint();
+  await call();
+  return elapsedMs(startNs);
+}
+
 async function measure(calls: number, call: () => unknown): Promise<number[]> {
   for (let index = 0; index < WARMUP_CALLS; index++) await call();
   const samples: number[] = [];
-  for (let index = 0; index < calls; index++) {
-    const startNs = process.hrtime.bigint();
-    await call();
-    samples.push(elapsedMs(startNs));
-  }
+  for (let index = 0; index < calls; index++) samples.push(await timeCall(call));
   return samples;
+}
+
+/** Times `first` and `second` in turns (order swapped every round), after warming both up. */
+async function measureAlternating(calls: number, first: () => unknown, second: () => unknown): Promise<[number[], number[]]> {
+  for (let index = 0; index < WARMUP_CALLS; index++) {
+    await first();
+    await second();
+  }
+  const firstSamples: number[] = [];
+  const secondSamples: number[] = [];
+  for (let index = 0; index < calls; index++) {
+    if (index % 2 === 0) {
+      firstSamples.push(await timeCall(first));
+      secondSamples.push(await timeCall(second));
+    } else {
+      secondSamples.push(await timeCall(second));
+      firstSamples.push(await timeCall(first));
+    }
+  }
+  return [firstSamples, secondSamples];
+}
+
+/** The generated grpc-js server and client with no SDK code between them and the handlers. */
+interface BarePair extends AsyncDisposable {
+  getCapabilities(): Promise<GetCapabilitiesResponse>;
+  listSandboxes(): Promise<DriverSandbox[]>;
+}
+
+interface BenchHandlers {
+  getCapabilities(): GetCapabilitiesResponse;
+  listSandboxes(): ListSandboxesResponse;
+}
+
+async function startBarePair(impl: BenchHandlers): Promise<BarePair> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'sg-bare-'));
+  const address = `unix://${path.join(dir, 'bare.sock')}`;
+  const server = new Server();
+  const handlers: UntypedServiceImplementation = {
+    getCapabilities: (_call: unknown, callback: sendUnaryData<unknown>) => callback(null, impl.getCapabilities()),
+    listSandboxes: (_call: unknown, callback: sendUnaryData<unknown>) => callback(null, impl.listSandboxes()),
+  };
+  server.addService(ComputeDriverService, handlers);
+  await new Promise<void>((resolve, reject) => server.bindAsync(address, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())));
+  const client = new ComputeDriverClient(address, credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const settle = <Res>(resolve: (value: Res) => void, reject: (error: ServiceError) => void) => (error: ServiceError | null, response: Res) =>
+    error === null ? resolve(response) : reject(error);
+  return {
+    getCapabilities: () => new Promise((resolve, reject) => client.getCapabilities({}, settle(resolve, reject))),
+    listSandboxes: () => new Promise((resolve, reject) => client.listSandboxes({}, settle((response: ListSandboxesResponse) => resolve(response.sandboxes), reject))),
+    [Symbol.asyncDispose]: async () => {
+      client.close();
+      server.forceShutdown();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 interface Row {
   readonly name: string;
-  readonly socket: readonly number[];
+  readonly sdk: readonly number[];
+  readonly bare: readonly number[];
   readonly inProcess: readonly number[];
 }
 
 function toTableRow(row: Row): string[] {
-  const p50 = percentile(row.socket, 0.5);
-  const inP50 = percentile(row.inProcess, 0.5);
+  const p50 = percentile(row.sdk, 0.5);
+  const bareP50 = percentile(row.bare, 0.5);
   return [
     row.name,
     formatMs(p50),
-    formatMs(percentile(row.socket, 0.99)),
-    formatMs(inP50),
-    formatMs(percentile(row.inProcess, 0.99)),
-    formatRatio(p50, inP50),
+    formatMs(percentile(row.sdk, 0.99)),
+    formatMs(bareP50),
+    formatMs(percentile(row.bare, 0.99)),
+    formatRatio(p50, bareP50),
+    formatMs(percentile(row.inProcess, 0.5)),
   ];
 }
 
@@ -82,33 +153,32 @@ export async function runRpcLatencyBench(): Promise<void> {
     listSandboxes: () => ({ sandboxes: fleet }),
   } satisfies ComputeDriverImpl;
   await using server = await startTestDriver(impl);
+  await using bare = await startBarePair(impl);
   const client = await connectDriver(server.socketPath, { retryIntervalMs: 10 });
   try {
+    const [capabilitiesSdk, capabilitiesBare] = await measureAlternating(CAPABILITIES_CALLS, () => client.getCapabilities(), () => bare.getCapabilities());
     const capabilities: Row = {
       name: 'GetCapabilities',
-      socket: await measure(CAPABILITIES_CALLS, () => client.getCapabilities()),
+      sdk: capabilitiesSdk,
+      bare: capabilitiesBare,
       inProcess: await measure(CAPABILITIES_CALLS, () => impl.getCapabilities()),
     };
+    const [listSdk, listBare] = await measureAlternating(LIST_CALLS, () => client.listSandboxes(), () => bare.listSandboxes());
     const list: Row = {
       name: `ListSandboxes (${SANDBOX_COUNT})`,
-      socket: await measure(LIST_CALLS, () => client.listSandboxes()),
-      inProcess: await measure(LIST_CALLS, () => impl.listSandboxes()),
-    };
-    // What the socket adds beyond protobuf itself: the handler plus encode and decode, no I/O.
-    const listCodec: Row = {
-      name: `  same, in-process + protobuf encode/decode`,
-      socket: list.socket,
+      sdk: listSdk,
+      bare: listBare,
+      // The floor no transport can go under: the handler plus protobuf encode and decode, no I/O.
       inProcess: await measure(LIST_CALLS, () => ListSandboxesResponse.decode(ListSandboxesResponse.encode(impl.listSandboxes()).finish())),
     };
     const responseBytes = ListSandboxesResponse.encode({ sandboxes: fleet }).finish().length;
     printTable(`Unary RPC over the driver socket (${CAPABILITIES_CALLS} / ${LIST_CALLS} calls after ${WARMUP_CALLS} warm-up; List response ${(responseBytes / 1024).toFixed(0)} KiB)`, [
-      ['call', 'socket p50', 'socket p99', 'in-process p50', 'in-process p99', 'ratio p50'],
+      ['call', 'SDK p50', 'SDK p99', 'bare grpc-js p50', 'bare p99', 'SDK/bare p50', 'in-process p50 (List: + encode/decode)'],
       toTableRow(capabilities),
       toTableRow(list),
-      toTableRow(listCodec),
     ]);
-    const hopP50 = percentile(capabilities.socket, 0.5);
-    const listP50 = percentile(list.socket, 0.5);
+    const hopP50 = percentile(capabilities.sdk, 0.5);
+    const listP50 = percentile(list.sdk, 0.5);
     printVerdict('socket hop p50 (GetCapabilities)', formatMs(hopP50), hopP50 <= HOP_TARGET_MS, `≤ ${HOP_TARGET_MS} ms`);
     printVerdict(`ListSandboxes(${SANDBOX_COUNT}) p50`, formatMs(listP50), listP50 <= LIST_TARGET_MS, `≤ ${LIST_TARGET_MS} ms`);
   } finally {

@@ -55,6 +55,12 @@ describe('createLogger', () => {
     );
   });
 
+  it('says whether debug lines are written, for the logger and its children', () => {
+    const stream = new LineCollector();
+    assert.equal(createLogger({ level: 'debug', name: 't', stream }).child({ component: 'x' }).isDebugEnabled?.(), true);
+    assert.equal(createLogger({ level: 'info', name: 't', stream }).child({ component: 'x' }).isDebugEnabled?.(), false);
+  });
+
   it('never emits a sandbox token, even nested inside a spec, an error or the message', async () => {
     const stream = new LineCollector();
     const logger = createLogger({ level: 'debug', name: 't', stream });

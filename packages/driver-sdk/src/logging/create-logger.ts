@@ -68,6 +68,10 @@ class JsonLineLogger implements Logger {
     this.write('debug', message, fields);
   }
 
+  isDebugEnabled(): boolean {
+    return LEVEL_PRIORITIES.debug <= this.threshold;
+  }
+
   child(fields: LogFields): Logger {
     return new JsonLineLogger(this.stream, this.threshold, { ...this.fields, ...fields });
   }

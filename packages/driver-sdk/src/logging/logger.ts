@@ -11,6 +11,11 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   debug(message: string, fields?: LogFields): void;
   child(fields: LogFields): Logger;
+  /**
+   * False when `debug` lines are dropped, so a caller can skip building costly fields
+   * (redacting a whole request). Optional: a logger without it is treated as enabled.
+   */
+  isDebugEnabled?(): boolean;
 }
 
 /** A logger that drops everything; the default where none is given. */
@@ -20,4 +25,5 @@ export const silentLogger: Logger = {
   info: () => undefined,
   debug: () => undefined,
   child: () => silentLogger,
+  isDebugEnabled: () => false,
 };

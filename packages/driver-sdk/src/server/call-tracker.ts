@@ -3,15 +3,48 @@ import type { ShellgateError } from '../errors.js';
 /** What kind of call a tracked call is; drain treats them differently. */
 export type CallKind = 'unary' | 'stream';
 
-/** One call in flight: its abort signal, and `finish()` to call exactly once when it ends. */
+/**
+ * One call in flight: its abort signal, `abort()` for the call's own reasons (a client
+ * cancel), and `finish()` to call exactly once when it ends.
+ */
 export interface TrackedCall {
   readonly signal: AbortSignal;
+  abort(reason: ShellgateError): void;
   finish(): void;
 }
 
-interface ActiveCall {
-  readonly kind: CallKind;
-  readonly controller: AbortController;
+/**
+ * A call in flight. Drain and client cancel share its one AbortController (joining two with
+ * AbortSignal.any cost a measurable share of a GetCapabilities hop, bench/src/rpc-latency.ts),
+ * and the controller is only made when `signal` is first read: most unary handlers never
+ * read it. An abort before then is kept and applied to the signal when it is made.
+ */
+class ActiveCall implements TrackedCall {
+  private controller: AbortController | undefined;
+  private pendingReason: ShellgateError | undefined;
+
+  constructor(
+    readonly kind: CallKind,
+    private readonly onFinish: (call: ActiveCall) => void,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.pendingReason !== undefined) this.controller.abort(this.pendingReason);
+    }
+    return this.controller.signal;
+  }
+
+  /** The first reason wins, as with AbortController. */
+  abort(reason: ShellgateError): void {
+    if (this.controller !== undefined) this.controller.abort(reason);
+    else this.pendingReason ??= reason;
+  }
+
+  finish(): void {
+    this.onFinish(this);
+  }
 }
 
 /**
@@ -32,16 +65,15 @@ export class CallTracker {
   }
 
   begin(kind: CallKind): TrackedCall {
-    const entry: ActiveCall = { kind, controller: new AbortController() };
+    const entry = new ActiveCall(kind, this.onFinish);
     this.active.add(entry);
-    return {
-      signal: entry.controller.signal,
-      finish: () => {
-        this.active.delete(entry);
-        if (this.active.size === 0) this.notifyIdle();
-      },
-    };
+    return entry;
   }
+
+  private readonly onFinish = (entry: ActiveCall): void => {
+    this.active.delete(entry);
+    if (this.active.size === 0) this.notifyIdle();
+  };
 
   /** Refuse new calls from now on. */
   startDrain(): void {
@@ -51,7 +83,7 @@ export class CallTracker {
   /** Aborts calls of `kind` (every call when omitted) with `reason`, a ShellgateError handlers can rethrow. */
   abort(reason: ShellgateError, kind?: CallKind): void {
     for (const entry of this.active) {
-      if (kind === undefined || entry.kind === kind) entry.controller.abort(reason);
+      if (kind === undefined || entry.kind === kind) entry.abort(reason);
     }
   }
 

@@ -193,6 +193,23 @@ describe('serveDriver', () => {
     }
   });
 
+  it('does not abort the signal of a call that answered normally', async () => {
+    // grpc-js emits 'cancelled' when a finished call's stream closes; that is no cancel.
+    let kept: AbortSignal | undefined;
+    const harness = await start({
+      getSandbox: (_request, ctx) => {
+        kept = ctx.signal;
+        return { sandbox: sandboxWithToken('a') };
+      },
+    });
+    try {
+      await call((cb) => harness.client.getSandbox({ sandboxId: 'a', sandboxName: '' }, cb));
+    } finally {
+      await harness.dispose();
+    }
+    assert.equal(kept?.aborted, false);
+  });
+
   it('lets a slow in-flight unary call finish during close()', async () => {
     const started = deferred();
     const release = deferred();
