@@ -127,6 +127,30 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(first?.payload?.$case === 'sandbox' && readyReason(first.payload.sandbox.sandbox), 'False Starting: accepted; preparing the image');
   });
 
+  void it('publishes Running from the start result, without waiting for an inspect', async () => {
+    await using h = await startHarness();
+    let releaseInspects = (): void => {};
+    h.engine.inspectGate = new Promise((resolve) => (releaseInspects = resolve));
+    try {
+      const sandbox = await h.create();
+      await h.waitFor('Ready while inspects hang', () => h.phaseOf(sandbox.id) === 'Ready');
+    } finally {
+      releaseInspects();
+    }
+  });
+
+  void it('shows ContainerExited, not Running, when the container dies before the create hands over', async () => {
+    await using h = await startHarness();
+    h.engine.afterStart = async (containerId) => {
+      h.engine.setState(containerId, 'exited', 3, 'die');
+      // Let the driver see the die event while the create is still in flight.
+      for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    };
+    const sandbox = await h.create();
+    await h.waitFor('ContainerExited', () => readyReason(h.mirror.get(sandbox.id)).startsWith('False ContainerExited'));
+    assert.match(readyReason(h.mirror.get(sandbox.id)), /code 3/);
+  });
+
   void it('writes the token to a 0600 file mounted read-only, and never into env, labels or answers', async () => {
     await using h = await startHarness();
     const token = 'eyJ-super-secret-token';
@@ -176,6 +200,21 @@ void describe('DockerDriver with a fake engine', () => {
       assert.equal(await h.store.readState(sandbox.id), undefined);
     });
   }
+
+  void it('a Delete during the container create removes the container the engine still creates', async () => {
+    const engine = new FakeDockerEngine();
+    let release!: () => void;
+    engine.createGate = new Promise((resolve) => (release = resolve));
+    await using h = await startHarness({}, engine);
+    const sandbox = await h.create();
+    await h.waitFor('the create call', () => h.events.some((event) => event.payload?.$case === 'sandbox' && readyReason(event.payload.sandbox.sandbox).includes('creating container')));
+    const deleting = h.driver.deleteSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx);
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    assert.equal((await deleting).deleted, true);
+    assert.equal(engine.containers.size, 0);
+    assert.equal(await codeOf(h.driver.getSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx)), ErrorCode.NotFound);
+  });
 
   void it('answers ALREADY_EXISTS for a second create of an in-flight or existing id', async () => {
     const engine = new FakeDockerEngine();

@@ -1,7 +1,8 @@
 import { backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
 
+import { toDriverSandbox } from './container/container-status.js';
 import type { PendingSandbox } from './create/pending-sandbox.js';
-import type { ContainerEvent, DockerEngine } from './engine/docker-engine.js';
+import type { ContainerEvent, ContainerInfo, DockerEngine } from './engine/docker-engine.js';
 import { Label } from './labels.js';
 import type { SandboxInventory } from './sandbox-inventory.js';
 import type { SandboxStateStore } from './state/sandbox-state-store.js';
@@ -9,6 +10,8 @@ import type { SandboxTracker } from './watch/sandbox-tracker.js';
 
 /** Docker actions that change what a sandbox looks like; others (exec_*, attach, resize...) are ignored. */
 const STATE_ACTIONS: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'pause', 'unpause', 'oom', 'update', 'rename']);
+/** What an in-flight create does itself; its hand-over publishes the outcome (Running). */
+const CREATE_ACTIONS: ReadonlySet<string> = new Set(['create', 'start']);
 const EVENT_SOURCE = 'docker';
 
 export interface SandboxEventsOptions {
@@ -50,6 +53,13 @@ export class SandboxEvents {
       return;
     }
     if (!STATE_ACTIONS.has(event.action)) return;
+    const pending = inventory.pending.get(sandboxId);
+    if (pending !== undefined) {
+      // The pending record wins over the container until the hand-over, so an inspect now
+      // would publish nothing new: note what the hand-over must check instead.
+      if (!CREATE_ACTIONS.has(event.action)) pending.hasUnexpectedEvent = true;
+      return;
+    }
     await this.refresh(event.containerId, signal);
   }
 
@@ -75,10 +85,21 @@ export class SandboxEvents {
     }
   }
 
-  /** A create finished: drop its pending record and let the container speak for itself. */
-  async promote(pending: PendingSandbox, signal: AbortSignal): Promise<void> {
-    const { inventory } = this.#options;
-    if (inventory.pending.get(pending.id) === pending) inventory.pending.delete(pending.id);
+  /**
+   * A create finished: drop its pending record and publish the container as the start
+   * result shows it (Running), with no extra engine round trip. When a die/kill/stop event
+   * came in while the create was in flight, the container is inspected instead; any later
+   * event refreshes it as usual.
+   */
+  async promote(pending: PendingSandbox, started: ContainerInfo, signal: AbortSignal): Promise<void> {
+    const { inventory, tracker } = this.#options;
+    if (inventory.pending.get(pending.id) !== pending) return; // deleted meanwhile
+    inventory.pending.delete(pending.id);
+    if (!pending.hasUnexpectedEvent) {
+      // The state file was just written with isStoppedByUs=false by CreateSandbox.
+      tracker.publish(toDriverSandbox(started, false, tracker.previousConditions(pending.id)));
+      return;
+    }
     try {
       await this.refresh(pending.containerId, signal);
     } catch {
@@ -99,6 +120,7 @@ export class SandboxEvents {
         conditions: [backendNotReady(state.failure.reason, state.failure.message), suspendedCondition(false)].reduce(setCondition, []),
         containerId: '',
         failure: state.failure,
+        hasUnexpectedEvent: false,
         abort: new AbortController(),
         task: Promise.resolve(),
       });

@@ -1,7 +1,8 @@
 import { buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toEnvList } from '@shellgate/driver-sdk';
 import type { DriverSandbox } from '@shellgate/driver-sdk';
 
-import type { ContainerCreateSpec, DeviceRequestSpec } from '../engine/docker-engine.js';
+import type { ContainerCreateSpec, ContainerInfo, DeviceRequestSpec } from '../engine/docker-engine.js';
+import { ContainerState } from '../engine/docker-engine.js';
 import { Label, MANAGED_BY_VALUE } from '../labels.js';
 import { toContainerName } from './container-name.js';
 import type { DockerDriverOptions } from './driver-config.js';
@@ -86,4 +87,12 @@ export function toContainerCreateSpec(
     deviceRequests: toDeviceRequests(sandbox, options),
     stopTimeoutSeconds: defaults.stopTimeoutSeconds,
   };
+}
+
+/**
+ * What a container created from `spec` looks like once its start call returned: running,
+ * with the labels and name we gave it. Lets a create publish Running without an inspect.
+ */
+export function toStartedContainerInfo(containerId: string, spec: ContainerCreateSpec): ContainerInfo {
+  return { id: containerId, name: spec.name, labels: spec.labels, state: ContainerState.Running, exitCode: 0, isOomKilled: false, error: '' };
 }

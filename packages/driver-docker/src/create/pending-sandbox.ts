@@ -14,6 +14,11 @@ export interface PendingSandbox {
   containerId: string;
   /** Set when the create failed for good; the sandbox stays visible until deleted. */
   failure: ProvisioningFailure | undefined;
+  /**
+   * A container event other than create/start (die, kill, stop...) arrived while the create
+   * was in flight: the container may no longer run, so the hand-over must inspect it.
+   */
+  hasUnexpectedEvent: boolean;
   readonly abort: AbortController;
   /** The background create; settled once it succeeded, failed or was cancelled. */
   task: Promise<void>;
@@ -29,6 +34,7 @@ export function toPendingSandbox(sandbox: DriverSandbox, now?: Date): PendingSan
     conditions: [backendNotReady(TransientReason.Starting, 'accepted; preparing the image', now), suspendedCondition(false, undefined, '', now)],
     containerId: '',
     failure: undefined,
+    hasUnexpectedEvent: false,
     abort: new AbortController(),
     task: Promise.resolve(),
   };

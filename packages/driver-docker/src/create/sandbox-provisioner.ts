@@ -3,9 +3,9 @@ import type { DriverSandbox, Logger } from '@shellgate/driver-sdk';
 
 import type { ImagePullPolicy } from '../config.js';
 import type { ContainerDefaults } from '../container/container-spec.js';
-import { toContainerCreateSpec } from '../container/container-spec.js';
+import { toContainerCreateSpec, toStartedContainerInfo } from '../container/container-spec.js';
 import type { DockerDriverOptions } from '../container/driver-config.js';
-import type { DockerEngine, PullProgress } from '../engine/docker-engine.js';
+import type { ContainerInfo, DockerEngine, PullProgress } from '../engine/docker-engine.js';
 import { engineMessageOf } from '../errors.js';
 import type { ResolvedNetwork } from '../network/callback-network.js';
 import type { SandboxStateStore } from '../state/sandbox-state-store.js';
@@ -28,9 +28,17 @@ export interface ProvisionContext {
   /** Called on every change of the pending record. */
   readonly onUpdate: (sandbox: DriverSandbox) => void;
   readonly onPlatformEvent: (sandboxId: string, reason: string, message: string, type?: 'Normal' | 'Warning') => void;
-  /** Called once the container runs: the record is dropped and the container speaks for itself. */
-  readonly onStarted: (pending: PendingSandbox) => Promise<void>;
+  /**
+   * Called once the start call returned: the record is dropped and the container speaks for
+   * itself. `started` is the container as the start result implies it (running).
+   */
+  readonly onStarted: (pending: PendingSandbox, started: ContainerInfo) => Promise<void>;
   readonly now: () => number;
+  /**
+   * Aborts on driver shutdown. The container create is bounded by it, not by Delete: an
+   * aborted create request may still create the container, after Delete looked for it.
+   */
+  readonly lifetime: AbortSignal;
 }
 
 /** A step failed for good: the sandbox turns Ready=False with `reason`. */
@@ -93,12 +101,13 @@ export async function provisionSandbox(
     update(`creating container from ${image}`);
     const network = await runStep(TerminalReason.ContainerCreateFailed, 'preparing the sandbox network', () => context.ensureNetwork(signal));
     const spec = toContainerCreateSpec(sandbox, { imageId, tokenHostPath: input.tokenHostPath, options: input.options, defaults: context.toDefaults(network) });
-    pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, signal));
+    pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
+    signal.throwIfAborted(); // Deleted meanwhile: Delete, waiting for this task, removes the container.
     context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageId})`);
     update('starting container');
     await runStep(TerminalReason.ContainerStartFailed, 'starting the container', () => context.engine.startContainer(pending.containerId, signal));
     context.onPlatformEvent(pending.id, 'Started', `started container ${spec.name}`);
-    await context.onStarted(pending);
+    await context.onStarted(pending, toStartedContainerInfo(pending.containerId, spec));
   } catch (error) {
     if (signal.aborted) return;
     const failure = error instanceof ProvisionStepError ? { reason: error.reason, message: error.message } : { reason: TerminalReason.ContainerCreateFailed, message: 'unexpected driver error; see the driver log' };

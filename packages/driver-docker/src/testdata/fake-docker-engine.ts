@@ -72,6 +72,12 @@ export class FakeDockerEngine implements DockerEngine {
   readonly failures = new Map<Operation, Error>();
   /** Delay each pull until this resolves, when set. */
   pullGate: Promise<void> | undefined;
+  /** Delay each container create until this resolves, when set (the caller may abort meanwhile). */
+  createGate: Promise<void> | undefined;
+  /** Delay each container inspect until this resolves, when set. */
+  inspectGate: Promise<void> | undefined;
+  /** Runs inside startContainer after the container runs, before the call returns. */
+  afterStart: ((containerId: string) => Promise<void>) | undefined;
   #nextId = 1;
 
   #fail(operation: Operation): void {
@@ -137,13 +143,22 @@ export class FakeDockerEngine implements DockerEngine {
   }
 
   async inspectContainer(id: string): Promise<ContainerInfo | undefined> {
+    await this.inspectGate;
     this.#fail('inspect');
     const container = this.containers.get(id);
     return container === undefined ? undefined : { ...container.info };
   }
 
-  async createContainer(spec: ContainerCreateSpec): Promise<string> {
+  async createContainer(spec: ContainerCreateSpec, signal: AbortSignal): Promise<string> {
     this.#fail('create');
+    if (this.createGate === undefined) return this.#create(spec);
+    const created = this.createGate.then(() => this.#create(spec));
+    // Like an aborted HTTP request: the caller stops waiting, but dockerd still creates it.
+    const aborted = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    return Promise.race([created, aborted]);
+  }
+
+  #create(spec: ContainerCreateSpec): string {
     if ([...this.containers.values()].some((c) => c.info.name === spec.name)) throw engineHttpError(409, `Conflict. The container name "/${spec.name}" is already in use`);
     const id = `c${this.#nextId++}`;
     this.createdSpecs.push(spec);
@@ -159,6 +174,7 @@ export class FakeDockerEngine implements DockerEngine {
     if (container.info.state === 'running') return;
     container.info.state = 'running';
     this.emit(id, 'start');
+    await this.afterStart?.(id);
   }
 
   async stopContainer(id: string): Promise<void> {
