@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { runCli } from './run-cli.js';
 
+// The entry of the `shellgate` binary. The build bundles it with its dependencies into
+// dist/main.js (packages/cli/scripts/bundle-bin.mjs), the file package.json names as `bin`.
 // The binary is the only place that touches the process: streams, signals, exit code.
 const controller = new AbortController();
 // First Ctrl-C cancels the call or wait (exit 130); a second one kills us the default way.

@@ -26,7 +26,7 @@ function makeRecord(id: string, name: string): SandboxRecord {
 describe('SandboxObjectCache', () => {
   it('answers only for the version it holds', () => {
     const cache = new SandboxObjectCache();
-    cache.remember('sb-1', 2, makeRecord('sb-1', 'one').sandbox);
+    cache.adopt('sb-1', 2, makeRecord('sb-1', 'one').sandbox);
     assert.equal(cache.get('sb-1', 2)?.metadata?.name, 'one');
     assert.equal(cache.get('sb-1', 3), undefined);
     cache.forget('sb-1');
@@ -35,7 +35,7 @@ describe('SandboxObjectCache', () => {
 
   it('evicts the oldest entry beyond its bound', () => {
     const cache = new SandboxObjectCache(2);
-    for (const id of ['a', 'b', 'c']) cache.remember(id, 1, makeRecord(id, id).sandbox);
+    for (const id of ['a', 'b', 'c']) cache.adopt(id, 1, makeRecord(id, id).sandbox);
     assert.equal(cache.size, 2);
     assert.equal(cache.get('a', 1), undefined);
     assert.ok(cache.get('c', 1) !== undefined);

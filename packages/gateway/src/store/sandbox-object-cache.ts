@@ -30,11 +30,14 @@ export class SandboxObjectCache {
     return entry?.resourceVersion === resourceVersion ? toSandboxCopy(entry.sandbox) : undefined;
   }
 
-  /** Keeps a private copy of `sandbox`, so later changes to the caller's object do not reach it. */
-  remember(id: string, resourceVersion: number, sandbox: Sandbox): void {
+  /**
+   * Adopts `sandbox` as the object stored at `resourceVersion`. The cache owns it from now on:
+   * the caller must hand out copies, never `sandbox` itself, and must not change it.
+   */
+  adopt(id: string, resourceVersion: number, sandbox: Sandbox): void {
     this.entries.delete(id);
     if (this.entries.size >= this.maxEntries) this.evictOldest();
-    this.entries.set(id, { resourceVersion, sandbox: toSandboxCopy(sandbox) });
+    this.entries.set(id, { resourceVersion, sandbox });
   }
 
   forget(id: string): void {

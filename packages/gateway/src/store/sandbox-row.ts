@@ -1,6 +1,7 @@
 import { Sandbox } from '@shellgate/api';
 
 import { InvalidStoreRecordError } from './errors.js';
+import { toSandboxCopy } from './sandbox-object-cache.js';
 import { DesiredState } from './gateway-store.js';
 import type { SandboxRecord } from './gateway-store.js';
 
@@ -32,12 +33,20 @@ function checkRecord(record: SandboxRecord): void {
   }
 }
 
-/** The row for `record` at `resourceVersion`; the stored object carries that version too. */
-export function encodeSandboxRow(record: SandboxRecord, resourceVersion: number): SandboxRow {
+/**
+ * A private deep copy of the record's sandbox carrying `resourceVersion`: the object a row at
+ * that version stores. Checks the fields the table keys on first.
+ */
+export function toStoredSandbox(record: SandboxRecord, resourceVersion: number): Sandbox {
   checkRecord(record);
-  const sandbox = Sandbox.fromPartial(record.sandbox);
-  const metadata = sandbox.metadata!;
-  metadata.resourceVersion = resourceVersion;
+  const sandbox = toSandboxCopy(record.sandbox);
+  sandbox.metadata!.resourceVersion = resourceVersion;
+  return sandbox;
+}
+
+/** The row for `record` whose object is `stored` (from {@link toStoredSandbox}). */
+export function encodeSandboxRow(record: SandboxRecord, stored: Sandbox): SandboxRow {
+  const metadata = stored.metadata!;
   return {
     id: metadata.id,
     workspace: metadata.workspace,
@@ -45,10 +54,15 @@ export function encodeSandboxRow(record: SandboxRecord, resourceVersion: number)
     driver: record.driver,
     desired_state: record.desiredState,
     missing_since_ms: record.missingSinceMs ?? null,
-    resource_version: resourceVersion,
+    resource_version: metadata.resourceVersion,
     labels_json: JSON.stringify(metadata.labels),
-    object: Sandbox.encode(sandbox).finish(),
+    object: Sandbox.encode(stored).finish(),
   };
+}
+
+/** The record a row holds around `sandbox` (decoded from the row, or a copy of its object). */
+export function toRecordOfRow(row: Pick<SandboxRow, 'driver' | 'desired_state' | 'missing_since_ms'>, sandbox: Sandbox): SandboxRecord {
+  return { sandbox, driver: row.driver, desiredState: row.desired_state as DesiredState, missingSinceMs: row.missing_since_ms ?? undefined };
 }
 
 /**

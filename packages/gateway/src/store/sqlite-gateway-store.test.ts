@@ -81,6 +81,18 @@ describe('SqliteGatewayStore sandboxes', () => {
     assert.deepEqual((await store.getSandbox('sb-1'))!.sandbox.metadata!.labels, {});
   });
 
+  it('a write is read back at its new version, also from a list, and never changed by its caller', async () => {
+    const written = await store.updateSandbox('sb-1', 1, { ...(await store.getSandbox('sb-1'))!, desiredState: DesiredState.Stopped });
+    written.sandbox.metadata!.labels['x'] = 'mutated after the write';
+    const [listed] = await store.listSandboxes({ workspace: 'default' });
+    assert.equal(listed!.sandbox.metadata!.resourceVersion, 2);
+    assert.deepEqual(listed!.sandbox.metadata!.labels, {});
+    assert.deepEqual(await store.getSandbox('sb-1'), listed);
+    const back = await store.updateSandbox('sb-1', 2, { ...(await store.getSandbox('sb-1'))!, desiredState: DesiredState.Running });
+    assert.equal(back.sandbox.metadata!.resourceVersion, 3);
+    assert.equal((await store.listSandboxes({ workspace: 'default' }))[0]!.sandbox.metadata!.resourceVersion, 3);
+  });
+
   it('names are unique per workspace, ids globally; the same name in two workspaces is fine', async () => {
     await store.createSandbox(makeRecord('sb-a', 'dup', 'team-a'));
     await store.createSandbox(makeRecord('sb-b', 'dup', 'team-b'));

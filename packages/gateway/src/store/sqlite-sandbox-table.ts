@@ -1,3 +1,4 @@
+import type { Sandbox } from '@shellgate/api';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 
 import { isEmptyLabelSelector } from '../labels/index.js';
@@ -11,8 +12,18 @@ import {
 } from './errors.js';
 import type { ListSandboxesOptions, SandboxFilter, SandboxRecord } from './gateway-store.js';
 import { countMatching, selectPage } from './list-query.js';
-import { SandboxObjectCache } from './sandbox-object-cache.js';
-import { LIST_COLUMNS, decodeSandboxRow, decodeSandboxTuple, encodeSandboxRow, labelsJsonOfTuple, toSandboxRecord, versionOfTuple } from './sandbox-row.js';
+import { SandboxObjectCache, toSandboxCopy } from './sandbox-object-cache.js';
+import {
+  LIST_COLUMNS,
+  decodeSandboxRow,
+  decodeSandboxTuple,
+  encodeSandboxRow,
+  labelsJsonOfTuple,
+  toRecordOfRow,
+  toSandboxRecord,
+  toStoredSandbox,
+  versionOfTuple,
+} from './sandbox-row.js';
 import type { SandboxListTuple, SandboxRow } from './sandbox-row.js';
 
 type Params = Record<string, unknown>;
@@ -26,7 +37,12 @@ function whereClause(filter: SandboxFilter): string {
   return clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
 }
 
-/** The sandboxes table: synchronous, each write one transaction; every write forgets the cached object. */
+/**
+ * The sandboxes table: synchronous, each write one transaction. A write forgets the cached
+ * object first and caches the one it stored after the commit, so the reads that follow every
+ * write (the status sync's read-modify-write, create's final read) copy it instead of
+ * decoding it.
+ */
 export class SqliteSandboxTable {
   private readonly statements = new Map<string, Statement<[Params], unknown>>();
   private readonly objects = new SandboxObjectCache();
@@ -34,27 +50,43 @@ export class SqliteSandboxTable {
   constructor(private readonly db: SqliteDatabase) {}
 
   insert(record: SandboxRecord, nowMs: number): SandboxRecord {
-    const row = encodeSandboxRow(withCreatedAt(record, nowMs), 1);
+    const stored = toStoredSandbox(withCreatedAt(record, nowMs), 1);
+    const row = encodeSandboxRow(record, stored);
     this.objects.forget(row.id);
-    return this.db.transaction(() => {
+    this.db.transaction(() => {
       this.checkWorkspaceExists(row.workspace);
       if (this.selectVersion(row.id) !== undefined) throw new SandboxIdTakenError(row.id);
       this.checkNameFree(row);
       this.statement(`INSERT INTO sandboxes (${COLUMNS}) VALUES (@id, @workspace, @name, @driver, @desired_state,
         @missing_since_ms, @resource_version, @labels_json, @object)`).run({ ...row });
-      return decodeSandboxRow(row);
     }).immediate();
+    return this.adoptWritten(row, stored);
   }
 
   get(id: string): SandboxRecord | undefined {
     const row = this.statement(`SELECT ${COLUMNS} FROM sandboxes WHERE id = @id`).get({ id }) as SandboxRow | undefined;
-    return row === undefined ? undefined : decodeSandboxRow(row);
+    return row === undefined ? undefined : this.toReadRecord(row);
   }
 
   findByName(workspace: string, name: string): SandboxRecord | undefined {
     const sql = `SELECT ${COLUMNS} FROM sandboxes WHERE workspace = @workspace AND name = @name`;
     const row = this.statement(sql).get({ workspace, name }) as SandboxRow | undefined;
-    return row === undefined ? undefined : decodeSandboxRow(row);
+    return row === undefined ? undefined : this.toReadRecord(row);
+  }
+
+  /** A copy of the cached object when the row's version is the cached one; decoded (and cached) otherwise. */
+  private toReadRecord(row: SandboxRow): SandboxRecord {
+    const cached = this.objects.get(row.id, row.resource_version);
+    if (cached !== undefined) return toRecordOfRow(row, cached);
+    const record = decodeSandboxRow(row);
+    this.objects.adopt(row.id, row.resource_version, toSandboxCopy(record.sandbox));
+    return record;
+  }
+
+  /** Caches the object a committed write stored and returns a copy of it to the writer. */
+  private adoptWritten(row: SandboxRow, stored: Sandbox): SandboxRecord {
+    this.objects.adopt(row.id, row.resource_version, stored);
+    return toRecordOfRow(row, toSandboxCopy(stored));
   }
 
   list(options: ListSandboxesOptions): SandboxRecord[] {
@@ -70,7 +102,7 @@ export class SqliteSandboxTable {
     const cached = this.objects.get(id, resourceVersion);
     if (cached !== undefined) return toSandboxRecord(tuple, cached);
     const record = decodeSandboxTuple(tuple);
-    this.objects.remember(id, resourceVersion, record.sandbox);
+    this.objects.adopt(id, resourceVersion, toSandboxCopy(record.sandbox));
     return record;
   }
 
@@ -85,20 +117,21 @@ export class SqliteSandboxTable {
   }
 
   update(id: string, expectedVersion: number, next: SandboxRecord): SandboxRecord {
-    const row = encodeSandboxRow(next, expectedVersion + 1);
+    const stored = toStoredSandbox(next, expectedVersion + 1);
+    const row = encodeSandboxRow(next, stored);
     if (row.id !== id) {
       throw new InvalidStoreRecordError('sandbox', `metadata.id ${JSON.stringify(row.id)} does not match ${JSON.stringify(id)}; ids never change`);
     }
     this.objects.forget(id);
-    return this.db.transaction(() => {
+    this.db.transaction(() => {
       this.checkVersion(id, expectedVersion);
       this.checkWorkspaceExists(row.workspace);
       this.checkNameFree(row);
       this.statement(`UPDATE sandboxes SET workspace = @workspace, name = @name, driver = @driver,
         desired_state = @desired_state, missing_since_ms = @missing_since_ms, resource_version = @resource_version,
         labels_json = @labels_json, object = @object WHERE id = @id`).run({ ...row });
-      return decodeSandboxRow(row);
     }).immediate();
+    return this.adoptWritten(row, stored);
   }
 
   delete(id: string, expectedVersion: number | undefined): boolean {

@@ -25,7 +25,7 @@ export const gatewayInfoCommand: Command = {
     const info = await context.connect().call('getGatewayInfo', {}, { signal: context.signal });
     const format = context.config.output;
     if (format !== 'table') {
-      context.stdout.write(formatStructured(format, GetGatewayInfoResponse.toJSON(info)));
+      context.stdout.write(await formatStructured(format, GetGatewayInfoResponse.toJSON(info)));
       return ExitCode.Ok;
     }
     const summary = renderTable(
@@ -60,7 +60,7 @@ export const gatewayHealthCommand: Command = {
     context.stdout.write(
       format === 'table'
         ? renderTable(['STATUS', 'VERSION'], [[serviceStatusName(health.status), health.version || '<unknown>']])
-        : formatStructured(format, HealthResponse.toJSON(health)),
+        : await formatStructured(format, HealthResponse.toJSON(health)),
     );
     return health.status === ServiceStatus.SERVICE_STATUS_HEALTHY ? ExitCode.Ok : ExitCode.Failed;
   },

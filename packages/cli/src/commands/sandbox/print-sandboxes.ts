@@ -4,15 +4,15 @@ import { renderSandboxTable } from '../../output/sandbox-view.js';
 import type { CommandContext } from '../command.js';
 
 /** Prints one sandbox: a one-row table, or its canonical JSON/YAML. */
-export function printSandbox(context: CommandContext, sandbox: Sandbox): void {
+export async function printSandbox(context: CommandContext, sandbox: Sandbox): Promise<void> {
   const format = context.config.output;
   context.stdout.write(
-    format === 'table' ? renderSandboxTable([sandbox], context.clock.now()) : formatStructured(format, Sandbox.toJSON(sandbox)),
+    format === 'table' ? renderSandboxTable([sandbox], context.clock.now()) : await formatStructured(format, Sandbox.toJSON(sandbox)),
   );
 }
 
 /** Prints a list: the table, or `{ "sandboxes": [...] }` (always present, even when empty). */
-export function printSandboxList(context: CommandContext, sandboxes: readonly Sandbox[]): void {
+export async function printSandboxList(context: CommandContext, sandboxes: readonly Sandbox[]): Promise<void> {
   const format = context.config.output;
   if (format === 'table') {
     // An empty list says so on stderr, so stdout stays empty for scripts.
@@ -20,5 +20,5 @@ export function printSandboxList(context: CommandContext, sandboxes: readonly Sa
     else context.stdout.write(renderSandboxTable(sandboxes, context.clock.now()));
     return;
   }
-  context.stdout.write(formatStructured(format, { sandboxes: sandboxes.map((sandbox) => Sandbox.toJSON(sandbox)) }));
+  context.stdout.write(await formatStructured(format, { sandboxes: sandboxes.map((sandbox) => Sandbox.toJSON(sandbox)) }));
 }

@@ -43,7 +43,7 @@ export const sandboxCreateCommand: Command = {
       const progress = new ProgressReporter(context.stderr, context.clock);
       sandbox = (await waitForSandbox(context, { sandbox, goal: 'ready', timeoutMs: config.waitTimeoutMs, progress })) ?? sandbox;
     }
-    printSandbox(context, sandbox);
+    await printSandbox(context, sandbox);
     return ExitCode.Ok;
   },
 };

@@ -37,7 +37,7 @@ export const sandboxDeleteCommand: Command = {
         if (exitCode === ExitCode.Ok) exitCode = error.exitCode;
       }
     }
-    if (context.config.output !== 'table') context.stdout.write(formatStructured(context.config.output, results));
+    if (context.config.output !== 'table') context.stdout.write(await formatStructured(context.config.output, results));
     return exitCode;
   },
 };

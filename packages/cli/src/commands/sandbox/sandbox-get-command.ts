@@ -19,7 +19,7 @@ export const sandboxGetCommand: Command = {
       .connect()
       .call('getSandbox', { name, workspace }, { subject: { kind: 'sandbox', name, workspace }, signal: context.signal });
     if (response.sandbox === undefined) return ExitCode.Failed;
-    printSandbox(context, response.sandbox);
+    await printSandbox(context, response.sandbox);
     return ExitCode.Ok;
   },
 };

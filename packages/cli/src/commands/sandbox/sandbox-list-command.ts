@@ -30,7 +30,7 @@ export const sandboxListCommand: Command = {
       },
       { signal: context.signal },
     );
-    printSandboxList(context, response.sandboxes);
+    await printSandboxList(context, response.sandboxes);
     return ExitCode.Ok;
   },
 };

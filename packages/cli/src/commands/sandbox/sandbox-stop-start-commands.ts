@@ -44,6 +44,6 @@ async function runLifecycle(context: CommandContext, input: CommandInput, action
     const goal = action === 'stop' ? 'stopped' : 'ready';
     sandbox = (await waitForSandbox(context, { sandbox, goal, timeoutMs: context.config.waitTimeoutMs, progress })) ?? sandbox;
   }
-  printSandbox(context, sandbox);
+  await printSandbox(context, sandbox);
   return ExitCode.Ok;
 }

@@ -50,7 +50,7 @@ export const sandboxWatchCommand: Command = {
       for await (const event of client.watchSandbox(request, { subject, signal: context.signal, timeoutMs: explicitTimeoutMs ?? Infinity })) {
         const payload = event.payload;
         if (payload?.$case === 'sandbox') last = payload.sandbox;
-        if (output !== 'table') context.stdout.write(formatStreamItem(output, SandboxStreamEvent.toJSON(event)));
+        if (output !== 'table') context.stdout.write(await formatStreamItem(output, SandboxStreamEvent.toJSON(event)));
         else if (payload?.$case === 'sandbox') progress.sandbox(payload.sandbox);
         else if (payload?.$case === 'event') progress.event(payload.event);
         else if (payload?.$case === 'warning') progress.warning(payload.warning.message);

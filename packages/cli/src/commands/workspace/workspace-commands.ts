@@ -6,10 +6,10 @@ import { formatStructured } from '../../output/format-structured.js';
 import { renderWorkspaceTable } from '../../output/workspace-view.js';
 import type { Command, CommandContext } from '../command.js';
 
-function printWorkspace(context: CommandContext, workspace: Workspace): void {
+async function printWorkspace(context: CommandContext, workspace: Workspace): Promise<void> {
   const format = context.config.output;
   context.stdout.write(
-    format === 'table' ? renderWorkspaceTable([workspace], context.clock.now()) : formatStructured(format, Workspace.toJSON(workspace)),
+    format === 'table' ? renderWorkspaceTable([workspace], context.clock.now()) : await formatStructured(format, Workspace.toJSON(workspace)),
   );
 }
 
@@ -29,7 +29,7 @@ export const workspaceCreateCommand: Command = {
       .connect()
       .call('createWorkspace', { name, labels }, { subject: { kind: 'workspace', name }, signal: context.signal });
     if (response.workspace === undefined) return ExitCode.Failed;
-    printWorkspace(context, response.workspace);
+    await printWorkspace(context, response.workspace);
     return ExitCode.Ok;
   },
 };
@@ -47,7 +47,7 @@ export const workspaceGetCommand: Command = {
     const name = input.positionals[0] ?? '';
     const response = await context.connect().call('getWorkspace', { name }, { subject: { kind: 'workspace', name }, signal: context.signal });
     if (response.workspace === undefined) return ExitCode.Failed;
-    printWorkspace(context, response.workspace);
+    await printWorkspace(context, response.workspace);
     return ExitCode.Ok;
   },
 };
@@ -71,7 +71,7 @@ export const workspaceListCommand: Command = {
     const response = await context.connect().call('listWorkspaces', request, { signal: context.signal });
     const format = context.config.output;
     if (format !== 'table') {
-      context.stdout.write(formatStructured(format, { workspaces: response.workspaces.map((workspace) => Workspace.toJSON(workspace)) }));
+      context.stdout.write(await formatStructured(format, { workspaces: response.workspaces.map((workspace) => Workspace.toJSON(workspace)) }));
     } else if (response.workspaces.length === 0) {
       context.stderr.write('No workspaces found.\n');
     } else {
@@ -105,7 +105,7 @@ export const workspaceDeleteCommand: Command = {
         if (exitCode === ExitCode.Ok) exitCode = error.exitCode;
       }
     }
-    if (context.config.output !== 'table') context.stdout.write(formatStructured(context.config.output, results));
+    if (context.config.output !== 'table') context.stdout.write(await formatStructured(context.config.output, results));
     return exitCode;
   },
 };
