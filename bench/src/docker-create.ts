@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { ApiCreateTimer } from './docker-api-create.js';
-import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, DockerBenchGateway } from './docker-bench-gateway.js';
+import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, startDockerBenchGateway } from './docker-bench-gateway.js';
+import type { BenchGateway } from './gateway-process.js';
 import { readChildPids, readRssMb } from './process-rss.js';
 import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
@@ -64,7 +65,7 @@ class DockerCreateRun {
   readonly runLabel: string;
 
   constructor(
-    readonly gateway: DockerBenchGateway,
+    readonly gateway: BenchGateway,
     readonly runId: string,
     readonly networkName: string,
   ) {
@@ -243,7 +244,7 @@ export async function runDockerCreateBench(): Promise<void> {
   const runId = randomBytes(3).toString('hex');
   // docker.sh sweep recognises the sg-e2e- prefix should this run die half way.
   const networkName = `sg-e2e-bench-${runId}`;
-  const gateway = await DockerBenchGateway.start(networkName);
+  const gateway = await startDockerBenchGateway(networkName);
   const bench = new DockerCreateRun(gateway, runId, networkName);
   const api = new ApiCreateTimer(gateway.address);
   try {

@@ -1,6 +1,7 @@
-// The real `shellgate-gateway` with the SDK's fake driver (memory only), on a free loopback
-// port and a private temp state dir, for benchmarks. Mirrors e2e/src/harness/gateway-process.ts,
-// which lives in another package; this one keeps only what a benchmark needs.
+// The real `shellgate-gateway` on a free loopback port and a private temp state dir, for
+// benchmarks: by default with the SDK's fake driver (memory only), or with any driver table.
+// Mirrors e2e/src/harness/gateway-process.ts, which lives in another package; this one keeps
+// only what a benchmark needs.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GATEWAY_BIN = path.join(REPO_ROOT, 'packages', 'gateway', 'dist', 'main.js');
 export const FAKE_DRIVER_BIN = path.join(REPO_ROOT, 'packages', 'driver-sdk', 'dist', 'fake-driver', 'main.js');
-const READY_TIMEOUT_MS = 20_000;
-const STOP_GRACE_MS = 10_000;
+const DEFAULT_READY_TIMEOUT_MS = 20_000;
+const DEFAULT_STOP_GRACE_MS = 10_000;
 /** How long the fake driver keeps each new sandbox Provisioning. */
 export const READY_DELAY_MS = 1_000;
 /** Log lines kept for the error when the gateway fails to start. */
@@ -23,22 +24,32 @@ const KEPT_LINES = 40;
 export interface BenchGatewayOptions {
   /** Extra node flags for the gateway process, e.g. `--cpu-prof --cpu-prof-dir=DIR`. */
   readonly nodeArgs?: readonly string[];
+  /** The `[drivers.*]` lines, given the state dir; default: the fake driver. */
+  readonly driverTable?: (stateDir: string) => readonly string[];
+  readonly readyTimeoutMs?: number;
+  readonly stopGraceMs?: number;
 }
 
-function buildConfigToml(stateDir: string): string {
+function buildConfigToml(stateDir: string, driverTable: readonly string[]): string {
   return [
     `state_dir = ${JSON.stringify(stateDir)}`,
     'listen = "127.0.0.1:0"',
     // The default level: a benchmark measures what an operator runs.
     'log_level = "info"',
+    ...driverTable,
+    '',
+  ].join('\n');
+}
+
+function fakeDriverTable(): string[] {
+  return [
     '[drivers.fake]',
     `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(FAKE_DRIVER_BIN)}]`,
     'requires_supervisor = false',
     // A real backend takes seconds to start a sandbox, so CreateSandbox answers Provisioning and
     // Ready arrives later over the watch; the fake's default of 0 would answer Ready at once.
     `ready_delay_ms = ${READY_DELAY_MS}`,
-    '',
-  ].join('\n');
+  ];
 }
 
 /** Child env without our config variables, so the operator's shell cannot change the run. */
@@ -52,6 +63,7 @@ export class BenchGateway implements AsyncDisposable {
     private readonly child: ChildProcess,
     readonly stateDir: string,
     readonly address: string,
+    private readonly stopGraceMs: number,
   ) {}
 
   get pid(): number {
@@ -62,16 +74,18 @@ export class BenchGateway implements AsyncDisposable {
   static async start(options: BenchGatewayOptions = {}): Promise<BenchGateway> {
     const stateDir = await mkdtemp(path.join(tmpdir(), 'sg-bench-gw-'));
     const configPath = path.join(stateDir, 'gateway.toml');
-    await writeFile(configPath, buildConfigToml(stateDir), { mode: 0o600 });
+    const driverTable = options.driverTable?.(stateDir) ?? fakeDriverTable();
+    await writeFile(configPath, buildConfigToml(stateDir, driverTable), { mode: 0o600 });
+    const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_BIN, '--config', configPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: cleanEnv(),
     });
     try {
-      const address = await waitForReady(child);
-      return new BenchGateway(child, stateDir, address);
+      const address = await waitForReady(child, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+      return new BenchGateway(child, stateDir, address, stopGraceMs);
     } catch (error) {
-      await stopChild(child);
+      await stopChild(child, stopGraceMs);
       await rm(stateDir, { recursive: true, force: true });
       throw error;
     }
@@ -79,7 +93,7 @@ export class BenchGateway implements AsyncDisposable {
 
   /** SIGTERM, a bounded wait, SIGKILL; then the state dir goes. Idempotent. */
   async stop(): Promise<void> {
-    await stopChild(this.child);
+    await stopChild(this.child, this.stopGraceMs);
     await rm(this.stateDir, { recursive: true, force: true });
   }
 
@@ -88,10 +102,10 @@ export class BenchGateway implements AsyncDisposable {
   }
 }
 
-function waitForReady(child: ChildProcess): Promise<string> {
+function waitForReady(child: ChildProcess, timeoutMs: number): Promise<string> {
   const lines: string[] = [];
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway not ready after ${READY_TIMEOUT_MS} ms:\n${lines.join('\n')}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`gateway not ready after ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
     const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
       reject(new Error(`gateway exited (code ${String(code)}, signal ${String(signal)}) before ready:\n${lines.join('\n')}`));
@@ -121,11 +135,11 @@ function readyAddress(line: string): string | undefined {
   }
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
