@@ -81,7 +81,7 @@ export class SandboxService {
       });
       throw error;
     }
-    this.logger.info('sandbox created', { sandboxId, name: plan.name, workspace: plan.workspace, driver: driver.name });
+    this.logger.info('sandbox created', { sandboxId, sandboxName: plan.name, workspace: plan.workspace, driver: driver.name });
     this.options.events.publish({ kind: 'updated', sandbox: stored.sandbox });
     return (await this.store.getSandbox(sandboxId))?.sandbox ?? stored.sandbox;
   }
@@ -104,7 +104,7 @@ export class SandboxService {
     const driver = this.drivers.get(record.driver);
     if (driver !== undefined) await driver.client.deleteSandbox(sandboxId);
     await this.options.statusSync.forget(sandboxId, marked ?? record);
-    this.logger.info('sandbox deleted', { sandboxId, name, workspace, driver: record.driver });
+    this.logger.info('sandbox deleted', { sandboxId, sandboxName: name, workspace, driver: record.driver });
     return true;
   }
 
@@ -135,7 +135,7 @@ export class SandboxService {
       await this.options.statusSync.setDesiredState(sandboxId, rule.revertTo, phase);
       throw error;
     }
-    this.logger.info(`sandbox ${action} requested`, { sandboxId, name, workspace, driver: record.driver });
+    this.logger.info(`sandbox ${action} requested`, { sandboxId, sandboxName: name, workspace, driver: record.driver });
     return updated?.sandbox ?? record.sandbox;
   }
 
