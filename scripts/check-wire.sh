@@ -7,5 +7,6 @@ if [ ! -x "$shared/contract/check-wire" ]; then
   echo "check-wire: $shared/contract/check-wire not found; clone this repo beside shared/ or set SHELLGATE_SHARED_DIR" >&2
   exit 1
 fi
-# An absolute path: check-wire cds into the directory before it passes it to protoc -I.
-"$shared/contract/check-wire" "$PWD/proto"
+# Exactly the documented form, from the repo root: check-wire cds into its argument and
+# passes that same relative path to protoc -I, which is why the files live in proto/proto/.
+"$shared/contract/check-wire" proto

@@ -8,7 +8,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const protoDir = join(root, 'proto');
+// The .proto files sit in proto/proto/ so that the pinned checker, run as
+// `check-wire proto` from the repo root, finds them (it cds into its argument and then
+// passes the same relative path to protoc -I).
+const protoDir = join(root, 'proto', 'proto');
 const plugin = join(root, 'node_modules', '.bin', 'protoc-gen-ts_proto');
 
 const TS_PROTO_OPTIONS = [
