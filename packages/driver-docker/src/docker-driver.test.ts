@@ -59,12 +59,15 @@ async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine
       if (event.payload?.$case === 'deleted') mirror.set(event.payload.deleted.sandboxId, undefined);
     }
   })();
+  // Bounded by wall time, not by turns: the state store does real file I/O, which a loaded
+  // machine can delay past any fixed number of event-loop turns (seen in CI).
   const waitFor = async (description: string, condition: () => boolean): Promise<void> => {
-    for (let turn = 0; turn < 2000; turn += 1) {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
       if (condition()) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    assert.fail(`timed out waiting for ${description}`);
+    assert.fail(`timed out after 10 s waiting for ${description}`);
   };
   await waitFor('the first event-stream connection', () => driver.eventConnections >= 1);
   return {
