@@ -33,3 +33,5 @@ export type { CheckResult, CheckStatus, ConformanceReport, DriverClaims, RunConf
 // ── The scriptable fake driver, for gateway tests ──
 export { FakeDriver, parseFakeDriverScript } from '../fake-driver/index.js';
 export type { FakeDriverOptions, FakeDriverScript, ScriptedResponse, ScriptedWatchEvent } from '../fake-driver/index.js';
+export { RecordingLogger } from './recording-logger.js';
+export type { RecordedLogLine } from './recording-logger.js';

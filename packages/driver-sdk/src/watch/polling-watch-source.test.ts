@@ -4,10 +4,10 @@ import { describe, it } from 'node:test';
 import { readyCondition } from '../conditions/conditions.js';
 import { DriverSandbox } from '../gen/compute_driver.js';
 import type { WatchSandboxesEvent } from '../gen/compute_driver.js';
-import type { LogFields, Logger } from '../logging/logger.js';
 import type { PollingTimers } from './polling-watch-source.js';
 import { PollingWatchSource, isSameSandboxState } from './polling-watch-source.js';
 import { WatchHub } from './watch-hub.js';
+import { RecordingLogger } from '../testing/recording-logger.js';
 
 class FakeTimers implements PollingTimers {
   readonly pending = new Map<number, { callback: () => void; delayMs: number }>();
@@ -33,20 +33,6 @@ class FakeTimers implements PollingTimers {
   }
 }
 
-class RecordingLogger implements Logger {
-  readonly lines: { level: string; message: string; fields: LogFields }[] = [];
-  error(message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: 'error', message, fields });
-  }
-  warn(message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: 'warn', message, fields });
-  }
-  info(): void {}
-  debug(): void {}
-  child(): Logger {
-    return this;
-  }
-}
 
 /** Lets every promise callback queued so far run; no wall-clock waiting. */
 function flush(): Promise<void> {

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 
 import { DriverSandbox } from '../gen/compute_driver.js';
 import type { DriverPlatformEvent, WatchSandboxesEvent } from '../gen/compute_driver.js';
-import type { LogFields, Logger } from '../logging/logger.js';
 import { WatchHub } from './watch-hub.js';
+import { RecordingLogger } from '../testing/recording-logger.js';
 
 function sandbox(id: string, name = id): DriverSandbox {
   return DriverSandbox.fromPartial({ id, name, status: { sandboxName: name, conditions: [] } });
@@ -48,24 +48,6 @@ function platformEvent(reason: string): DriverPlatformEvent {
   return { timestampMs: 1, source: 'docker', type: 'Normal', reason, message: '', metadata: {} };
 }
 
-class RecordingLogger implements Logger {
-  readonly lines: { level: string; message: string; fields: LogFields }[] = [];
-  error(message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: 'error', message, fields });
-  }
-  warn(message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: 'warn', message, fields });
-  }
-  info(message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: 'info', message, fields });
-  }
-  debug(message: string, fields: LogFields = {}): void {
-    this.lines.push({ level: 'debug', message, fields });
-  }
-  child(): Logger {
-    return this;
-  }
-}
 
 describe('WatchHub', () => {
   it('sends a full snapshot, then live events in publish order', async () => {

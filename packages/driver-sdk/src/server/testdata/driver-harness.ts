@@ -10,7 +10,7 @@ import { ComputeDriverClient } from '../../gen/compute_driver.js';
 import type { ComputeDriverImpl } from '../driver-impl.js';
 import type { RunningDriverServer } from '../serve-driver.js';
 import { serveDriver } from '../serve-driver.js';
-import { RecordingLogger } from './recording-logger.js';
+import { RecordingLogger } from '../../testing/recording-logger.js';
 
 /** A token value tests look for in logs and error details; it must never show up. */
 export const TEST_TOKEN = 'sandbox-token-d41d8cd98f00b204e980';

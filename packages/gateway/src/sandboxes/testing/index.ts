@@ -12,7 +12,7 @@ export {
 export type { FakeDriverCall, FakeDriverMethod, HeldCalls } from './fake-driver-client.js';
 export { FakeDriverDirectory } from './fake-driver-directory.js';
 export type { FakeDriverSpec } from './fake-driver-directory.js';
-export { RecordingLogger } from './recording-logger.js';
-export type { RecordedLogLine } from './recording-logger.js';
+export { RecordingLogger } from '@shellgate/driver-sdk/testing';
+export type { RecordedLogLine } from '@shellgate/driver-sdk/testing';
 export { createSandboxHarness, nextChange, nextPhase } from './sandbox-harness.js';
 export type { SandboxHarness, SandboxHarnessOptions } from './sandbox-harness.js';

@@ -10,7 +10,7 @@ import { SandboxService } from '../sandbox-service.js';
 import { SandboxStatusSync } from '../sandbox-status-sync.js';
 import { SessionRegistry } from '../session-registry.js';
 import { FakeDriverDirectory, type FakeDriverSpec } from './fake-driver-directory.js';
-import { RecordingLogger } from './recording-logger.js';
+import { RecordingLogger } from '@shellgate/driver-sdk/testing';
 
 /** Options of {@link createSandboxHarness}; every field has a test-friendly default. */
 export interface SandboxHarnessOptions {

@@ -1,4 +1,4 @@
-import type { LogFields, Logger } from '@shellgate/driver-sdk';
+import type { LogFields, Logger } from '../logging/logger.js';
 
 /** One line a {@link RecordingLogger} kept, with the fields of its child loggers merged in. */
 export interface RecordedLogLine {
