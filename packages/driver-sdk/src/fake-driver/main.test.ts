@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { connectDriver } from '../client/index.js';
+import { connectDriver, type DriverClient } from '../client/index.js';
 import { ErrorCode } from '../errors.js';
 import type { DriverSandbox } from '../gen/compute_driver.js';
 
@@ -16,22 +16,14 @@ function sandbox(id: string, name: string): DriverSandbox {
   return { id, name, namespace: '', workspace: '', status: undefined, spec };
 }
 
-void test('shellgate-fake-driver serves the script from its --config file', async () => {
+/**
+ * Runs `body` against the fake driver binary serving `scriptLines` as its --config file,
+ * then checks that SIGTERM drains it to exit 0 and removes the temp dir.
+ */
+async function withScriptedDriver(scriptLines: readonly string[], body: (client: DriverClient) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
   const configFile = join(dir, 'fake.toml');
-  await writeFile(
-    configFile,
-    [
-      'driver_name = "scripted"',
-      'gateway_manages_lifecycle = true',
-      '[responses.full]',
-      'rpc = "CreateSandbox"',
-      'error = "RESOURCE_EXHAUSTED"',
-      'message = "no room"',
-      'match_name = "big"',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(configFile, [...scriptLines, ''].join('\n'));
   const socketPath = join(dir, 'fake.sock');
   const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, '--bind-socket', socketPath, '--config', configFile], {
     stdio: 'ignore',
@@ -40,12 +32,7 @@ void test('shellgate-fake-driver serves the script from its --config file', asyn
   try {
     const client = await connectDriver(socketPath, { connectTimeoutMs: 15_000 });
     try {
-      assert.equal(client.capabilities.driverName, 'scripted');
-      assert.equal(client.capabilities.gatewayManagesLifecycle, true);
-      assert.equal(client.capabilities.defaultImage, 'fake/image:latest');
-      await assert.rejects(client.createSandbox(sandbox('b1', 'big')), { code: ErrorCode.ResourceExhausted, message: 'CreateSandbox failed: no room' });
-      await client.createSandbox(sandbox('s1', 'small'));
-      assert.deepEqual((await client.listSandboxes()).map((s) => s.id), ['s1']);
+      await body(client);
     } finally {
       await client.close();
     }
@@ -54,13 +41,32 @@ void test('shellgate-fake-driver serves the script from its --config file', asyn
     assert.equal(await exited, 0, 'SIGTERM drains and exits 0');
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+void test('shellgate-fake-driver serves the script from its --config file', async () => {
+  await withScriptedDriver(
+    [
+      'driver_name = "scripted"',
+      'gateway_manages_lifecycle = true',
+      '[responses.full]',
+      'rpc = "CreateSandbox"',
+      'error = "RESOURCE_EXHAUSTED"',
+      'message = "no room"',
+      'match_name = "big"',
+    ],
+    async (client) => {
+      assert.equal(client.capabilities.driverName, 'scripted');
+      assert.equal(client.capabilities.gatewayManagesLifecycle, true);
+      assert.equal(client.capabilities.defaultImage, 'fake/image:latest');
+      await assert.rejects(client.createSandbox(sandbox('b1', 'big')), { code: ErrorCode.ResourceExhausted, message: 'CreateSandbox failed: no room' });
+      await client.createSandbox(sandbox('s1', 'small'));
+      assert.deepEqual((await client.listSandboxes()).map((s) => s.id), ['s1']);
+    },
+  );
 });
 
 void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fails once, then succeeds', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
-  const configFile = join(dir, 'fake.toml');
-  await writeFile(
-    configFile,
+  await withScriptedDriver(
     [
       '[[responses]]',
       'rpc = "CreateSandbox"',
@@ -71,17 +77,8 @@ void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fail
       '[[listener_requirements]]',
       'reason = "callbacks"',
       'loopback_interface = true',
-      '',
-    ].join('\n'),
-  );
-  const socketPath = join(dir, 'fake.sock');
-  const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, '--bind-socket', socketPath, '--config', configFile], {
-    stdio: 'ignore',
-  });
-  const exited = new Promise((resolve) => child.on('exit', resolve));
-  try {
-    const client = await connectDriver(socketPath, { connectTimeoutMs: 15_000 });
-    try {
+    ],
+    async (client) => {
       await assert.rejects(client.createSandbox(sandbox('a1', 'alpha')), {
         code: ErrorCode.FailedPrecondition,
         message: 'CreateSandbox failed: no capacity yet',
@@ -90,14 +87,8 @@ void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fail
       assert.deepEqual((await client.listSandboxes()).map((s) => s.id), ['a1']);
       const { requirements } = await client.getGatewayListenerRequirements();
       assert.deepEqual(requirements.map((r) => [r.reason, r.selector?.$case]), [['callbacks', 'loopbackInterface']]);
-    } finally {
-      await client.close();
-    }
-  } finally {
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, 'SIGTERM drains and exits 0');
-    await rm(dir, { recursive: true, force: true });
-  }
+    },
+  );
 });
 
 async function runToExit(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
