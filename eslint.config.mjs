@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', 'scripts/**', '.ci/**', '*.mjs'],
+    ignores: ['**/dist/**', '**/node_modules/**', '**/src/gen/**', '**/src/session-gen/**', 'scripts/**', '.ci/**', '*.mjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: ['**/*.ts'] })),

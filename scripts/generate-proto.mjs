@@ -30,6 +30,10 @@ const TS_PROTO_OPTIONS = [
 const TARGETS = [
   { outDir: 'packages/driver-sdk/src/gen', protos: ['compute_driver.proto'] },
   { outDir: 'packages/api/src/gen', protos: ['openshell.proto', 'datamodel.proto'] },
+  // The supervisor session is served by the gateway and called by the supervisor; it sits
+  // beside the public API (behind its own `@shellgate/api/session` door) so neither side
+  // depends on the other's package.
+  { outDir: 'packages/api/src/session-gen', protos: ['shellgate/supervisor/v1/session.proto'] },
 ];
 
 for (const target of TARGETS) {
@@ -57,7 +61,7 @@ for (const target of TARGETS) {
 // the code ts-proto emits for their declaring files (and descriptor.proto,
 // 170 KB) would be dead weight in every driver.
 function pruneOptionOnlyFiles(outDir) {
-  rmSync(join(outDir, 'shellgate'), { recursive: true, force: true });
+  rmSync(join(outDir, 'shellgate', 'options'), { recursive: true, force: true });
   rmSync(join(outDir, 'google', 'protobuf', 'descriptor.ts'), { force: true });
 }
 
