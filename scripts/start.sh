@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the gateway in the foreground with the embedded SQLite store
 # under .state/ and the Docker driver as the default driver. Installs and starts dockerd
-# if needed (and builds the local test image; no registry is reachable on these machines).
+# if needed (and builds the local test image; no registry is reachable on these machines),
+# and builds the supervisor runtime bundle the driver mounts into every sandbox.
 # Extra arguments go to shellgate-gateway. Ctrl-C stops the gateway, its driver, and the
 # dockerd this script started.
 set -euo pipefail
@@ -13,6 +14,8 @@ bash scripts/engines/docker.sh start
 trap 'bash scripts/engines/docker.sh stop || true' EXIT
 state_dir="$PWD/.state"
 mkdir -p "$state_dir" && chmod 700 "$state_dir"
+echo "start: building the supervisor runtime bundle in $state_dir/runtime"
+node packages/supervisor/dist/bundle-main.js --out "$state_dir/runtime"
 config="$state_dir/gateway.toml"
 if [ ! -f "$config" ]; then
   cat > "$config" <<TOML
@@ -23,8 +26,9 @@ state_dir = "$state_dir"
 [drivers.docker]
 default_image = "shellgate-test/busybox:1"
 state_dir = "$state_dir/driver-docker"
-# Sandboxes run no Shellgate supervisor yet, so a running container counts as Ready.
-requires_supervisor = false
+# Node, its libraries and the supervisor, mounted read-only into every sandbox as its
+# entrypoint; a sandbox is Ready once its supervisor has dialed the gateway.
+supervisor_runtime_dir = "$state_dir/runtime"
 TOML
   echo "start: wrote $config"
 fi

@@ -10,16 +10,27 @@ export const CLI_BIN = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js'
 /** Built by `scripts/engines/docker.sh start`. */
 export const BENCH_IMAGE = 'shellgate-test/busybox:1';
 
+export const SUPERVISOR_BUNDLE_BIN = path.join(REPO_ROOT, 'packages', 'supervisor', 'dist', 'bundle-main.js');
+
+export interface DockerBenchGatewayOptions {
+  /**
+   * A supervisor runtime bundle to inject: sandboxes are then Ready only once their supervisor
+   * has dialed the gateway. Without one, backend Running counts as Ready.
+   */
+  readonly supervisorRuntimeDir?: string;
+}
+
 /** A gateway whose one driver is the docker driver on its own network `networkName`. */
-export async function startDockerBenchGateway(networkName: string): Promise<BenchGateway> {
+export async function startDockerBenchGateway(networkName: string, options: DockerBenchGatewayOptions = {}): Promise<BenchGateway> {
   return BenchGateway.start({
     readyTimeoutMs: 30_000,
     stopGraceMs: 30_000,
     driverTable: (stateDir) => [
       '[drivers.docker]',
       `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(DOCKER_DRIVER_BIN)}]`,
-      // No supervisor yet (a later issue): backend Running counts as Ready.
-      'requires_supervisor = false',
+      ...(options.supervisorRuntimeDir === undefined
+        ? ['requires_supervisor = false']
+        : [`supervisor_runtime_dir = ${JSON.stringify(options.supervisorRuntimeDir)}`]),
       `default_image = ${JSON.stringify(BENCH_IMAGE)}`,
       'image_pull_policy = "Never"',
       `network_name = ${JSON.stringify(networkName)}`,

@@ -8,6 +8,7 @@ import { runDriverProcessBench } from './driver-process.js';
 import { runGatewayApiBench } from './gateway-api.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
+import { runSupervisorSessionBench } from './supervisor-session.js';
 
 // The load average is printed because a busy machine moves every figure; compare ratios.
 const load = loadavg().map((value) => value.toFixed(2)).join(' ');
@@ -19,3 +20,4 @@ await runBench('driver process benchmark', runDriverProcessBench);
 await runBench('gateway API benchmark', () => runGatewayApiBench());
 // Prints "skipped: no Docker engine (run scripts/engines/docker.sh start)" when none answers.
 await runBench('docker create benchmark', runDockerCreateBench);
+await runBench('supervisor benchmark', runSupervisorSessionBench);

@@ -7,6 +7,7 @@ import { registerDockerConformanceSuite } from './docker-conformance-suite.js';
 import { registerDockerDriverSuite } from './docker-driver-suite.js';
 import { registerDockerGatewaySuite } from './docker-gateway-suite.js';
 import { registerDockerRestartSuite } from './docker-restart-suite.js';
+import { registerDockerSupervisorSuite } from './docker-supervisor-suite.js';
 
 describe('Docker engine for e2e', () => {
   it('answers `docker info` and has the test image (else: bash scripts/engines/docker.sh start)', async () => {
@@ -16,5 +17,6 @@ describe('Docker engine for e2e', () => {
 registerDockerConformanceSuite();
 registerDockerDriverSuite();
 registerDockerGatewaySuite();
+registerDockerSupervisorSuite();
 // Last: it restarts dockerd, which stops every container on the engine.
 registerDockerRestartSuite();

@@ -30,3 +30,4 @@ export const CLI_BIN = resolvePackageBin('@shellgate/cli', 'shellgate');
 export const FAKE_DRIVER_BIN = resolvePackageBin('@shellgate/driver-sdk', 'shellgate-fake-driver');
 export const CONFORMANCE_BIN = resolvePackageBin('@shellgate/driver-sdk', 'shellgate-driver-conformance');
 export const DOCKER_DRIVER_BIN = resolvePackageBin('@shellgate/driver-docker', 'shellgate-driver-docker');
+export const SUPERVISOR_BUNDLE_BIN = resolvePackageBin('@shellgate/supervisor', 'shellgate-supervisor-bundle');

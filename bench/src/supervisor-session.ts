@@ -1,0 +1,189 @@
+// The supervisor on a real Docker engine (issue 5), each figure beside a baseline from the same
+// engine in the same run: create → Ready (the supervisor's session connected) against
+// `docker run -d`; `shellgate sandbox exec NAME -- true` (the whole CLI process) against
+// `docker exec CONTAINER true` on the very same container; and exec output throughput through
+// supervisor → gateway → client. Figures are printed, never asserted.
+// Alone: node bench/dist/supervisor-session.js (needs `bash scripts/engines/docker.sh start`).
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { Metadata, credentials } from '@grpc/grpc-js';
+import { ExecSandboxRequest, OpenShellClient, type ExecSandboxEvent } from '@shellgate/api';
+
+import { ApiCreateTimer } from './docker-api-create.js';
+import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, SUPERVISOR_BUNDLE_BIN, startDockerBenchGateway } from './docker-bench-gateway.js';
+import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
+
+const WARMUP = 2;
+const CREATE_PAIRS = 10;
+const EXEC_PAIRS = 20;
+const THROUGHPUT_BYTES = 512 * 1024 * 1024;
+const THROUGHPUT_RUNS = 3;
+const COMMAND = ['sleep', '3600'];
+/** Issue 5 targets. */
+const CREATE_READY_RATIO_TARGET = 1.6;
+const EXEC_RATIO_TARGET = 1.0;
+const THROUGHPUT_TARGET_MB_S = 100;
+const RUN_LABEL_KEY = 'dev.shellgate.e2e-run';
+
+interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(file: string, args: readonly string[], timeoutMs = 180_000): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+async function runOrThrow(file: string, args: readonly string[]): Promise<string> {
+  const result = await run(file, args);
+  if (result.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  return result.stdout.trim();
+}
+
+async function timeCommand(file: string, args: readonly string[]): Promise<number> {
+  const startNs = process.hrtime.bigint();
+  await runOrThrow(file, args);
+  return elapsedMs(startNs);
+}
+
+async function findMissingPrerequisite(): Promise<string | undefined> {
+  if ((await run('docker', ['info', '--format', '{{.ServerVersion}}'], 20_000)).code !== 0) return 'skipped: no Docker engine (run scripts/engines/docker.sh start)';
+  if ((await run('docker', ['image', 'inspect', BENCH_IMAGE], 20_000)).code !== 0) return `skipped: image ${BENCH_IMAGE} missing (run scripts/engines/docker.sh start)`;
+  for (const bin of [DOCKER_DRIVER_BIN, SUPERVISOR_BUNDLE_BIN, CLI_BIN]) if (!existsSync(bin)) return `skipped: ${bin} is not built (pnpm run build)`;
+  return undefined;
+}
+
+/** Bytes/s of one ExecSandbox whose command writes `bytes` bytes to stdout. */
+function timeExecOutput(client: OpenShellClient, sandboxId: string, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const startNs = process.hrtime.bigint();
+    let received = 0;
+    let exitCode: number | undefined;
+    const request = ExecSandboxRequest.fromPartial({ sandboxId, command: ['head', '-c', String(bytes), '/dev/zero'] });
+    const stream = client.execSandbox(request, new Metadata());
+    stream.on('data', (event: ExecSandboxEvent) => {
+      if (event.payload?.$case === 'stdout') received += event.payload.stdout.data.length;
+      if (event.payload?.$case === 'exit') exitCode = event.payload.exit.exitCode;
+    });
+    stream.on('error', reject);
+    stream.on('end', () => {
+      if (exitCode !== 0 || received !== bytes) {
+        reject(new Error(`exec output: ${received} of ${bytes} bytes, exit ${exitCode ?? 'none'}`));
+        return;
+      }
+      resolve(bytes / (elapsedMs(startNs) / 1000));
+    });
+  });
+}
+
+/** Bytes/s of `docker exec CONTAINER head -c BYTES /dev/zero`, read by this process. */
+function timeDockerExecOutput(containerId: string, bytes: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const startNs = process.hrtime.bigint();
+    const child = execFile('docker', ['exec', containerId, 'head', '-c', String(bytes), '/dev/zero'], { encoding: 'buffer', maxBuffer: Infinity });
+    let received = 0;
+    child.stdout?.on('data', (chunk: Buffer) => (received += chunk.length));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0 || received !== bytes) reject(new Error(`docker exec output: ${received} of ${bytes} bytes, exit ${code}`));
+      else resolve(bytes / (elapsedMs(startNs) / 1000));
+    });
+  });
+}
+
+const mbPerS = (bytesPerS: number): string => `${(bytesPerS / 1024 / 1024).toFixed(0)} MB/s`;
+
+/** Runs the supervisor benchmark, or prints why it is skipped. */
+export async function runSupervisorSessionBench(): Promise<void> {
+  const missing = await findMissingPrerequisite();
+  if (missing !== undefined) {
+    process.stdout.write(`\nSupervisor benchmark\n  ${missing}\n`);
+    return;
+  }
+  const runId = randomBytes(3).toString('hex');
+  const runLabel = `${RUN_LABEL_KEY}=bench-${runId}`;
+  const networkName = `sg-e2e-bench-${runId}`;
+  const runtimeDir = path.join(mkdtempSync(path.join(tmpdir(), 'sg-bench-runtime-')), 'runtime');
+  await runOrThrow(process.execPath, [SUPERVISOR_BUNDLE_BIN, '--out', runtimeDir]);
+  const gateway = await startDockerBenchGateway(networkName, { supervisorRuntimeDir: runtimeDir });
+  const api = new ApiCreateTimer(gateway.address);
+  const client = new OpenShellClient(gateway.address, credentials.createInsecure());
+  let next = 0;
+  const newName = (): string => `s${runId}-${++next}`;
+  const cli = (args: readonly string[]): Promise<string> => runOrThrow(process.execPath, [CLI_BIN, '--gateway', gateway.address, '--timeout', '120s', ...args]);
+  try {
+    const create = { readyMs: [] as number[], dockerMs: [] as number[] };
+    for (let pair = 0; pair < WARMUP + CREATE_PAIRS; pair++) {
+      const name = newName();
+      const ready = await api.timeCreate(name, COMMAND);
+      const startNs = process.hrtime.bigint();
+      const containerId = await runOrThrow('docker', ['run', '-d', '--label', runLabel, BENCH_IMAGE, ...COMMAND]);
+      const docker = elapsedMs(startNs);
+      if (pair >= WARMUP) {
+        create.readyMs.push(ready);
+        create.dockerMs.push(docker);
+      }
+      await cli(['sandbox', 'delete', name, '--wait']);
+      await runOrThrow('docker', ['rm', '-f', containerId]);
+    }
+
+    const name = newName();
+    await api.timeCreate(name, COMMAND);
+    const sandboxId = JSON.parse(await cli(['sandbox', 'get', name, '-o', 'json'])) as { metadata: { id: string } };
+    const containerId = await runOrThrow('docker', ['ps', '-q', '--no-trunc', '--filter', `label=dev.shellgate.sandbox-id=${sandboxId.metadata.id}`]);
+    const exec = { shellgateMs: [] as number[], dockerMs: [] as number[] };
+    for (let pair = 0; pair < WARMUP + EXEC_PAIRS; pair++) {
+      const shellgate = await timeCommand(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'exec', name, '--', 'true']);
+      const docker = await timeCommand('docker', ['exec', containerId, 'true']);
+      if (pair >= WARMUP) {
+        exec.shellgateMs.push(shellgate);
+        exec.dockerMs.push(docker);
+      }
+    }
+
+    const throughput = { shellgate: [] as number[], docker: [] as number[] };
+    for (let index = 0; index < THROUGHPUT_RUNS; index++) {
+      throughput.shellgate.push(await timeExecOutput(client, sandboxId.metadata.id, THROUGHPUT_BYTES));
+      throughput.docker.push(await timeDockerExecOutput(containerId, THROUGHPUT_BYTES));
+    }
+    await cli(['sandbox', 'delete', name, '--wait']);
+
+    const readyP50 = percentile(create.readyMs, 0.5);
+    const runP50 = percentile(create.dockerMs, 0.5);
+    const execP50 = percentile(exec.shellgateMs, 0.5);
+    const dockerExecP50 = percentile(exec.dockerMs, 0.5);
+    const outP50 = percentile(throughput.shellgate, 0.5);
+    const dockerOutP50 = percentile(throughput.docker, 0.5);
+    printTable(`Supervisor on Docker, p50 (${CREATE_PAIRS} creates and ${EXEC_PAIRS} execs interleaved with their baselines after ${WARMUP} warm-up)`, [
+      ['measure', 'shellgate', 'docker (baseline)', 'ratio'],
+      ['create → Ready (session connected) vs docker run -d', formatMs(readyP50), formatMs(runP50), `${(readyP50 / runP50).toFixed(2)}×`],
+      ['shellgate sandbox exec NAME -- true vs docker exec', formatMs(execP50), formatMs(dockerExecP50), `${(execP50 / dockerExecP50).toFixed(2)}×`],
+      [`exec output, ${THROUGHPUT_BYTES / 1024 / 1024} MB (API client; docker CLI read by this process)`, mbPerS(outP50), mbPerS(dockerOutP50), `${(outP50 / dockerOutP50).toFixed(2)}×`],
+    ]);
+    printVerdict('create → Ready vs docker run -d, p50 ratio', `${(readyP50 / runP50).toFixed(2)}×`, readyP50 / runP50 <= CREATE_READY_RATIO_TARGET, `≤ ${CREATE_READY_RATIO_TARGET}×`);
+    printVerdict('exec -- true vs docker exec true, p50 ratio', `${(execP50 / dockerExecP50).toFixed(2)}×`, execP50 / dockerExecP50 <= EXEC_RATIO_TARGET, `≤ ${EXEC_RATIO_TARGET}×`);
+    printVerdict('exec output throughput', mbPerS(outP50), outP50 / 1024 / 1024 >= THROUGHPUT_TARGET_MB_S, `≥ ${THROUGHPUT_TARGET_MB_S} MB/s`);
+  } finally {
+    client.close();
+    api.close();
+    await gateway.stop();
+    const leftovers = (await run('docker', ['ps', '-aq', '--filter', `label=${runLabel}`])).stdout.split('\n').filter((id) => id !== '');
+    const attached = (await run('docker', ['ps', '-aq', '--filter', `network=${networkName}`])).stdout.split('\n').filter((id) => id !== '');
+    if (leftovers.length + attached.length > 0) await run('docker', ['rm', '-f', '-v', ...new Set([...leftovers, ...attached])]);
+    await run('docker', ['network', 'rm', networkName]);
+    rmSync(path.dirname(runtimeDir), { recursive: true, force: true });
+  }
+}
+
+if (isMainModule(import.meta.url)) {
+  await runBench('supervisor benchmark', runSupervisorSessionBench);
+}

@@ -1,0 +1,267 @@
+// Issue 5 on a real Docker engine: the gateway spawns the docker driver, which bind-mounts the
+// supervisor runtime bundle into a bare busybox image (no Node in it) and makes the supervisor
+// the entrypoint. Readiness, exec, interactive shells, logs and the token rules are checked the
+// way an operator meets them: through the real CLI, the API and `docker` itself.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { SandboxPhase, SandboxSpec, type Sandbox } from '@shellgate/api';
+import { SupervisorSessionClient, type GatewayMessage } from '@shellgate/api/session';
+import { ApiClient } from '../harness/api-client.js';
+import { GatewayProcess } from '../harness/gateway-process.js';
+import { CLI_BIN, DOCKER_DRIVER_BIN } from '../harness/paths.js';
+import { PtySession } from '../harness/pty-session.js';
+import { runCli, type CliResult } from '../harness/run-cli.js';
+import { containersWithLabel, docker, inspectContainer, requireDockerEngine } from './docker-engine.js';
+import { defaultDriverConfig, removeNetwork, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
+import { GATEWAY_ID_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
+import { buildSupervisorRuntime } from './supervisor-runtime.js';
+
+const WAIT = '90s';
+/** Short, so a lost session is noticed within a second or two. */
+const HEARTBEAT_MS = 300;
+const IDLE = ['sleep', '3600'];
+
+export function registerDockerSupervisorSuite(): void {
+  describe('supervisor in Docker sandboxes (session, exec, shells, logs)', () => {
+    let gateway: GatewayProcess;
+    let api: ApiClient;
+    let stateDir = '';
+    let driverStateDir = '';
+    let networkName = '';
+    let gatewayId = '';
+
+    before(async () => {
+      await requireDockerEngine();
+      stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-sup-'));
+      const runtimeDir = buildSupervisorRuntime(join(stateDir, 'runtime'));
+      driverStateDir = join(stateDir, 'docker-driver');
+      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('sup', driverStateDir), supervisor_runtime_dir: runtimeDir };
+      networkName = String(driverConfig.network_name);
+      const configToml = [
+        `supervisor_heartbeat_ms = ${HEARTBEAT_MS}`,
+        '[drivers.docker]',
+        `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(DOCKER_DRIVER_BIN)}]`,
+        ...toTomlLines(driverConfig),
+      ].join('\n');
+      gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
+      api = new ApiClient(gateway.address);
+      const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
+      gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
+    });
+
+    after(async () => {
+      if (gateway === undefined) return;
+      for (const sandbox of await api.list().catch(() => [])) await api.delete(sandbox.metadata!.name).catch(() => false);
+      api.close();
+      await gateway.stop();
+      const leftovers = gatewayId === '' ? [] : await containersWithLabel(GATEWAY_ID_LABEL, gatewayId);
+      if (leftovers.length > 0) await docker(['rm', '-f', '-v', ...leftovers]);
+      await removeNetwork(networkName);
+      gateway.removeState();
+    });
+
+    function cli(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+      return runCli(['--gateway', gateway.address, ...args], {}, timeoutMs);
+    }
+
+    async function createReady(label: string, command: readonly string[] = IDLE, extra: readonly string[] = []): Promise<Sandbox> {
+      const name = uniqueSandboxName(label);
+      const result = await cli(['sandbox', 'create', name, ...command.flatMap((arg) => ['--cmd', arg]), ...extra, '--wait', '--timeout', WAIT, '-o', 'json']);
+      assert.equal(result.code, 0, `create ${name} exited ${result.code}:\n${result.stderr}`);
+      return JSON.parse(result.stdout) as Sandbox;
+    }
+
+    async function containerOf(sandboxId: string): Promise<string> {
+      const [id] = await containersWithLabel(SANDBOX_ID_LABEL, sandboxId);
+      assert.ok(id !== undefined, `a container for sandbox ${sandboxId}`);
+      return id;
+    }
+
+    function readyReason(sandbox: Sandbox): string | undefined {
+      return sandbox.status?.conditions.find((condition) => condition.type === 'Ready')?.reason;
+    }
+
+    function tokenOf(sandboxId: string): string {
+      return readFileSync(join(driverStateDir, 'sandboxes', sandboxId, 'token'), 'utf8').trim();
+    }
+
+    it('runs the supervisor from the bind-mounted bundle in an image without Node, and is Ready only once its session is up', async () => {
+      assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe' }), 'the test image has no node');
+      const sandbox = await createReady('ready');
+      const id = sandbox.metadata!.id;
+      assert.equal(sandbox.status?.phase, SandboxPhase.SANDBOX_PHASE_READY);
+      const inspect = await inspectContainer(await containerOf(id));
+      const runtimeMount = inspect.Mounts.find((mount) => mount.Destination === '/opt/shellgate/runtime');
+      assert.ok(runtimeMount !== undefined && !runtimeMount.RW, 'the runtime bundle is mounted read-only');
+      // Ready was answered to the CLI, so by then the gateway had the session (a backend-only
+      // Ready would not be enough: see the frozen-supervisor test for the other direction).
+      const sessions = gateway.entries((entry) => entry.message === 'supervisor session connected' && entry.sandboxId === id);
+      assert.ok(sessions.length >= 1, `the gateway logged the session of ${id}`);
+    });
+
+    it('a frozen supervisor demotes the sandbox to Provisioning (DependenciesNotReady); thawed, it reconnects and is Ready', async () => {
+      const sandbox = await createReady('freeze');
+      const name = sandbox.metadata!.name;
+      const pid = (JSON.parse(await docker(['inspect', '--format', '{{json .State.Pid}}', await containerOf(sandbox.metadata!.id)])) as number);
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const lost = await api.waitFor(name, (s) => s.status?.phase === SandboxPhase.SANDBOX_PHASE_PROVISIONING, 15_000);
+        assert.equal(readyReason(lost), 'DependenciesNotReady');
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      await api.waitFor(name, (s) => s.status?.phase === SandboxPhase.SANDBOX_PHASE_READY, 20_000);
+    });
+
+    it('exec passes stdout, stderr, the exit code, stdin, env, workdir and a timeout', async () => {
+      const name = (await createReady('exec')).metadata!.name;
+      const echo = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+      assert.equal(echo.code, 3, echo.stderr);
+      assert.equal(echo.stdout, 'out\n');
+      assert.match(echo.stderr, /err/);
+
+      const env = await cli(['sandbox', 'exec', name, '-e', 'GREETING=hello there', '-w', '/tmp', '--', 'sh', '-c', 'echo "$GREETING"; pwd']);
+      assert.equal(env.code, 0, env.stderr);
+      assert.equal(env.stdout, 'hello there\n/tmp\n');
+
+      const stdin = await runCliWithInput(['--gateway', gateway.address, 'sandbox', 'exec', '-i', name, '--', 'sh', '-c', 'tr a-z A-Z; echo done'], 'shout\n');
+      assert.equal(stdin.code, 0, stdin.stderr);
+      assert.equal(stdin.stdout, 'SHOUT\ndone\n');
+
+      const startedAt = Date.now();
+      const timedOut = await cli(['sandbox', 'exec', name, '--timeout', '1', '--', 'sleep', '30']);
+      assert.equal(timedOut.code, 124, `a timed-out exec exits 124:\n${timedOut.stderr}`);
+      assert.ok(Date.now() - startedAt < 15_000, 'the timeout ended the command');
+
+      const missing = await cli(['sandbox', 'exec', name, '--', 'no-such-command']);
+      assert.equal(missing.code, 127, missing.stderr);
+    });
+
+    it('connect gives an interactive shell through a real terminal: resize and Ctrl-C reach the sandbox', async () => {
+      const name = (await createReady('shell')).metadata!.name;
+      const session = PtySession.start(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'connect', name], { cols: 100, rows: 30 });
+      try {
+        session.write('stty size\r');
+        await session.waitFor(/30 100/);
+        let mark = session.screen.length;
+        session.resize(120, 40);
+        await sleep(300);
+        session.write('stty size\r');
+        await session.waitFor(/40 120/, 20_000, mark);
+        mark = session.screen.length;
+        session.write('sleep 60; echo after-sleep\r');
+        await sleep(500);
+        session.write('\x03');
+        session.write('echo interrupted-$?\r');
+        await session.waitFor(/interrupted-1\d\d/, 20_000, mark);
+        assert.doesNotMatch(session.screen.slice(mark), /after-sleep\r?\n/, 'Ctrl-C ended the sleep inside the sandbox');
+        session.write('exit 5\r');
+        assert.equal(await session.waitForExit(), 5, 'connect exits with the shell\'s code');
+      } finally {
+        session.kill();
+      }
+    });
+
+    it('the main process exiting puts the sandbox in Error with MainProcessExited and its code', async () => {
+      const name = uniqueSandboxName('mainexit');
+      await api.create({ name, spec: SandboxSpec.fromPartial({ command: ['sh', '-c', 'echo bye; sleep 2; exit 7'] }) });
+      const failed = await api.waitFor(name, (s) => s.status?.phase === SandboxPhase.SANDBOX_PHASE_ERROR, 60_000);
+      const ready = failed.status?.conditions.find((condition) => condition.type === 'Ready');
+      assert.equal(ready?.reason, 'MainProcessExited');
+      assert.match(ready?.message ?? '', /\b7\b/);
+    });
+
+    it('logs: the main process output, tail and follow', async () => {
+      const name = (await createReady('logs', ['sh', '-c', 'echo first; echo second; i=0; while true; do i=$((i+1)); echo tick$i; sleep 0.2; done'])).metadata!.name;
+      await sleep(1_000);
+      const all = await cli(['sandbox', 'logs', name]);
+      assert.equal(all.code, 0, all.stderr);
+      assert.match(all.stdout, /first[\s\S]*second[\s\S]*tick1/);
+      const tail = await cli(['sandbox', 'logs', name, '--tail', '2']);
+      assert.equal(tail.stdout.trim().split('\n').length, 2, tail.stdout);
+      const json = await cli(['sandbox', 'logs', name, '--source', 'main', '-o', 'json']);
+      assert.match(json.stdout, /"source":\s*"main"/);
+
+      const follow = PtySession.start(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'logs', name, '-f', '--tail', '1']);
+      try {
+        const first = Number((await follow.waitFor(/tick(\d+)/))[1]);
+        await follow.waitFor(new RegExp(`tick${first + 3}\\b`));
+        follow.write('\x03');
+        assert.equal(await follow.waitForExit(), 130);
+      } finally {
+        follow.kill();
+      }
+    });
+
+    it('refuses a forged token and another sandbox\'s token; the token shows nowhere', async () => {
+      const first = await createReady('tok1');
+      const second = await createReady('tok2');
+      const firstId = first.metadata!.id;
+      const token = tokenOf(firstId);
+      const [header = '', payload = ''] = token.split('.');
+      const forged = `${header}.${payload}.${Buffer.from('not-the-signature').toString('base64url')}`;
+      assert.equal(await helloCode(firstId, forged), GrpcStatus.UNAUTHENTICATED, 'a forged signature is refused');
+      const crossCode = await helloCode(second.metadata!.id, token);
+      assert.ok(crossCode === GrpcStatus.PERMISSION_DENIED || crossCode === GrpcStatus.UNAUTHENTICATED, `another sandbox's token is refused (got ${crossCode})`);
+
+      const inspect = JSON.stringify(await inspectContainer(await containerOf(firstId)));
+      assert.ok(!inspect.includes(token), 'docker inspect does not show the token');
+      const env = await cli(['sandbox', 'exec', first.metadata!.name, '--', 'env']);
+      assert.ok(!env.stdout.includes(token), 'the sandbox env does not hold the token');
+      assert.match(env.stdout, /OPENSHELL_SANDBOX_TOKEN_FILE=/);
+      const listed = await cli(['sandbox', 'list', '-o', 'json']);
+      assert.ok(!listed.stdout.includes(token), 'the API does not show the token');
+      const logs = await cli(['sandbox', 'logs', first.metadata!.name, '-o', 'json']);
+      assert.ok(!logs.stdout.includes(token), 'sandbox logs do not show the token');
+      const dockerLogs = execFileSync('docker', ['logs', await containerOf(firstId)], { encoding: 'utf8', stdio: 'pipe' });
+      assert.ok(!dockerLogs.includes(token), 'the container output does not show the token');
+      assert.ok(!gateway.lines.some((line) => line.includes(token)), 'the gateway log does not show the token');
+    });
+
+    /** The status code a hello with `token` for `sandboxId` ends with (OK = accepted). */
+    async function helloCode(sandboxId: string, token: string): Promise<number> {
+      const client = new SupervisorSessionClient(gateway.address, credentials.createInsecure());
+      try {
+        return await new Promise<number>((resolve) => {
+          const stream = client.connect(new Metadata());
+          const timer = setTimeout(() => {
+            stream.cancel();
+            resolve(-1);
+          }, 10_000);
+          stream.on('data', (message: GatewayMessage) => {
+            if (message.payload?.$case === 'welcome') {
+              clearTimeout(timer);
+              stream.cancel();
+              resolve(GrpcStatus.OK);
+            }
+          });
+          stream.on('error', (error: ServiceError) => {
+            clearTimeout(timer);
+            resolve(error.code);
+          });
+          stream.write({ payload: { $case: 'hello', hello: { sandboxId, instanceId: 'e2e-probe', token, supervisorVersion: 'e2e' } } });
+        });
+      } finally {
+        client.close();
+      }
+    }
+
+    async function runCliWithInput(args: readonly string[], input: string): Promise<CliResult> {
+      const { spawn } = await import('node:child_process');
+      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdin.end(input);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { code, stdout, stderr };
+    }
+  });
+}
