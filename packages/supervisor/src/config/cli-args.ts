@@ -1,0 +1,50 @@
+import { SupervisorError, USAGE_EXIT_CODE } from '../errors.js';
+
+/** What the command line asks for. */
+export type SupervisorCommand =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly tty: boolean; readonly mainCommand: readonly string[] };
+
+export const SUPERVISOR_USAGE = `Usage: shellgate-supervisor [--tty] -- [CMD [ARGS...]]
+
+The Shellgate in-sandbox agent. It is the sandbox's entrypoint: it dials the gateway at
+OPENSHELL_ENDPOINT, presents the token in OPENSHELL_SANDBOX_TOKEN_FILE, runs CMD (argv, no
+shell) as the sandbox's main process, ships its output as logs and runs exec requests.
+When CMD exits, the supervisor exits with its code. Without CMD it holds the session until
+SIGTERM.
+
+Options:
+  --tty        run CMD in a pseudo-terminal (80x24)
+  --help       print this help
+  --version    print the supervisor version
+
+Environment (set by the compute driver):
+  OPENSHELL_ENDPOINT            gateway callback URL, http://HOST:PORT or https://HOST:PORT
+  OPENSHELL_SANDBOX_ID          sandbox id
+  OPENSHELL_SANDBOX             sandbox name (optional, for logs)
+  OPENSHELL_SANDBOX_TOKEN_FILE  file holding the sandbox JWT (re-read on every connect)
+  OPENSHELL_LOG_LEVEL           trace|debug|info|warn|error (default info)
+  OPENSHELL_USER_ENVIRONMENT    JSON object of the user's environment (optional)
+  OPENSHELL_TLS_CA_FILE, OPENSHELL_TLS_CERT_FILE, OPENSHELL_TLS_KEY_FILE  for https
+`;
+
+/** Parses `[--tty] [--help] [--version] -- CMD...`; everything after `--` is the main command. */
+export function parseSupervisorArgs(args: readonly string[]): SupervisorCommand {
+  let tty = false;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index];
+    if (arg === '--') return { kind: 'run', tty, mainCommand: args.slice(index + 1) };
+    if (arg === '--help' || arg === '-h') return { kind: 'help' };
+    if (arg === '--version') return { kind: 'version' };
+    if (arg === '--tty') {
+      tty = true;
+      continue;
+    }
+    throw new SupervisorError(`unknown argument ${JSON.stringify(arg)}`, {
+      hint: 'put the main command after `--`, e.g. shellgate-supervisor -- sleep infinity; see --help',
+      exitCode: USAGE_EXIT_CODE,
+    });
+  }
+  return { kind: 'run', tty, mainCommand: [] };
+}

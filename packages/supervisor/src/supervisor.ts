@@ -1,0 +1,101 @@
+import { once } from 'node:events';
+import type { SupervisorConfig } from './config/supervisor-config.js';
+import { runExec } from './exec/exec-runner.js';
+import { LogQueue } from './logging/log-queue.js';
+import { SupervisorLogger } from './logging/supervisor-logger.js';
+import { MainProcess } from './process/main-process.js';
+import type { OutputStream } from './process/running-command.js';
+import { GatewaySession } from './session/gateway-session.js';
+import { createSessionClient } from './session/session-client.js';
+import { readTokenFile } from './session/token-file.js';
+import { SUPERVISOR_VERSION } from './version.js';
+
+/** Signals passed on to the main process. SIGUSR1 only arrives when node runs with --disable-sigusr1 (Node >= 22.14). */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+/** How long the supervisor waits, after the main process exits, for its report and logs to reach the gateway. */
+export const EXIT_DELIVERY_TIMEOUT_MS = 2_000;
+
+export interface SupervisorRun {
+  readonly tty: boolean;
+  /** The canonical process (argv); empty: no main process, hold the session until SIGTERM. */
+  readonly mainCommand: readonly string[];
+}
+
+/**
+ * The container's environment for child processes: everything the container has, with the
+ * user's environment (OPENSHELL_USER_ENVIRONMENT) filling variables that are missing; the
+ * container's own values win, as drivers' values win over the user's.
+ */
+export function toChildEnvironment(userEnvironment: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): Record<string, string> {
+  const merged: Record<string, string> = { ...userEnvironment };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
+function passThrough(stream: OutputStream, chunk: Buffer): void {
+  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+}
+
+/** Runs the supervisor until the main process exits (its exit code) or, with none, until SIGTERM/SIGINT (0). */
+export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const logQueue = new LogQueue();
+  let session: GatewaySession | undefined;
+  const enqueue = (line: Parameters<LogQueue['push']>[0]): void => {
+    logQueue.push(line);
+    session?.notifyLogs();
+  };
+  const logger = new SupervisorLogger(config.logLevel, enqueue, 'supervisor', { sandboxId: config.sandboxId, sandbox: config.sandboxName });
+  const client = createSessionClient(config.endpoint);
+  const childEnv = toChildEnvironment(config.userEnvironment, env);
+  const execOptions = {
+    client,
+    sandboxId: config.sandboxId,
+    readToken: () => readTokenFile(config.tokenFile),
+    baseEnv: childEnv,
+    defaultWorkdir: process.cwd(),
+    logger,
+  };
+  const gatewaySession = new GatewaySession({
+    client,
+    sandboxId: config.sandboxId,
+    tokenFile: config.tokenFile,
+    logQueue,
+    logger: logger.child('session'),
+    onExecStart: (start) => {
+      runExec(start, execOptions).catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.error('exec could not attach', { execId: start.execId, reason: message });
+        gatewaySession.rejectExec(start.execId, message);
+      });
+    },
+  });
+  session = gatewaySession;
+  gatewaySession.start();
+  logger.info('supervisor started', { version: SUPERVISOR_VERSION, instanceId: gatewaySession.instanceId, endpoint: config.endpoint.target });
+
+  const shutdown = async (): Promise<void> => {
+    await gatewaySession.close();
+    client.close();
+  };
+
+  if (run.mainCommand.length === 0) {
+    await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+    logger.info('stopping: no main process and a stop signal arrived');
+    await shutdown();
+    return 0;
+  }
+
+  const main = await MainProcess.start({ command: run.mainCommand, tty: run.tty, env: childEnv, logger, onLogLine: enqueue, passThrough });
+  for (const signal of FORWARDED_SIGNALS) process.on(signal, () => main.signal(signal));
+  if (main.pid !== undefined) {
+    logger.info('main process started', { pid: main.pid, tty: run.tty });
+    gatewaySession.reportMainProcessStarted({ command: [...run.mainCommand], pid: main.pid, tty: run.tty });
+  }
+  const status = await main.exited;
+  logger.info('main process exited', { exitCode: status.exitCode, signal: status.signal || undefined });
+  gatewaySession.reportMainProcessExited(status);
+  const isDelivered = await gatewaySession.waitForDelivery(EXIT_DELIVERY_TIMEOUT_MS);
+  if (!isDelivered) logger.warn('exiting before the gateway got the main process exit', { waitedMs: EXIT_DELIVERY_TIMEOUT_MS });
+  await shutdown();
+  return status.exitCode;
+}
