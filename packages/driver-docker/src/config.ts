@@ -104,6 +104,14 @@ export const dockerDriverConfig = defineConfig({
       flag: '--gateway-scheme',
       description: 'scheme of the callback URL OPENSHELL_ENDPOINT',
     },
+    supervisor_runtime_dir: {
+      type: 'string',
+      env: 'SHELLGATE_DOCKER_SUPERVISOR_RUNTIME_DIR',
+      flag: '--supervisor-runtime-dir',
+      description:
+        'supervisor runtime bundle (shellgate-supervisor-bundle --out DIR) on the engine host, mounted read-only at ' +
+        '/opt/shellgate/runtime as every sandbox\'s entrypoint; unset: no supervisor, and the gateway needs requires_supervisor = false',
+    },
     gateway_id: {
       type: 'string',
       default: 'standalone',

@@ -14,6 +14,8 @@ import { DockerDriver } from './docker-driver.js';
 import { Label } from './labels.js';
 import type { DockerDriverSettings } from './settings.js';
 import { SandboxStateStore } from './state/sandbox-state-store.js';
+import { SUPERVISOR_RUNTIME_TARGET } from './supervisor/supervisor-runtime.js';
+import type { SupervisorRuntime } from './supervisor/supervisor-runtime.js';
 import { FakeDockerEngine, engineHttpError } from './testdata/fake-docker-engine.js';
 
 const SETTINGS: DockerDriverSettings = {
@@ -27,6 +29,13 @@ const SETTINGS: DockerDriverSettings = {
   gatewayPort: 17670,
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
+  supervisorRuntime: undefined,
+};
+
+const SUPERVISOR: SupervisorRuntime = {
+  hostDir: '/srv/shellgate/runtime',
+  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'],
+  supervisorVersion: '0.1.0',
 };
 
 interface Harness extends AsyncDisposable {
@@ -116,8 +125,10 @@ void describe('DockerDriver with a fake engine', () => {
     await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
     const spec = h.engine.createdSpecs[0]!;
     assert.equal(spec.imageId, 'sha256:busybox');
+    assert.deepEqual(spec.entrypoint, [], 'no supervisor: the image keeps its entrypoint');
     assert.deepEqual(spec.command, ['sleep', '1000']);
     assert.equal(spec.isTty, true);
+    assert.equal(spec.mounts.length, 1, 'only the token file is mounted');
     assert.equal(spec.nanoCpus, 500_000_000);
     assert.equal(spec.memoryBytes, 64 * 1024 * 1024);
     assert.equal(spec.pidsLimit, 1024);
@@ -128,6 +139,51 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(spec.labels[Label.SandboxId], sandbox.id);
     const first = h.events.find((event) => event.payload?.$case === 'sandbox');
     assert.equal(first?.payload?.$case === 'sandbox' && readyReason(first.payload.sandbox.sandbox), 'False Starting: accepted; preparing the image');
+  });
+
+  void it('under a supervisor: mounts the bundle read-only and runs its entrypoint with -- and spec.command, the container without a tty', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create({ spec: { command: ['sleep', '1000'] } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const spec = h.engine.createdSpecs[0]!;
+    assert.deepEqual(spec.entrypoint, SUPERVISOR.entrypoint);
+    assert.deepEqual(spec.command, ['--', 'sleep', '1000']);
+    assert.equal(spec.isTty, false);
+    assert.deepEqual(spec.mounts[1], { type: 'bind', source: '/srv/shellgate/runtime', target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true });
+    assert.equal(spec.imageId, 'sha256:busybox');
+  });
+
+  void it("under a supervisor: an empty spec.command runs the image's own entrypoint + cmd, and a tty sandbox passes --tty", async () => {
+    const engine = new FakeDockerEngine();
+    engine.images.set('app:1', 'sha256:app');
+    engine.imageCommands.set('sha256:app', { entrypoint: ['/usr/bin/tini', '--'], cmd: ['python', 'app.py'] });
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR }, engine);
+    const sandbox = await h.create({ spec: { tty: true, template: { image: 'app:1' } } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const spec = engine.createdSpecs[0]!;
+    assert.deepEqual(spec.entrypoint, SUPERVISOR.entrypoint);
+    assert.deepEqual(spec.command, ['--tty', '--', '/usr/bin/tini', '--', 'python', 'app.py']);
+    assert.equal(spec.isTty, false, 'the supervisor gives the main process its pty');
+  });
+
+  void it('under a supervisor: an image without entrypoint or cmd and no spec.command fails ContainerCreateFailed', async () => {
+    const engine = new FakeDockerEngine();
+    engine.images.set('scratch-app:1', 'sha256:bare');
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR }, engine);
+    const sandbox = await h.create({ spec: { template: { image: 'scratch-app:1' } } });
+    await h.waitFor('Error', () => h.phaseOf(sandbox.id) === 'Error');
+    assert.match(readyReason(h.mirror.get(sandbox.id)), /^False ContainerCreateFailed: .*image scratch-app:1 has no ENTRYPOINT or CMD.*spec\.command/);
+    assert.equal(engine.createdSpecs.length, 0);
+  });
+
+  void it('refuses a driver_config mount at or under the supervisor runtime target', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    for (const target of [SUPERVISOR_RUNTIME_TARGET, `${SUPERVISOR_RUNTIME_TARGET}/bin`]) {
+      const sandbox = buildTestSandbox({ spec: { template: { driverConfig: { mounts: [{ type: 'tmpfs', target }] } } } });
+      assert.equal(await codeOf(h.driver.validateSandboxCreate({ sandbox }, h.ctx)), ErrorCode.InvalidArgument, target);
+      assert.equal(await codeOf(h.driver.createSandbox({ sandbox }, h.ctx)), ErrorCode.InvalidArgument, target);
+    }
+    assert.equal(h.engine.createdSpecs.length, 0);
   });
 
   void it('publishes Running from the start result, without waiting for an inspect', async () => {

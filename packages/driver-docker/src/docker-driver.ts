@@ -284,6 +284,7 @@ export class DockerDriver implements ComputeDriverImpl {
       endpoint: `${settings.gatewayScheme}://${GATEWAY_HOSTNAME}:${settings.gatewayPort}`,
       pidsLimit: settings.pidsLimit,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
+      supervisor: settings.supervisorRuntime,
     };
   }
 

@@ -36,7 +36,7 @@ function readField(error: unknown, key: string): unknown {
   return typeof error === 'object' && error !== null && key in error ? (error as Record<string, unknown>)[key] : undefined;
 }
 
-/** The engine's own message: the JSON body's `message` when dockerode kept it, else the error's. */
+/** The engine's own message: the JSON body's `message` when the engine sent one, else the error's. */
 export function engineMessageOf(error: unknown): string {
   const body = readField(error, 'json');
   const bodyMessage = readField(body, 'message');

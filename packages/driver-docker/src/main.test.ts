@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -40,5 +41,20 @@ void describe('shellgate-driver-docker binary and README', () => {
       assert.equal(error.stdout, '');
       return true;
     });
+  });
+
+  void it('exits 2 at start when supervisor_runtime_dir is not a bundle, naming the key and the bundle tool', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sg-docker-main-'));
+    try {
+      const args = [MAIN_JS, '--bind-socket', join(root, 'driver.sock'), '--state-dir', join(root, 'state'), '--docker-host', 'unix:///nonexistent/docker.sock', '--supervisor-runtime-dir', join(root, 'no-bundle')];
+      await assert.rejects(run(process.execPath, args), (error: { code?: number; stderr?: string }) => {
+        assert.equal(error.code, 2);
+        assert.match(error.stderr ?? '', /supervisor_runtime_dir .* is not a supervisor runtime bundle/);
+        assert.match(error.stderr ?? '', /shellgate-supervisor-bundle --out DIR/);
+        return true;
+      });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

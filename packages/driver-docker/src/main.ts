@@ -7,6 +7,6 @@ import { setFlagsFromString } from 'node:v8';
 // Unlike --max-semi-space-size, this flag still takes effect after the process started.
 setFlagsFromString('--semi-space-growth-factor=1');
 
-// Imported only now, so loading grpc-js and dockerode cannot grow the young generation first.
+// Imported only now, so loading grpc-js cannot grow the young generation first.
 const { runDockerDriverMain } = await import('./run-docker-driver-main.js');
 await runDockerDriverMain();

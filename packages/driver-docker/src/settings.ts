@@ -1,4 +1,5 @@
 import type { ImagePullPolicy } from './config.js';
+import type { SupervisorRuntime } from './supervisor/supervisor-runtime.js';
 
 /** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */
 export interface DockerDriverSettings {
@@ -14,4 +15,6 @@ export interface DockerDriverSettings {
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
   readonly gatewayId: string;
+  /** `supervisor_runtime_dir`, validated: the bundle every sandbox runs; undefined: no supervisor. */
+  readonly supervisorRuntime: SupervisorRuntime | undefined;
 }

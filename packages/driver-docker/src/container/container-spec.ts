@@ -1,9 +1,11 @@
 import { buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toEnvList } from '@shellgate/driver-sdk';
 import type { DriverSandbox } from '@shellgate/driver-sdk';
 
-import type { ContainerCreateSpec, ContainerInfo, DeviceRequestSpec } from '../engine/docker-engine.js';
+import type { ContainerCreateSpec, ContainerInfo, DeviceRequestSpec, ImageInfo, MountSpec } from '../engine/docker-engine.js';
 import { ContainerState } from '../engine/docker-engine.js';
 import { Label, MANAGED_BY_VALUE } from '../labels.js';
+import { SUPERVISOR_RUNTIME_TARGET, toSupervisorArgs } from '../supervisor/supervisor-runtime.js';
+import type { SupervisorRuntime } from '../supervisor/supervisor-runtime.js';
 import { toContainerName } from './container-name.js';
 import type { DockerDriverOptions } from './driver-config.js';
 
@@ -24,6 +26,16 @@ export interface ContainerDefaults {
   readonly endpoint: string;
   readonly pidsLimit: number;
   readonly stopTimeoutSeconds: number;
+  /** The supervisor bundle every container runs as its entrypoint; undefined: none. */
+  readonly supervisor: SupervisorRuntime | undefined;
+}
+
+/** Neither the sandbox nor its image names a command, and the supervisor needs one to start. */
+export class NoCommandError extends Error {
+  constructor(image: string) {
+    super(`image ${image} has no ENTRYPOINT or CMD and the sandbox names no command; set spec.command`);
+    this.name = 'NoCommandError';
+  }
 }
 
 /** The labels every sandbox container carries; ownership filters select on them. */
@@ -54,14 +66,45 @@ function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions):
 }
 
 /**
- * The container for a sandbox: deterministic name, our labels, the immutable image id, the
- * canonical command (empty: the image's default), a tty when asked, no restart, limits, the
- * token file mounted read-only and the `OPENSHELL_*` environment (which names the token
- * file, never the token).
+ * What the container runs. Without a supervisor: `spec.command` as Docker's Cmd (empty: the
+ * image's default) and the sandbox's tty as the container's. With one: the bundle's
+ * entrypoint, given `[--tty] -- <canonical command>` (spec.command, else the image's own
+ * entrypoint + cmd, which the supervisor starts), and no container tty: the supervisor
+ * gives the main process its pty, and its own stdout/stderr stay apart in `docker logs`.
+ * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
+ */
+function toProcessSpec(
+  sandbox: DriverSandbox,
+  image: { readonly reference: string; readonly info: ImageInfo },
+  supervisor: SupervisorRuntime | undefined,
+): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty'> {
+  const command = sandbox.spec?.command ?? [];
+  const tty = sandbox.spec?.tty ?? false;
+  if (supervisor === undefined) return { entrypoint: [], command, isTty: tty };
+  const canonical = command.length > 0 ? command : [...image.info.entrypoint, ...image.info.cmd];
+  if (canonical.length === 0) throw new NoCommandError(image.reference);
+  return { entrypoint: supervisor.entrypoint, command: toSupervisorArgs(canonical, tty), isTty: false };
+}
+
+function toSupervisorMounts(supervisor: SupervisorRuntime | undefined): MountSpec[] {
+  return supervisor === undefined ? [] : [{ type: 'bind', source: supervisor.hostDir, target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true }];
+}
+
+/**
+ * The container for a sandbox: deterministic name, our labels, the immutable image id, what
+ * it runs (see {@link toProcessSpec}), no restart, limits, the token file and the supervisor
+ * bundle mounted read-only, and the `OPENSHELL_*` environment (which names the token file,
+ * never the token).
+ * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 export function toContainerCreateSpec(
   sandbox: DriverSandbox,
-  input: { readonly imageId: string; readonly tokenHostPath: string; readonly options: DockerDriverOptions; readonly defaults: ContainerDefaults },
+  input: {
+    readonly image: { readonly reference: string; readonly info: ImageInfo };
+    readonly tokenHostPath: string;
+    readonly options: DockerDriverOptions;
+    readonly defaults: ContainerDefaults;
+  },
 ): ContainerCreateSpec {
   const { defaults, options } = input;
   const resources = sandbox.spec?.template?.resources;
@@ -70,15 +113,15 @@ export function toContainerCreateSpec(
   const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_MOUNT_TARGET });
   return {
     name: toContainerName(sandbox),
-    imageId: input.imageId,
-    command: sandbox.spec?.command ?? [],
+    imageId: input.image.info.id,
+    ...toProcessSpec(sandbox, input.image, defaults.supervisor),
     env: toEnvList(env),
     labels: toSandboxLabels(sandbox, defaults.gatewayId),
-    isTty: sandbox.spec?.tty ?? false,
     networkName: defaults.networkName,
     extraHosts: [`${GATEWAY_HOSTNAME}:${defaults.gatewayIp}`],
     mounts: [
       { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_MOUNT_TARGET, isReadOnly: true },
+      ...toSupervisorMounts(defaults.supervisor),
       ...options.mounts,
     ],
     nanoCpus: cpuLimit === '' ? 0 : Math.round(parseCpuQuantity(cpuLimit) * NANO_CPUS_PER_MILLICORE),

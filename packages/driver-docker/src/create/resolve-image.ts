@@ -1,5 +1,5 @@
 import { ImagePullPolicy } from '../config.js';
-import type { DockerEngine, PullProgress } from '../engine/docker-engine.js';
+import type { DockerEngine, ImageInfo, PullProgress } from '../engine/docker-engine.js';
 import { engineMessageOf } from '../errors.js';
 
 /** An image could not be made available: the sandbox fails with ImagePullFailed. */
@@ -11,19 +11,20 @@ export class ImageUnavailableError extends Error {
 }
 
 /**
- * Makes `reference` available per the pull policy and answers its immutable id, so the
- * container runs exactly the image that was resolved even if the tag moves later.
+ * Makes `reference` available per the pull policy and answers its inspect: the immutable id,
+ * so the container runs exactly the image that was resolved even if the tag moves later, and
+ * its entrypoint and cmd, which the supervisor runs when the sandbox names no command.
  * @throws ImageUnavailableError when the policy forbids pulling a missing image or the pull fails.
  */
-export async function resolveImageId(
+export async function resolveImage(
   engine: DockerEngine,
   reference: string,
   policy: ImagePullPolicy,
   onPull: { readonly onStart: () => void; readonly onProgress: (progress: PullProgress) => void },
   signal: AbortSignal,
-): Promise<string> {
+): Promise<ImageInfo> {
   if (policy !== ImagePullPolicy.Always) {
-    const local = await engine.inspectImageId(reference, signal);
+    const local = await engine.inspectImage(reference, signal);
     if (local !== undefined) return local;
     if (policy === ImagePullPolicy.Never) {
       throw new ImageUnavailableError(`image ${reference} is not present on the engine and image_pull_policy is Never`);
@@ -37,7 +38,7 @@ export async function resolveImageId(
     const reason = engineMessageOf(error);
     throw new ImageUnavailableError(`pulling image ${reference} failed: ${reason}`, { cause: error });
   }
-  const pulled = await engine.inspectImageId(reference, signal);
+  const pulled = await engine.inspectImage(reference, signal);
   if (pulled === undefined) throw new ImageUnavailableError(`image ${reference} is still missing after a successful pull`);
   return pulled;
 }

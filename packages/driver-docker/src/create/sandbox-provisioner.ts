@@ -11,7 +11,7 @@ import type { ResolvedNetwork } from '../network/callback-network.js';
 import type { SandboxStateStore } from '../state/sandbox-state-store.js';
 import type { PendingSandbox } from './pending-sandbox.js';
 import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
-import { ImageUnavailableError, resolveImageId } from './resolve-image.js';
+import { ImageUnavailableError, resolveImage } from './resolve-image.js';
 
 /** Pull progress becomes at most one platform event per this many ms (plus start and end). */
 export const PULL_PROGRESS_INTERVAL_MS = 1000;
@@ -95,15 +95,17 @@ export async function provisionSandbox(
     context.onUpdate(toPendingDriverSandbox(pending));
   };
   try {
-    const imageId = await runStep(TerminalReason.ImagePullFailed, `resolving image ${image}`, () =>
-      resolveImageId(context.engine, image, context.pullPolicy, createPullReporter(context, pending.id, image), signal),
+    const imageInfo = await runStep(TerminalReason.ImagePullFailed, `resolving image ${image}`, () =>
+      resolveImage(context.engine, image, context.pullPolicy, createPullReporter(context, pending.id, image), signal),
     );
     update(`creating container from ${image}`);
     const network = await runStep(TerminalReason.ContainerCreateFailed, 'preparing the sandbox network', () => context.ensureNetwork(signal));
-    const spec = toContainerCreateSpec(sandbox, { imageId, tokenHostPath: input.tokenHostPath, options: input.options, defaults: context.toDefaults(network) });
+    const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () =>
+      toContainerCreateSpec(sandbox, { image: { reference: image, info: imageInfo }, tokenHostPath: input.tokenHostPath, options: input.options, defaults: context.toDefaults(network) }),
+    );
     pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
     signal.throwIfAborted(); // Deleted meanwhile: Delete, waiting for this task, removes the container.
-    context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageId})`);
+    context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageInfo.id})`);
     update('starting container');
     await runStep(TerminalReason.ContainerStartFailed, 'starting the container', () => context.engine.startContainer(pending.containerId, signal));
     context.onPlatformEvent(pending.id, 'Started', `started container ${spec.name}`);

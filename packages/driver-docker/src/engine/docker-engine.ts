@@ -1,6 +1,6 @@
 /**
  * The narrow seam between the driver and a Docker engine (STYLE.md rules 2 and 15): only
- * the handful of operations the driver uses, in our own types. `DockerodeEngine` is the one
+ * the handful of operations the driver uses, in our own types. `DockerApiEngine` is the one
  * implementation that talks to dockerd; unit tests use a fake, so they need no engine.
  * Every method takes an AbortSignal. Failures are thrown as the engine reports them and are
  * mapped to driver errors by `toDriverError` at the call site.
@@ -50,7 +50,9 @@ export interface ContainerCreateSpec {
   readonly name: string;
   /** The immutable image id (`sha256:...`), never a tag. */
   readonly imageId: string;
-  /** Empty: the image's default entrypoint and command. */
+  /** Empty: the image's own entrypoint. Set, the image's command is not used either (Docker's rule). */
+  readonly entrypoint: readonly string[];
+  /** Empty: the image's default command. */
   readonly command: readonly string[];
   /** `KEY=value` entries. */
   readonly env: readonly string[];
@@ -90,6 +92,16 @@ export interface EngineInfo {
   readonly cdiSpecDirs: readonly string[];
 }
 
+/** What the driver reads from an image inspect. */
+export interface ImageInfo {
+  /** The immutable id (`sha256:...`). */
+  readonly id: string;
+  /** `Config.Entrypoint`; empty when the image has none. */
+  readonly entrypoint: readonly string[];
+  /** `Config.Cmd`; empty when the image has none. */
+  readonly cmd: readonly string[];
+}
+
 /** One line of image pull progress. */
 export interface PullProgress {
   readonly status: string;
@@ -114,8 +126,8 @@ export interface DockerEngine {
   readonly endpoint: string;
   ping(signal: AbortSignal): Promise<void>;
   info(signal: AbortSignal): Promise<EngineInfo>;
-  /** The image's immutable id, or undefined when the engine does not have it. */
-  inspectImageId(reference: string, signal: AbortSignal): Promise<string | undefined>;
+  /** Undefined when the engine does not have the image. */
+  inspectImage(reference: string, signal: AbortSignal): Promise<ImageInfo | undefined>;
   pullImage(reference: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void>;
   /** Containers (running or not) that carry every `key=value` label filter given. */
   listContainerIds(labelFilters: readonly string[], signal: AbortSignal): Promise<string[]>;

@@ -5,12 +5,13 @@ import type {
   ContainerState,
   DockerEngine,
   EngineInfo,
+  ImageInfo,
   NetworkCreateSpec,
   NetworkInfo,
   PullProgress,
 } from '../engine/docker-engine.js';
 
-/** An engine error shaped like dockerode's: an HTTP status and the engine's JSON body. */
+/** An engine error shaped like the real adapter's: an HTTP status and the engine's JSON body. */
 export function engineHttpError(statusCode: number, message: string): Error {
   return Object.assign(new Error(`(HTTP code ${statusCode}) ${message}`), { statusCode, json: { message } });
 }
@@ -61,6 +62,8 @@ export class FakeDockerEngine implements DockerEngine {
   readonly endpoint = 'unix:///fake/docker.sock';
   /** Local images: reference → id. */
   readonly images = new Map<string, string>([['busybox:latest', 'sha256:busybox']]);
+  /** Each image's own entrypoint and cmd, by id (none: both empty). */
+  readonly imageCommands = new Map<string, Pick<ImageInfo, 'entrypoint' | 'cmd'>>([['sha256:busybox', { entrypoint: [], cmd: ['sh'] }]]);
   /** Images a pull can fetch: reference → id. */
   readonly registry = new Map<string, string>();
   readonly containers = new Map<string, FakeContainer>();
@@ -123,8 +126,10 @@ export class FakeDockerEngine implements DockerEngine {
     return this.info_;
   }
 
-  async inspectImageId(reference: string): Promise<string | undefined> {
-    return this.images.get(reference);
+  async inspectImage(reference: string): Promise<ImageInfo | undefined> {
+    const id = this.images.get(reference);
+    if (id === undefined) return undefined;
+    return { id, ...(this.imageCommands.get(id) ?? { entrypoint: [], cmd: [] }) };
   }
 
   async pullImage(reference: string, onProgress: (progress: PullProgress) => void): Promise<void> {
