@@ -1,3 +1,4 @@
+import type { FlagSpec } from './args/flag-spec.js';
 import type { ParsedFlags } from './args/parsed-flags.js';
 import { parseDuration } from './args/parse-duration.js';
 import type { GatewayAddress } from './connection/gateway-address.js';
@@ -43,7 +44,9 @@ export type CliEnv = Readonly<Record<string, string | undefined>>;
  * Resolves the global flags. This is the only place that reads the environment; `env`
  * defaults to `process.env` so tests can pass their own.
  */
-export function resolveCliConfig(flags: ParsedFlags, env: CliEnv = process.env): CliConfig {
+export function resolveCliConfig(flags: ParsedFlags, env: CliEnv = process.env, commandFlags: readonly FlagSpec[] = []): CliConfig {
+  // A command's own flag of a global's name (exec's --timeout) is the command's, not ours.
+  const isShadowed = (name: string): boolean => commandFlags.some((spec) => spec.name === name);
   const gatewayFlag = flags.string('gateway');
   const gatewayEnv = nonEmpty(env[EnvVar.Gateway]);
   const gateway =
@@ -79,7 +82,7 @@ export function resolveCliConfig(flags: ParsedFlags, env: CliEnv = process.env):
     );
   }
 
-  const timeoutText = flags.string('timeout');
+  const timeoutText = isShadowed('timeout') ? undefined : flags.string('timeout');
   const timeoutMs = timeoutText === undefined ? undefined : parseDuration(timeoutText, '--timeout');
   const outputText = flags.string('output');
 

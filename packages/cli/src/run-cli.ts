@@ -1,4 +1,6 @@
 import { parseCommandLine } from './args/parse-command-line.js';
+import type { CommandStdio } from './attach/command-stdio.js';
+import { createProcessStdio } from './attach/process-stdio.js';
 import type { Clock, TextSink } from './cli-io.js';
 import { SYSTEM_CLOCK } from './cli-io.js';
 import { COMMAND_TREE } from './commands/command-tree.js';
@@ -26,13 +28,19 @@ export interface RunCliOptions {
   /** Aborted on Ctrl-C by the binary. */
   readonly signal?: AbortSignal;
   readonly readFile?: ReadFile;
+  /**
+   * Byte streams and terminal for exec, connect and `create -- CMD`; defaults to the
+   * process's stdin/stdout/stderr and tty (only those commands touch them).
+   */
+  readonly stdio?: CommandStdio;
 }
 
 /**
- * Runs one `shellgate` invocation and resolves with its exit code; never throws and never
- * exits the process. Errors are printed once, here, as `error: message; hint`.
+ * Runs one `shellgate` invocation and resolves with its exit code (an {@link ExitCode}, or
+ * for exec the remote command's own); never throws and never exits the process. Errors are
+ * printed once, here, as `error: message; hint`.
  */
-export async function runCli(options: RunCliOptions): Promise<ExitCode> {
+export async function runCli(options: RunCliOptions): Promise<number> {
   let client: GatewayClient | undefined;
   try {
     const parsed = parseCommandLine<CommandTreeNode>(options.argv, COMMAND_TREE);
@@ -52,7 +60,7 @@ export async function runCli(options: RunCliOptions): Promise<ExitCode> {
       throw new UsageError(`"${name}" needs a command`, `see the list above, or run '${name} --help'`);
     }
     checkPositionals(node, parsed.positionals, parsed.afterDoubleDash, parsed.path);
-    const config = resolveCliConfig(parsed.flags, options.env);
+    const config = resolveCliConfig(parsed.flags, options.env, node.flags);
     const warn = (line: string): void => options.stderr.write(`${line}\n`);
     const context: CommandContext = {
       config,
@@ -61,8 +69,9 @@ export async function runCli(options: RunCliOptions): Promise<ExitCode> {
       clock: options.clock ?? SYSTEM_CLOCK,
       signal: options.signal ?? new AbortController().signal,
       connect: () => (client ??= createGatewayClient(config, warn, options.readFile)),
+      stdio: () => options.stdio ?? createProcessStdio(),
     };
-    return await node.run(context, { flags: parsed.flags, positionals: parsed.positionals });
+    return await node.run(context, { flags: parsed.flags, positionals: parsed.positionals, command: parsed.afterDoubleDash });
   } catch (error) {
     const cliError = isCliError(error)
       ? error
@@ -83,14 +92,19 @@ function checkPositionals(
   path: readonly string[],
 ): void {
   const name = ['shellgate', ...path].join(' ');
-  if (afterDoubleDash !== undefined) {
-    throw new UsageError(`"${name}" takes nothing after "--"`, command.doubleDashHint ?? `run '${name} --help' for its usage`);
+  const usage = `usage: ${name} ${command.usage}`;
+  if (afterDoubleDash !== undefined && command.trailingCommand === undefined) {
+    throw new UsageError(`"${name}" takes nothing after "--"`, `run '${name} --help' for its usage`);
   }
   if (positionals.length < command.minPositionals) {
-    throw new UsageError(`"${name}" needs ${command.usage.replace(/\s*\[flags\]$/, '')}`, `usage: ${name} ${command.usage}`);
+    throw new UsageError(`"${name}" needs ${command.usage.split(/\s*\[flags\]/)[0] ?? ''}`, usage);
   }
   if (positionals.length > command.maxPositionals) {
     const extra = positionals.slice(command.maxPositionals).map((word) => `"${word}"`).join(' ');
-    throw new UsageError(`"${name}" got unexpected arguments: ${extra}`, `usage: ${name} ${command.usage}`);
+    const hint = command.trailingCommand === undefined ? usage : `put the command to run after "--": ${name} ${command.usage}`;
+    throw new UsageError(`"${name}" got unexpected arguments: ${extra}`, hint);
+  }
+  if (afterDoubleDash?.length === 0 || (afterDoubleDash === undefined && command.trailingCommand === 'required')) {
+    throw new UsageError(`"${name}" needs a command after "--"`, usage);
   }
 }

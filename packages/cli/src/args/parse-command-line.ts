@@ -74,8 +74,9 @@ export function parseCommandLine<Node extends CommandNode>(argv: readonly string
   };
 }
 
+/** The flags a node accepts; a leaf's own flag shadows a global one of the same name (exec's --timeout). */
 function flagsOf(node: CommandNode): readonly FlagSpec[] {
-  return node.children === undefined ? [...GLOBAL_FLAGS, ...(node.flags ?? [])] : GLOBAL_FLAGS;
+  return node.children === undefined ? [...(node.flags ?? []), ...GLOBAL_FLAGS] : GLOBAL_FLAGS;
 }
 
 function findChild(node: CommandNode, name: string): CommandNode | undefined {
@@ -100,25 +101,57 @@ function readFlag(
   path: readonly string[],
 ): number {
   const word = words[index] ?? '';
-  let spec: FlagSpec | undefined;
-  let inline: string | undefined;
-  if (word.startsWith('--')) {
-    const equalsAt = word.indexOf('=');
-    const name = equalsAt < 0 ? word.slice(2) : word.slice(2, equalsAt);
-    inline = equalsAt < 0 ? undefined : word.slice(equalsAt + 1);
-    spec = specs.find((candidate) => candidate.name === name);
-  } else {
-    spec = specs.find((candidate) => candidate.short === word.slice(1, 2));
-    const rest = word.slice(2);
-    inline = rest === '' ? undefined : rest.replace(/^=/, '');
-  }
+  if (!word.startsWith('--')) return readShortFlags(words, index, specs, values, path);
+  const equalsAt = word.indexOf('=');
+  const name = equalsAt < 0 ? word.slice(2) : word.slice(2, equalsAt);
+  const spec = specs.find((candidate) => candidate.name === name);
   if (spec === undefined) return -1;
+  return storeFlag(spec, equalsAt < 0 ? undefined : word.slice(equalsAt + 1), words[index + 1], values, path);
+}
+
+/**
+ * Reads `-o json`, `-ojson`, `-o=json` and bundles of switches such as `-it` (as docker
+ * users type them): switches may be followed by more letters, and the first letter that
+ * takes a value takes the rest of the word, or else the next word.
+ */
+function readShortFlags(
+  words: readonly string[],
+  index: number,
+  specs: readonly FlagSpec[],
+  values: Map<string, FlagValue>,
+  path: readonly string[],
+): number {
+  const word = words[index] ?? '';
+  for (let at = 1; at < word.length; at += 1) {
+    const spec = specs.find((candidate) => candidate.short === word.charAt(at));
+    if (spec === undefined) {
+      if (at === 1) return -1;
+      throw new UsageError(`unknown flag -${word.charAt(at)} in ${word} for "${commandName(path)}"`, `run '${commandName(path)} --help' to list its flags`);
+    }
+    const rest = word.slice(at + 1);
+    if (spec.kind === 'boolean' && rest !== '' && !rest.startsWith('=')) {
+      values.set(spec.name, true);
+      continue;
+    }
+    return storeFlag(spec, rest === '' ? undefined : rest.replace(/^=/, ''), words[index + 1], values, path);
+  }
+  return 0;
+}
+
+/** Stores one flag's value (inline, or the next word); returns how many extra words it used. */
+function storeFlag(
+  spec: FlagSpec,
+  inline: string | undefined,
+  nextWord: string | undefined,
+  values: Map<string, FlagValue>,
+  path: readonly string[],
+): number {
   if (spec.kind === 'boolean') {
     if (inline !== undefined) throw new UsageError(`flag --${spec.name} takes no value, got "${inline}"`);
     values.set(spec.name, true);
     return 0;
   }
-  const value = inline ?? words[index + 1];
+  const value = inline ?? nextWord;
   if (value === undefined) {
     throw new UsageError(
       `flag --${spec.name} needs a value (${spec.valueName ?? 'VALUE'})`,

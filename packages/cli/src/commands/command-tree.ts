@@ -1,9 +1,12 @@
 import type { CommandGroup } from './command.js';
 import { gatewayHealthCommand, gatewayInfoCommand } from './gateway/gateway-commands.js';
+import { sandboxConnectCommand } from './sandbox/sandbox-connect-command.js';
 import { sandboxCreateCommand } from './sandbox/sandbox-create-command.js';
 import { sandboxDeleteCommand } from './sandbox/sandbox-delete-command.js';
 import { sandboxGetCommand } from './sandbox/sandbox-get-command.js';
+import { sandboxExecCommand } from './sandbox/sandbox-exec-command.js';
 import { sandboxListCommand } from './sandbox/sandbox-list-command.js';
+import { sandboxLogsCommand } from './sandbox/sandbox-logs-command.js';
 import { sandboxStartCommand, sandboxStopCommand } from './sandbox/sandbox-stop-start-commands.js';
 import { sandboxWatchCommand } from './sandbox/sandbox-watch-command.js';
 import {
@@ -13,17 +16,14 @@ import {
   workspaceListCommand,
 } from './workspace/workspace-commands.js';
 
-/**
- * Every command `shellgate` knows. New commands (exec, connect, logs) slot in as more
- * children of `sandbox`; nothing else has to change.
- */
+/** Every command `shellgate` knows; a new command slots in as one more child. */
 export const COMMAND_TREE: CommandGroup = {
   name: 'shellgate',
   summary: 'Command line for a Shellgate gateway: create, inspect and remove AI-agent sandboxes.',
   children: [
     {
       name: 'sandbox',
-      summary: 'Create, inspect, stop, start and delete sandboxes',
+      summary: 'Create, inspect, stop, start and delete sandboxes; run commands and read logs in them',
       children: [
         sandboxCreateCommand,
         sandboxGetCommand,
@@ -32,8 +32,11 @@ export const COMMAND_TREE: CommandGroup = {
         sandboxStopCommand,
         sandboxStartCommand,
         sandboxWatchCommand,
+        sandboxExecCommand,
+        sandboxConnectCommand,
+        sandboxLogsCommand,
       ],
-      examples: ['shellgate sandbox create dev --wait', 'shellgate sandbox list -A'],
+      examples: ['shellgate sandbox create dev --wait', 'shellgate sandbox list -A', 'shellgate sandbox exec dev -- ls', 'shellgate sandbox logs dev -f'],
     },
     {
       name: 'workspace',

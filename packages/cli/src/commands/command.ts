@@ -1,9 +1,9 @@
 import type { CommandNode, FlagSpec } from '../args/flag-spec.js';
 import type { ParsedFlags } from '../args/parsed-flags.js';
+import type { CommandStdio } from '../attach/command-stdio.js';
 import type { Clock, TextSink } from '../cli-io.js';
 import type { CliConfig } from '../config.js';
 import type { GatewayClient } from '../connection/gateway-client.js';
-import type { ExitCode } from '../exit-code.js';
 
 /** What a running command can use; everything that touches the world comes through here. */
 export interface CommandContext {
@@ -15,12 +15,16 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** The gateway client, created on first use and closed when the command ends. */
   connect(): GatewayClient;
+  /** Byte streams and the terminal, for commands that attach to a process in the sandbox. */
+  stdio(): CommandStdio;
 }
 
 /** The words and flags given to a leaf command. */
 export interface CommandInput {
   readonly flags: ParsedFlags;
   readonly positionals: readonly string[];
+  /** The words after a bare `--` (the command to run in the sandbox), or undefined without `--`. */
+  readonly command: readonly string[] | undefined;
 }
 
 /** A leaf of the command tree: `sandbox create`. */
@@ -36,9 +40,10 @@ export interface Command extends CommandNode {
   readonly minPositionals: number;
   /** `Infinity` for `NAME...`. */
   readonly maxPositionals: number;
-  /** When set, a bare `--` is reserved for a later feature and this explains what to use now. */
-  readonly doubleDashHint?: string;
-  run(context: CommandContext, input: CommandInput): Promise<ExitCode>;
+  /** Whether `-- CMD [ARG...]` is required (exec) or optional (create); absent: `--` is refused. */
+  readonly trailingCommand?: 'required' | 'optional';
+  /** Resolves with the exit code: one of `ExitCode`, or the remote command's own (0-255). */
+  run(context: CommandContext, input: CommandInput): Promise<number>;
   readonly children?: undefined;
 }
 

@@ -21,7 +21,9 @@ export function renderHelp(node: CommandTreeNode, path: readonly string[]): stri
     const lines = node.children.map((child) => `  ${child.name.padEnd(width)}   ${child.summary}`);
     sections.push(`Commands:\n${lines.join('\n')}`);
   }
-  sections.push(`Global flags:\n${renderFlags(GLOBAL_FLAGS)}`);
+  // A command's own flag of a global's name (exec's --timeout) replaces the global one.
+  const globalFlags = isCommand(node) ? GLOBAL_FLAGS.filter((global) => !node.flags.some((own) => own.name === global.name)) : GLOBAL_FLAGS;
+  sections.push(`Global flags:\n${renderFlags(globalFlags)}`);
   if (node.examples !== undefined && node.examples.length > 0) {
     sections.push(`Examples:\n${node.examples.map((example) => `  ${example}`).join('\n')}`);
   }

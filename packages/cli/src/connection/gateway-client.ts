@@ -1,7 +1,7 @@
-import type { CallOptions, ClientReadableStream, Metadata, ServiceError } from '@grpc/grpc-js';
-import type { OpenShellClient, SandboxStreamEvent, WatchSandboxRequest } from '@shellgate/api';
+import type { CallOptions, ClientDuplexStream, ClientReadableStream, Metadata, ServiceError } from '@grpc/grpc-js';
+import type { OpenShellClient } from '@shellgate/api';
 import { OpenShellService } from '@shellgate/api';
-import type { CallSubject } from './to-cli-error.js';
+import type { CallContext, CallSubject } from './to-cli-error.js';
 import { toCliError } from './to-cli-error.js';
 
 type Service = typeof OpenShellService;
@@ -14,8 +14,28 @@ export type UnaryMethod = {
       : never
     : never;
 }[MethodName];
+/** The server-streaming RPCs: `watchSandbox`, `execSandbox`. */
+export type ServerStreamMethod = {
+  [K in MethodName]: Service[K]['requestStream'] extends false ? (Service[K]['responseStream'] extends true ? K : never) : never;
+}[MethodName];
+/** The bidirectional RPCs: `execSandboxInteractive`. */
+export type DuplexMethod = {
+  [K in MethodName]: Service[K]['requestStream'] extends true ? (Service[K]['responseStream'] extends true ? K : never) : never;
+}[MethodName];
 export type RequestOf<K extends MethodName> = Parameters<Service[K]['requestSerialize']>[0];
 export type ResponseOf<K extends MethodName> = ReturnType<Service[K]['responseDeserialize']>;
+
+/** A bidirectional call: send with flow control, read the answers, half-close, cancel. */
+export interface DuplexCall<Req, Res> {
+  /** The server's messages; failures are thrown as `CliError`. Ending the loop cancels the call. */
+  readonly responses: AsyncGenerator<Res>;
+  /** Sends one message; false when the transport is full, then wait for {@link drained}. */
+  write(message: Req): boolean;
+  /** Resolves once the transport takes writes again, or the call is over. */
+  drained(): Promise<void>;
+  /** Half-closes: no more messages from us. */
+  end(): void;
+}
 
 interface MethodDefinition<Req, Res> {
   readonly path: string;
@@ -52,8 +72,8 @@ export class GatewayClient {
   /** Calls one unary RPC, e.g. `call('getSandbox', { name, workspace })`. */
   call<K extends UnaryMethod>(method: K, request: RequestOf<K>, settings: CallSettings = {}): Promise<ResponseOf<K>> {
     const definition = OpenShellService[method] as unknown as MethodDefinition<RequestOf<K>, ResponseOf<K>>;
-    const timeoutMs = settings.timeoutMs ?? this.#timeoutMs;
-    const context = { gateway: this.#gateway, method: rpcName(method), subject: settings.subject ?? {}, timeoutMs };
+    const context = this.#context(method, settings);
+    const timeoutMs = context.timeoutMs;
     return new Promise((resolve, reject) => {
       const call = this.#client.makeUnaryRequest(
         definition.path,
@@ -74,25 +94,26 @@ export class GatewayClient {
   }
 
   /**
-   * Streams `WatchSandbox` events until the server ends the stream, the deadline passes or
-   * `signal` aborts. Failures are thrown as `CliError` from the iterator.
+   * Streams a server-streaming RPC (`watchSandbox`, `execSandbox`) until the server ends it,
+   * the deadline passes or `signal` aborts. The next message is read only when the caller
+   * asks for it, so a slow consumer slows the server (HTTP/2 flow control) instead of
+   * buffering. Failures are thrown as `CliError` from the iterator.
    */
-  async *watchSandbox(request: WatchSandboxRequest, settings: CallSettings = {}): AsyncGenerator<SandboxStreamEvent> {
-    const definition = OpenShellService.watchSandbox;
-    const timeoutMs = settings.timeoutMs ?? this.#timeoutMs;
-    const context = { gateway: this.#gateway, method: 'WatchSandbox', subject: settings.subject ?? {}, timeoutMs };
-    const stream: ClientReadableStream<SandboxStreamEvent> = this.#client.makeServerStreamRequest(
+  async *serverStream<K extends ServerStreamMethod>(method: K, request: RequestOf<K>, settings: CallSettings = {}): AsyncGenerator<ResponseOf<K>> {
+    const definition = OpenShellService[method] as unknown as MethodDefinition<RequestOf<K>, ResponseOf<K>>;
+    const context = this.#context(method, settings);
+    const stream: ClientReadableStream<ResponseOf<K>> = this.#client.makeServerStreamRequest(
       definition.path,
-      (value: WatchSandboxRequest) => definition.requestSerialize(value),
+      (value: RequestOf<K>) => definition.requestSerialize(value),
       (value: Buffer) => definition.responseDeserialize(value),
       request,
       this.#metadata(),
-      this.#callOptions(timeoutMs),
+      this.#callOptions(context.timeoutMs),
     );
     const cancel = (): void => stream.cancel();
     settings.signal?.addEventListener('abort', cancel, { once: true });
     try {
-      for await (const event of stream) yield event as SandboxStreamEvent;
+      for await (const message of stream) yield message as ResponseOf<K>;
     } catch (error) {
       throw toCliError(error, context);
     } finally {
@@ -102,8 +123,56 @@ export class GatewayClient {
     }
   }
 
+  /** Opens a bidirectional RPC (`execSandboxInteractive`); see {@link DuplexCall}. */
+  duplexStream<K extends DuplexMethod>(method: K, settings: CallSettings = {}): DuplexCall<RequestOf<K>, ResponseOf<K>> {
+    const definition = OpenShellService[method] as unknown as MethodDefinition<RequestOf<K>, ResponseOf<K>>;
+    const context = this.#context(method, settings);
+    const call: ClientDuplexStream<RequestOf<K>, ResponseOf<K>> = this.#client.makeBidiStreamRequest(
+      definition.path,
+      (value: RequestOf<K>) => definition.requestSerialize(value),
+      (value: Buffer) => definition.responseDeserialize(value),
+      this.#metadata(),
+      this.#callOptions(context.timeoutMs),
+    );
+    const cancel = (): void => call.cancel();
+    settings.signal?.addEventListener('abort', cancel, { once: true });
+    let isOver = false;
+    async function* responses(): AsyncGenerator<ResponseOf<K>> {
+      try {
+        for await (const message of call) yield message as ResponseOf<K>;
+      } catch (error) {
+        throw toCliError(error, context);
+      } finally {
+        isOver = true;
+        settings.signal?.removeEventListener('abort', cancel);
+        call.cancel();
+      }
+    }
+    return {
+      responses: responses(),
+      write: (message) => isOver || call.write(message),
+      drained: () =>
+        isOver
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => {
+              const done = (): void => {
+                for (const event of ['drain', 'status', 'error', 'close']) call.off(event, done);
+                resolve();
+              };
+              for (const event of ['drain', 'status', 'error', 'close']) call.once(event, done);
+            }),
+      end: () => {
+        if (!isOver) call.end();
+      },
+    };
+  }
+
   close(): void {
     this.#client.close();
+  }
+
+  #context(method: MethodName, settings: CallSettings): CallContext {
+    return { gateway: this.#gateway, method: rpcName(method), subject: settings.subject ?? {}, timeoutMs: settings.timeoutMs ?? this.#timeoutMs };
   }
 
   #callOptions(timeoutMs: number): Partial<CallOptions> {

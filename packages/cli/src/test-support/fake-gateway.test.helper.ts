@@ -1,9 +1,10 @@
 // Test support (not a test file; `*.test.*` keeps it out of the published package): an in-process OpenShell gateway
 // on 127.0.0.1:0 that records every request and its metadata, plus a runner for the CLI.
-import type { ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServerDuplexStream, ServerUnaryCall, ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { Server, ServerCredentials, status } from '@grpc/grpc-js';
 import type { OpenShellServer, Sandbox } from '@shellgate/api';
 import { OpenShellService, SandboxPhase, Sandbox as SandboxFns } from '@shellgate/api';
+import type { CommandStdio } from '../attach/command-stdio.js';
 import type { CliEnv } from '../config.js';
 import { runCli } from '../run-cli.js';
 
@@ -13,7 +14,7 @@ export interface RecordedCall {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
-type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>;
+type AnyCall = ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>;
 type AnyHandler = (call: AnyCall, callback?: (error: unknown, response?: unknown) => void) => void;
 
 /** A fake gateway: handlers given per test, every other RPC answers UNIMPLEMENTED. */
@@ -36,7 +37,7 @@ export class FakeGateway {
     for (const method of Object.keys(OpenShellService)) {
       const handler = (handlers as Record<string, AnyHandler | undefined>)[method];
       implementation[method] = ((call: AnyCall, callback?: (error: unknown, response?: unknown) => void) => {
-        calls.push({ method, request: call.request, metadata: call.metadata.getMap() });
+        calls.push({ method, request: 'request' in call ? call.request : undefined, metadata: call.metadata.getMap() });
         if (handler !== undefined) {
           handler(call, callback);
           return;
@@ -102,7 +103,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process against `gateway` (or any address) with an empty environment. */
-export async function runShellgate(argv: readonly string[], options: { gateway?: string; env?: CliEnv; signal?: AbortSignal } = {}): Promise<CliResult> {
+export async function runShellgate(
+  argv: readonly string[],
+  options: { gateway?: string; env?: CliEnv; signal?: AbortSignal; stdio?: CommandStdio } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const code = await runCli({
@@ -112,6 +116,7 @@ export async function runShellgate(argv: readonly string[], options: { gateway?:
     env: options.env ?? {},
     clock: TEST_CLOCK,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.stdio === undefined ? {} : { stdio: options.stdio }),
   });
   return { code, stdout, stderr };
 }

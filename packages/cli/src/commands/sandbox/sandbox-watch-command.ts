@@ -47,7 +47,7 @@ export const sandboxWatchCommand: Command = {
     const progress = new ProgressReporter(context.stdout, context.clock);
     let last: Sandbox | undefined = found.sandbox;
     try {
-      for await (const event of client.watchSandbox(request, { subject, signal: context.signal, timeoutMs: explicitTimeoutMs ?? Infinity })) {
+      for await (const event of client.serverStream('watchSandbox', request, { subject, signal: context.signal, timeoutMs: explicitTimeoutMs ?? Infinity })) {
         const payload = event.payload;
         if (payload?.$case === 'sandbox') last = payload.sandbox;
         if (output !== 'table') context.stdout.write(await formatStreamItem(output, SandboxStreamEvent.toJSON(event)));

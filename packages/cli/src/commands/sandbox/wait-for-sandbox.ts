@@ -49,7 +49,7 @@ export async function waitForSandbox(context: CommandContext, options: WaitOptio
       followEvents: true,
     });
     try {
-      for await (const event of client.watchSandbox(request, { subject, timeoutMs: remainingMs(), signal: context.signal })) {
+      for await (const event of client.serverStream('watchSandbox', request, { subject, timeoutMs: remainingMs(), signal: context.signal })) {
         const payload = event.payload;
         if (payload?.$case === 'sandbox') {
           current = payload.sandbox;
