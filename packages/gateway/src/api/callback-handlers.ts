@@ -1,14 +1,14 @@
 import type { OpenShellServer } from '@shellgate/api';
 import type { GatewayInfoSource } from './open-shell-handlers.js';
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
-import { streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
+import { bidiRpc, streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
 
 /**
- * The handler set of callback listeners, which sandboxes can reach: only what a sandbox may
- * call (Health now; the supervisor session service joins it). Everything else is refused,
- * so a sandbox cannot drive the management API through the address it can see.
+ * The OpenShell handler set of callback listeners, which sandboxes can reach: Health only.
+ * Everything else is refused, so a sandbox cannot drive the management API through the
+ * address it can see. The supervisor session service is served beside it (public-server.ts).
  */
-export function createCallbackHandlers(scope: RpcScope, full: OpenShellServer, info: GatewayInfoSource): OpenShellServer {
+export function createCallbackHandlers(scope: RpcScope, info: GatewayInfoSource): OpenShellServer {
   const refuse = (rpc: string): ShellgateError =>
     new ShellgateError(ErrorCode.PermissionDenied, `${rpc} is not callable on a sandbox callback listener`, {
       hint: 'call the gateway\'s primary API address instead',
@@ -18,6 +18,7 @@ export function createCallbackHandlers(scope: RpcScope, full: OpenShellServer, i
   const open: RpcScope = { ...scope, auth: { bearerToken: undefined } };
   const unaryRefusal = <Req, Res>(rpc: string) => unaryRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
   const streamRefusal = <Req, Res>(rpc: string) => streamingRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
+  const bidiRefusal = <Req, Res>(rpc: string) => bidiRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
   return {
     health: unaryRpc(open, 'Health', async () => ({ status: info.status(), version: info.version })),
     getGatewayInfo: unaryRefusal('GetGatewayInfo'),
@@ -30,7 +31,7 @@ export function createCallbackHandlers(scope: RpcScope, full: OpenShellServer, i
     watchSandbox: streamRefusal('WatchSandbox'),
     getSandboxLogs: unaryRefusal('GetSandboxLogs'),
     execSandbox: streamRefusal('ExecSandbox'),
-    execSandboxInteractive: full.execSandboxInteractive,
+    execSandboxInteractive: bidiRefusal('ExecSandboxInteractive'),
     createWorkspace: unaryRefusal('CreateWorkspace'),
     getWorkspace: unaryRefusal('GetWorkspace'),
     listWorkspaces: unaryRefusal('ListWorkspaces'),

@@ -1,18 +1,19 @@
-import { status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { OpenShellService, type OpenShellServer } from '@shellgate/api';
+import { status as GrpcStatus, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation, type sendUnaryData } from '@grpc/grpc-js';
 
 type AnyHandler = (call: unknown, callback?: unknown) => void;
 
 /**
- * Handlers that answer UNAVAILABLE ("gateway is starting") until `activate` hands them the
- * real ones. The gateway binds its API before it starts drivers, so spawned drivers can be
- * told the API's actual port (listen = "…:0" included) without a window where the port is
- * taken but calls hit half-built state.
+ * Handlers of `service` that answer UNAVAILABLE ("gateway is starting") until `activate`
+ * hands them the real ones. The gateway binds its API before it starts drivers, so spawned
+ * drivers can be told the API's actual port (listen = "…:0" included) without a window
+ * where the port is taken but calls hit half-built state.
  */
-export function createDeferredHandlers(): { handlers: OpenShellServer; activate(real: OpenShellServer): void } {
-  let target: OpenShellServer | undefined;
+export function createDeferredHandlers<Impl extends UntypedServiceImplementation>(
+  service: ServiceDefinition,
+): { handlers: Impl; activate(real: Impl): void } {
+  let target: Impl | undefined;
   const handlers: Record<string, AnyHandler> = {};
-  for (const [method, definition] of Object.entries(OpenShellService)) {
+  for (const [method, definition] of Object.entries(service)) {
     const isUnary = !definition.requestStream && !definition.responseStream;
     handlers[method] = (call, callback) => {
       const real = target?.[method] as AnyHandler | undefined;
@@ -26,7 +27,7 @@ export function createDeferredHandlers(): { handlers: OpenShellServer; activate(
     };
   }
   return {
-    handlers: handlers as unknown as OpenShellServer,
+    handlers: handlers as unknown as Impl,
     activate(real): void {
       target = real;
     },

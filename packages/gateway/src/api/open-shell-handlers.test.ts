@@ -6,6 +6,7 @@ import {
   CreateWorkspaceRequest,
   DeleteSandboxRequest,
   DeleteWorkspaceRequest,
+  ExecSandboxInput,
   ExecSandboxRequest,
   GetGatewayInfoRequest,
   GetSandboxLogsRequest,
@@ -26,6 +27,7 @@ import {
 } from '@shellgate/api';
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
 import { backendNotReadyStatus, backendReadyStatus, createSandboxHarness, type SandboxHarness } from '../sandboxes/testing/index.js';
+import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub } from '../supervision/index.js';
 import { createCallbackHandlers } from './callback-handlers.js';
 import { createOpenShellHandlers } from './open-shell-handlers.js';
 
@@ -122,6 +124,8 @@ describe('OpenShell handlers over gRPC', () => {
   let client: OpenShellClient;
   let handlers: OpenShellServer;
   let unexpected: Error | undefined;
+  let logs: SandboxLogStore;
+  let hub: SupervisorHub;
 
   before(async () => {
     server = new Server();
@@ -143,7 +147,12 @@ describe('OpenShell handlers over gRPC', () => {
   beforeEach(async () => {
     h = await createSandboxHarness({ drivers: [{ name: 'fake' }, { name: 'other' }] });
     unexpected = undefined;
+    logs = new SandboxLogStore(100);
+    const execs = new ExecBroker({ identity: h.identity });
+    hub = new SupervisorHub({ identity: h.identity, store: h.store, sessions: h.sessions, statusSync: h.statusSync, events: h.events, logs, execs, heartbeatMs: 15_000 });
     handlers = createOpenShellHandlers({
+      logs,
+      exec: new SandboxExecService({ store: h.store, hub, execs }),
       auth: { bearerToken: TOKEN },
       logger: h.logger,
       sandboxes: h.service,
@@ -157,6 +166,7 @@ describe('OpenShell handlers over gRPC', () => {
     });
   });
   afterEach(async () => {
+    hub.close();
     await h.close();
     assert.equal(unexpected, undefined);
   });
@@ -248,19 +258,20 @@ describe('OpenShell handlers over gRPC', () => {
       await rejectsWith(call(client, 'stopSandbox', { name: 'nope' }), GrpcStatus.NOT_FOUND, /"nope"/);
     });
 
-    it('RPCs that need the supervisor answer UNIMPLEMENTED, unary, streaming and bidi', async () => {
-      await rejectsWith(call(client, 'getSandboxLogs', {}), GrpcStatus.UNIMPLEMENTED, /GetSandboxLogs is not served yet/);
+    it('logs and exec of an unknown sandbox are NOT_FOUND, unary, streaming and bidi', async () => {
+      await rejectsWith(call(client, 'getSandboxLogs', { sandboxId: 'nope' }), GrpcStatus.NOT_FOUND, /sandbox "nope" not found/);
       const metadata = new Metadata();
       metadata.set('authorization', `Bearer ${TOKEN}`);
-      const exec = client.execSandbox(ExecSandboxRequest.fromPartial({}), metadata);
+      const exec = client.execSandbox(ExecSandboxRequest.fromPartial({ sandboxId: 'nope', command: ['true'] }), metadata);
       const bidi = client.execSandboxInteractive(metadata);
+      bidi.write(ExecSandboxInput.fromPartial({ payload: { $case: 'start', start: { sandboxId: 'nope', command: ['true'] } } }));
       const statuses = [exec, bidi].map(async (stream) => new Promise<{ code: GrpcStatus; details: string }>((resolve) => {
         stream.on('error', () => undefined);
         stream.on('status', resolve);
       }));
       for (const status of await Promise.all(statuses)) {
-        assert.equal(status.code, GrpcStatus.UNIMPLEMENTED);
-        assert.match(status.details, /not served yet/);
+        assert.equal(status.code, GrpcStatus.NOT_FOUND);
+        assert.match(status.details, /sandbox "nope" not found/);
       }
     });
   });
@@ -308,16 +319,18 @@ describe('OpenShell handlers over gRPC', () => {
       assert.deepEqual(stream.events.map(phaseOf), [P.SANDBOX_PHASE_ERROR]);
     });
 
-    it('sends the event tail and live platform events, and a warning for logs', async () => {
+    it('sends the event tail, the log tail, then live platform events and log lines', async () => {
       const sandbox = await h.create({ name: 'box' });
       const id = sandbox.metadata!.id;
       for (const reason of ['a', 'b', 'c']) h.statusSync.applyPlatformEvent(id, { timestampMs: 1, source: 's', type: 'Normal', reason, message: '', metadata: {} });
+      logs.append(id, [{ timestampMs: 1, level: 'info', source: 'main', target: '', message: 'old', fields: {} }]);
       const stream = watch(client, { id, followEvents: true, eventTail: 2, followLogs: true });
       await stream.received(3);
       h.statusSync.applyPlatformEvent(id, { timestampMs: 2, source: 's', type: 'Normal', reason: 'd', message: '', metadata: {} });
-      await stream.received(4);
-      const described = stream.events.map((e) => (e.payload?.$case === 'event' ? e.payload.event.reason : e.payload?.$case));
-      assert.deepEqual(described, ['b', 'c', 'warning', 'd']);
+      logs.append(id, [{ timestampMs: 2, level: 'info', source: 'main', target: '', message: 'new', fields: {} }]);
+      await stream.received(5);
+      const described = stream.events.map((e) => (e.payload?.$case === 'event' ? e.payload.event.reason : e.payload?.$case === 'log' ? e.payload.log.message : e.payload?.$case));
+      assert.deepEqual(described, ['b', 'c', 'old', 'd', 'new']);
       stream.cancel();
       assert.equal((await stream.ended).code, GrpcStatus.CANCELLED);
     });
@@ -325,13 +338,14 @@ describe('OpenShell handlers over gRPC', () => {
     it('without follow_status sends no status updates but still ends on delete', async () => {
       const sandbox = await h.create({ name: 'box' });
       const id = sandbox.metadata!.id;
-      // follow_logs gives a first message (a warning), which shows the stream is subscribed.
+      // A held log line gives a first message, which shows the stream is subscribed.
+      logs.append(id, [{ timestampMs: 1, level: 'info', source: 'main', target: '', message: 'hello', fields: {} }]);
       const stream = watch(client, { id, followEvents: true, followLogs: true });
       await stream.received(1);
       await h.statusSync.applyBackendSandbox('fake', { ...h.drivers.client('fake').backend.get(id)!, status: backendNotReadyStatus('Crashed') });
       await h.service.delete('default', 'box');
       assert.equal((await stream.ended).code, GrpcStatus.OK);
-      assert.deepEqual(stream.events.map((e) => e.payload?.$case), ['warning', 'sandbox']);
+      assert.deepEqual(stream.events.map((e) => e.payload?.$case), ['log', 'sandbox']);
       assert.equal(phaseOf(stream.events[1]), P.SANDBOX_PHASE_DELETING);
     });
   });
@@ -374,7 +388,7 @@ describe('OpenShell handlers over gRPC', () => {
     it('serve Health and refuse management RPCs with PERMISSION_DENIED', async () => {
       const full = handlers;
       const info = { version: '9.9.9', computeDrivers: () => [], status: () => ServiceStatus.SERVICE_STATUS_HEALTHY };
-      handlers = createCallbackHandlers({ auth: { bearerToken: TOKEN }, logger: h.logger }, full, info);
+      handlers = createCallbackHandlers({ auth: { bearerToken: TOKEN }, logger: h.logger }, info);
       try {
         // Sandboxes hold no API token: Health answers without one on a callback listener.
         await call(client, 'health', {}, null);

@@ -1,10 +1,10 @@
-import { status as GrpcStatus, type handleBidiStreamingCall } from '@grpc/grpc-js';
-import type { ComputeDriverInfo, ExecSandboxEvent, ExecSandboxInput, OpenShellServer, ServiceStatus } from '@shellgate/api';
+import type { ComputeDriverInfo, OpenShellServer, ServiceStatus } from '@shellgate/api';
 import { ErrorCode, ShellgateError, findSandboxNameProblems, findLabelProblems, throwIfProblems } from '@shellgate/driver-sdk';
 import { parseLabelSelector, type LabelSelector } from '../labels/index.js';
 import type { SandboxEventBus, SandboxService } from '../sandboxes/index.js';
 import { DEFAULT_WORKSPACE, type GatewayStore } from '../store/index.js';
-import { streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
+import { getSandboxLogs, type SandboxExecService, type SandboxLogStore } from '../supervision/index.js';
+import { bidiRpc, streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
 import { streamSandboxChanges } from './watch-sandbox-stream.js';
 
 /** What the public API reads about the gateway itself. */
@@ -20,6 +20,8 @@ export interface OpenShellHandlerDeps extends RpcScope {
   readonly store: GatewayStore;
   readonly events: SandboxEventBus;
   readonly info: GatewayInfoSource;
+  readonly logs: SandboxLogStore;
+  readonly exec: SandboxExecService;
 }
 
 /** The `openshell.v1.OpenShell` handlers Shellgate serves on its primary listener. */
@@ -45,14 +47,10 @@ export function createOpenShellHandlers(deps: OpenShellHandlerDeps): OpenShellSe
     deleteSandbox: unaryRpc(deps, 'DeleteSandbox', async (request) => ({ deleted: await deps.sandboxes.delete(ws(request.workspace), request.name) })),
     stopSandbox: unaryRpc(deps, 'StopSandbox', async (request) => ({ sandbox: await deps.sandboxes.stop(ws(request.workspace), request.name) })),
     startSandbox: unaryRpc(deps, 'StartSandbox', async (request) => ({ sandbox: await deps.sandboxes.start(ws(request.workspace), request.name) })),
-    watchSandbox: streamingRpc(deps, 'WatchSandbox', (call) => streamSandboxChanges(call, deps.store, deps.events)),
-    getSandboxLogs: unaryRpc(deps, 'GetSandboxLogs', async () => {
-      throw notYetServed('GetSandboxLogs');
-    }),
-    execSandbox: streamingRpc(deps, 'ExecSandbox', async () => {
-      throw notYetServed('ExecSandbox');
-    }),
-    execSandboxInteractive: refuseBidi('ExecSandboxInteractive'),
+    watchSandbox: streamingRpc(deps, 'WatchSandbox', (call) => streamSandboxChanges(call, deps.store, deps.events, deps.logs)),
+    getSandboxLogs: unaryRpc(deps, 'GetSandboxLogs', (request) => getSandboxLogs(deps.store, deps.logs, request)),
+    execSandbox: streamingRpc(deps, 'ExecSandbox', (call) => deps.exec.exec(call)),
+    execSandboxInteractive: bidiRpc(deps, 'ExecSandboxInteractive', (call) => deps.exec.execInteractive(call)),
     createWorkspace: unaryRpc(deps, 'CreateWorkspace', async (request) => {
       throwIfProblems(`workspace ${JSON.stringify(request.name)}`, [
         ...findSandboxNameProblems(request.name, 'name'),
@@ -90,18 +88,4 @@ export function createOpenShellHandlers(deps: OpenShellHandlerDeps): OpenShellSe
 
 function parseSelectorField(text: string): LabelSelector | undefined {
   return text.trim() === '' ? undefined : parseLabelSelector(text);
-}
-
-function notYetServed(rpc: string): ShellgateError {
-  return new ShellgateError(ErrorCode.Unimplemented, `${rpc} is not served yet: it needs the sandbox supervisor session`, {
-    hint: 'upgrade the gateway to a release with supervisor support',
-  });
-}
-
-function refuseBidi(rpc: string): handleBidiStreamingCall<ExecSandboxInput, ExecSandboxEvent> {
-  return (call) => {
-    const error = notYetServed(rpc);
-    // Not destroy(): grpc-js only sends the status from the stream's 'error' listener.
-    call.emit('error', Object.assign(new Error(error.message), { code: GrpcStatus.UNIMPLEMENTED, details: error.describe() }));
-  };
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { OpenShellService, type OpenShellServer } from '@shellgate/api';
+import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, ShellgateError, type Logger } from '@shellgate/driver-sdk';
 import type { CallbackListener } from './callback-listeners.js';
 
@@ -18,6 +19,12 @@ export interface PublicServerOptions {
   readonly handlers: OpenShellServer;
   /** The restricted handler set served on callback listeners. */
   readonly callbackHandlers: OpenShellServer;
+  /**
+   * The supervisor session service, served on every listener: sandboxes dial the callback
+   * listeners, or the primary one when they can reach it (loopback drivers). Its own
+   * sandbox tokens authenticate it, so the primary's bearer token does not apply.
+   */
+  readonly supervisorHandlers: SupervisorSessionServer;
   readonly logger: Logger;
 }
 
@@ -38,10 +45,12 @@ export class PublicServer {
     const credentials = createCredentials(options.tls);
     const primary = new Server();
     primary.addService(OpenShellService, options.handlers);
+    primary.addService(SupervisorSessionService, options.supervisorHandlers);
     const { host } = splitHostPort(options.listen);
     const port = await bind(primary, options.listen, credentials);
     const server = new PublicServer(primary, credentials, host, port, options.logger);
     server.callbackServer.addService(OpenShellService, options.callbackHandlers);
+    server.callbackServer.addService(SupervisorSessionService, options.supervisorHandlers);
     options.logger.info('public API listening', { address: `${host}:${port}`, tls: options.tls !== undefined });
     return server;
   }

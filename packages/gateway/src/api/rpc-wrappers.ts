@@ -1,4 +1,11 @@
-import type { handleServerStreamingCall, handleUnaryCall, Metadata, ServerWritableStream } from '@grpc/grpc-js';
+import type {
+  handleBidiStreamingCall,
+  handleServerStreamingCall,
+  handleUnaryCall,
+  Metadata,
+  ServerDuplexStream,
+  ServerWritableStream,
+} from '@grpc/grpc-js';
 import type { Logger } from '@shellgate/driver-sdk';
 import { checkBearerToken, type ApiAuthPolicy } from './request-auth.js';
 import { toGrpcError } from './to-grpc-error.js';
@@ -33,20 +40,36 @@ export function streamingRpc<Req, Res>(
   rpc: string,
   handler: (call: ServerWritableStream<Req, Res>) => Promise<void>,
 ): handleServerStreamingCall<Req, Res> {
-  return (call) => {
-    const run = async (): Promise<void> => {
-      checkBearerToken(scope.auth, call.metadata);
-      await handler(call);
-    };
-    run().then(
-      () => {
-        if (!call.cancelled) call.end();
-      },
-      (error: unknown) => {
-        // grpc-js sends a stream's status from its own 'error' listener; destroy() would skip
-        // that and leave the client waiting forever (open-shell-handlers.test.ts pins it).
-        if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
-      },
-    );
+  return (call) => runStream(scope, rpc, call, handler);
+}
+
+/** A bidi-streaming handler, with the same ownership and error rules as {@link streamingRpc}. */
+export function bidiRpc<Req, Res>(
+  scope: RpcScope,
+  rpc: string,
+  handler: (call: ServerDuplexStream<Req, Res>) => Promise<void>,
+): handleBidiStreamingCall<Req, Res> {
+  return (call) => runStream(scope, rpc, call, handler);
+}
+
+function runStream<Call extends ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>>(
+  scope: RpcScope,
+  rpc: string,
+  call: Call,
+  handler: (call: Call) => Promise<void>,
+): void {
+  const run = async (): Promise<void> => {
+    checkBearerToken(scope.auth, call.metadata);
+    await handler(call);
   };
+  run().then(
+    () => {
+      if (!call.cancelled) call.end();
+    },
+    (error: unknown) => {
+      // grpc-js sends a stream's status from its own 'error' listener; destroy() would skip
+      // that and leave the client waiting forever (open-shell-handlers.test.ts pins it).
+      if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
+    },
+  );
 }

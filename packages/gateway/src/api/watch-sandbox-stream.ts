@@ -3,6 +3,7 @@ import { SandboxPhase, type SandboxStreamEvent, type WatchSandboxRequest } from 
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
 import type { GatewayStore } from '../store/index.js';
 import type { SandboxChange, SandboxEventBus } from '../sandboxes/index.js';
+import { matchesLogQuery, parseLogQuery, selectLogLines, type LogQuery, type SandboxLogStore } from '../supervision/index.js';
 
 /** Objects a watcher may have queued before it is ended as too slow. */
 export const WATCH_STREAM_BUFFER_LIMIT = 1024;
@@ -16,15 +17,19 @@ const TERMINAL_PHASES: ReadonlySet<SandboxPhase> = new Set([
 
 /**
  * One WatchSandbox stream: the current object (follow_status), the event tail
- * (follow_events, event_tail), then live changes until the client cancels, the sandbox is
- * deleted, or — with stop_on_terminal — it reaches Ready, Error or Stopped.
+ * (follow_events, event_tail), the log tail (follow_logs: log_tail_lines, 0 = every held
+ * line, filtered by log_since_ms, log_sources and log_min_level), then live changes and
+ * log lines until the client cancels, the sandbox is deleted, or — with stop_on_terminal —
+ * it reaches Ready, Error or Stopped.
  */
 export async function streamSandboxChanges(
   call: ServerWritableStream<WatchSandboxRequest, SandboxStreamEvent>,
   store: GatewayStore,
   events: SandboxEventBus,
+  logs: SandboxLogStore,
 ): Promise<void> {
   const request = call.request;
+  const logQuery = request.followLogs ? parseWatchLogQuery(request) : undefined;
   // Subscribe before reading the current object, so a change in between is queued, not lost.
   let queued: SandboxChange[] | undefined = [];
   let deliver: (change: SandboxChange) => void = () => undefined;
@@ -42,16 +47,20 @@ export async function streamSandboxChanges(
   const isTerminal = (phase: SandboxPhase | undefined): boolean => request.stopOnTerminal && phase !== undefined && TERMINAL_PHASES.has(phase);
   await new Promise<void>((resolve, reject) => {
     let isDone = false;
+    let stopFollowingLogs = (): void => undefined;
+    // The log tail may be long; only what queues up after it counts against the limit.
+    let bufferLimit = WATCH_STREAM_BUFFER_LIMIT;
     const finish = (error?: Error): void => {
       if (isDone) return;
       isDone = true;
       unsubscribe();
+      stopFollowingLogs();
       if (error === undefined) resolve();
       else reject(error);
     };
     const write = (event: SandboxStreamEvent): void => {
       if (isDone) return;
-      if (call.writableLength > WATCH_STREAM_BUFFER_LIMIT) {
+      if (call.writableLength > bufferLimit) {
         finish(new ShellgateError(ErrorCode.Aborted, 'watch stream fell too far behind', { hint: 'reconnect the watch' }));
         return;
       }
@@ -71,8 +80,14 @@ export async function streamSandboxChanges(
     if (request.followEvents && request.eventTail > 0) {
       for (const event of events.recentEvents(request.id, request.eventTail)) write({ payload: { $case: 'event', event } });
     }
-    if (request.followLogs) {
-      write({ payload: { $case: 'warning', warning: { message: 'sandbox logs are not available yet: they arrive with the supervisor session' } } });
+    if (logQuery !== undefined) {
+      // Tail and subscription in one synchronous step: no line falls between them.
+      const tail = selectLogLines(logs.held(request.id), logQuery);
+      bufferLimit += tail.length;
+      for (const log of tail) write({ payload: { $case: 'log', log } });
+      stopFollowingLogs = logs.follow(request.id, (lines) => {
+        for (const log of lines) if (matchesLogQuery(log, logQuery)) write({ payload: { $case: 'log', log } });
+      });
     }
     const backlog = queued ?? [];
     queued = undefined;
@@ -83,5 +98,15 @@ export async function streamSandboxChanges(
       onChange(change);
     }
     if (isTerminal(record.sandbox.status?.phase)) finish();
+  });
+}
+
+function parseWatchLogQuery(request: WatchSandboxRequest): LogQuery {
+  return parseLogQuery({
+    tailLines: request.logTailLines,
+    sinceMs: request.logSinceMs,
+    sources: request.logSources,
+    minLevel: request.logMinLevel,
+    minLevelField: 'log_min_level',
   });
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { ServiceStatus, type ComputeDriverInfo } from '@shellgate/api';
+import { OpenShellService, ServiceStatus, type ComputeDriverInfo, type OpenShellServer } from '@shellgate/api';
+import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
 import {
   PublicServer,
@@ -23,6 +24,7 @@ import {
   SessionRegistry,
 } from '../sandboxes/index.js';
 import { openSqliteStore } from '../store/index.js';
+import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
 
@@ -39,6 +41,7 @@ export class GatewayApp {
   private closing: Promise<void> | undefined;
   private lifecycle: SandboxLifecycle | undefined;
   private server: PublicServer | undefined;
+  private supervisors: SupervisorHub | undefined;
 
   private constructor(
     private readonly config: GatewayConfig,
@@ -73,14 +76,16 @@ export class GatewayApp {
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
 
     // The API is bound first (answering UNAVAILABLE until ready) so drivers can be told its port.
-    const primary = createDeferredHandlers();
-    const callbacks = createDeferredHandlers();
+    const primary = createDeferredHandlers<OpenShellServer>(OpenShellService);
+    const callbacks = createDeferredHandlers<OpenShellServer>(OpenShellService);
+    const supervisorSessions = createDeferredHandlers<SupervisorSessionServer>(SupervisorSessionService);
     const isTls = config.tlsCertFile !== undefined && config.tlsKeyFile !== undefined;
     this.server = await PublicServer.start({
       listen: config.listen,
       tls: isTls ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile, clientCaFile: config.tlsClientCaFile } : undefined,
       handlers: primary.handlers,
       callbackHandlers: callbacks.handlers,
+      supervisorHandlers: supervisorSessions.handlers,
       logger,
     });
 
@@ -121,11 +126,28 @@ export class GatewayApp {
     const restarted = await this.lifecycle.startAllAfterStartup();
     if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
 
+    const supervisionLogger = logger.child({ component: 'supervision' });
+    const logs = new SandboxLogStore(config.sandboxLogBufferLines);
+    const execs = new ExecBroker({ identity, logger: supervisionLogger });
+    this.supervisors = new SupervisorHub({
+      identity,
+      store,
+      sessions,
+      statusSync,
+      events,
+      logs,
+      execs,
+      heartbeatMs: config.supervisorHeartbeatMs,
+      logger: supervisionLogger,
+    });
+    const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
+
     const info = driverInfoSource(manager);
     const scope = { auth, logger: logger.child({ component: 'api' }) };
-    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info });
+    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
     primary.activate(handlers);
-    callbacks.activate(createCallbackHandlers(scope, handlers, info));
+    callbacks.activate(createCallbackHandlers(scope, info));
+    supervisorSessions.activate(createSupervisorSessionHandlers(this.supervisors, execs));
     await this.bindCallbackListeners(manager, this.server);
     logger.info('gateway ready', { address: this.address, drivers: directory.names(), defaultDriver: directory.defaultDriverName, gatewayId });
   }
@@ -146,11 +168,13 @@ export class GatewayApp {
   }
 
   /**
-   * Graceful stop: API first (in-flight calls finish within the grace), then sandboxes of
-   * lifecycle-managed drivers are stopped (they stay "should run"), then drivers and store.
+   * Graceful stop: supervisor sessions are ended (they never finish on their own), then the
+   * API (in-flight calls finish within the grace), then sandboxes of lifecycle-managed
+   * drivers are stopped (they stay "should run"), then drivers and store.
    */
   async close(): Promise<void> {
     this.closing ??= (async () => {
+      this.supervisors?.close();
       if (this.server !== undefined) await this.server.close(this.config.shutdownGraceMs);
       if (this.lifecycle !== undefined) {
         const stopped = await this.lifecycle.stopAllForShutdown();

@@ -37,7 +37,9 @@ export type GatewayConfigKey =
   | 'shutdown_grace_ms'
   | 'reconcile_interval_ms'
   | 'orphan_grace_ms'
-  | 'shutdown_stop_concurrency';
+  | 'shutdown_stop_concurrency'
+  | 'supervisor_heartbeat_ms'
+  | 'sandbox_log_buffer_lines';
 
 /** The `[drivers.NAME]` tables; not a scalar key, but documented and parsed beside them. */
 export const DRIVERS_TABLE = 'drivers';
@@ -137,6 +139,20 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     '16 (upstream: 16)',
     'Sandboxes stopped in parallel at shutdown when a driver says gateway_manages_lifecycle.',
   ),
+  key(
+    'supervisor_heartbeat_ms',
+    'positive-integer',
+    'MS',
+    '15000',
+    'Heartbeat interval told to sandbox supervisors; a session silent for 3 intervals is ended.',
+  ),
+  key(
+    'sandbox_log_buffer_lines',
+    'positive-integer',
+    'N',
+    '10000',
+    'Log lines kept in memory per sandbox for GetSandboxLogs and WatchSandbox; the oldest are dropped.',
+  ),
 ];
 
 /** Flags and env vars that are not one of {@link CONFIG_KEYS}. */
@@ -156,4 +172,6 @@ export const DEFAULT_NUMBERS = {
   reconcile_interval_ms: 60_000,
   orphan_grace_ms: 300_000,
   shutdown_stop_concurrency: 16,
+  supervisor_heartbeat_ms: 15_000,
+  sandbox_log_buffer_lines: 10_000,
 } as const;

@@ -46,6 +46,10 @@ export interface GatewayConfig {
   readonly reconcileIntervalMs: number;
   readonly orphanGraceMs: number;
   readonly shutdownStopConcurrency: number;
+  /** Heartbeat interval of supervisor sessions; silence for 3 intervals ends a session. */
+  readonly supervisorHeartbeatMs: number;
+  /** Log lines held per sandbox. */
+  readonly sandboxLogBufferLines: number;
   /** Configured drivers in declaration order: file tables, then env, then flags. */
   readonly drivers: readonly DriverConfigEntry[];
   /** Where each setting came from: `default`, `FILE:LINE:key`, an env var or a flag. */
@@ -197,6 +201,8 @@ function build(
     reconcileIntervalMs: number('reconcile_interval_ms'),
     orphanGraceMs: number('orphan_grace_ms'),
     shutdownStopConcurrency: number('shutdown_stop_concurrency'),
+    supervisorHeartbeatMs: number('supervisor_heartbeat_ms'),
+    sandboxLogBufferLines: number('sandbox_log_buffer_lines'),
     drivers: Object.freeze([...drivers]),
     origins: Object.freeze(origins),
   };

@@ -5,7 +5,9 @@ export { DriverNotConfiguredError, InvalidPhaseTransitionError, SandboxNotFoundI
 export { PLATFORM_EVENT_TAIL_LIMIT, SandboxEventBus } from './sandbox-event-bus.js';
 export type { SandboxChange, SandboxChangeListener } from './sandbox-event-bus.js';
 export { SandboxLifecycle } from './sandbox-lifecycle.js';
-export { decideSandboxPhase, describePhase, isTerminalPhase } from './sandbox-phase.js';
+export { describeMainProcessExit } from './main-process-exit.js';
+export type { MainProcessExit } from './main-process-exit.js';
+export { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase } from './sandbox-phase.js';
 export type { PhaseDecision, PhaseInputs } from './sandbox-phase.js';
 export { generateSandboxName, parseCreateSandboxRequest } from './sandbox-request.js';
 export { DRIVER_ANNOTATION } from './sandbox-records.js';

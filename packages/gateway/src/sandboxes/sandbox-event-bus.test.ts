@@ -24,6 +24,17 @@ describe('SandboxEventBus', () => {
     assert.deepEqual(b.map((c) => c.kind), ['platformEvent']);
   });
 
+  it('subscribeAll sees every sandbox until it unsubscribes', () => {
+    const bus = new SandboxEventBus();
+    const seen: string[] = [];
+    const unsubscribe = bus.subscribeAll((c) => seen.push(c.kind === 'platformEvent' ? c.sandboxId : c.sandbox.metadata!.id));
+    bus.publish({ kind: 'updated', sandbox: sandbox('a') });
+    bus.publish({ kind: 'deleted', sandbox: sandbox('b') });
+    unsubscribe();
+    bus.publish({ kind: 'updated', sandbox: sandbox('c') });
+    assert.deepEqual(seen, ['a', 'b']);
+  });
+
   it('stops delivering after unsubscribe, and other subscribers keep theirs', () => {
     const bus = new SandboxEventBus();
     const first: string[] = [];

@@ -18,12 +18,14 @@ export const PLATFORM_EVENT_TAIL_LIMIT = 200;
  */
 export class SandboxEventBus {
   private readonly listeners = new Map<string, Set<SandboxChangeListener>>();
+  private readonly everyListeners = new Set<SandboxChangeListener>();
   private readonly eventTails = new Map<string, PlatformEvent[]>();
 
   publish(change: SandboxChange): void {
     const sandboxId = change.kind === 'platformEvent' ? change.sandboxId : (change.sandbox.metadata?.id ?? '');
     if (change.kind === 'platformEvent') this.remember(sandboxId, change.event);
     for (const listener of this.listeners.get(sandboxId) ?? []) listener(change);
+    for (const listener of this.everyListeners) listener(change);
     if (change.kind === 'deleted') this.eventTails.delete(sandboxId);
   }
 
@@ -38,6 +40,12 @@ export class SandboxEventBus {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(sandboxId);
     };
+  }
+
+  /** Every change of every sandbox (e.g. to drop per-sandbox state on delete). */
+  subscribeAll(listener: SandboxChangeListener): () => void {
+    this.everyListeners.add(listener);
+    return () => this.everyListeners.delete(listener);
   }
 
   /** The last `count` platform events of a sandbox, oldest first. */

@@ -14,6 +14,7 @@ function decide(overrides: Partial<PhaseInputs>): ReturnType<typeof decideSandbo
     {
       backendStatus: undefined,
       previousPhase: P.SANDBOX_PHASE_PROVISIONING,
+      previousConditions: [],
       desiredState: DesiredState.Running,
       isDeleting: false,
       hasSupervisorSession: false,

@@ -14,6 +14,8 @@ export interface PhaseInputs {
   /** The latest status the driver reported; undefined until the first report. */
   readonly backendStatus: DriverSandboxStatus | undefined;
   readonly previousPhase: SandboxPhase;
+  /** The stored conditions: an Error keeps the ones that explained it. */
+  readonly previousConditions: readonly SandboxCondition[];
   readonly desiredState: DesiredState;
   /** The gateway itself is deleting the sandbox. */
   readonly isDeleting: boolean;
@@ -30,15 +32,17 @@ export interface PhaseDecision {
 
 /**
  * The public phase, layered on the driver-reported backend phase (SDK `deriveBackendPhase`):
- * Error is sticky; Stopping/Starting cover the time between a user's stop/start and the
- * backend catching up; backend Ready is only Ready with a live supervisor session
- * (otherwise Provisioning with reason SupervisorNotConnected).
+ * Error is sticky, and so are the conditions that explained it; Stopping/Starting cover the
+ * time between a user's stop/start and the backend catching up; backend Ready is only Ready
+ * with a live supervisor session (otherwise Provisioning with reason SupervisorNotConnected,
+ * or DependenciesNotReady once a session that made it Ready is lost).
  */
 export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()): PhaseDecision {
   const conditions = (inputs.backendStatus?.conditions ?? []).map((c) => ({ ...c }));
   if (inputs.isDeleting) return { phase: SandboxPhase.SANDBOX_PHASE_DELETING, conditions };
   if (inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_ERROR) {
-    return { phase: SandboxPhase.SANDBOX_PHASE_ERROR, conditions };
+    // A later healthy report must not hide why it failed (e.g. MainProcessExited, set by the gateway).
+    return { phase: SandboxPhase.SANDBOX_PHASE_ERROR, conditions: inputs.previousConditions.map((c) => ({ ...c })) };
   }
   const wasStarting = inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_STARTING;
   const backend = inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase)
@@ -64,20 +68,47 @@ export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()):
   const waiting = wasStarting ? SandboxPhase.SANDBOX_PHASE_STARTING : SandboxPhase.SANDBOX_PHASE_PROVISIONING;
   if (backend === SandboxBackendPhase.Provisioning) return phase(waiting);
   if (!inputs.requiresSupervisor || inputs.hasSupervisorSession) return phase(SandboxPhase.SANDBOX_PHASE_READY);
-  return { phase: waiting, conditions: withSupervisorNotConnected(conditions, now) };
+  const reason = hadSupervisorSession(inputs) ? SESSION_LOST : SUPERVISOR_NOT_CONNECTED;
+  return { phase: waiting, conditions: withGatewayNotReady(conditions, reason, now) };
+}
+
+/** Why backend Ready is not Ready: the two gateway-owned Ready=False conditions. */
+interface GatewayNotReady {
+  readonly reason: string;
+  readonly message: string;
+}
+
+const SUPERVISOR_NOT_CONNECTED: GatewayNotReady = {
+  reason: TransientReason.SupervisorNotConnected,
+  message: 'the backend is running; waiting for the sandbox supervisor to connect to the gateway',
+};
+
+/** Exported for tests and docs: the Ready=False message after a live session is lost. */
+export const SESSION_LOST_MESSAGE = 'supervisor session lost; waiting for the sandbox supervisor to reconnect';
+
+const SESSION_LOST: GatewayNotReady = { reason: TransientReason.DependenciesNotReady, message: SESSION_LOST_MESSAGE };
+
+/**
+ * True when a session had made the sandbox Ready: it was Ready, or it already waits for a
+ * reconnect. Read from the stored status, so the answer survives a gateway restart.
+ */
+function hadSupervisorSession(inputs: PhaseInputs): boolean {
+  if (inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_READY) return true;
+  const ready = inputs.previousConditions.find((c) => c.type === ConditionType.Ready);
+  return ready?.reason === SESSION_LOST.reason && ready.message === SESSION_LOST.message;
 }
 
 function isFreshPhase(previous: SandboxPhase): boolean {
   return previous === SandboxPhase.SANDBOX_PHASE_PROVISIONING || previous === SandboxPhase.SANDBOX_PHASE_UNSPECIFIED;
 }
 
-function withSupervisorNotConnected(conditions: SandboxCondition[], now: Date): SandboxCondition[] {
+function withGatewayNotReady(conditions: SandboxCondition[], notReady: GatewayNotReady, now: Date): SandboxCondition[] {
   const index = conditions.findIndex((c) => c.type === ConditionType.Ready);
   const gatewayReady: SandboxCondition = {
     type: ConditionType.Ready,
     status: ConditionStatus.False,
-    reason: TransientReason.SupervisorNotConnected,
-    message: 'the backend is running; waiting for the sandbox supervisor to connect to the gateway',
+    reason: notReady.reason,
+    message: notReady.message,
     lastTransitionTime: now.toISOString(),
   };
   if (index === -1) return [...conditions, gatewayReady];

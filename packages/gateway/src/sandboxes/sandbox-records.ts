@@ -92,6 +92,7 @@ export function isSameStatus(a: Sandbox, b: Sandbox): boolean {
   const sa = a.status!;
   const sb = b.status!;
   if (sa.phase !== sb.phase || sa.agentPod !== sb.agentPod || sa.sandboxName !== sb.sandboxName) return false;
+  if (sa.mainProcessInstanceId !== sb.mainProcessInstanceId || sa.exitCode !== sb.exitCode) return false;
   if (sa.conditions.length !== sb.conditions.length) return false;
   return sa.conditions.every((c, i) => {
     const d = sb.conditions[i]!;

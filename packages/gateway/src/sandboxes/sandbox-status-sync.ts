@@ -3,6 +3,7 @@ import { silentLogger, type DriverPlatformEvent, type DriverSandbox, type Driver
 import { updateSandboxWithRetry, type DesiredState, type GatewayStore, type SandboxRecord } from '../store/index.js';
 import type { DriverDirectory } from './driver-directory.js';
 import type { SandboxEventBus } from './sandbox-event-bus.js';
+import { withMainProcessExit, type MainProcessExit } from './main-process-exit.js';
 import { decideSandboxPhase } from './sandbox-phase.js';
 import { isSameStatus, withBackendFields } from './sandbox-records.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -60,6 +61,22 @@ export class SandboxStatusSync {
   applyPlatformEvent(sandboxId: string, event: DriverPlatformEvent): void {
     const publicEvent: PlatformEvent = { ...event, metadata: { ...event.metadata } };
     this.options.events.publish({ kind: 'platformEvent', sandboxId, event: publicEvent });
+  }
+
+  /** The supervisor started the canonical process; `instanceId` names that supervisor instance. */
+  async applyMainProcessStarted(sandboxId: string, instanceId: string): Promise<SandboxRecord | undefined> {
+    return this.update(sandboxId, (current) => {
+      const status = current.sandbox.status!;
+      // An Error sandbox keeps the exit code that explains it.
+      const exitCode = status.phase === SandboxPhase.SANDBOX_PHASE_ERROR ? status.exitCode : undefined;
+      return { ...current, sandbox: { ...current.sandbox, status: { ...status, mainProcessInstanceId: instanceId, exitCode } } };
+    });
+  }
+
+  /** The canonical process ended: Error (MainProcessExited) unless a stop or delete caused it. */
+  async applyMainProcessExited(sandboxId: string, exit: MainProcessExit): Promise<SandboxRecord | undefined> {
+    const now = new Date(this.nowMs());
+    return this.update(sandboxId, (current) => withMainProcessExit(current, exit, now));
   }
 
   /** Recomputes the phase from what is known now (session change, driver restart). */
@@ -122,6 +139,7 @@ export class SandboxStatusSync {
       {
         backendStatus,
         previousPhase: record.sandbox.status!.phase,
+        previousConditions: record.sandbox.status!.conditions,
         desiredState: record.desiredState,
         isDeleting: record.sandbox.metadata!.deletionTimestampMs > 0,
         hasSupervisorSession: this.options.sessions.hasLiveSession(sandboxId),

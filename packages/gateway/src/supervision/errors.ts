@@ -1,0 +1,34 @@
+import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+
+/** Neither a sandbox with that id nor one with that name in the workspace. */
+export class SandboxReferenceNotFoundError extends ShellgateError {
+  constructor(reference: string, workspace: string) {
+    super(ErrorCode.NotFound, `sandbox ${JSON.stringify(reference)} not found (no sandbox has that id, and workspace ${JSON.stringify(workspace)} has none of that name)`, {
+      hint: 'list sandboxes with `shellgate sandbox list`, or pass the workspace',
+      details: { reference, workspace },
+    });
+    this.name = 'SandboxReferenceNotFoundError';
+  }
+}
+
+/** Exec needs a Ready sandbox whose supervisor is connected. */
+export class SandboxNotExecutableError extends ShellgateError {
+  constructor(name: string, phase: string, problem: string, hint: string) {
+    super(ErrorCode.FailedPrecondition, `cannot exec in sandbox ${JSON.stringify(name)}: it is ${phase}; ${problem}`, {
+      hint,
+      details: { name, phase },
+    });
+    this.name = 'SandboxNotExecutableError';
+  }
+}
+
+/** The supervisor connection carrying an exec went away before the command's exit arrived. */
+export class ExecSessionLostError extends ShellgateError {
+  constructor(sandboxName: string, cause?: unknown) {
+    super(ErrorCode.Unavailable, `supervisor session lost during exec in sandbox ${JSON.stringify(sandboxName)}`, {
+      hint: 'the command may still have run; check the sandbox with `shellgate sandbox get` and retry once it is Ready',
+      cause,
+    });
+    this.name = 'ExecSessionLostError';
+  }
+}

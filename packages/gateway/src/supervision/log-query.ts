@@ -1,0 +1,58 @@
+import type { SandboxLogLine } from '@shellgate/api';
+import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+
+/** Log levels from least to most severe; a line's level ranks by its place here. */
+export const SANDBOX_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type SandboxLogLevel = (typeof SANDBOX_LOG_LEVELS)[number];
+
+/** Which held lines a reader wants: GetSandboxLogs, or the tail of WatchSandbox follow_logs. */
+export interface LogQuery {
+  /** The last N matching lines; 0 means every matching line held. */
+  readonly tailLines: number;
+  /** Only lines stamped at or after this time (ms since the epoch); 0 means no bound. */
+  readonly sinceMs: number;
+  /** Only lines from these sources ("main", "supervisor"); empty means all. */
+  readonly sources: readonly string[];
+  /** Rank in {@link SANDBOX_LOG_LEVELS} of the least severe level wanted. */
+  readonly minLevelRank: number;
+}
+
+/** The request fields a query reads, with the wire name of the level field for messages. */
+export interface LogQueryFields {
+  readonly tailLines: number;
+  readonly sinceMs: number;
+  readonly sources: readonly string[];
+  readonly minLevel: string;
+  readonly minLevelField: string;
+}
+
+/** Reads a query from request fields; an unknown level is INVALID_ARGUMENT. */
+export function parseLogQuery(fields: LogQueryFields): LogQuery {
+  const level = fields.minLevel.trim().toLowerCase();
+  const minLevelRank = level === '' ? 0 : SANDBOX_LOG_LEVELS.indexOf(level as SandboxLogLevel);
+  if (minLevelRank === -1) {
+    throw new ShellgateError(ErrorCode.InvalidArgument, `${fields.minLevelField}: unknown log level ${JSON.stringify(fields.minLevel)}`, {
+      hint: `use one of ${SANDBOX_LOG_LEVELS.join(', ')}, or leave it empty for all levels`,
+    });
+  }
+  return { tailLines: fields.tailLines, sinceMs: fields.sinceMs, sources: [...fields.sources], minLevelRank };
+}
+
+/** True when a line passes the query's filters (the tail is applied by {@link selectLogLines}). */
+export function matchesLogQuery(line: SandboxLogLine, query: LogQuery): boolean {
+  if (query.sinceMs > 0 && line.timestampMs < query.sinceMs) return false;
+  if (query.sources.length > 0 && !query.sources.includes(line.source)) return false;
+  return levelRank(line.level) >= query.minLevelRank;
+}
+
+/** The matching lines of `held` (oldest first), cut to the tail. */
+export function selectLogLines(held: readonly SandboxLogLine[], query: LogQuery): SandboxLogLine[] {
+  const matching = held.filter((line) => matchesLogQuery(line, query));
+  return query.tailLines > 0 ? matching.slice(-query.tailLines) : matching;
+}
+
+/** A level this gateway does not know ranks as info, so it is neither hidden nor promoted. */
+function levelRank(level: string): number {
+  const rank = SANDBOX_LOG_LEVELS.indexOf(level as SandboxLogLevel);
+  return rank === -1 ? SANDBOX_LOG_LEVELS.indexOf('info') : rank;
+}

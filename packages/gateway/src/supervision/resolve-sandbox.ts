@@ -1,0 +1,16 @@
+import { DEFAULT_WORKSPACE, type GatewayStore, type SandboxRecord } from '../store/index.js';
+import { SandboxReferenceNotFoundError } from './errors.js';
+
+/**
+ * The sandbox a `sandbox_id` field names: its id (metadata.id) first, else its name in
+ * `workspace` (the default workspace when empty). Ids are UUIDs and names are at most 19
+ * characters, so the two never collide.
+ */
+export async function resolveSandboxReference(store: GatewayStore, reference: string, workspace: string): Promise<SandboxRecord> {
+  const inWorkspace = workspace || DEFAULT_WORKSPACE;
+  if (reference !== '') {
+    const record = (await store.getSandbox(reference)) ?? (await store.findSandboxByName(inWorkspace, reference));
+    if (record !== undefined) return record;
+  }
+  throw new SandboxReferenceNotFoundError(reference, inWorkspace);
+}
