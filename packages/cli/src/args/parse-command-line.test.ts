@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { COMMAND_TREE } from '../commands/command-tree.js';
+import { isCommand } from '../commands/command.js';
+import { resolveCliConfig } from '../config.js';
 import type { CommandTreeNode } from '../commands/command.js';
 import { isCliError } from '../errors.js';
 import { ExitCode } from '../exit-code.js';
 import { parseCommandLine } from './parse-command-line.js';
-import { parseDuration, formatDuration } from './parse-duration.js';
+import { parseDuration, formatDuration, parseSeconds } from './parse-duration.js';
 import { parseKeyValues } from './parse-key-values.js';
 
 const parse = (...argv: string[]) => parseCommandLine<CommandTreeNode>(argv, COMMAND_TREE);
@@ -64,6 +66,27 @@ describe('parseCommandLine', () => {
     assert.equal(parse('sandbox', 'nope', '-h').node.name, 'sandbox');
   });
 
+  it('reads bundled switches (-it) and lets the first valued letter take the rest or the next word', () => {
+    const bundled = parse('sandbox', 'exec', 'dev', '-it', '-ew=1', '-itw', '/srv', '--', 'sh');
+    assert.equal(bundled.flags.boolean('interactive'), true);
+    assert.equal(bundled.flags.boolean('tty'), true);
+    assert.deepEqual(bundled.flags.list('env'), ['w=1']);
+    assert.equal(bundled.flags.string('workdir'), '/srv');
+    assert.deepEqual(bundled.afterDoubleDash, ['sh']);
+    assertUsageError(() => parse('sandbox', 'exec', 'dev', '-iz'), /unknown flag -z in -iz for "shellgate sandbox exec"/);
+  });
+
+  it("gives a command's own flag precedence over a global of the same name, and config ignores it", () => {
+    const exec = parse('sandbox', 'exec', 'dev', '--timeout', '30', '--', 'true');
+    assert.equal(exec.flags.string('timeout'), '30');
+    assert.ok(isCommand(exec.node));
+    const config = resolveCliConfig(exec.flags, {}, exec.node.flags);
+    assert.equal(config.explicitTimeoutMs, undefined);
+    assert.equal(config.callTimeoutMs, 30_000);
+    const list = parse('sandbox', 'list', '--timeout', '5s');
+    assert.equal(resolveCliConfig(list.flags, {}).callTimeoutMs, 5_000);
+  });
+
   it('checks integer flags', () => {
     assert.equal(parse('sandbox', 'list', '--limit', '10').flags.count('limit'), 10);
     assertUsageError(() => parse('sandbox', 'list', '--limit', '-1').flags.count('limit'), /--limit must be a non-negative integer/);
@@ -92,6 +115,16 @@ describe('parseDuration', () => {
     assert.equal(formatDuration(300_000), '5m');
     assert.equal(formatDuration(90_000), '1m30s');
     assert.equal(formatDuration(7_200_000), '2h');
+  });
+});
+
+describe('parseSeconds', () => {
+  it('reads bare seconds and durations rounded up to the second', () => {
+    assert.equal(parseSeconds('30', '--timeout'), 30);
+    assert.equal(parseSeconds('5m', '--timeout'), 300);
+    assert.equal(parseSeconds('1.2s', '--timeout'), 2);
+    assertUsageError(() => parseSeconds('0', '--timeout'), /more than zero/);
+    assertUsageError(() => parseSeconds('-5', '--timeout'), /invalid time limit "-5"/);
   });
 });
 
