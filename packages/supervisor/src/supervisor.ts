@@ -39,10 +39,11 @@ function passThrough(stream: OutputStream, chunk: Buffer): void {
 /** Runs the supervisor until the main process exits (its exit code) or, with none, until SIGTERM/SIGINT (0). */
 export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const logQueue = new LogQueue();
-  let session: GatewaySession | undefined;
+  // The session ships the queue; it exists only after the logger it needs, hence the late binding.
+  const shipper = { notifyLogs: (): void => undefined };
   const enqueue = (line: Parameters<LogQueue['push']>[0]): void => {
     logQueue.push(line);
-    session?.notifyLogs();
+    shipper.notifyLogs();
   };
   const logger = new SupervisorLogger(config.logLevel, enqueue, 'supervisor', { sandboxId: config.sandboxId, sandbox: config.sandboxName });
   const client = createSessionClient(config.endpoint);
@@ -69,7 +70,7 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
       });
     },
   });
-  session = gatewaySession;
+  shipper.notifyLogs = () => gatewaySession.notifyLogs();
   gatewaySession.start();
   logger.info('supervisor started', { version: SUPERVISOR_VERSION, instanceId: gatewaySession.instanceId, endpoint: config.endpoint.target });
 
@@ -79,7 +80,10 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
   };
 
   if (run.mainCommand.length === 0) {
+    // Signal listeners do not keep node alive; once a superseded session stops, nothing else would.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+    clearInterval(keepAlive);
     logger.info('stopping: no main process and a stop signal arrived');
     await shutdown();
     return 0;

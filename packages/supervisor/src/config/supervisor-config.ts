@@ -46,7 +46,7 @@ export function parseGatewayEndpoint(env: NodeJS.ProcessEnv): GatewayEndpoint {
   let url: URL;
   try {
     url = new URL(raw);
-  } catch (cause) {
+  } catch {
     throw usageError(`${Env.endpoint}=${JSON.stringify(raw)} is not a URL`, 'use http://HOST:PORT or https://HOST:PORT');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { SupervisorSessionClient } from '@shellgate/api/session';
+import { credentials, makeGenericClientConstructor, type ChannelCredentials, type ClientOptions } from '@grpc/grpc-js';
+import { SupervisorSessionService, type SupervisorSessionClient } from '@shellgate/api/session';
 import type { GatewayEndpoint } from '../config/supervisor-config.js';
 import { SupervisorError } from '../errors.js';
+import { encodeExecFromSupervisor } from './exec-message-encoding.js';
 import { RECONNECT_INITIAL_DELAY_MS, RECONNECT_MAX_DELAY_MS } from './reconnect-backoff.js';
 
 function readTlsFile(path: string, what: string): Buffer {
@@ -23,9 +24,15 @@ function toChannelCredentials(endpoint: GatewayEndpoint): ChannelCredentials {
   );
 }
 
+/** The generated service with the fast output encoder on the Exec stream (wire-identical). */
+const SessionClientConstructor = makeGenericClientConstructor(
+  { ...SupervisorSessionService, exec: { ...SupervisorSessionService.exec, requestSerialize: encodeExecFromSupervisor } },
+  'shellgate.supervisor.v1.SupervisorSession',
+) as unknown as new (address: string, channelCredentials: ChannelCredentials, options?: Partial<ClientOptions>) => SupervisorSessionClient;
+
 /** A grpc-js client for the gateway's SupervisorSession service at `endpoint`. */
 export function createSessionClient(endpoint: GatewayEndpoint): SupervisorSessionClient {
-  return new SupervisorSessionClient(endpoint.target, toChannelCredentials(endpoint), {
+  return new SessionClientConstructor(endpoint.target, toChannelCredentials(endpoint), {
     // grpc-js's own channel backoff defaults to 1 s .. 120 s, which would hold calls back long
     // after a restarted gateway is up again; match the session's reconnect policy instead.
     'grpc.initial_reconnect_backoff_ms': RECONNECT_INITIAL_DELAY_MS,

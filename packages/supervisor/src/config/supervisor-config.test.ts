@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseSupervisorArgs } from './cli-args.js';
+import { parseSupervisorConfig } from './supervisor-config.js';
+
+const BASE = { OPENSHELL_ENDPOINT: 'http://host.openshell.internal:17670', OPENSHELL_SANDBOX_ID: 'sb-1', OPENSHELL_SANDBOX_TOKEN_FILE: '/run/token' };
+
+function assertUsageError(run: () => unknown, message: RegExp): void {
+  assert.throws(run, (error: Error & { exitCode?: number }) => message.test(error.message) && error.exitCode === 2);
+}
+
+describe('parseSupervisorConfig', () => {
+  it('reads the endpoint, ids, token file and defaults the log level to info', () => {
+    const config = parseSupervisorConfig({ ...BASE, OPENSHELL_SANDBOX: 'name', OPENSHELL_USER_ENVIRONMENT: '{"FOO":"bar"}' });
+    assert.deepEqual(config.endpoint, { target: 'host.openshell.internal:17670', tls: undefined });
+    assert.equal(config.sandboxId, 'sb-1');
+    assert.equal(config.sandboxName, 'name');
+    assert.equal(config.tokenFile, '/run/token');
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(config.userEnvironment, { FOO: 'bar' });
+  });
+
+  it('uses TLS for https with the files from the environment, and the default port 443', () => {
+    const config = parseSupervisorConfig({ ...BASE, OPENSHELL_ENDPOINT: 'https://gw.example', OPENSHELL_TLS_CA_FILE: '/ca', OPENSHELL_TLS_CERT_FILE: '/cert', OPENSHELL_TLS_KEY_FILE: '/key' });
+    assert.deepEqual(config.endpoint, { target: 'gw.example:443', tls: { caFile: '/ca', certFile: '/cert', keyFile: '/key' } });
+  });
+
+  it('names each missing or invalid variable', () => {
+    for (const name of ['OPENSHELL_ENDPOINT', 'OPENSHELL_SANDBOX_ID', 'OPENSHELL_SANDBOX_TOKEN_FILE']) {
+      assertUsageError(() => parseSupervisorConfig({ ...BASE, [name]: '' }), new RegExp(`^${name} is not set`));
+    }
+    assertUsageError(() => parseSupervisorConfig({ ...BASE, OPENSHELL_ENDPOINT: 'unix:///tmp/sock' }), /OPENSHELL_ENDPOINT=.* has scheme unix:/);
+    assertUsageError(() => parseSupervisorConfig({ ...BASE, OPENSHELL_LOG_LEVEL: 'loud' }), /OPENSHELL_LOG_LEVEL="loud" is not a log level/);
+    assertUsageError(() => parseSupervisorConfig({ ...BASE, OPENSHELL_USER_ENVIRONMENT: '[1]' }), /OPENSHELL_USER_ENVIRONMENT is not a JSON object/);
+    assertUsageError(() => parseSupervisorConfig({ ...BASE, OPENSHELL_ENDPOINT: 'https://gw:1', OPENSHELL_TLS_CERT_FILE: '/cert' }), /OPENSHELL_TLS_KEY_FILE is not set/);
+  });
+});
+
+describe('parseSupervisorArgs', () => {
+  it('takes everything after -- as the main command, flags included', () => {
+    assert.deepEqual(parseSupervisorArgs(['--tty', '--', 'sh', '--tty', '-c', 'x']), { kind: 'run', tty: true, mainCommand: ['sh', '--tty', '-c', 'x'] });
+    assert.deepEqual(parseSupervisorArgs(['--']), { kind: 'run', tty: false, mainCommand: [] });
+    assert.deepEqual(parseSupervisorArgs([]), { kind: 'run', tty: false, mainCommand: [] });
+    assert.deepEqual(parseSupervisorArgs(['--version']), { kind: 'version' });
+    assert.deepEqual(parseSupervisorArgs(['--help']), { kind: 'help' });
+  });
+
+  it('rejects an unknown flag before -- with exit code 2', () => {
+    assertUsageError(() => parseSupervisorArgs(['sleep', '1']), /unknown argument "sleep"/);
+  });
+});
