@@ -2,12 +2,26 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FakeGateway } from '../testing/fake-gateway.js';
 import { SupervisorProcess } from '../testing/supervisor-process.js';
 import { buildRuntimeBundle } from './runtime-bundle.js';
 import { resolveEntrypoint, type RuntimeManifest } from './runtime-manifest.js';
+
+const BUNDLE_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bundle-main.js');
+
+describe('shellgate-supervisor-bundle', () => {
+  it('prints --help, and exits 2 with the usage when --out is missing', () => {
+    const help = spawnSync(process.execPath, [BUNDLE_MAIN, '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^Usage: shellgate-supervisor-bundle --out DIR \[--node PATH\]/);
+    const missing = spawnSync(process.execPath, [BUNDLE_MAIN], { encoding: 'utf8' });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /--out DIR is required/);
+  });
+});
 
 describe('the runtime bundle', () => {
   const outDir = join(mkdtempSync(join(tmpdir(), 'supervisor-bundle-')), 'runtime');

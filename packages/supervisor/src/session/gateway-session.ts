@@ -87,11 +87,11 @@ export class GatewaySession {
 
   /**
    * Waits until every report and queued log line has been handed to a stream, at most
-   * `timeoutMs`; the caller exits afterwards either way.
+   * `timeoutMs` (not at all once superseded: no session will come); the caller exits afterwards either way.
    */
   async waitForDelivery(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.#isSuperseded) {
       if (this.#isDelivered()) return true;
       await sleep(20);
     }
