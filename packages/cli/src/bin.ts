@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-import { runCli } from './run-cli.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from './launch/load-bundle.js';
+import type { runProcess } from './process-main.js';
 
-// The entry of the `shellgate` binary. The build bundles it with its dependencies into
-// dist/main.js (packages/cli/scripts/bundle-bin.mjs), the file package.json names as `bin`.
-// The binary is the only place that touches the process: streams, signals, exit code.
-const controller = new AbortController();
-// First Ctrl-C cancels the call or wait (exit 130); a second one kills us the default way.
-process.once('SIGINT', () => controller.abort());
-// `shellgate sandbox list | head -1` closes our stdout early; that must not crash us (EPIPE).
-process.stdout.on('error', () => undefined);
-process.stderr.on('error', () => undefined);
-const exitCode = await runCli({
-  argv: process.argv.slice(2),
-  stdout: { write: (text) => void process.stdout.write(text) },
-  stderr: { write: (text) => void process.stderr.write(text) },
-  signal: controller.signal,
+/** Set by scripts/bundle-bin.mjs to a hash of dist/shellgate.cjs; absent when this file runs unbundled. */
+declare const __SHELLGATE_BUNDLE_ID__: string | undefined;
+
+// The entry of the `shellgate` binary: a small launcher (dist/main.js) that runs the CLI from
+// the bundle beside it (dist/shellgate.cjs, built from process-main.ts with its dependencies)
+// through a V8 code cache under ~/.cache/shellgate. See scripts/bundle-bin.mjs.
+const bundle = loadBundle({
+  path: fileURLToPath(new URL('./shellgate.cjs', import.meta.url)),
+  contentId: typeof __SHELLGATE_BUNDLE_ID__ === 'string' ? __SHELLGATE_BUNDLE_ID__ : undefined,
+  cacheDir: join(homedir(), '.cache', 'shellgate', 'v8-code-cache'),
 });
-process.exitCode = exitCode;
+await (bundle.exports as { runProcess: typeof runProcess }).runProcess();
+bundle.saveCodeCache();

@@ -1,17 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { ServiceStatus } from '@shellgate/api';
-import { FakeGateway } from './test-support/fake-gateway.test.helper.js';
+import { SandboxPhase, ServiceStatus } from '@shellgate/api';
+import { FakeGateway, makeSandbox } from './test-support/fake-gateway.test.helper.js';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('./shellgate.cjs', import.meta.url));
+/** The children's $HOME, so the code cache never lands in the real one. */
+const home = mkdtempSync(join(tmpdir(), 'shellgate-cli-home-'));
 
 /** Runs the built binary as a user would, with a clean environment. */
 function runBinary(argv: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...argv], { env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const child = spawn(process.execPath, [MAIN, ...argv], { env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -26,9 +32,24 @@ describe('the shellgate binary', () => {
   before(async () => {
     gateway = await FakeGateway.start({
       health: (_call, callback) => callback(null, { status: ServiceStatus.SERVICE_STATUS_HEALTHY, version: '0.1.0' }),
+      getSandbox: (call, callback) => callback(null, { sandbox: makeSandbox(call.request.name, SandboxPhase.SANDBOX_PHASE_READY) }),
+      execSandbox: (call) => {
+        call.write({ payload: { $case: 'exit', exit: { exitCode: Number(call.request.command[1]) } } });
+        call.end();
+      },
+      execSandboxInteractive: (call) => {
+        call.once('data', () => {
+          call.write({ payload: { $case: 'stdout', stdout: { data: Buffer.from('bye\n') } } });
+          call.write({ payload: { $case: 'exit', exit: { exitCode: 0 } } });
+          call.end();
+        });
+      },
     });
   });
-  after(() => gateway.close());
+  after(async () => {
+    await gateway.close();
+    rmSync(home, { recursive: true, force: true });
+  });
 
   it('starts with a node shebang', () => {
     assert.match(readFileSync(MAIN, 'utf8'), /^#!\/usr\/bin\/env node\n/);
@@ -59,10 +80,36 @@ describe('the shellgate binary', () => {
     assert.equal(result.stdout, 'status: SERVICE_STATUS_HEALTHY\nversion: 0.1.0\n');
   });
 
-  it('is one bundled file: its static imports are node built-ins only', () => {
+  it('is a launcher and one bundle: nothing but node built-ins (and lazy yaml) to resolve', () => {
     // scripts/bundle-bin.mjs; an unbundled bin pays ~80 ms more startup resolving ~200 files.
-    const specifiers = [...readFileSync(MAIN, 'utf8').matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((match) => match[1]);
-    assert.deepEqual(specifiers.filter((specifier) => !specifier?.startsWith('node:')), []);
+    const imports = [...readFileSync(MAIN, 'utf8').matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((match) => match[1]);
+    assert.deepEqual(imports.filter((specifier) => !specifier?.startsWith('node:')), []);
+    const requires = [...readFileSync(BUNDLE, 'utf8').matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]);
+    assert.deepEqual([...new Set(requires.filter((specifier) => !specifier?.startsWith('node:') && !builtinModules.includes(specifier ?? '')))], ['yaml']);
+  });
+
+  it('keeps a V8 code cache under $HOME/.cache/shellgate, written once and then used', async () => {
+    const cacheDir = join(home, '.cache', 'shellgate', 'v8-code-cache');
+    rmSync(cacheDir, { recursive: true, force: true });
+    assert.equal((await runBinary(['--version'])).code, 0);
+    const [file, ...others] = readdirSync(cacheDir);
+    assert.ok(file !== undefined && others.length === 0, `one cache file, got ${readdirSync(cacheDir).join(', ')}`);
+    const written = statSync(join(cacheDir, file));
+    assert.equal((await runBinary(['--version'])).code, 0);
+    // A cache V8 rejected would be written again (a new inode by rename).
+    assert.equal(statSync(join(cacheDir, file)).ino, written.ino);
+  });
+
+  // runBinary leaves the child's stdin an open pipe, as `sleep 60 | shellgate ...` would.
+  it('exec exits with the remote exit code, without waiting for stdin', { timeout: 10_000 }, async () => {
+    const result = await runBinary(['sandbox', 'exec', 'dev', '--', 'exit', '42'], { SHELLGATE_GATEWAY: gateway.address });
+    assert.equal(result.code, 42, result.stderr);
+  });
+
+  it('exec -i ends when the command does, though stdin is still open', { timeout: 10_000 }, async () => {
+    const result = await runBinary(['sandbox', 'exec', 'dev', '-i', '--', 'cat'], { SHELLGATE_GATEWAY: gateway.address });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, 'bye\n');
   });
 
   it('exits 2 on a usage error', async () => {
