@@ -19,4 +19,5 @@ export type { CallContext, CallSubject } from './connection/to-cli-error.js';
 export { parseGatewayAddress, DEFAULT_GATEWAY_ADDRESS, DEFAULT_GATEWAY_PORT } from './connection/gateway-address.js';
 export type { GatewayAddress } from './connection/gateway-address.js';
 export type { Clock, TextSink } from './cli-io.js';
+export type { CommandStdio, Terminal, TerminalSize } from './attach/command-stdio.js';
 export type { CliEnv } from './config.js';
