@@ -88,10 +88,15 @@ class DockerCreateRun {
     return elapsedMs(startNs);
   }
 
-  /** ms of `docker run -d` of the same image and command; resolves with the container id too. */
-  async timeDockerRun(): Promise<{ ms: number; id: string }> {
+  /**
+   * ms of `docker run -d` of the same image and command; resolves with the container id too.
+   * `onDriverNetwork`: on the driver's user-defined bridge instead of Docker's default one,
+   * which costs dockerd more per start (its embedded DNS); a breakdown, never the baseline.
+   */
+  async timeDockerRun(onDriverNetwork = false): Promise<{ ms: number; id: string }> {
+    const network = onDriverNetwork ? ['--network', this.networkName] : [];
     const startNs = process.hrtime.bigint();
-    const id = await runOrThrow('docker', ['run', '-d', '--label', this.runLabel, BENCH_IMAGE, ...COMMAND]);
+    const id = await runOrThrow('docker', ['run', '-d', '--label', this.runLabel, ...network, BENCH_IMAGE, ...COMMAND]);
     return { ms: elapsedMs(startNs), id };
   }
 
@@ -118,23 +123,28 @@ interface CreateTimes {
   /** CreateSandbox + GetSandbox polls until Ready, no CLI process (a breakdown, not a target). */
   readonly apiMs: number[];
   readonly dockerMs: number[];
+  /** `docker run -d` on the driver's network: the engine's floor for our containers (a breakdown). */
+  readonly dockerOnNetworkMs: number[];
 }
 
 /** Pairs run interleaved, so drift on the machine hits both sides alike. */
 async function measureSequential(bench: DockerCreateRun, api: ApiCreateTimer): Promise<CreateTimes> {
-  const times: CreateTimes = { cliMs: [], apiMs: [], dockerMs: [] };
+  const times: CreateTimes = { cliMs: [], apiMs: [], dockerMs: [], dockerOnNetworkMs: [] };
   for (let pair = 0; pair < WARMUP_PAIRS + SEQUENTIAL_PAIRS; pair++) {
     const names = [bench.newName(), bench.newName()];
+    // The first create makes the driver's network, which the second docker run joins.
     const cli = await bench.timeCliCreate(names[0]!);
     const docker = await bench.timeDockerRun();
     const viaApi = await api.timeCreate(names[1]!, COMMAND);
+    const dockerOnNetwork = await bench.timeDockerRun(true);
     if (pair >= WARMUP_PAIRS) {
       times.cliMs.push(cli);
       times.dockerMs.push(docker.ms);
       times.apiMs.push(viaApi);
+      times.dockerOnNetworkMs.push(dockerOnNetwork.ms);
     }
     await bench.deleteSandboxes(names);
-    await bench.removeContainers([docker.id]);
+    await bench.removeContainers([docker.id, dockerOnNetwork.id]);
   }
   return times;
 }
@@ -147,7 +157,7 @@ async function timeBurst(count: number, call: (index: number) => Promise<unknown
 }
 
 async function measureConcurrent(bench: DockerCreateRun, api: ApiCreateTimer): Promise<CreateTimes> {
-  const times: CreateTimes = { cliMs: [], apiMs: [], dockerMs: [] };
+  const times: CreateTimes = { cliMs: [], apiMs: [], dockerMs: [], dockerOnNetworkMs: [] };
   for (let round = 0; round < CONCURRENT_ROUNDS; round++) {
     const cliNames = Array.from({ length: CONCURRENT_CREATES }, () => bench.newName());
     const apiNames = Array.from({ length: CONCURRENT_CREATES }, () => bench.newName());
@@ -155,6 +165,7 @@ async function measureConcurrent(bench: DockerCreateRun, api: ApiCreateTimer): P
     times.cliMs.push(await timeBurst(CONCURRENT_CREATES, (index) => bench.timeCliCreate(cliNames[index]!)));
     times.dockerMs.push(await timeBurst(CONCURRENT_CREATES, async () => containerIds.push((await bench.timeDockerRun()).id)));
     times.apiMs.push(await timeBurst(CONCURRENT_CREATES, (index) => api.timeCreate(apiNames[index]!, COMMAND)));
+    times.dockerOnNetworkMs.push(await timeBurst(CONCURRENT_CREATES, async () => containerIds.push((await bench.timeDockerRun(true)).id)));
     await bench.deleteSandboxes([...cliNames, ...apiNames]);
     await bench.removeContainers(containerIds);
   }
@@ -205,6 +216,7 @@ function timesRow(label: string, times: CreateTimes): string[] {
   const cli = percentile(times.cliMs, 0.5);
   const viaApi = percentile(times.apiMs, 0.5);
   const docker = percentile(times.dockerMs, 0.5);
+  const dockerOnNetwork = percentile(times.dockerOnNetworkMs, 0.5);
   const worst = (samples: readonly number[]): string => formatMs(Math.max(...samples));
   return [
     label,
@@ -213,6 +225,7 @@ function timesRow(label: string, times: CreateTimes): string[] {
     `${formatMs(docker)} (max ${worst(times.dockerMs)})`,
     `${ratio(cli, docker).toFixed(2)}×`,
     `${ratio(viaApi, docker).toFixed(2)}×`,
+    `${formatMs(dockerOnNetwork)} (${ratio(dockerOnNetwork, docker).toFixed(2)}×)`,
   ];
 }
 
@@ -220,10 +233,14 @@ function report(sequential: CreateTimes, concurrent: CreateTimes, rss: FleetRss)
   const seqRatio = ratio(percentile(sequential.cliMs, 0.5), percentile(sequential.dockerMs, 0.5));
   const conRatio = ratio(percentile(concurrent.cliMs, 0.5), percentile(concurrent.dockerMs, 0.5));
   printTable(`Sandbox create on Docker, p50 (${SEQUENTIAL_PAIRS} interleaved runs after ${WARMUP_PAIRS} warm-up; ${CONCURRENT_ROUNDS} rounds of ${CONCURRENT_CREATES} at once, wall time)`, [
-    ['measure', 'shellgate create --wait', 'API create → Ready', 'docker run -d (baseline)', 'ratio CLI', 'ratio API'],
+    ['measure', 'shellgate create --wait', 'API create → Ready', 'docker run -d (baseline)', 'ratio CLI', 'ratio API', 'docker run -d on the driver network'],
     timesRow('one create', sequential),
     timesRow(`${CONCURRENT_CREATES} at once`, concurrent),
   ]);
+  process.stdout.write(
+    '  ratio CLI is the target; ratio API leaves out the CLI process; the last column is the engine\'s own cost of the\n' +
+      '  driver\'s user-defined network (same docker run -d, --network NAME), a floor no driver change removes.\n',
+  );
   printTable('Docker driver RSS (VmRSS of the gateway\'s driver child, after 3 s idle)', [
     ['state', 'driver RSS'],
     ['0 sandboxes', `${rss.emptyMb.toFixed(1)} MB`],

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -89,6 +91,8 @@ export class DockerDriver implements ComputeDriverImpl {
 
   constructor(deps: DockerDriverDeps) {
     this.#deps = deps;
+    // Every in-flight container create listens on it: 20 concurrent creates are not a leak.
+    setMaxListeners(0, this.#lifetime.signal);
     const { engine, store, settings, logger } = deps;
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
