@@ -95,7 +95,7 @@ export function registerDockerSupervisorSuite(): void {
       assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe' }), 'the test image has no node');
       const sandbox = await createReady('ready');
       const id = sandbox.metadata!.id;
-      assert.equal(sandbox.status?.phase, SandboxPhase.SANDBOX_PHASE_READY);
+      assert.equal(sandbox.status?.phase as unknown, 'SANDBOX_PHASE_READY', 'the CLI answered Ready');
       const inspect = await inspectContainer(await containerOf(id));
       const runtimeMount = inspect.Mounts.find((mount) => mount.Destination === '/opt/shellgate/runtime');
       assert.ok(runtimeMount !== undefined && !runtimeMount.RW, 'the runtime bundle is mounted read-only');
