@@ -85,6 +85,8 @@ export class ExecRelay {
     this.supervisor.on('data', onData);
     this.supervisor.once('end', onLost);
     this.supervisor.once('cancelled', onLost);
+    // The stream may have been cancelled between its attach and now, with no one listening.
+    if (this.supervisor.cancelled) onLost();
     this.supervisor.resume();
     try {
       await this.outcome;

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { GetSandboxLogsRequest, WatchSandboxRequest, type GetSandboxLogsResponse, type SandboxStreamEvent } from '@shellgate/api';
+import type { LogLine } from '@shellgate/api/session';
+import { parseLogQuery, selectLogLines } from './log-query.js';
+import { SandboxLogStore } from './sandbox-log-store.js';
+import { StreamRecorder } from './testing/stream-recorder.js';
+import { waitUntil } from './testing/wait-until.js';
+import { startSupervisionFixture, type SupervisionFixture } from './testing/supervision-fixture.js';
+
+function line(message: string, overrides: Partial<LogLine> = {}): LogLine {
+  return { timestampMs: 1_000, level: 'info', source: 'main', target: '', message, fields: {}, ...overrides };
+}
+
+describe('SandboxLogStore', () => {
+  it('holds at most its capacity per sandbox, dropping the oldest, and stamps the sandbox id itself', () => {
+    const store = new SandboxLogStore(3);
+    store.append('a', ['1', '2'].map((m) => line(m)));
+    store.append('a', ['3', '4', '5'].map((m) => line(m)));
+    store.append('b', [line('b1')]);
+    assert.deepEqual(store.held('a').map((l) => l.message), ['3', '4', '5']);
+    assert.equal(store.heldCount('a'), 3);
+    assert.deepEqual(store.held('a').map((l) => l.sandboxId), ['a', 'a', 'a']);
+    assert.deepEqual(store.held('b').map((l) => l.message), ['b1']);
+    store.drop('a');
+    assert.deepEqual(store.held('a'), []);
+  });
+
+  it('stamps lines without a timestamp with their arrival time and cuts very long messages', () => {
+    const store = new SandboxLogStore(10, () => 42);
+    store.append('a', [line('x'.repeat(20_000), { timestampMs: 0, level: 'WARN' })]);
+    const [held] = store.held('a');
+    assert.equal(held!.timestampMs, 42);
+    assert.equal(held!.level, 'warn');
+    assert.equal(held!.message.length, 16 * 1024 + 1);
+  });
+
+  it('hands each batch to followers until they unsubscribe', () => {
+    const store = new SandboxLogStore(10);
+    const seen: string[] = [];
+    const stop = store.follow('a', (lines) => seen.push(...lines.map((l) => l.message)));
+    store.append('a', [line('1'), line('2')]);
+    store.append('b', [line('other')]);
+    stop();
+    store.append('a', [line('3')]);
+    assert.deepEqual(seen, ['1', '2']);
+  });
+});
+
+describe('log queries', () => {
+  const store = new SandboxLogStore(100);
+  store.append('a', [
+    line('t', { level: 'trace', timestampMs: 1 }),
+    line('d', { level: 'debug', timestampMs: 2, source: 'supervisor' }),
+    line('i', { level: 'info', timestampMs: 3 }),
+    line('w', { level: 'warn', timestampMs: 4, source: 'supervisor' }),
+    line('e', { level: 'error', timestampMs: 5 }),
+    line('odd', { level: 'notice', timestampMs: 6 }),
+  ]);
+  const select = (fields: Partial<Parameters<typeof parseLogQuery>[0]>): string[] =>
+    selectLogLines(store.held('a'), parseLogQuery({ tailLines: 0, sinceMs: 0, sources: [], minLevel: '', minLevelField: 'min_level', ...fields })).map((l) => l.message);
+
+  it('filters by since, sources and minimum level (trace < debug < info < warn < error; unknown ranks as info), then takes the tail', () => {
+    assert.deepEqual(select({}), ['t', 'd', 'i', 'w', 'e', 'odd']);
+    assert.deepEqual(select({ sinceMs: 4 }), ['w', 'e', 'odd']);
+    assert.deepEqual(select({ sources: ['supervisor'] }), ['d', 'w']);
+    assert.deepEqual(select({ minLevel: 'warn' }), ['w', 'e']);
+    assert.deepEqual(select({ minLevel: 'INFO' }), ['i', 'w', 'e', 'odd']);
+    assert.deepEqual(select({ tailLines: 2 }), ['e', 'odd']);
+    assert.deepEqual(select({ tailLines: 2, sources: ['supervisor'], minLevel: 'debug' }), ['d', 'w']);
+  });
+
+  it('an unknown minimum level is INVALID_ARGUMENT naming the field and the levels', () => {
+    assert.throws(() => select({ minLevel: 'loud' }), (error: Error & { code?: string }) => {
+      assert.match(error.message, /min_level: unknown log level "loud"/);
+      assert.equal(error.code, 'INVALID_ARGUMENT');
+      return true;
+    });
+  });
+});
+
+describe('GetSandboxLogs and WatchSandbox follow_logs over gRPC', () => {
+  let f: SupervisionFixture;
+  beforeEach(async () => {
+    f = await startSupervisionFixture({ logBufferLines: 5 });
+  });
+  afterEach(async () => f.close());
+
+  async function getLogs(request: Partial<GetSandboxLogsRequest>): Promise<GetSandboxLogsResponse> {
+    return new Promise((resolve, reject) => {
+      f.openShell.getSandboxLogs(GetSandboxLogsRequest.fromPartial(request), f.metadata(), (error, response) => (error === null ? resolve(response) : reject(error)));
+    });
+  }
+
+  it('serves the lines a supervisor sent, by id or by name, bounded by sandbox_log_buffer_lines', async () => {
+    const { id, supervisor } = await f.readySandbox();
+    // A payload cannot pick another sandbox: the session decides whose lines these are.
+    supervisor.sendLogs([1, 2, 3, 4, 5, 6, 7].map((n) => ({ message: `line ${n}`, timestampMs: n })));
+    supervisor.sendLogs([{ message: 'warned', level: 'warn', source: 'supervisor', timestampMs: 8, fields: { k: 'v' } }]);
+    await waitUntil(async () => (await getLogs({ sandboxId: id })).logs.at(-1)?.message === 'warned');
+    const byId = await getLogs({ sandboxId: id });
+    assert.deepEqual(byId.logs.map((l) => l.message), ['line 4', 'line 5', 'line 6', 'line 7', 'warned']);
+    assert.equal(byId.bufferTotal, 5);
+    assert.deepEqual(byId.logs.at(-1), { sandboxId: id, timestampMs: 8, level: 'warn', target: '', message: 'warned', source: 'supervisor', fields: { k: 'v' } });
+    const byName = await getLogs({ sandboxId: 'box', lines: 2, minLevel: 'info', sources: ['main'] });
+    assert.deepEqual(byName.logs.map((l) => l.message), ['line 6', 'line 7']);
+    assert.equal(byName.bufferTotal, 5);
+    const since = await getLogs({ sandboxId: 'box', sinceMs: 7 });
+    assert.deepEqual(since.logs.map((l) => l.message), ['line 7', 'warned']);
+  });
+
+  it('unknown sandbox is NOT_FOUND (also a name in another workspace); unknown level INVALID_ARGUMENT', async () => {
+    await f.readySandbox();
+    await assert.rejects(getLogs({ sandboxId: 'missing' }), (error: ServiceError) => error.code === GrpcStatus.NOT_FOUND && /"missing" not found/.test(error.details));
+    await assert.rejects(getLogs({ sandboxId: 'box', workspace: 'elsewhere' }), (error: ServiceError) => error.code === GrpcStatus.NOT_FOUND);
+    await assert.rejects(getLogs({ sandboxId: 'box', minLevel: 'verbose' }), (error: ServiceError) => error.code === GrpcStatus.INVALID_ARGUMENT && /min_level/.test(error.details));
+  });
+
+  it('buffers are dropped when the sandbox is deleted', async () => {
+    const { id, supervisor } = await f.readySandbox();
+    supervisor.sendLogs([{ message: 'before delete' }]);
+    await waitUntil(async () => f.logs.heldCount(id) === 1);
+    await f.h.service.delete('default', 'box');
+    assert.equal(f.logs.heldCount(id), 0);
+  });
+
+  it('WatchSandbox follow_logs sends the filtered tail, then matching live lines', async () => {
+    const { id, supervisor } = await f.readySandbox();
+    supervisor.sendLogs([
+      { message: 'old debug', level: 'debug', timestampMs: 1 },
+      { message: 'old 1', timestampMs: 2 },
+      { message: 'old 2', timestampMs: 3 },
+      { message: 'old 3', timestampMs: 4 },
+    ]);
+    await waitUntil(async () => f.logs.heldCount(id) === 4);
+    const stream = f.openShell.watchSandbox(WatchSandboxRequest.fromPartial({ id, followLogs: true, logTailLines: 2, logMinLevel: 'info', logSources: ['main'] }), f.metadata());
+    const recorder = new StreamRecorder<SandboxStreamEvent>(stream);
+    const messages = (): string[] => recorder.messages.map((e) => (e.payload?.$case === 'log' ? e.payload.log.message : `?${e.payload?.$case}`));
+    await recorder.waitFor((e) => (messages().length >= 2 ? e : undefined));
+    supervisor.sendLogs([{ message: 'live debug', level: 'debug' }, { message: 'live sup', source: 'supervisor' }, { message: 'live 1' }]);
+    await recorder.waitFor((e) => (e.payload?.$case === 'log' && e.payload.log.message === 'live 1' ? e : undefined), 'live 1');
+    assert.deepEqual(messages(), ['old 2', 'old 3', 'live 1']);
+    stream.cancel();
+    assert.equal((await recorder.ended).code, GrpcStatus.CANCELLED);
+  });
+
+  it('WatchSandbox with an unknown log_min_level is INVALID_ARGUMENT', async () => {
+    const { id } = await f.readySandbox();
+    const stream = f.openShell.watchSandbox(WatchSandboxRequest.fromPartial({ id, followLogs: true, logMinLevel: 'chatty' }), f.metadata());
+    const ended = await new StreamRecorder<SandboxStreamEvent>(stream).ended;
+    assert.equal(ended.code, GrpcStatus.INVALID_ARGUMENT);
+    assert.match(ended.details, /log_min_level: unknown log level "chatty"/);
+  });
+});
