@@ -53,6 +53,8 @@ void test('defaults apply with no file, env or flags, and the result is frozen',
   assert.equal(config.reconcileIntervalMs, 60_000);
   assert.equal(config.orphanGraceMs, 300_000);
   assert.equal(config.shutdownStopConcurrency, 16);
+  assert.equal(config.supervisorHeartbeatMs, 15_000);
+  assert.equal(config.sandboxLogBufferLines, 10_000);
   assert.equal(config.allowUnauthenticated, false);
   assert.equal(config.configFile, undefined);
   assert.deepEqual(config.drivers, []);
@@ -84,6 +86,17 @@ void test('precedence is defaults < gateway.toml < env < flags, and origins say 
   assert.equal(config.shutdownGraceMs, 200);
   assert.equal(config.reconcileIntervalMs, 7);
   assert.equal(config.origins.reconcile_interval_ms, `${DEFAULT_FILE}:4:reconcile_interval_ms`);
+});
+
+void test('supervisor_heartbeat_ms and sandbox_log_buffer_lines come from file, env or flag', () => {
+  const config = load({
+    files: { [DEFAULT_FILE]: 'sandbox_log_buffer_lines = 50\n' },
+    argv: ['--supervisor-heartbeat-ms', '200'],
+  });
+  assert.equal(config.supervisorHeartbeatMs, 200);
+  assert.equal(config.sandboxLogBufferLines, 50);
+  assert.equal(load({ env: { SHELLGATE_SANDBOX_LOG_BUFFER_LINES: '7' } }).sandboxLogBufferLines, 7);
+  assert.match(configError(() => load({ argv: ['--sandbox-log-buffer-lines', '0'] })).origin, /--sandbox-log-buffer-lines/);
 });
 
 void test('OPENSHELL_LOG_LEVEL is read, SHELLGATE_LOG_LEVEL wins over it, --log-level over both', () => {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import { TRANSIENT_REASONS, TransientReason, type DriverSandboxStatus } from '@shellgate/driver-sdk';
 import { DesiredState } from '../store/index.js';
-import { decideSandboxPhase, describePhase, isTerminalPhase, type PhaseInputs } from './sandbox-phase.js';
+import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, type PhaseInputs } from './sandbox-phase.js';
 import { backendNotReadyStatus, backendReadyStatus, backendStoppedStatus, provisioningStatus } from './testing/index.js';
 
 const P = SandboxPhase;
@@ -115,6 +115,12 @@ describe('decideSandboxPhase: sticky Error', () => {
     assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_ERROR, backendStatus: backendStoppedStatus() }), 'Error');
   });
 
+  it('keeps the conditions that explained the Error, whatever the backend says later', () => {
+    const exited = { type: 'Ready', status: 'False', reason: 'MainProcessExited', message: 'main process exited with code 1', lastTransitionTime: '' };
+    const decision = decide({ previousPhase: P.SANDBOX_PHASE_ERROR, previousConditions: [exited], backendStatus: backendReadyStatus(), hasSupervisorSession: true });
+    assert.deepEqual(decision.conditions, [exited]);
+  });
+
   it('delete still leaves Error', () => {
     assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_ERROR, isDeleting: true }), 'Deleting');
   });
@@ -124,6 +130,24 @@ describe('decideSandboxPhase: sticky Error', () => {
       assert.equal(isTerminalPhase(phase), false, describePhase(phase));
     }
     assert.equal(isTerminalPhase(P.SANDBOX_PHASE_ERROR), true);
+  });
+});
+
+describe('decideSandboxPhase: a lost supervisor session', () => {
+  it('a Ready sandbox that loses its session is Provisioning with DependenciesNotReady, and stays so until it reconnects', () => {
+    const lost = decide({ previousPhase: P.SANDBOX_PHASE_READY, backendStatus: backendReadyStatus() });
+    assert.equal(describePhase(lost.phase), 'Provisioning');
+    const ready = lost.conditions.find((c) => c.type === 'Ready');
+    assert.deepEqual([ready?.status, ready?.reason, ready?.message], ['False', TransientReason.DependenciesNotReady, SESSION_LOST_MESSAGE]);
+    const later = decide({ previousPhase: P.SANDBOX_PHASE_PROVISIONING, previousConditions: lost.conditions, backendStatus: backendReadyStatus() });
+    assert.equal(later.conditions.find((c) => c.type === 'Ready')?.reason, TransientReason.DependenciesNotReady);
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_PROVISIONING, previousConditions: lost.conditions, backendStatus: backendReadyStatus(), hasSupervisorSession: true }), 'Ready');
+  });
+
+  it('a backend that reports DependenciesNotReady itself does not count as a lost session', () => {
+    const fromBackend = backendNotReadyStatus(TransientReason.DependenciesNotReady, 'volume not mounted');
+    const decision = decide({ previousPhase: P.SANDBOX_PHASE_PROVISIONING, previousConditions: fromBackend.conditions, backendStatus: backendReadyStatus() });
+    assert.equal(decision.conditions.find((c) => c.type === 'Ready')?.reason, TransientReason.SupervisorNotConnected);
   });
 });
 
