@@ -324,7 +324,7 @@ describe('OpenShell handlers over gRPC', () => {
       const id = sandbox.metadata!.id;
       for (const reason of ['a', 'b', 'c']) h.statusSync.applyPlatformEvent(id, { timestampMs: 1, source: 's', type: 'Normal', reason, message: '', metadata: {} });
       logs.append(id, [{ timestampMs: 1, level: 'info', source: 'main', target: '', message: 'old', fields: {} }]);
-      const stream = watch(client, { id, followEvents: true, eventTail: 2, followLogs: true });
+      const stream = watch(client, { id, followEvents: true, eventTail: 2, followLogs: true, logTailLines: 10 });
       await stream.received(3);
       h.statusSync.applyPlatformEvent(id, { timestampMs: 2, source: 's', type: 'Normal', reason: 'd', message: '', metadata: {} });
       logs.append(id, [{ timestampMs: 2, level: 'info', source: 'main', target: '', message: 'new', fields: {} }]);
@@ -340,7 +340,7 @@ describe('OpenShell handlers over gRPC', () => {
       const id = sandbox.metadata!.id;
       // A held log line gives a first message, which shows the stream is subscribed.
       logs.append(id, [{ timestampMs: 1, level: 'info', source: 'main', target: '', message: 'hello', fields: {} }]);
-      const stream = watch(client, { id, followEvents: true, followLogs: true });
+      const stream = watch(client, { id, followEvents: true, followLogs: true, logTailLines: 1 });
       await stream.received(1);
       await h.statusSync.applyBackendSandbox('fake', { ...h.drivers.client('fake').backend.get(id)!, status: backendNotReadyStatus('Crashed') });
       await h.service.delete('default', 'box');

@@ -17,8 +17,8 @@ const TERMINAL_PHASES: ReadonlySet<SandboxPhase> = new Set([
 
 /**
  * One WatchSandbox stream: the current object (follow_status), the event tail
- * (follow_events, event_tail), the log tail (follow_logs: log_tail_lines, 0 = every held
- * line, filtered by log_since_ms, log_sources and log_min_level), then live changes and
+ * (follow_events, event_tail), the log tail (follow_logs: the last log_tail_lines held lines
+ * that pass log_since_ms, log_sources and log_min_level; 0 = none), then live changes and
  * log lines until the client cancels, the sandbox is deleted, or — with stop_on_terminal —
  * it reaches Ready, Error or Stopped.
  */
@@ -82,7 +82,8 @@ export async function streamSandboxChanges(
     }
     if (logQuery !== undefined) {
       // Tail and subscription in one synchronous step: no line falls between them.
-      const tail = selectLogLines(logs.held(request.id), logQuery);
+      // Unlike GetSandboxLogs' `lines`, a tail of 0 means none: a watch follows what comes next.
+      const tail = logQuery.tailLines === 0 ? [] : selectLogLines(logs.held(request.id), logQuery);
       bufferLimit += tail.length;
       for (const log of tail) write({ payload: { $case: 'log', log } });
       stopFollowingLogs = logs.follow(request.id, (lines) => {

@@ -145,6 +145,23 @@ describe('GetSandboxLogs and WatchSandbox follow_logs over gRPC', () => {
     assert.equal((await recorder.ended).code, GrpcStatus.CANCELLED);
   });
 
+  it('WatchSandbox follow_logs with log_tail_lines 0 sends no tail, only new lines; 4294967295 sends every held line', async () => {
+    const { id, supervisor } = await f.readySandbox();
+    supervisor.sendLogs([{ message: 'old 1' }, { message: 'old 2' }]);
+    await waitUntil(() => f.logs.heldCount(id) === 2);
+    // follow_status: the object comes first, and the stream follows logs from the same step on.
+    const live = new StreamRecorder<SandboxStreamEvent>(f.openShell.watchSandbox(WatchSandboxRequest.fromPartial({ id, followLogs: true, followStatus: true }), f.metadata()));
+    const all = new StreamRecorder<SandboxStreamEvent>(f.openShell.watchSandbox(WatchSandboxRequest.fromPartial({ id, followLogs: true, logTailLines: 0xffffffff }), f.metadata()));
+    await live.waitFor((e) => (e.payload?.$case === 'sandbox' ? e : undefined), 'the sandbox');
+    await all.waitFor((e) => (e.payload?.$case === 'log' && e.payload.log.message === 'old 2' ? e : undefined), 'old 2');
+    supervisor.sendLogs([{ message: 'new' }]);
+    const messagesOf = (r: StreamRecorder<SandboxStreamEvent>): string[] => r.messages.flatMap((e) => (e.payload?.$case === 'log' ? [e.payload.log.message] : []));
+    await live.waitFor((e) => (e.payload?.$case === 'log' ? e : undefined), 'a live line');
+    await all.waitFor((e) => (e.payload?.$case === 'log' && e.payload.log.message === 'new' ? e : undefined), 'new');
+    assert.deepEqual(messagesOf(live), ['new']);
+    assert.deepEqual(messagesOf(all), ['old 1', 'old 2', 'new']);
+  });
+
   it('WatchSandbox with an unknown log_min_level is INVALID_ARGUMENT', async () => {
     const { id } = await f.readySandbox();
     const stream = f.openShell.watchSandbox(WatchSandboxRequest.fromPartial({ id, followLogs: true, logMinLevel: 'chatty' }), f.metadata());
