@@ -78,7 +78,9 @@ export class SandboxExecService {
     });
     call.once('cancelled', onClientGone);
     try {
-      connection.startExec({ ...command, execId: expectation.execId });
+      if (!connection.startExec({ ...command, execId: expectation.execId })) {
+        expectation.abandon(new ExecSessionLostError(sandboxName));
+      }
       logger.info('exec started', { program: command.command[0], tty: command.tty });
       relay = new ExecRelay(await expectation.attached, sandboxName);
       if (call.cancelled) {

@@ -236,4 +236,34 @@ describe('exec relay', () => {
     supervisorSide.exit(0);
     assert.equal((await new StreamRecorder<ExecSandboxEvent>(stream).ended).code, GrpcStatus.OK);
   });
+
+  it('interactive: a supervisor that stops reading pauses the client\'s input; nothing is lost once it reads', async () => {
+    const call = f.openShell.execSandboxInteractive(f.metadata());
+    const recorder = new StreamRecorder<ExecSandboxEvent>(call);
+    call.write({ payload: { $case: 'start', start: ExecSandboxRequest.fromPartial({ sandboxId: box.id, command: ['cat'] }) } });
+    const supervisorSide = await attached();
+    let received = 0;
+    supervisorSide.stream.on('data', (message: { payload?: { $case: string; stdin?: Buffer } }) => {
+      if (message.payload?.$case !== 'stdin') return;
+      if (received === 0) supervisorSide.stream.pause();
+      received += message.payload.stdin!.length;
+    });
+    const chunk = Buffer.alloc(64 * 1024, 'i');
+    let sent = 0;
+    let isBlocked = false;
+    for (let i = 0; i < 4096 && !isBlocked; i += 1) {
+      sent += chunk.length;
+      if (!call.write({ payload: { $case: 'stdin', stdin: chunk } })) {
+        isBlocked = !(await Promise.race([
+          new Promise<boolean>((resolve) => call.once('drain', () => resolve(true))),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+        ]));
+      }
+    }
+    assert.ok(isBlocked, `the gateway took ${sent} bytes of input without pushing back`);
+    supervisorSide.stream.resume();
+    await waitUntil(() => received === sent, 10_000);
+    supervisorSide.exit(0);
+    assert.equal((await recorder.ended).code, GrpcStatus.OK);
+  });
 });
