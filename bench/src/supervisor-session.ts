@@ -116,7 +116,8 @@ export async function runSupervisorSessionBench(): Promise<void> {
   await runOrThrow(process.execPath, [SUPERVISOR_BUNDLE_BIN, '--out', runtimeDir]);
   const gateway = await startDockerBenchGateway(networkName, { supervisorRuntimeDir: runtimeDir });
   const api = new ApiCreateTimer(gateway.address);
-  const client = new OpenShellClient(gateway.address, credentials.createInsecure());
+  // The receive window the CLI uses too (a client option; grpc-js's default is 64 KiB).
+  const client = new OpenShellClient(gateway.address, credentials.createInsecure(), { 'grpc-node.flow_control_window': 4 * 1024 * 1024 });
   let next = 0;
   const newName = (): string => `s${runId}-${++next}`;
   const cli = (args: readonly string[]): Promise<string> => runOrThrow(process.execPath, [CLI_BIN, '--gateway', gateway.address, '--timeout', '120s', ...args]);

@@ -53,3 +53,4 @@ export {
 } from './gen/openshell.js';
 export type { OpenShellServer } from './gen/openshell.js';
 export { ObjectMeta, Workspace, WorkspacePhase, WorkspaceStatus } from './gen/datamodel.js';
+export { encodeExecSandboxEvent } from './wire/output-chunk-encoding.js';

@@ -25,3 +25,4 @@ export {
   WindowSize,
 } from './session-gen/shellgate/supervisor/v1/session.js';
 export type { SupervisorSessionServer } from './session-gen/shellgate/supervisor/v1/session.js';
+export { encodeExecFromSupervisor } from './wire/output-chunk-encoding.js';

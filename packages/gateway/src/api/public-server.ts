@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { OpenShellService, type OpenShellServer } from '@shellgate/api';
+import { ServerCredentials, type Server } from '@grpc/grpc-js';
+import { encodeExecSandboxEvent, OpenShellService, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, ShellgateError, type Logger } from '@shellgate/driver-sdk';
 import type { CallbackListener } from './callback-listeners.js';
+import { createApiGrpcServer } from './grpc-server.js';
 
 export interface ApiTlsFiles {
   readonly certFile: string;
@@ -28,13 +29,23 @@ export interface PublicServerOptions {
   readonly logger: Logger;
 }
 
+/**
+ * The public service as generated, except that exec output events are framed by hand: the
+ * generated encoder's copies made the gateway the bottleneck of exec output throughput.
+ */
+const SERVED_OPEN_SHELL_SERVICE = {
+  ...OpenShellService,
+  execSandbox: { ...OpenShellService.execSandbox, responseSerialize: encodeExecSandboxEvent },
+  execSandboxInteractive: { ...OpenShellService.execSandboxInteractive, responseSerialize: encodeExecSandboxEvent },
+} as const;
+
 /** The API listeners: the primary one, plus any callback listeners drivers asked for. */
 export class PublicServer {
-  private readonly callbackServer = new Server();
   private hasCallbackListeners = false;
 
   private constructor(
     private readonly primary: Server,
+    private readonly callbackServer: Server,
     private readonly credentials: ServerCredentials,
     readonly host: string,
     readonly port: number,
@@ -43,13 +54,19 @@ export class PublicServer {
 
   static async start(options: PublicServerOptions): Promise<PublicServer> {
     const credentials = createCredentials(options.tls);
-    const primary = new Server();
-    primary.addService(OpenShellService, options.handlers);
+    const { server: primary, isTuned } = createApiGrpcServer();
+    const { server: callbackServer } = createApiGrpcServer();
+    if (!isTuned) {
+      options.logger.warn('cannot set the API listeners\' HTTP/2 window and frame size with this @grpc/grpc-js; exec output will be slower', {
+        hint: 'report this with the installed @grpc/grpc-js version',
+      });
+    }
+    primary.addService(SERVED_OPEN_SHELL_SERVICE, options.handlers);
     primary.addService(SupervisorSessionService, options.supervisorHandlers);
     const { host } = splitHostPort(options.listen);
     const port = await bind(primary, options.listen, credentials);
-    const server = new PublicServer(primary, credentials, host, port, options.logger);
-    server.callbackServer.addService(OpenShellService, options.callbackHandlers);
+    const server = new PublicServer(primary, callbackServer, credentials, host, port, options.logger);
+    server.callbackServer.addService(SERVED_OPEN_SHELL_SERVICE, options.callbackHandlers);
     server.callbackServer.addService(SupervisorSessionService, options.supervisorHandlers);
     options.logger.info('public API listening', { address: `${host}:${port}`, tls: options.tls !== undefined });
     return server;

@@ -2,6 +2,7 @@ import type { ClientDuplexStream } from '@grpc/grpc-js';
 import type { ExecExit, ExecFromSupervisor, ExecStart, ExecToSupervisor, SupervisorSessionClient } from '@shellgate/api/session';
 import type { SupervisorLogger } from '../logging/supervisor-logger.js';
 import { CommandStartError } from '../process/executable-lookup.js';
+import { OutputCoalescer } from './output-coalescer.js';
 import type { RunningCommand } from '../process/running-command.js';
 import { startCommand } from '../process/start-command.js';
 
@@ -73,13 +74,14 @@ async function superviseExec(start: ExecStart, command: RunningCommand, stream: 
     killTimer = setTimeout(() => command.signal('SIGKILL'), EXEC_KILL_GRACE_MS);
   };
 
-  command.onOutput((which, chunk) => {
-    const message: ExecFromSupervisor = which === 'stdout' ? { payload: { $case: 'stdout', stdout: chunk } } : { payload: { $case: 'stderr', stderr: chunk } };
+  const output = new OutputCoalescer((which, data) => {
+    const message: ExecFromSupervisor = which === 'stdout' ? { payload: { $case: 'stdout', stdout: data } } : { payload: { $case: 'stderr', stderr: data } };
     if (!stream.write(message)) {
       command.pauseOutput();
       stream.once('drain', () => command.resumeOutput());
     }
   });
+  command.onOutput((which, chunk) => output.push(which, chunk));
   stream.on('data', (message: ExecToSupervisor) => {
     const payload = message.payload;
     switch (payload?.$case) {
@@ -112,6 +114,7 @@ async function superviseExec(start: ExecStart, command: RunningCommand, stream: 
       : undefined;
 
   const status = await command.exited;
+  output.flush();
   isExited = true;
   clearTimeout(timeout);
   clearTimeout(killTimer);

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { credentials, makeGenericClientConstructor, type ChannelCredentials, type ClientOptions } from '@grpc/grpc-js';
-import { SupervisorSessionService, type SupervisorSessionClient } from '@shellgate/api/session';
+import { encodeExecFromSupervisor, SupervisorSessionService, type SupervisorSessionClient } from '@shellgate/api/session';
 import type { GatewayEndpoint } from '../config/supervisor-config.js';
 import { SupervisorError } from '../errors.js';
-import { encodeExecFromSupervisor } from './exec-message-encoding.js';
 import { RECONNECT_INITIAL_DELAY_MS, RECONNECT_MAX_DELAY_MS } from './reconnect-backoff.js';
 
 function readTlsFile(path: string, what: string): Buffer {

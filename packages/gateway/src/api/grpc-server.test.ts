@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, type Settings } from 'node:http2';
+import { describe, it } from 'node:test';
+import { ServerCredentials } from '@grpc/grpc-js';
+import { API_HTTP2_SETTINGS, createApiGrpcServer } from './grpc-server.js';
+
+describe('createApiGrpcServer', () => {
+  it('advertises the larger HTTP/2 window and frame size to clients (fails if grpc-js moved its options)', async () => {
+    const { server, isTuned } = createApiGrpcServer();
+    assert.equal(isTuned, true);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error))),
+    );
+    const session = connect(`http://127.0.0.1:${port}`);
+    try {
+      const [settings] = (await once(session, 'remoteSettings')) as [Settings];
+      assert.equal(settings.maxFrameSize, API_HTTP2_SETTINGS.maxFrameSize);
+      assert.equal(settings.initialWindowSize, API_HTTP2_SETTINGS.initialWindowSize);
+    } finally {
+      session.close();
+      server.forceShutdown();
+    }
+  });
+});
