@@ -61,6 +61,9 @@ try {
       ].join('\n'),
     },
     plugins: [nodePtyNativeModulePlugin],
+    // Every sandbox start pays for parsing this file before the supervisor can dial the
+    // gateway (create → Ready); minified, it parses ~35 ms faster (~0.5 MB instead of ~1.1 MB).
+    minify: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
