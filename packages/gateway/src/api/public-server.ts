@@ -4,7 +4,7 @@ import { encodeExecSandboxEvent, OpenShellService, type OpenShellServer } from '
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, ShellgateError, type Logger } from '@shellgate/driver-sdk';
 import type { CallbackListener } from './callback-listeners.js';
-import { createApiGrpcServer } from './grpc-server.js';
+import { createApiGrpcServer, widenConnectionWindows } from './grpc-server.js';
 
 export interface ApiTlsFiles {
   readonly certFile: string;
@@ -112,6 +112,7 @@ async function bind(server: Server, address: string, credentials: ServerCredenti
   return new Promise((resolve, reject) => {
     server.bindAsync(address, credentials, (error, port) => {
       if (error === null) {
+        widenConnectionWindows(server);
         resolve(port);
         return;
       }
