@@ -85,6 +85,18 @@ function timeExecOutput(client: OpenShellClient, sandboxId: string, bytes: numbe
   });
 }
 
+/** ms of one ExecSandbox of `true` through the API, without a CLI process around it. */
+async function timeApiExec(client: OpenShellClient, sandboxId: string): Promise<number> {
+  const startNs = process.hrtime.bigint();
+  await new Promise<void>((resolve, reject) => {
+    const stream = client.execSandbox(ExecSandboxRequest.fromPartial({ sandboxId, command: ['true'] }), new Metadata());
+    stream.on('data', () => undefined);
+    stream.on('error', reject);
+    stream.on('end', resolve);
+  });
+  return elapsedMs(startNs);
+}
+
 /** Bytes/s of `docker exec CONTAINER head -c BYTES /dev/zero`, read by this process. */
 function timeDockerExecOutput(containerId: string, bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -141,11 +153,13 @@ export async function runSupervisorSessionBench(): Promise<void> {
     await api.timeCreate(name, COMMAND);
     const sandboxId = JSON.parse(await cli(['sandbox', 'get', name, '-o', 'json'])) as { metadata: { id: string } };
     const containerId = await runOrThrow('docker', ['ps', '-q', '--no-trunc', '--filter', `label=dev.shellgate.sandbox-id=${sandboxId.metadata.id}`]);
-    const exec = { shellgateMs: [] as number[], dockerMs: [] as number[] };
+    const exec = { shellgateMs: [] as number[], apiMs: [] as number[], dockerMs: [] as number[] };
     for (let pair = 0; pair < WARMUP + EXEC_PAIRS; pair++) {
       const shellgate = await timeCommand(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'exec', name, '--', 'true']);
       const docker = await timeCommand('docker', ['exec', containerId, 'true']);
+      const viaApi = await timeApiExec(client, sandboxId.metadata.id);
       if (pair >= WARMUP) {
+        exec.apiMs.push(viaApi);
         exec.shellgateMs.push(shellgate);
         exec.dockerMs.push(docker);
       }
@@ -168,6 +182,7 @@ export async function runSupervisorSessionBench(): Promise<void> {
       ['measure', 'shellgate', 'docker (baseline)', 'ratio'],
       ['create → Ready (session connected) vs docker run -d', formatMs(readyP50), formatMs(runP50), `${(readyP50 / runP50).toFixed(2)}×`],
       ['shellgate sandbox exec NAME -- true vs docker exec', formatMs(execP50), formatMs(dockerExecP50), `${(execP50 / dockerExecP50).toFixed(2)}×`],
+      ['  of which: ExecSandbox of true through the API (no CLI process)', formatMs(percentile(exec.apiMs, 0.5)), formatMs(dockerExecP50), `${(percentile(exec.apiMs, 0.5) / dockerExecP50).toFixed(2)}×`],
       [`exec output, ${THROUGHPUT_BYTES / 1024 / 1024} MB (API client; docker CLI read by this process)`, mbPerS(outP50), mbPerS(dockerOutP50), `${(outP50 / dockerOutP50).toFixed(2)}×`],
     ]);
     printVerdict('create → Ready vs docker run -d, p50 ratio', `${(readyP50 / runP50).toFixed(2)}×`, readyP50 / runP50 <= CREATE_READY_RATIO_TARGET, `≤ ${CREATE_READY_RATIO_TARGET}×`);
