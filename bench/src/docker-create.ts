@@ -3,7 +3,6 @@
 // and command on the same engine in the same run; 20 at once, same comparison; and the
 // driver's RSS holding 100 sandboxes. Figures are printed, never asserted.
 // Alone: node bench/dist/docker-create.js (needs `bash scripts/engines/docker.sh start`).
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +12,7 @@ import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, startDockerBenchGateway } from
 import type { BenchGateway } from './gateway-process.js';
 import { readChildPids, readRssMb } from './process-rss.js';
 import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
+import { run, runOrThrow } from './run-command.js';
 
 const WARMUP_PAIRS = 2;
 const SEQUENTIAL_PAIRS = 10;
@@ -28,26 +28,6 @@ const CONCURRENT_RATIO_TARGET = 1.3;
 const DRIVER_RSS_TARGET_MB = 80;
 export const NO_ENGINE_MESSAGE = 'skipped: no Docker engine (run scripts/engines/docker.sh start)';
 const RUN_LABEL_KEY = 'dev.shellgate.e2e-run';
-
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(file: string, args: readonly string[], timeoutMs = 180_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
-async function runOrThrow(file: string, args: readonly string[]): Promise<string> {
-  const result = await run(file, args);
-  if (result.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
-  return result.stdout.trim();
-}
 
 /** Why the benchmark cannot run here, or undefined when it can. */
 async function findMissingPrerequisite(): Promise<string | undefined> {

@@ -16,6 +16,7 @@ import { ExecSandboxRequest, OpenShellClient, type ExecSandboxEvent } from '@she
 import { ApiCreateTimer } from './docker-api-create.js';
 import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, SUPERVISOR_BUNDLE_BIN, startDockerBenchGateway } from './docker-bench-gateway.js';
 import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
+import { run, runOrThrow } from './run-command.js';
 
 const WARMUP = 2;
 const CREATE_PAIRS = 10;
@@ -28,26 +29,6 @@ const CREATE_READY_RATIO_TARGET = 1.6;
 const EXEC_RATIO_TARGET = 1.0;
 const THROUGHPUT_TARGET_MB_S = 100;
 const RUN_LABEL_KEY = 'dev.shellgate.e2e-run';
-
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(file: string, args: readonly string[], timeoutMs = 180_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
-async function runOrThrow(file: string, args: readonly string[]): Promise<string> {
-  const result = await run(file, args);
-  if (result.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
-  return result.stdout.trim();
-}
 
 async function timeCommand(file: string, args: readonly string[]): Promise<number> {
   const startNs = process.hrtime.bigint();
