@@ -168,6 +168,25 @@ export function registerDockerSupervisorSuite(): void {
       }
     });
 
+    it('create -- CMD waits for Ready, runs CMD attached (a terminal when there is one) and exits with its code', async () => {
+      const piped = uniqueSandboxName('attach');
+      const result = await cli(['sandbox', 'create', piped, '--timeout', WAIT, '--', 'sh', '-c', 'echo "attached to $OPENSHELL_SANDBOX"; exit 3']);
+      assert.equal(result.code, 3, result.stderr);
+      assert.equal(result.stdout, `attached to ${piped}\n`);
+      assert.equal((await api.get(piped)).status?.phase, SandboxPhase.SANDBOX_PHASE_READY, 'the sandbox stays');
+
+      const onTerminal = uniqueSandboxName('attachtty');
+      const session = PtySession.start(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'create', onTerminal, '--timeout', WAIT, '--', 'sh']);
+      try {
+        session.write('tty && echo on-a-pty\r');
+        await session.waitFor(/on-a-pty/, 60_000);
+        session.write('exit 4\r');
+        assert.equal(await session.waitForExit(), 4);
+      } finally {
+        session.kill();
+      }
+    });
+
     it('the main process exiting puts the sandbox in Error with MainProcessExited and its code', async () => {
       const name = uniqueSandboxName('mainexit');
       await api.create({ name, spec: SandboxSpec.fromPartial({ command: ['sh', '-c', 'echo bye; sleep 2; exit 7'] }) });
