@@ -156,7 +156,7 @@ void describe('DockerDriver with a fake engine', () => {
   void it("under a supervisor: an empty spec.command runs the image's own entrypoint + cmd, and a tty sandbox passes --tty", async () => {
     const engine = new FakeDockerEngine();
     engine.images.set('app:1', 'sha256:app');
-    engine.imageCommands.set('sha256:app', { entrypoint: ['/usr/bin/tini', '--'], cmd: ['python', 'app.py'] });
+    engine.imageCommands.set('sha256:app', { entrypoint: ['/usr/bin/tini', '--'], cmd: ['python', 'app.py'], user: '' });
     await using h = await startHarness({ supervisorRuntime: SUPERVISOR }, engine);
     const sandbox = await h.create({ spec: { tty: true, template: { image: 'app:1' } } });
     await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
@@ -164,6 +164,35 @@ void describe('DockerDriver with a fake engine', () => {
     assert.deepEqual(spec.entrypoint, SUPERVISOR.entrypoint);
     assert.deepEqual(spec.command, ['--tty', '--', '/usr/bin/tini', '--', 'python', 'app.py']);
     assert.equal(spec.isTty, false, 'the supervisor gives the main process its pty');
+    assert.equal(spec.user, '', 'a root image keeps its user');
+  });
+
+  void it('under a supervisor: an image with a non-root USER runs a root supervisor told to run everything as that user', async () => {
+    const engine = new FakeDockerEngine();
+    engine.images.set('node-app:1', 'sha256:nodeapp');
+    engine.imageCommands.set('sha256:nodeapp', { entrypoint: [], cmd: ['node', 'server.js'], user: 'node:staff' });
+    engine.images.set('root-app:1', 'sha256:rootapp');
+    engine.imageCommands.set('sha256:rootapp', { entrypoint: [], cmd: ['app'], user: 'root:root' });
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR }, engine);
+    const nodeApp = await h.create({ spec: { template: { image: 'node-app:1' } } });
+    await h.waitFor('Ready', () => h.phaseOf(nodeApp.id) === 'Ready');
+    const spec = engine.createdSpecs[0]!;
+    assert.equal(spec.user, '0:0', 'only root reads the 0600 token file');
+    assert.deepEqual(spec.command, ['--user', 'node:staff', '--', 'node', 'server.js']);
+    const rootApp = await h.create({ spec: { template: { image: 'root-app:1' } } });
+    await h.waitFor('Ready', () => h.phaseOf(rootApp.id) === 'Ready');
+    assert.equal(engine.createdSpecs[1]!.user, '');
+    assert.deepEqual(engine.createdSpecs[1]!.command, ['--', 'app']);
+  });
+
+  void it('without a supervisor: an image with a non-root USER keeps it', async () => {
+    const engine = new FakeDockerEngine();
+    engine.images.set('node-app:1', 'sha256:nodeapp');
+    engine.imageCommands.set('sha256:nodeapp', { entrypoint: [], cmd: ['node', 'server.js'], user: 'node' });
+    await using h = await startHarness({}, engine);
+    const sandbox = await h.create({ spec: { template: { image: 'node-app:1' } } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    assert.equal(engine.createdSpecs[0]!.user, '');
   });
 
   void it('under a supervisor: an image without entrypoint or cmd and no spec.command fails ContainerCreateFailed', async () => {

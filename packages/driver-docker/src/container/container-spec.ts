@@ -68,22 +68,31 @@ function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions):
 /**
  * What the container runs. Without a supervisor: `spec.command` as Docker's Cmd (empty: the
  * image's default) and the sandbox's tty as the container's. With one: the bundle's
- * entrypoint, given `[--tty] -- <canonical command>` (spec.command, else the image's own
- * entrypoint + cmd, which the supervisor starts), and no container tty: the supervisor
- * gives the main process its pty, and its own stdout/stderr stay apart in `docker logs`.
+ * entrypoint, given `[--tty] [--user USER] -- <canonical command>` (spec.command, else the
+ * image's own entrypoint + cmd, which the supervisor starts), and no container tty: the
+ * supervisor gives the main process its pty, and its own stdout/stderr stay apart in
+ * `docker logs`. An image with a non-root USER still gets a root supervisor (only root reads
+ * the 0600 token file), which runs the main process and every exec as that user.
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 function toProcessSpec(
   sandbox: DriverSandbox,
   image: { readonly reference: string; readonly info: ImageInfo },
   supervisor: SupervisorRuntime | undefined,
-): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty'> {
+): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty' | 'user'> {
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
-  if (supervisor === undefined) return { entrypoint: [], command, isTty: tty };
+  if (supervisor === undefined) return { entrypoint: [], command, isTty: tty, user: '' };
   const canonical = command.length > 0 ? command : [...image.info.entrypoint, ...image.info.cmd];
   if (canonical.length === 0) throw new NoCommandError(image.reference);
-  return { entrypoint: supervisor.entrypoint, command: toSupervisorArgs(canonical, tty), isTty: false };
+  const imageUser = isRootUser(image.info.user) ? '' : image.info.user;
+  return { entrypoint: supervisor.entrypoint, command: toSupervisorArgs(canonical, tty, imageUser), isTty: false, user: imageUser === '' ? '' : '0:0' };
+}
+
+/** Docker's USER values that mean root: empty, `root`, `0`, with or without a group. */
+function isRootUser(user: string): boolean {
+  const name = user.split(':')[0] ?? '';
+  return name === '' || name === 'root' || name === '0';
 }
 
 function toSupervisorMounts(supervisor: SupervisorRuntime | undefined): MountSpec[] {

@@ -66,6 +66,7 @@ function toCreateBody(spec: ContainerCreateSpec): JsonRecord {
   return {
     Image: spec.imageId,
     ...(spec.entrypoint.length > 0 ? { Entrypoint: [...spec.entrypoint] } : {}),
+    ...(spec.user !== '' ? { User: spec.user } : {}),
     ...(spec.command.length > 0 ? { Cmd: [...spec.command] } : {}),
     Env: [...spec.env],
     Labels: { ...spec.labels },
@@ -100,7 +101,12 @@ function toContainerInfo(inspect: JsonRecord): ContainerInfo {
 
 function toImageInfo(inspect: JsonRecord): ImageInfo {
   const config = asRecord(inspect['Config']);
-  return { id: readString(inspect, 'Id') ?? '', entrypoint: readStrings(config, 'Entrypoint'), cmd: readStrings(config, 'Cmd') };
+  return {
+    id: readString(inspect, 'Id') ?? '',
+    entrypoint: readStrings(config, 'Entrypoint'),
+    cmd: readStrings(config, 'Cmd'),
+    user: readString(config, 'User') ?? '',
+  };
 }
 
 function toNetworkInfo(inspect: JsonRecord): NetworkInfo {

@@ -54,6 +54,8 @@ export interface ContainerCreateSpec {
   readonly entrypoint: readonly string[];
   /** Empty: the image's default command. */
   readonly command: readonly string[];
+  /** Docker's `User`; empty: the image's own USER. */
+  readonly user: string;
   /** `KEY=value` entries. */
   readonly env: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
@@ -100,6 +102,8 @@ export interface ImageInfo {
   readonly entrypoint: readonly string[];
   /** `Config.Cmd`; empty when the image has none. */
   readonly cmd: readonly string[];
+  /** `Config.User` (Docker's USER syntax, `name[:group]` or `uid[:gid]`); empty: root. */
+  readonly user: string;
 }
 
 /** One line of image pull progress. */

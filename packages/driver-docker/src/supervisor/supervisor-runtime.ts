@@ -65,6 +65,6 @@ export async function loadSupervisorRuntime(dir: string): Promise<SupervisorRunt
 }
 
 /** The supervisor's arguments: `--tty` when the main process wants a pty, then `--` and the canonical command. */
-export function toSupervisorArgs(canonicalCommand: readonly string[], tty: boolean): string[] {
-  return [...(tty ? ['--tty'] : []), '--', ...canonicalCommand];
+export function toSupervisorArgs(canonicalCommand: readonly string[], tty: boolean, user = ''): string[] {
+  return [...(tty ? ['--tty'] : []), ...(user === '' ? [] : ['--user', user]), '--', ...canonicalCommand];
 }

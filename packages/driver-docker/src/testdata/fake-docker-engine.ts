@@ -62,8 +62,8 @@ export class FakeDockerEngine implements DockerEngine {
   readonly endpoint = 'unix:///fake/docker.sock';
   /** Local images: reference → id. */
   readonly images = new Map<string, string>([['busybox:latest', 'sha256:busybox']]);
-  /** Each image's own entrypoint and cmd, by id (none: both empty). */
-  readonly imageCommands = new Map<string, Pick<ImageInfo, 'entrypoint' | 'cmd'>>([['sha256:busybox', { entrypoint: [], cmd: ['sh'] }]]);
+  /** Each image's own entrypoint, cmd and USER, by id (none: all empty). */
+  readonly imageCommands = new Map<string, Omit<ImageInfo, 'id'>>([['sha256:busybox', { entrypoint: [], cmd: ['sh'], user: '' }]]);
   /** Images a pull can fetch: reference → id. */
   readonly registry = new Map<string, string>();
   readonly containers = new Map<string, FakeContainer>();
@@ -129,7 +129,7 @@ export class FakeDockerEngine implements DockerEngine {
   async inspectImage(reference: string): Promise<ImageInfo | undefined> {
     const id = this.images.get(reference);
     if (id === undefined) return undefined;
-    return { id, ...(this.imageCommands.get(id) ?? { entrypoint: [], cmd: [] }) };
+    return { id, ...(this.imageCommands.get(id) ?? { entrypoint: [], cmd: [], user: '' }) };
   }
 
   async pullImage(reference: string, onProgress: (progress: PullProgress) => void): Promise<void> {
