@@ -12,3 +12,7 @@ export type { GatewayEndpoint, SupervisorConfig } from './config/supervisor-conf
 export { Env } from './config/env.js';
 export { runSupervisor } from './supervisor.js';
 export type { SupervisorRun } from './supervisor.js';
+export { parseUserSpec } from './user/user-spec.js';
+export type { IdOrName, UserSpec } from './user/user-spec.js';
+export { resolveUserSpec } from './user/resolve-user.js';
+export type { ChildUser, UserDatabases } from './user/resolve-user.js';

@@ -8,6 +8,9 @@ import type { OutputStream } from './process/running-command.js';
 import { GatewaySession } from './session/gateway-session.js';
 import { createSessionClient } from './session/session-client.js';
 import { readTokenFile } from './session/token-file.js';
+import { withChildUserEnvironment } from './user/child-environment.js';
+import { decideChildUser } from './user/child-user-decision.js';
+import type { UserSpec } from './user/user-spec.js';
 import { SUPERVISOR_VERSION } from './version.js';
 
 /** Signals passed on to the main process. SIGUSR1 only arrives when node runs with --disable-sigusr1 (Node >= 22.14). */
@@ -17,6 +20,8 @@ export const EXIT_DELIVERY_TIMEOUT_MS = 2_000;
 
 export interface SupervisorRun {
   readonly tty: boolean;
+  /** The image's USER: the main process and execs run as it (when the supervisor is root). Absent: as the supervisor. */
+  readonly user?: UserSpec;
   /** The canonical process (argv); empty: no main process, hold the session until SIGTERM. */
   readonly mainCommand: readonly string[];
 }
@@ -46,9 +51,19 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
     shipper.notifyLogs();
   };
   const logger = new SupervisorLogger(config.logLevel, enqueue, 'supervisor', { sandboxId: config.sandboxId, sandbox: config.sandboxName });
+  const childUser = decideChildUser(run.user, { supervisorUid: process.getuid?.() ?? 0, logger });
+  if (childUser !== undefined) {
+    // node-pty does not clear supplementary groups when it switches uid (child_process does):
+    // drop root's from the supervisor so pty children do not inherit them. Root needs none.
+    process.setgroups?.([]);
+    logger.info('children run as the image user', { user: run.user?.text, uid: childUser.uid, gid: childUser.gid, name: childUser.name });
+  }
+  const processUser = childUser === undefined ? {} : { user: { uid: childUser.uid, gid: childUser.gid } };
   const client = createSessionClient(config.endpoint);
-  const childEnv = toChildEnvironment(config.userEnvironment, env);
+  const containerEnv = toChildEnvironment(config.userEnvironment, env);
+  const childEnv = childUser === undefined ? containerEnv : withChildUserEnvironment(containerEnv, childUser);
   const execOptions = {
+    ...processUser,
     client,
     sandboxId: config.sandboxId,
     readToken: () => readTokenFile(config.tokenFile),
@@ -89,7 +104,7 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
     return 0;
   }
 
-  const main = await MainProcess.start({ command: run.mainCommand, tty: run.tty, env: childEnv, logger, onLogLine: enqueue, passThrough });
+  const main = await MainProcess.start({ command: run.mainCommand, tty: run.tty, env: childEnv, ...processUser, logger, onLogLine: enqueue, passThrough });
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => main.signal(signal));
   if (main.pid !== undefined) {
     logger.info('main process started', { pid: main.pid, tty: run.tty });

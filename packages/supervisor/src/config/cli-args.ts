@@ -1,12 +1,19 @@
 import { SupervisorError, USAGE_EXIT_CODE } from '../errors.js';
+import { parseUserSpec, type UserSpec } from '../user/user-spec.js';
 
 /** What the command line asks for. */
 export type SupervisorCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly tty: boolean; readonly mainCommand: readonly string[] };
+  | {
+      readonly kind: 'run';
+      readonly tty: boolean;
+      /** The image's USER to run the main process and execs as; absent: the supervisor's own user. */
+      readonly user?: UserSpec;
+      readonly mainCommand: readonly string[];
+    };
 
-export const SUPERVISOR_USAGE = `Usage: shellgate-supervisor [--tty] -- [CMD [ARGS...]]
+export const SUPERVISOR_USAGE = `Usage: shellgate-supervisor [--tty] [--user SPEC] -- [CMD [ARGS...]]
 
 The Shellgate in-sandbox agent. It is the sandbox's entrypoint: it dials the gateway at
 OPENSHELL_ENDPOINT, presents the token in OPENSHELL_SANDBOX_TOKEN_FILE, runs CMD (argv, no
@@ -15,9 +22,15 @@ When CMD exits, the supervisor exits with its code. Without CMD it holds the ses
 SIGTERM.
 
 Options:
-  --tty        run CMD in a pseudo-terminal (80x24)
-  --help       print this help
-  --version    print the supervisor version
+  --tty          run CMD in a pseudo-terminal (80x24)
+  --user SPEC    run CMD and every exec as SPEC, Docker USER syntax: NAME, UID, NAME:GROUP,
+                 UID:GID, NAME:GID or UID:GROUP, resolved from the sandbox's /etc/passwd and
+                 /etc/group (names must exist there, numeric ids need not). The supervisor
+                 itself stays root, so only it can read the token file. Needs the supervisor
+                 to run as root; otherwise a warning and children run as the supervisor's
+                 user. Empty: the supervisor's own user.
+  --help         print this help
+  --version      print the supervisor version
 
 Environment (set by the compute driver):
   OPENSHELL_ENDPOINT            gateway callback URL, http://HOST:PORT or https://HOST:PORT
@@ -29,22 +42,34 @@ Environment (set by the compute driver):
   OPENSHELL_TLS_CA_FILE, OPENSHELL_TLS_CERT_FILE, OPENSHELL_TLS_KEY_FILE  for https
 `;
 
-/** Parses `[--tty] [--help] [--version] -- CMD...`; everything after `--` is the main command. */
+function usageError(message: string): SupervisorError {
+  return new SupervisorError(message, {
+    hint: 'put the main command after `--`, e.g. shellgate-supervisor --user 1000 -- sleep infinity; see --help',
+    exitCode: USAGE_EXIT_CODE,
+  });
+}
+
+/** Parses `[--tty] [--user SPEC] [--help] [--version] -- CMD...`; everything after `--` is the main command. */
 export function parseSupervisorArgs(args: readonly string[]): SupervisorCommand {
   let tty = false;
+  let user: UserSpec | undefined;
   for (let index = 0; index < args.length; index += 1) {
     const arg = args[index];
-    if (arg === '--') return { kind: 'run', tty, mainCommand: args.slice(index + 1) };
+    if (arg === '--') return { kind: 'run', tty, ...(user !== undefined && { user }), mainCommand: args.slice(index + 1) };
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     if (arg === '--version') return { kind: 'version' };
     if (arg === '--tty') {
       tty = true;
       continue;
     }
-    throw new SupervisorError(`unknown argument ${JSON.stringify(arg)}`, {
-      hint: 'put the main command after `--`, e.g. shellgate-supervisor -- sleep infinity; see --help',
-      exitCode: USAGE_EXIT_CODE,
-    });
+    if (arg === '--user') {
+      const spec = args[index + 1];
+      if (spec === undefined || spec === '--') throw usageError('--user needs a value: --user SPEC');
+      user = spec === '' ? undefined : parseUserSpec(spec);
+      index += 1;
+      continue;
+    }
+    throw usageError(`unknown argument ${JSON.stringify(arg)}`);
   }
-  return { kind: 'run', tty, mainCommand: [] };
+  return { kind: 'run', tty, ...(user !== undefined && { user }), mainCommand: [] };
 }

@@ -48,4 +48,21 @@ describe('parseSupervisorArgs', () => {
   it('rejects an unknown flag before -- with exit code 2', () => {
     assertUsageError(() => parseSupervisorArgs(['sleep', '1']), /unknown argument "sleep"/);
   });
+
+  it('reads --user SPEC before --; an empty SPEC means the supervisor\'s own user', () => {
+    assert.deepEqual(parseSupervisorArgs(['--tty', '--user', 'node:staff', '--', 'sh']), {
+      kind: 'run',
+      tty: true,
+      user: { user: { name: 'node' }, group: { name: 'staff' }, text: 'node:staff' },
+      mainCommand: ['sh'],
+    });
+    assert.deepEqual(parseSupervisorArgs(['--user', '1234', '--']), { kind: 'run', tty: false, user: { user: { id: 1234 }, text: '1234' }, mainCommand: [] });
+    assert.deepEqual(parseSupervisorArgs(['--user', '', '--', 'sh']), { kind: 'run', tty: false, mainCommand: ['sh'] });
+  });
+
+  it('rejects --user without a value or with a bad SPEC with exit code 2', () => {
+    assertUsageError(() => parseSupervisorArgs(['--user']), /--user needs a value/);
+    assertUsageError(() => parseSupervisorArgs(['--user', '--', 'sh']), /--user needs a value/);
+    assertUsageError(() => parseSupervisorArgs(['--user', 'a:b:c', '--']), /--user "a:b:c" is not a user spec/);
+  });
 });

@@ -3,7 +3,7 @@ import type { ExecExit, ExecFromSupervisor, ExecStart, ExecToSupervisor, Supervi
 import type { SupervisorLogger } from '../logging/supervisor-logger.js';
 import { CommandStartError } from '../process/executable-lookup.js';
 import { OutputCoalescer } from './output-coalescer.js';
-import type { RunningCommand } from '../process/running-command.js';
+import type { ProcessUser, RunningCommand } from '../process/running-command.js';
 import { startCommand } from '../process/start-command.js';
 
 /** After SIGTERM (cancel, timeout), how long a process gets before SIGKILL (the session protocol). */
@@ -19,6 +19,8 @@ export interface ExecRunnerOptions {
   /** The supervisor's own environment; the request's variables are laid over it. */
   readonly baseEnv: Readonly<Record<string, string>>;
   readonly defaultWorkdir: string;
+  /** Present: run execs as this user (the image's USER) rather than as the supervisor. */
+  readonly user?: ProcessUser;
   readonly logger: SupervisorLogger;
 }
 
@@ -45,6 +47,7 @@ export async function runExec(start: ExecStart, options: ExecRunnerOptions): Pro
       cwd: start.workdir === '' ? options.defaultWorkdir : start.workdir,
       stdin: 'pipe',
       isProcessGroup: true,
+      ...(options.user !== undefined && { user: options.user }),
       ...(start.tty && { pty: { cols: start.cols || DEFAULT_PTY_SIZE.cols, rows: start.rows || DEFAULT_PTY_SIZE.rows } }),
     });
   } catch (error) {

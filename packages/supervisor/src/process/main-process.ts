@@ -3,7 +3,7 @@ import { LineSplitter } from '../logging/line-splitter.js';
 import type { SupervisorLogger } from '../logging/supervisor-logger.js';
 import { CommandStartError } from './executable-lookup.js';
 import type { ExitStatus } from './exit-status.js';
-import type { OutputStream, RunningCommand } from './running-command.js';
+import type { OutputStream, ProcessUser, RunningCommand } from './running-command.js';
 import { startCommand } from './start-command.js';
 
 /** The canonical process's pty size, as `docker run -t` starts with. */
@@ -16,6 +16,8 @@ export interface MainProcessOptions {
   readonly command: readonly string[];
   readonly tty: boolean;
   readonly env: Readonly<Record<string, string>>;
+  /** Present: run it as this user (the image's USER) rather than as the supervisor. */
+  readonly user?: ProcessUser;
   readonly logger: SupervisorLogger;
   /** Where its output lines go (source "main"). */
   readonly onLogLine: (line: LogLine) => void;
@@ -49,6 +51,7 @@ export class MainProcess {
         cwd: process.cwd(),
         stdin: options.tty ? 'pipe' : 'inherit',
         isProcessGroup: false,
+        ...(options.user !== undefined && { user: options.user }),
         ...(options.tty && { pty: MAIN_PTY_SIZE }),
       });
     } catch (error) {

@@ -28,6 +28,7 @@ export async function startPipeCommand(spec: CommandSpec): Promise<RunningComman
     env: spec.env,
     stdio: [spec.stdin, 'pipe', 'pipe'],
     detached: spec.isProcessGroup,
+    ...(spec.user !== undefined && { uid: spec.user.uid, gid: spec.user.gid }),
   });
   try {
     await once(child, 'spawn');

@@ -1,14 +1,30 @@
-import { spawn as spawnPty } from 'node-pty';
+import { chownSync } from 'node:fs';
+import { spawn as spawnPty, type IPty } from 'node-pty';
 import { toExitStatus, type ExitStatus } from './exit-status.js';
 import { checkWorkdir, CommandStartError, lookupExecutable } from './executable-lookup.js';
-import type { CommandSpec, OutputStream, RunningCommand } from './running-command.js';
+import type { CommandSpec, OutputStream, ProcessUser, RunningCommand } from './running-command.js';
+
+/**
+ * Hands the pty's slave device to the user the child runs as, as runc does for `docker run
+ * -t -u`: programs that open their terminal by name (pinentry, mesg, write) need to own it.
+ * node-pty opens it as root and does not type the name (UnixTerminal.ptsName).
+ */
+function giveTerminalTo(terminal: IPty, user: ProcessUser): void {
+  const ptsName = (terminal as IPty & { readonly ptsName?: string }).ptsName;
+  if (ptsName === undefined) return;
+  try {
+    chownSync(ptsName, user.uid, user.gid);
+  } catch {
+    // Best effort: the child already has the terminal open; only re-opening it by name needs this.
+  }
+}
 
 /** Starts `spec` in a pseudo-terminal (node-pty); all output is reported as stdout. */
 export function startPtyCommand(spec: CommandSpec & { pty: { cols: number; rows: number } }): RunningCommand {
   const [file, ...args] = spec.command;
   if (file === undefined) throw new CommandStartError('shellgate: empty command', 127);
   checkWorkdir(spec.cwd);
-  const executable = lookupExecutable(file, spec.env.PATH, spec.cwd);
+  const executable = lookupExecutable(file, spec.env.PATH, spec.cwd, spec.user);
   const terminal = spawnPty(executable, args, {
     name: spec.env.TERM ?? 'xterm-256color',
     cols: spec.pty.cols,
@@ -17,7 +33,9 @@ export function startPtyCommand(spec: CommandSpec & { pty: { cols: number; rows:
     env: { ...spec.env },
     // null: raw bytes, no decoding; the client's terminal decodes.
     encoding: null,
+    ...(spec.user !== undefined && { uid: spec.user.uid, gid: spec.user.gid }),
   });
+  if (spec.user !== undefined) giveTerminalTo(terminal, spec.user);
   const listeners: ((stream: OutputStream, chunk: Buffer) => void)[] = [];
   terminal.onData((data: string | Buffer) => {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;

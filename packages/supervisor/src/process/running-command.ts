@@ -2,6 +2,12 @@ import type { ExitStatus } from './exit-status.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
+/** The uid and gid a child runs as (supplementary groups: none). */
+export interface ProcessUser {
+  readonly uid: number;
+  readonly gid: number;
+}
+
 /** What to run and how; `command` is argv (no shell). */
 export interface CommandSpec {
   readonly command: readonly string[];
@@ -13,6 +19,8 @@ export interface CommandSpec {
   readonly stdin: 'pipe' | 'inherit';
   /** Its own process group, so a signal reaches the whole tree (exec); the main process stays in ours. */
   readonly isProcessGroup: boolean;
+  /** Present: run as this uid/gid instead of the supervisor's own (which must then be root). */
+  readonly user?: ProcessUser;
 }
 
 /** A started process, the same shape whether it has pipes or a pty. */
