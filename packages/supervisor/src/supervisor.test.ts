@@ -137,12 +137,21 @@ describe('shellgate-supervisor: flags and environment', () => {
     assert.match(supervisor.stderr, /OPENSHELL_ENDPOINT="not a url" is not a URL/);
   });
 
+  it('exits 2 naming the user and /etc/passwd for an unknown --user name, and for a bad SPEC', async () => {
+    const unknown = SupervisorProcess.start({ endpoint: 'http://127.0.0.1:1', args: ['--user', 'no-such-user-xyz', '--', 'true'] });
+    assert.equal((await unknown.exited).code, 2);
+    assert.match(unknown.stderr, /--user no-such-user-xyz: user "no-such-user-xyz" not found in \/etc\/passwd/);
+    const bad = SupervisorProcess.start({ endpoint: 'http://127.0.0.1:1', args: ['--user', 'a:b:c', '--', 'true'] });
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.stderr, /--user "a:b:c" is not a user spec/);
+  });
+
   it('prints --version and --help', async () => {
     const version = SupervisorProcess.start({ endpoint: 'http://127.0.0.1:1', args: ['--version'] });
     assert.equal((await version.exited).code, 0);
     assert.equal(version.stdout, '0.1.0\n');
     const help = SupervisorProcess.start({ endpoint: 'http://127.0.0.1:1', args: ['--help'] });
     assert.equal((await help.exited).code, 0);
-    assert.match(help.stdout, /Usage: shellgate-supervisor \[--tty\] -- \[CMD \[ARGS\.\.\.\]\]/);
+    assert.match(help.stdout, /Usage: shellgate-supervisor \[--tty\] \[--user SPEC\] -- \[CMD \[ARGS\.\.\.\]\]/);
   });
 });

@@ -89,6 +89,21 @@ describe('the runtime bundle', () => {
     process.stdout.write(`# bundled supervisor cold start to hello received: ${coldStartMs} ms\n`);
   });
 
+  it('runs the main process and a tty exec as --user 1234:1234 (started as root, as the Docker driver does)', async () => {
+    const supervisor = SupervisorProcess.start({
+      endpoint: gateway.endpoint,
+      sandboxId: 'bundle-user-1',
+      launcher: resolveEntrypoint(manifest, outDir),
+      isEnvironmentEmpty: true,
+      args: ['--user', '1234:1234', '--', 'sh', '-c', 'echo "bundled-main $(id -u):$(id -g)"; exec sleep 60'],
+    });
+    supervisors.push(supervisor);
+    await gateway.waitFor('the main output as a log line', () => gateway.logLines().some((line) => line.source === 'main' && line.message === 'bundled-main 1234:1234'));
+    const exec = gateway.startExec({ command: ['sh', '-c', 'echo "$(id -u):$(id -g)"'], tty: true });
+    assert.equal((await exec.done()).exitCode, 0);
+    assert.equal(exec.stdoutText, '1234:1234\r\n');
+  });
+
   it('fails with a hint, and keeps the old bundle, when the node to ship cannot run', () => {
     const fakeNode = join(mkdtempSync(join(tmpdir(), 'not-node-')), 'node');
     writeFileSync(fakeNode, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
