@@ -19,7 +19,7 @@ import { PtySession } from '../harness/pty-session.js';
 import { runCli, type CliResult } from '../harness/run-cli.js';
 import { containersWithLabel, docker, inspectContainer, requireDockerEngine } from './docker-engine.js';
 import { defaultDriverConfig, removeNetwork, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
-import { GATEWAY_ID_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
+import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
 import { buildSupervisorRuntime } from './supervisor-runtime.js';
 
 const WAIT = '90s';
@@ -184,6 +184,33 @@ export function registerDockerSupervisorSuite(): void {
         assert.equal(await session.waitForExit(), 4);
       } finally {
         session.kill();
+      }
+    });
+
+    it('an image with a non-root USER: the main process and execs run as that user, who cannot read the token', async () => {
+      const image = `shellgate-test/busybox-user:${uniqueSandboxName('img')}`;
+      const base = await docker(['create', '--label', `${RUN_LABEL}=${E2E_RUN}`, 'shellgate-test/busybox:1']);
+      try {
+        await docker(['commit', '--change', 'USER 1234:1234', base, image]);
+      } finally {
+        await docker(['rm', '-f', base]);
+      }
+      try {
+        const sandbox = await createReady('user', ['sh', '-c', 'echo "main-uid=$(id -u)"; sleep 3600'], ['--image', image]);
+        const name = sandbox.metadata!.name;
+        const ids = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'id -u; id -g']);
+        assert.equal(ids.code, 0, ids.stderr);
+        assert.equal(ids.stdout, '1234\n1234\n');
+        const deadline = Date.now() + 10_000;
+        let logs = await cli(['sandbox', 'logs', name, '--source', 'main']);
+        while (!logs.stdout.includes('main-uid=') && Date.now() < deadline) logs = await cli(['sandbox', 'logs', name, '--source', 'main']);
+        assert.match(logs.stdout, /main-uid=1234\b/, 'the main process runs as the image user');
+        const token = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'cat "$OPENSHELL_SANDBOX_TOKEN_FILE"']);
+        assert.notEqual(token.code, 0, 'the sandbox user cannot read the token file');
+        assert.match(token.stderr, /Permission denied/);
+        await cli(['sandbox', 'delete', name, '--wait', '--timeout', WAIT]);
+      } finally {
+        await docker(['rmi', '-f', image]).catch(() => undefined);
       }
     });
 
