@@ -63,7 +63,8 @@ describe('gateway with several drivers', () => {
       );
       setTimeout(() => process.kill(driverPid, 'SIGKILL'), 40);
       const accepted = (await Promise.all(creates)).filter((n): n is string => n !== undefined);
-      assert.ok(!isProcessAlive(driverPid), 'the driver was killed');
+      // Gone once the gateway has reaped it; until then kill(pid, 0) still finds the zombie.
+      await waitUntil(() => !isProcessAlive(driverPid), 5_000, 'the killed driver to be reaped');
       await waitUntil(() => gateway.entries((e) => e.message === 'driver ready').length >= 2, 15_000, 'the driver to be restarted');
       // Every accepted create must end Ready on the restarted driver; refused ones left nothing.
       for (const name of accepted) await api.waitFor(name, (s) => s.status?.phase === READY, 20_000);
