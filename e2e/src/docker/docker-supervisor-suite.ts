@@ -103,12 +103,23 @@ export function registerDockerSupervisorSuite(): void {
       // Ready would not be enough: see the frozen-supervisor test for the other direction).
       const sessions = gateway.entries((entry) => entry.message === 'supervisor session opened' && entry.sandboxId === id);
       assert.ok(sessions.length >= 1, `the gateway logged the session of ${id}`);
+
+      // PID 1 is Docker's init, which reaps what agents orphan (Node as PID 1 cannot).
+      const name = sandbox.metadata!.name;
+      assert.equal((await cli(['sandbox', 'exec', name, '--', 'cat', '/proc/1/comm'])).stdout, 'docker-init\n');
+      assert.equal((await cli(['sandbox', 'exec', name, '--', 'sh', '-c', '(sleep 0.2 &); exit 0'])).code, 0);
+      await sleep(1_000);
+      const states = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'cat /proc/[0-9]*/stat']);
+      assert.doesNotMatch(states.stdout, /\) Z /, 'no zombie left behind');
     });
 
     it('a frozen supervisor demotes the sandbox to Provisioning (DependenciesNotReady); thawed, it reconnects and is Ready', async () => {
       const sandbox = await createReady('freeze');
       const name = sandbox.metadata!.name;
-      const pid = (JSON.parse(await docker(['inspect', '--format', '{{json .State.Pid}}', await containerOf(sandbox.metadata!.id)])) as number);
+      // The container's PID 1 is Docker's init (tini); the supervisor is its one child.
+      const initPid = JSON.parse(await docker(['inspect', '--format', '{{json .State.Pid}}', await containerOf(sandbox.metadata!.id)])) as number;
+      const pid = Number(readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/)[0]);
+      assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /supervisor\.mjs/, 'found the supervisor process');
       process.kill(pid, 'SIGSTOP');
       try {
         const lost = await api.waitFor(name, (s) => s.status?.phase === SandboxPhase.SANDBOX_PHASE_PROVISIONING, 15_000);

@@ -126,6 +126,7 @@ void describe('DockerDriver with a fake engine', () => {
     const spec = h.engine.createdSpecs[0]!;
     assert.equal(spec.imageId, 'sha256:busybox');
     assert.deepEqual(spec.entrypoint, [], 'no supervisor: the image keeps its entrypoint');
+    assert.equal(spec.hasInit, false, 'no supervisor: the image\'s own PID 1');
     assert.deepEqual(spec.command, ['sleep', '1000']);
     assert.equal(spec.isTty, true);
     assert.equal(spec.mounts.length, 1, 'only the token file is mounted');
@@ -149,6 +150,7 @@ void describe('DockerDriver with a fake engine', () => {
     assert.deepEqual(spec.entrypoint, SUPERVISOR.entrypoint);
     assert.deepEqual(spec.command, ['--', 'sleep', '1000']);
     assert.equal(spec.isTty, false);
+    assert.equal(spec.hasInit, true, 'tini as PID 1 reaps zombies above the supervisor');
     assert.deepEqual(spec.mounts[1], { type: 'bind', source: '/srv/shellgate/runtime', target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true });
     assert.equal(spec.imageId, 'sha256:busybox');
   });

@@ -72,21 +72,29 @@ function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions):
  * image's own entrypoint + cmd, which the supervisor starts), and no container tty: the
  * supervisor gives the main process its pty, and its own stdout/stderr stay apart in
  * `docker logs`. An image with a non-root USER still gets a root supervisor (only root reads
- * the 0600 token file), which runs the main process and every exec as that user.
+ * the 0600 token file), which runs the main process and every exec as that user. Docker's
+ * init (tini) runs as PID 1 above the supervisor to reap the zombies agents leave behind.
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 function toProcessSpec(
   sandbox: DriverSandbox,
   image: { readonly reference: string; readonly info: ImageInfo },
   supervisor: SupervisorRuntime | undefined,
-): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty' | 'user'> {
+): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty' | 'user' | 'hasInit'> {
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
-  if (supervisor === undefined) return { entrypoint: [], command, isTty: tty, user: '' };
+  if (supervisor === undefined) return { entrypoint: [], command, isTty: tty, user: '', hasInit: false };
   const canonical = command.length > 0 ? command : [...image.info.entrypoint, ...image.info.cmd];
   if (canonical.length === 0) throw new NoCommandError(image.reference);
   const imageUser = isRootUser(image.info.user) ? '' : image.info.user;
-  return { entrypoint: supervisor.entrypoint, command: toSupervisorArgs(canonical, tty, imageUser), isTty: false, user: imageUser === '' ? '' : '0:0' };
+  return {
+    entrypoint: supervisor.entrypoint,
+    command: toSupervisorArgs(canonical, tty, imageUser),
+    isTty: false,
+    user: imageUser === '' ? '' : '0:0',
+    // Node cannot reap zombies as PID 1; Docker's init (tini) does, and passes signals on.
+    hasInit: true,
+  };
 }
 
 /** Docker's USER values that mean root: empty, `root`, `0`, with or without a group. */

@@ -75,6 +75,7 @@ function toCreateBody(spec: ContainerCreateSpec): JsonRecord {
     StopTimeout: spec.stopTimeoutSeconds,
     HostConfig: {
       RestartPolicy: { Name: 'no' },
+      ...(spec.hasInit ? { Init: true } : {}),
       NetworkMode: spec.networkName,
       ExtraHosts: [...spec.extraHosts],
       Mounts: spec.mounts.map((mount) => ({ Type: mount.type, Target: mount.target, ReadOnly: mount.isReadOnly, Source: mount.source ?? '' })),

@@ -56,6 +56,8 @@ export interface ContainerCreateSpec {
   readonly command: readonly string[];
   /** Docker's `User`; empty: the image's own USER. */
   readonly user: string;
+  /** Docker's init (tini) as PID 1, reaping zombies and passing signals on to the entrypoint. */
+  readonly hasInit: boolean;
   /** `KEY=value` entries. */
   readonly env: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
