@@ -7,10 +7,6 @@ export const MAX_EXEC_TIMEOUT_SECONDS = 2_147_483;
 /** Largest terminal size accepted (struct winsize holds 16-bit values). */
 export const MAX_TERMINAL_CELLS = 65_535;
 
-const POSIX_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** The SDK's key length limit; it already reports longer keys, naming rule included. */
-const MAX_ENVIRONMENT_KEY_BYTES = 256;
-
 /** What exec_start carries, without the exec id the broker assigns. */
 export type ExecCommand = Omit<ExecStart, 'execId'>;
 
@@ -44,9 +40,6 @@ function findExecRequestProblems(request: ExecSandboxRequest): ValidationProblem
   if (request.workdir !== '' && !request.workdir.startsWith('/')) problems.push({ field: 'workdir', reason: 'must be an absolute path' });
   if (request.workdir.includes('\0')) problems.push({ field: 'workdir', reason: 'contains a NUL character' });
   problems.push(...findEnvironmentProblems(request.environment, 'environment'));
-  for (const key of Object.keys(request.environment)) {
-    if (Buffer.byteLength(key, 'utf8') <= MAX_ENVIRONMENT_KEY_BYTES && !POSIX_ENV_NAME.test(key)) problems.push({ field: `environment[${JSON.stringify(key)}]`, reason: 'key must match [A-Za-z_][A-Za-z0-9_]*' });
-  }
   if (request.timeoutSeconds > MAX_EXEC_TIMEOUT_SECONDS) {
     problems.push({ field: 'timeout_seconds', reason: `is ${request.timeoutSeconds}; the limit is ${MAX_EXEC_TIMEOUT_SECONDS} (0 means no timeout)` });
   }
