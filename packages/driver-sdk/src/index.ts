@@ -132,3 +132,48 @@ export {
   validateSandboxName,
 } from './validation/index.js';
 export type { ValidationProblem } from './validation/index.js';
+
+// ── Sandbox runtime: in-sandbox paths, supervisor bundle, state files, labels ──
+export {
+  GATEWAY_CALLBACK_HOSTNAME,
+  INJECT_SUPERVISOR_KEY,
+  MANAGED_BY_VALUE,
+  ROOT_STATE_ROOT,
+  RUNTIME_MANIFEST_FILE,
+  RUNTIME_MANIFEST_FORMAT,
+  RUNTIME_ROOT_PLACEHOLDER,
+  RuntimeManifestProblem,
+  SANDBOX_LABEL_KEYS,
+  SANDBOX_TOKEN_TARGET,
+  SUPERVISOR_RUNTIME_DIR_KEY,
+  SUPERVISOR_RUNTIME_TARGET,
+  SandboxFileStore,
+  SandboxLabelName,
+  decodeRuntimeManifest,
+  encodeRuntimeManifest,
+  ensureSupervisorRuntime,
+  findInstalledSupervisorBundler,
+  loadSupervisorRuntime,
+  readSandboxOwnership,
+  resolveDriverStateDir,
+  resolveEntrypoint,
+  toCallbackEndpoint,
+  toCommandBundler,
+  toGatewayOwnedLabels,
+  toLabelKeys,
+  toOwnershipSelectors,
+  toSandboxLabels,
+  toSupervisorArgs,
+} from './sandbox-runtime/index.js';
+export type {
+  EnsureSupervisorRuntimeOptions,
+  LabelKeys,
+  ProvisioningFailure,
+  ResolveDriverStateDirOptions,
+  RuntimeManifest,
+  SandboxOwnership,
+  SandboxRecord,
+  SupervisorArgsOptions,
+  SupervisorBundler,
+  SupervisorRuntime,
+} from './sandbox-runtime/index.js';

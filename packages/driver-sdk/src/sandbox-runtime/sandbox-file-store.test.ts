@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { resolveStateDir } from './resolve-state-dir.js';
-import { SandboxStateStore } from './sandbox-state-store.js';
+import { resolveDriverStateDir } from './driver-state-dir.js';
+import { SandboxFileStore } from './sandbox-file-store.js';
 
-async function withStore(test: (store: SandboxStateStore) => Promise<void>): Promise<void> {
-  const root = await mkdtemp(join(tmpdir(), 'sg-docker-state-'));
+async function withStore(test: (store: SandboxFileStore) => Promise<void>): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'sg-sdk-state-'));
   try {
-    await test(new SandboxStateStore(join(root, 'state')));
+    await test(new SandboxFileStore(join(root, 'state')));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
-void describe('SandboxStateStore', () => {
+void describe('SandboxFileStore', () => {
   void it('creates state_dir 0700 and writes the token 0600 in a 0700 directory', () =>
     withStore(async (store) => {
       await store.prepare();
@@ -25,6 +25,9 @@ void describe('SandboxStateStore', () => {
       assert.equal(await readFile(path, 'utf8'), 'jwt-secret');
       assert.equal((await stat(path)).mode & 0o777, 0o600);
       assert.equal((await stat(store.sandboxDir('sbx-1'))).mode & 0o777, 0o700);
+      await store.writeToken('sbx-1', 'jwt-rotated');
+      assert.equal(await readFile(path, 'utf8'), 'jwt-rotated');
+      assert.deepEqual((await readdir(store.sandboxDir('sbx-1'))).sort(), ['token']);
     }));
 
   void it('keeps state across instances and removes everything of a sandbox', () =>
@@ -32,7 +35,7 @@ void describe('SandboxStateStore', () => {
       await store.prepare();
       await store.writeToken('sbx-1', 't');
       await store.writeState({ id: 'sbx-1', name: 'a', namespace: '', workspace: '', isStoppedByUs: true });
-      const reopened = new SandboxStateStore(store.rootDir);
+      const reopened = new SandboxFileStore(store.rootDir);
       assert.equal((await reopened.readState('sbx-1'))?.isStoppedByUs, true);
       assert.equal((await reopened.listStates()).length, 1);
       await reopened.remove('sbx-1');
@@ -47,12 +50,13 @@ void describe('SandboxStateStore', () => {
     }));
 });
 
-void describe('resolveStateDir', () => {
+void describe('resolveDriverStateDir', () => {
   void it('prefers state_dir, then root default, then XDG_STATE_HOME, then ~/.local/state', () => {
-    const base = { configured: undefined, env: {}, uid: 1000, homeDir: '/home/me' };
-    assert.equal(resolveStateDir({ ...base, configured: '/srv/sg' }), '/srv/sg');
-    assert.equal(resolveStateDir({ ...base, uid: 0 }), '/var/lib/shellgate/driver-docker');
-    assert.equal(resolveStateDir({ ...base, env: { XDG_STATE_HOME: '/xdg' } }), '/xdg/shellgate/driver-docker');
-    assert.equal(resolveStateDir(base), '/home/me/.local/state/shellgate/driver-docker');
+    const base = { driverDirName: 'driver-docker', configured: undefined, env: {}, uid: 1000, homeDir: '/home/me' };
+    assert.equal(resolveDriverStateDir({ ...base, configured: '/srv/sg' }), '/srv/sg');
+    assert.equal(resolveDriverStateDir({ ...base, uid: 0 }), '/var/lib/shellgate/driver-docker');
+    assert.equal(resolveDriverStateDir({ ...base, env: { XDG_STATE_HOME: '/xdg' } }), '/xdg/shellgate/driver-docker');
+    assert.equal(resolveDriverStateDir(base), '/home/me/.local/state/shellgate/driver-docker');
+    assert.equal(resolveDriverStateDir({ ...base, env: { XDG_STATE_HOME: 'relative' } }), '/home/me/.local/state/shellgate/driver-docker');
   });
 });

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** A create that failed before the backend object existed, kept so Get/List/Watch still show it. */
+export interface ProvisioningFailure {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/**
+ * What a driver keeps per sandbox beside the backend object (labels are immutable on most
+ * engines). Drivers may extend it with fields of their own.
+ */
+export interface SandboxRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly workspace: string;
+  /** Set by StopSandbox, cleared by StartSandbox: an exited backend object then means Stopped. */
+  readonly isStoppedByUs: boolean;
+  readonly failure?: ProvisioningFailure;
+}
+
+const SANDBOXES_DIR = 'sandboxes';
+const TOKEN_FILE = 'token';
+const STATE_FILE = 'state.json';
+const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
+/** A directory name for a sandbox id: the id itself when it is path-safe, else its hash. */
+function toDirName(sandboxId: string): string {
+  return SAFE_ID.test(sandboxId) ? sandboxId : `h-${createHash('sha256').update(sandboxId).digest('hex')}`;
+}
+
+function isMissing(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
+}
+
+/** Writes `path` atomically with `mode`: a temp file beside it, then rename. */
+async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, data, { mode: FILE_MODE });
+  await chmod(temporary, FILE_MODE);
+  await rename(temporary, path);
+}
+
+/**
+ * A driver's files under its state dir: `sandboxes/<id>/token` (the sandbox JWT, 0600,
+ * delivered read-only into the sandbox) and `sandboxes/<id>/state.json` (a {@link SandboxRecord}).
+ * Directories are 0700, files 0600, writes atomic; everything survives a driver restart.
+ */
+export class SandboxFileStore<R extends SandboxRecord = SandboxRecord> {
+  readonly rootDir: string;
+
+  constructor(rootDir: string) {
+    this.rootDir = rootDir;
+  }
+
+  /** Creates the state dir and `sandboxes/` 0700 (and tightens them if they exist). */
+  async prepare(): Promise<void> {
+    const sandboxesDir = join(this.rootDir, SANDBOXES_DIR);
+    await mkdir(sandboxesDir, { recursive: true, mode: DIR_MODE });
+    await chmod(this.rootDir, DIR_MODE);
+    await chmod(sandboxesDir, DIR_MODE);
+  }
+
+  sandboxDir(sandboxId: string): string {
+    return join(this.rootDir, SANDBOXES_DIR, toDirName(sandboxId));
+  }
+
+  /** Host path of the sandbox's token file. */
+  tokenPath(sandboxId: string): string {
+    return join(this.sandboxDir(sandboxId), TOKEN_FILE);
+  }
+
+  /** Writes the token 0600 in a 0700 directory; returns the file's host path. */
+  async writeToken(sandboxId: string, token: string): Promise<string> {
+    await this.#ensureSandboxDir(sandboxId);
+    const path = this.tokenPath(sandboxId);
+    await writeFileAtomic(path, token);
+    return path;
+  }
+
+  async readState(sandboxId: string): Promise<R | undefined> {
+    try {
+      return JSON.parse(await readFile(join(this.sandboxDir(sandboxId), STATE_FILE), 'utf8')) as R;
+    } catch (error) {
+      if (isMissing(error) || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+
+  async writeState(record: R): Promise<void> {
+    await this.#ensureSandboxDir(record.id);
+    await writeFileAtomic(join(this.sandboxDir(record.id), STATE_FILE), `${JSON.stringify(record)}\n`);
+  }
+
+  /** Every state file; unreadable ones are skipped. */
+  async listStates(): Promise<R[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.rootDir, SANDBOXES_DIR));
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
+    const records: R[] = [];
+    for (const name of names) {
+      try {
+        records.push(JSON.parse(await readFile(join(this.rootDir, SANDBOXES_DIR, name, STATE_FILE), 'utf8')) as R);
+      } catch (error) {
+        if (!isMissing(error) && !(error instanceof SyntaxError)) throw error;
+      }
+    }
+    return records;
+  }
+
+  /** Removes the sandbox's token and state; nothing to remove is fine. */
+  async remove(sandboxId: string): Promise<void> {
+    await rm(this.sandboxDir(sandboxId), { recursive: true, force: true });
+  }
+
+  async #ensureSandboxDir(sandboxId: string): Promise<void> {
+    const dir = this.sandboxDir(sandboxId);
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await chmod(dir, DIR_MODE);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Where things live inside every sandbox, whatever the driver: the same paths on Docker,
+ * Podman, Kubernetes and VMs, so the supervisor and the docs name one place. Both roots sit
+ * under the SDK's reserved mount targets (`RESERVED_MOUNT_TARGETS`), so no user mount can
+ * shadow them.
+ */
+
+/** The supervisor runtime bundle, mounted read-only. */
+export const SUPERVISOR_RUNTIME_TARGET = '/opt/shellgate/runtime';
+
+/** The sandbox token file, read-only, 0600, readable by the supervisor alone. */
+export const SANDBOX_TOKEN_TARGET = '/run/shellgate/sandbox-token';
+
+/**
+ * The name sandboxes resolve to the gateway's callback address (OpenShell's name, so an
+ * upstream supervisor image finds the gateway too).
+ */
+export const GATEWAY_CALLBACK_HOSTNAME = 'host.openshell.internal';
+
+/** `OPENSHELL_ENDPOINT` for a sandbox that reaches the gateway as {@link GATEWAY_CALLBACK_HOSTNAME}. */
+export function toCallbackEndpoint(scheme: 'http' | 'https', port: number, host: string = GATEWAY_CALLBACK_HOSTNAME): string {
+  return `${scheme}://${host}:${port}`;
+}
