@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { FakeGateway } from '../testing/fake-gateway.js';
 import { SupervisorProcess } from '../testing/supervisor-process.js';
-import { buildRuntimeBundle } from './runtime-bundle.js';
-import { resolveEntrypoint, type RuntimeManifest } from './runtime-manifest.js';
+import { buildRuntimeBundle, runtimeBundleFingerprint } from './runtime-bundle.js';
+import { resolveEntrypoint, type RuntimeManifest } from '@shellgate/driver-sdk/sandbox-runtime';
 
 const BUNDLE_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bundle-main.js');
 
@@ -20,6 +20,15 @@ describe('shellgate-supervisor-bundle', () => {
     const missing = spawnSync(process.execPath, [BUNDLE_MAIN], { encoding: 'utf8' });
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /--out DIR is required/);
+  });
+
+  it('prints a stable hex --fingerprint that changes with the node it would ship', () => {
+    const run = (...args: string[]): string => spawnSync(process.execPath, [BUNDLE_MAIN, '--fingerprint', ...args], { encoding: 'utf8', timeout: 30_000 }).stdout.trim();
+    const first = run();
+    assert.match(first, /^[0-9a-f]{32}$/);
+    assert.equal(run(), first);
+    assert.equal(runtimeBundleFingerprint(), first);
+    assert.notEqual(run('--node', '/bin/sh'), first);
   });
 });
 

@@ -1,11 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SupervisorError } from '../errors.js';
 import { SUPERVISOR_VERSION } from '../version.js';
 import { parseLddOutput, type SharedLibrary } from './ldd-output.js';
-import { resolveEntrypoint, toRuntimeManifest, type RuntimeManifest } from './runtime-manifest.js';
+import { RUNTIME_MANIFEST_FILE, encodeRuntimeManifest, resolveEntrypoint } from '@shellgate/driver-sdk/sandbox-runtime';
+import type { RuntimeManifest } from '@shellgate/driver-sdk/sandbox-runtime';
+import { toRuntimeManifest } from './runtime-manifest.js';
 
 /** Where `tsc` + scripts/bundle-supervisor.mjs put the bundled supervisor and pty.node. */
 export const BUILT_RUNTIME_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'runtime');
@@ -72,6 +75,19 @@ function selfTest(dir: string, manifest: RuntimeManifest, log: (line: string) =>
  * pty.node, plus the dynamic loader), supervisor.mjs, pty.node and manifest.json. Built in
  * `outDir.tmp`, self-tested, then swapped in, so a failed rebuild leaves the old bundle intact.
  */
+/**
+ * Names what {@link buildRuntimeBundle} would build now: a hash of the supervisor's version,
+ * its bundled files and the node binary (path, size, mtime). Drivers cache built bundles
+ * under it, so a new supervisor or Node gets a new bundle and an unchanged one is reused.
+ */
+export function runtimeBundleFingerprint(options: Pick<RuntimeBundleOptions, 'nodePath'> = {}): string {
+  const nodePath = realpathSync(resolve(options.nodePath ?? process.execPath));
+  const node = statSync(nodePath);
+  const hash = createHash('sha256').update(`${SUPERVISOR_VERSION}\0${nodePath}\0${node.size}\0${node.mtimeMs}\0`);
+  for (const name of ['supervisor.mjs', 'pty.node']) hash.update(readFileSync(requireBuiltFile(name)));
+  return hash.digest('hex').slice(0, 32);
+}
+
 export function buildRuntimeBundle(options: RuntimeBundleOptions): RuntimeManifest {
   const log = options.log ?? (() => undefined);
   const outDir = resolve(options.outDir);
@@ -98,7 +114,7 @@ export function buildRuntimeBundle(options: RuntimeBundleOptions): RuntimeManife
   copyInto(supervisorFile, join(tmpDir, 'supervisor.mjs'), 0o644, log);
   copyInto(ptyAddon, join(tmpDir, 'pty.node'), 0o644, log);
   const manifest = toRuntimeManifest(loader.name);
-  writeFileSync(join(tmpDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o644 });
+  writeFileSync(join(tmpDir, RUNTIME_MANIFEST_FILE), encodeRuntimeManifest(manifest), { mode: 0o644 });
   log(`wrote manifest.json (format ${manifest.format}, supervisor ${manifest.supervisorVersion})`);
 
   selfTest(tmpDir, manifest, log);

@@ -1,31 +1,18 @@
+import { RUNTIME_MANIFEST_FORMAT, RUNTIME_ROOT_PLACEHOLDER } from '@shellgate/driver-sdk/sandbox-runtime';
+import type { RuntimeManifest } from '@shellgate/driver-sdk/sandbox-runtime';
+
 import { SUPERVISOR_VERSION } from '../version.js';
 
-/** The placeholder drivers replace with the bundle's mount path inside the sandbox. */
-export const ROOT_PLACEHOLDER = '{root}';
-export const RUNTIME_MANIFEST_FORMAT = 1;
-
-/** manifest.json of a runtime bundle (docs/supervisor.md, "Runtime bundle"). */
-export interface RuntimeManifest {
-  readonly format: typeof RUNTIME_MANIFEST_FORMAT;
-  readonly supervisorVersion: string;
-  /**
-   * argv that starts the supervisor, `{root}` standing for the mount path; drivers append
-   * `[--tty] -- CMD...`. Node runs through the bundled loader with --library-path, so neither
-   * the image's libc nor LD_LIBRARY_PATH is involved and children see a clean environment.
-   */
-  readonly entrypoint: readonly string[];
-}
-
-/** The manifest for a bundle whose loader file is `loaderName` (ld-linux-x86-64.so.2 on x86-64 glibc). */
+/**
+ * The manifest for a bundle whose loader file is `loaderName` (ld-linux-x86-64.so.2 on x86-64
+ * glibc). Node runs through the bundled loader with --library-path, so neither the image's
+ * libc nor LD_LIBRARY_PATH is involved and children see a clean environment.
+ */
 export function toRuntimeManifest(loaderName: string): RuntimeManifest {
+  const root = RUNTIME_ROOT_PLACEHOLDER;
   return {
     format: RUNTIME_MANIFEST_FORMAT,
     supervisorVersion: SUPERVISOR_VERSION,
-    entrypoint: [`${ROOT_PLACEHOLDER}/lib/${loaderName}`, '--library-path', `${ROOT_PLACEHOLDER}/lib`, `${ROOT_PLACEHOLDER}/bin/node`, `${ROOT_PLACEHOLDER}/supervisor.mjs`],
+    entrypoint: [`${root}/lib/${loaderName}`, '--library-path', `${root}/lib`, `${root}/bin/node`, `${root}/supervisor.mjs`],
   };
-}
-
-/** The entrypoint with `{root}` replaced by `root`. */
-export function resolveEntrypoint(manifest: RuntimeManifest, root: string): string[] {
-  return manifest.entrypoint.map((arg) => arg.replaceAll(ROOT_PLACEHOLDER, root));
 }
