@@ -14,8 +14,6 @@ bash scripts/engines/docker.sh start
 trap 'bash scripts/engines/docker.sh stop || true' EXIT
 state_dir="$PWD/.state"
 mkdir -p "$state_dir" && chmod 700 "$state_dir"
-echo "start: building the supervisor runtime bundle in $state_dir/runtime"
-node packages/supervisor/dist/bundle-main.js --out "$state_dir/runtime"
 config="$state_dir/gateway.toml"
 if [ ! -f "$config" ]; then
   cat > "$config" <<TOML
@@ -26,9 +24,9 @@ state_dir = "$state_dir"
 [drivers.docker]
 default_image = "shellgate-test/busybox:1"
 state_dir = "$state_dir/driver-docker"
-# Node, its libraries and the supervisor, mounted read-only into every sandbox as its
-# entrypoint; a sandbox is Ready once its supervisor has dialed the gateway.
-supervisor_runtime_dir = "$state_dir/runtime"
+# Every sandbox runs the supervisor as its entrypoint, from a runtime bundle (Node, its
+# libraries, the supervisor) the driver builds at its first start into its state_dir and
+# mounts read-only; a sandbox is Ready once its supervisor has dialed the gateway.
 TOML
   echo "start: wrote $config"
 fi

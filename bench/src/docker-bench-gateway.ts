@@ -29,7 +29,7 @@ export async function startDockerBenchGateway(networkName: string, options: Dock
       '[drivers.docker]',
       `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(DOCKER_DRIVER_BIN)}]`,
       ...(options.supervisorRuntimeDir === undefined
-        ? ['requires_supervisor = false']
+        ? ['requires_supervisor = false', 'inject_supervisor = false']
         : [`supervisor_runtime_dir = ${JSON.stringify(options.supervisorRuntimeDir)}`]),
       `default_image = ${JSON.stringify(BENCH_IMAGE)}`,
       'image_pull_policy = "Never"',

@@ -145,7 +145,7 @@ export async function runSupervisorSessionBench(): Promise<void> {
     const name = newName();
     await api.timeCreate(name, COMMAND);
     const sandboxId = JSON.parse(await cli(['sandbox', 'get', name, '-o', 'json'])) as { metadata: { id: string } };
-    const containerId = await runOrThrow('docker', ['ps', '-q', '--no-trunc', '--filter', `label=dev.shellgate.sandbox-id=${sandboxId.metadata.id}`]);
+    const containerId = await runOrThrow('docker', ['ps', '-q', '--no-trunc', '--filter', `label=shellgate.dev/sandbox-id=${sandboxId.metadata.id}`]);
     const exec = { shellgateMs: [] as number[], apiMs: [] as number[], dockerMs: [] as number[] };
     for (let pair = 0; pair < WARMUP + EXEC_PAIRS; pair++) {
       const shellgate = await timeCommand(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'exec', name, '--', 'true']);

@@ -17,9 +17,10 @@
 set -euo pipefail
 
 readonly TEST_IMAGE=shellgate-test/busybox:1
-# Label keys: the driver's ownership labels and our run label (e2e/src/docker/docker-labels.ts).
-readonly MANAGED_BY_LABEL=dev.shellgate.managed-by=shellgate
-readonly GATEWAY_ID_LABEL=dev.shellgate.gateway-id
+# Label keys: the driver's ownership label prefixes (the SDK's shellgate.dev/ vocabulary and
+# the dev.shellgate. one containers of earlier versions carry) and our run label
+# (e2e/src/docker/e2e-run.ts).
+readonly OWNERSHIP_LABEL_PREFIXES="shellgate.dev/ dev.shellgate."
 readonly RUN_LABEL=dev.shellgate.e2e-run
 # Names every e2e and bench object starts with, for objects the driver names itself.
 readonly E2E_NAME_PREFIX=sg-e2e-
@@ -202,10 +203,12 @@ e2e_networks() {
 e2e_containers() {
   local run=${1:-} network
   docker ps -aq --filter "label=$RUN_LABEL${run:+=$run}"
-  docker ps -a --filter "label=$MANAGED_BY_LABEL" --format "{{.ID}} {{.Names}} {{.Label \"$GATEWAY_ID_LABEL\"}}" |
-    while read -r id name gateway_id; do
-      case "$name $gateway_id" in *"$E2E_NAME_PREFIX${run}"*) echo "$id" ;; esac
-    done
+  for prefix in $OWNERSHIP_LABEL_PREFIXES; do
+    docker ps -a --filter "label=${prefix}managed-by=shellgate" --format "{{.ID}} {{.Names}} {{.Label \"${prefix}gateway-id\"}}" |
+      while read -r id name gateway_id; do
+        case "$name $gateway_id" in *"$E2E_NAME_PREFIX${run}"*) echo "$id" ;; esac
+      done
+  done
   for network in $(e2e_networks "$run" | sort -u); do
     docker ps -aq --filter "network=$network"
   done

@@ -18,8 +18,9 @@ export type DriverConfigValue = string | number | boolean;
 const STOP_GRACE_MS = 10_000;
 
 /**
- * The driver config every e2e driver gets: the local image, never a pull, and a private
- * network named after the run, which `docker.sh sweep RUN` finds containers by.
+ * The driver config every e2e driver gets: the local image, never a pull, a private network
+ * named after the run, which `docker.sh sweep RUN` finds containers by, and no supervisor
+ * (driver-level tests see backend state only; the supervisor suite turns it on).
  */
 export function defaultDriverConfig(label: string, stateDir: string): Record<string, DriverConfigValue> {
   return {
@@ -29,6 +30,7 @@ export function defaultDriverConfig(label: string, stateDir: string): Record<str
     state_dir: stateDir,
     // Commands such as `sleep` ignore SIGTERM as pid 1; a short timeout keeps stops quick.
     stop_timeout_seconds: 2,
+    inject_supervisor: false,
   };
 }
 

@@ -41,7 +41,7 @@ export function registerDockerSupervisorSuite(): void {
       stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-sup-'));
       const runtimeDir = buildSupervisorRuntime(join(stateDir, 'runtime'));
       driverStateDir = join(stateDir, 'docker-driver');
-      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('sup', driverStateDir), supervisor_runtime_dir: runtimeDir };
+      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('sup', driverStateDir), inject_supervisor: true, supervisor_runtime_dir: runtimeDir };
       networkName = String(driverConfig.network_name);
       const configToml = [
         `supervisor_heartbeat_ms = ${HEARTBEAT_MS}`,

@@ -2,11 +2,12 @@
 // test process, and everything that can carry a label carries the run label, which
 // `scripts/engines/docker.sh sweep RUN` removes after the run.
 import { randomBytes } from 'node:crypto';
+import { SANDBOX_LABEL_KEYS } from '@shellgate/driver-sdk';
 
-/** The driver's ownership labels (issue 4). */
-export const MANAGED_BY_LABEL = 'dev.shellgate.managed-by';
-export const SANDBOX_ID_LABEL = 'dev.shellgate.sandbox-id';
-export const GATEWAY_ID_LABEL = 'dev.shellgate.gateway-id';
+/** The driver's ownership labels: the SDK's vocabulary. */
+export const MANAGED_BY_LABEL = SANDBOX_LABEL_KEYS.managedBy;
+export const SANDBOX_ID_LABEL = SANDBOX_LABEL_KEYS.sandboxId;
+export const GATEWAY_ID_LABEL = SANDBOX_LABEL_KEYS.gatewayId;
 /** Our run label; the key docker.sh sweeps by. */
 export const RUN_LABEL = 'dev.shellgate.e2e-run';
 /** Prefix of every object name docker.sh may sweep by name. */

@@ -110,7 +110,14 @@ export const dockerDriverConfig = defineConfig({
       flag: '--supervisor-runtime-dir',
       description:
         'supervisor runtime bundle (shellgate-supervisor-bundle --out DIR) on the engine host, mounted read-only at ' +
-        '/opt/shellgate/runtime as every sandbox\'s entrypoint; unset: no supervisor, and the gateway needs requires_supervisor = false',
+        '/opt/shellgate/runtime as every sandbox\'s entrypoint; unset: built once from the installed @shellgate/supervisor into STATE_DIR/runtime',
+    },
+    inject_supervisor: {
+      type: 'boolean',
+      default: true,
+      env: 'SHELLGATE_DOCKER_INJECT_SUPERVISOR',
+      flag: '--inject-supervisor',
+      description: 'run the Shellgate supervisor as every sandbox\'s entrypoint; false: none, and the gateway needs requires_supervisor = false',
     },
     gateway_id: {
       type: 'string',

@@ -1,23 +1,27 @@
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 
-import type { Logger } from '@shellgate/driver-sdk';
+import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
+import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import type { DockerDriverConfig, ImagePullPolicy } from './config.js';
 import { DockerDriver } from './docker-driver.js';
 import { detectDockerHost } from './engine/docker-host.js';
 import { DockerApiEngine } from './engine/docker-api-engine.js';
 import type { DockerDriverSettings } from './settings.js';
-import { resolveStateDir } from './state/resolve-state-dir.js';
-import { SandboxStateStore } from './state/sandbox-state-store.js';
-import { loadSupervisorRuntime } from './supervisor/supervisor-runtime.js';
-import type { SupervisorRuntime } from './supervisor/supervisor-runtime.js';
+import { createSandboxStateStore } from './state.js';
 
 /** The platform facts `createDockerDriver` reads; real values by default. */
 export interface DockerDriverPlatform {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly uid: number;
   readonly homeDir: string;
+  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
+  readonly supervisorBundler?: SupervisorBundler | undefined;
 }
+
+/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
+const RUNTIME_CACHE_DIR = 'runtime';
 
 /** Turns resolved config keys, and the bundle `supervisor_runtime_dir` names once loaded, into the driver's settings. */
 export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRuntime: SupervisorRuntime | undefined): DockerDriverSettings {
@@ -37,23 +41,28 @@ export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRun
 }
 
 /**
- * Builds and starts the Docker driver from its config: finds the engine socket (the
- * configured `docker_host`, else the documented auto-detect order), checks the supervisor
- * bundle when `supervisor_runtime_dir` is set, prepares `state_dir`, and starts following
- * Docker events.
+ * Builds and starts the Docker driver from its config: finds the supervisor bundle
+ * (`supervisor_runtime_dir`, else one built once from the installed @shellgate/supervisor and
+ * cached in `state_dir`), the engine socket (the configured `docker_host`, else the
+ * documented auto-detect order), prepares `state_dir`, and starts following Docker events.
  * @throws DockerHostNotFoundError listing every socket tried when none is found.
- * @throws InvalidArgumentError when `supervisor_runtime_dir` is not a readable bundle (the binary exits 2).
+ * @throws InvalidArgumentError when there is no usable supervisor bundle and injection is on (the binary exits 2).
  */
 export async function createDockerDriver(
   config: DockerDriverConfig,
   logger: Logger,
   platform: DockerDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
 ): Promise<DockerDriver> {
-  // First: a bad bundle is the operator's input at fault (exit 2), whatever the engine's state.
-  const runtimeDir = config.supervisor_runtime_dir ?? '';
-  const supervisorRuntime = runtimeDir === '' ? undefined : await loadSupervisorRuntime(runtimeDir);
+  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-docker', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
+  // First: a missing or bad bundle is the operator's input at fault (exit 2), whatever the engine's state.
+  const supervisorRuntime = await ensureSupervisorRuntime({
+    isEnabled: config.inject_supervisor,
+    configuredDir: config.supervisor_runtime_dir,
+    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
+    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
+    logger,
+  });
   const host = detectDockerHost({ configured: config.docker_host, env: platform.env, homeDir: platform.homeDir, logger });
-  const stateDir = resolveStateDir({ configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
   const settings = toDockerDriverSettings(config, supervisorRuntime);
   logger.info('docker driver configured', {
     endpoint: host.endpoint,
@@ -64,7 +73,7 @@ export async function createDockerDriver(
     supervisorRuntimeDir: supervisorRuntime?.hostDir ?? 'none',
     supervisorVersion: supervisorRuntime?.supervisorVersion ?? 'none',
   });
-  const driver = new DockerDriver({ engine: new DockerApiEngine(host), store: new SandboxStateStore(stateDir), settings, logger });
+  const driver = new DockerDriver({ engine: new DockerApiEngine(host), store: createSandboxStateStore(stateDir), settings, logger });
   await driver.start();
   return driver;
 }

@@ -4,18 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ErrorCode, deriveBackendPhase, findCondition, isShellgateError, silentLogger } from '@shellgate/driver-sdk';
-import type { CallContext, DriverSandbox, WatchSandboxesEvent } from '@shellgate/driver-sdk';
+import {
+  ErrorCode,
+  SANDBOX_LABEL_KEYS as Label,
+  SANDBOX_TOKEN_TARGET,
+  SUPERVISOR_RUNTIME_TARGET,
+  deriveBackendPhase,
+  findCondition,
+  isShellgateError,
+  silentLogger,
+} from '@shellgate/driver-sdk';
+import type { CallContext, DriverSandbox, SupervisorRuntime, WatchSandboxesEvent } from '@shellgate/driver-sdk';
 import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 import type { TestSandboxInit } from '@shellgate/driver-sdk/testing';
 
-import { SANDBOX_TOKEN_MOUNT_TARGET } from './container/container-spec.js';
 import { DockerDriver } from './docker-driver.js';
-import { Label } from './labels.js';
+import { LEGACY_LABEL_KEYS } from './labels.js';
 import type { DockerDriverSettings } from './settings.js';
-import { SandboxStateStore } from './state/sandbox-state-store.js';
-import { SUPERVISOR_RUNTIME_TARGET } from './supervisor/supervisor-runtime.js';
-import type { SupervisorRuntime } from './supervisor/supervisor-runtime.js';
+import { createSandboxStateStore } from './state.js';
+import type { SandboxStateStore } from './state.js';
 import { FakeDockerEngine, engineHttpError } from './testdata/fake-docker-engine.js';
 
 const SETTINGS: DockerDriverSettings = {
@@ -54,7 +61,7 @@ interface Harness extends AsyncDisposable {
 
 async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine = new FakeDockerEngine()): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'sg-docker-driver-'));
-  const store = new SandboxStateStore(join(root, 'state'));
+  const store = createSandboxStateStore(join(root, 'state'));
   const driver = new DockerDriver({ engine, store, settings: { ...SETTINGS, ...settings }, logger: silentLogger, sleep: async () => {} });
   await driver.start();
   const abort = new AbortController();
@@ -135,9 +142,9 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(spec.pidsLimit, 1024);
     assert.deepEqual(spec.extraHosts, ['host.openshell.internal:172.30.0.1']);
     assert.ok(spec.env.includes('OPENSHELL_ENDPOINT=http://host.openshell.internal:17670'));
-    assert.ok(spec.env.includes(`OPENSHELL_SANDBOX_TOKEN_FILE=${SANDBOX_TOKEN_MOUNT_TARGET}`));
-    assert.equal(spec.labels[Label.GatewayId], 'gw-1');
-    assert.equal(spec.labels[Label.SandboxId], sandbox.id);
+    assert.ok(spec.env.includes(`OPENSHELL_SANDBOX_TOKEN_FILE=${SANDBOX_TOKEN_TARGET}`));
+    assert.equal(spec.labels[Label.gatewayId], 'gw-1');
+    assert.equal(spec.labels[Label.sandboxId], sandbox.id);
     const first = h.events.find((event) => event.payload?.$case === 'sandbox');
     assert.equal(first?.payload?.$case === 'sandbox' && readyReason(first.payload.sandbox.sandbox), 'False Starting: accepted; preparing the image');
   });
@@ -250,7 +257,7 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(await readFile(tokenPath, 'utf8'), token);
     assert.equal((await stat(tokenPath)).mode & 0o777, 0o600);
     const spec = h.engine.createdSpecs[0]!;
-    assert.deepEqual(spec.mounts[0], { type: 'bind', source: tokenPath, target: SANDBOX_TOKEN_MOUNT_TARGET, isReadOnly: true });
+    assert.deepEqual(spec.mounts[0], { type: 'bind', source: tokenPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: true });
     assert.ok(!JSON.stringify(spec).includes(token), 'token in the container spec');
     const answers = [await h.driver.getSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx), await h.driver.listSandboxes({}, h.ctx), h.events];
     assert.ok(!JSON.stringify(answers).includes(token), 'token in an answer');
@@ -339,15 +346,29 @@ void describe('DockerDriver with a fake engine', () => {
 
   void it('only lists and watches containers with managed-by and this gateway id', async () => {
     const engine = new FakeDockerEngine();
-    engine.addForeignContainer({ [Label.SandboxId]: 'not-managed' });
-    engine.addForeignContainer({ [Label.ManagedBy]: 'shellgate', [Label.GatewayId]: 'other-gw', [Label.SandboxId]: 'other' });
-    const ours = engine.addForeignContainer({ [Label.ManagedBy]: 'shellgate', [Label.GatewayId]: 'gw-1', [Label.SandboxId]: 'ours', [Label.SandboxName]: 'o' });
+    engine.addForeignContainer({ [Label.sandboxId]: 'not-managed' });
+    engine.addForeignContainer({ [Label.managedBy]: 'shellgate', [Label.gatewayId]: 'other-gw', [Label.sandboxId]: 'other' });
+    const ours = engine.addForeignContainer({ [Label.managedBy]: 'shellgate', [Label.gatewayId]: 'gw-1', [Label.sandboxId]: 'ours', [Label.sandboxName]: 'o' });
     await using h = await startHarness({}, engine);
     const listed = await h.driver.listSandboxes({}, h.ctx);
     assert.deepEqual(listed.sandboxes.map((sandbox) => sandbox.id), ['ours']);
     assert.equal(await codeOf(h.driver.getSandbox({ sandboxId: 'other', sandboxName: '' }, h.ctx)), ErrorCode.NotFound);
     engine.setState(ours, 'exited', 3, 'die');
     await h.waitFor('ContainerExited', () => readyReason(h.mirror.get('ours')).startsWith('False ContainerExited: container exited with code 3'));
+  });
+
+  void it('still finds, watches and deletes containers labelled before the shellgate.dev/ vocabulary', async () => {
+    const engine = new FakeDockerEngine();
+    const legacy = LEGACY_LABEL_KEYS;
+    engine.addForeignContainer({ [legacy.managedBy]: 'shellgate', [legacy.gatewayId]: 'other-gw', [legacy.sandboxId]: 'theirs' });
+    const old = engine.addForeignContainer({ [legacy.managedBy]: 'shellgate', [legacy.gatewayId]: 'gw-1', [legacy.sandboxId]: 'old', [legacy.sandboxName]: 'o', [legacy.workspace]: 'ws' });
+    await using h = await startHarness({}, engine);
+    assert.deepEqual((await h.driver.listSandboxes({}, h.ctx)).sandboxes.map((sandbox) => [sandbox.id, sandbox.name, sandbox.workspace]), [['old', 'o', 'ws']]);
+    engine.setState(old, 'exited', 4, 'die');
+    await h.waitFor('the legacy container exit', () => readyReason(h.mirror.get('old')).startsWith('False ContainerExited: container exited with code 4'));
+    assert.equal(await codeOf(h.driver.deleteWorkspace({ workspace: 'ws' }, h.ctx)), ErrorCode.FailedPrecondition);
+    assert.deepEqual(await h.driver.deleteSandbox({ sandboxId: 'old', sandboxName: '' }, h.ctx), { deleted: true });
+    await h.waitFor('the legacy container deleted', () => h.mirror.has('old') && h.mirror.get('old') === undefined);
   });
 
   void it('stops to Suspended=True (kept across restarts), starts again, and deletes idempotently', async () => {
@@ -383,7 +404,7 @@ void describe('DockerDriver with a fake engine', () => {
     await h.waitFor('both Ready', () => h.phaseOf(kept.id) === 'Ready' && h.phaseOf(removed.id) === 'Ready');
     h.engine.endStreams();
     // While disconnected: one container exits, the other is removed; no stream sees it.
-    const [keptId, removedId] = [kept, removed].map((sandbox) => [...h.engine.containers.values()].find((c) => c.info.labels[Label.SandboxId] === sandbox.id)!.info.id);
+    const [keptId, removedId] = [kept, removed].map((sandbox) => [...h.engine.containers.values()].find((c) => c.info.labels[Label.sandboxId] === sandbox.id)!.info.id);
     h.engine.setState(keptId!, 'exited', 1);
     h.engine.containers.delete(removedId!);
     await h.waitFor('a second connection', () => h.driver.eventConnections >= 2);

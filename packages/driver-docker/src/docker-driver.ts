@@ -2,10 +2,12 @@ import { setMaxListeners } from 'node:events';
 
 import {
   FailedPreconditionError,
+  GATEWAY_CALLBACK_HOSTNAME,
   InvalidArgumentError,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   WatchHub,
+  toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -21,20 +23,18 @@ import type {
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
 
-import { GATEWAY_HOSTNAME } from './container/container-spec.js';
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
 import { provisionSandbox } from './create/sandbox-provisioner.js';
 import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
 import { toDriverError } from './errors.js';
-import { Label } from './labels.js';
 import type { ResolvedNetwork } from './network/callback-network.js';
 import { CallbackNetwork } from './network/callback-network.js';
 import { SandboxEvents } from './sandbox-events.js';
 import type { SandboxRef } from './sandbox-inventory.js';
 import { SandboxInventory } from './sandbox-inventory.js';
 import type { DockerDriverSettings } from './settings.js';
-import type { SandboxStateStore } from './state/sandbox-state-store.js';
+import type { SandboxStateStore } from './state.js';
 import { validateDockerSandbox } from './validate-sandbox.js';
 import type { ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
@@ -101,7 +101,9 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, engine, now: deps.now ?? Date.now });
     this.#watcher = new DockerEventWatcher({
       engine,
-      labelFilters: this.#inventory.ownershipFilters,
+      // Docker ANDs label filters, and ownership has two vocabularies (current and legacy):
+      // take every container event and let SandboxEvents keep only ours.
+      labelFilters: [],
       onEvent: (event, signal) => this.#events.apply(event, signal),
       onResync: (signal) => this.#events.resync(signal),
       logger,
@@ -131,7 +133,7 @@ export class DockerDriver implements ComputeDriverImpl {
 
   async getGatewayListenerRequirements(_request: unknown, ctx: CallContext): Promise<GetGatewayListenerRequirementsResponse> {
     const network = await this.#network.ensure(ctx.signal);
-    const reason = `sandboxes on Docker network ${network.name} reach the gateway as ${GATEWAY_HOSTNAME} = ${network.gatewayIp}`;
+    const reason = `sandboxes on Docker network ${network.name} reach the gateway as ${GATEWAY_CALLBACK_HOSTNAME} = ${network.gatewayIp}`;
     return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress: network.gatewayIp } }] };
   }
 
@@ -246,8 +248,7 @@ export class DockerDriver implements ComputeDriverImpl {
   /** Refuses while containers of the workspace remain; otherwise there is nothing to remove. */
   async deleteWorkspace(request: WorkspaceRequest, ctx: CallContext): Promise<void> {
     if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
-    const filters = [...this.#inventory.ownershipFilters, `${Label.Workspace}=${request.workspace}`];
-    const remaining = await this.#engineCall('list containers', undefined, () => this.#deps.engine.listContainerIds(filters, ctx.signal));
+    const remaining = await this.#inventory.listOwnedContainerIds(ctx.signal, (keys) => `${keys.workspace}=${request.workspace}`);
     if (remaining.length > 0) {
       throw new FailedPreconditionError(`workspace ${JSON.stringify(request.workspace)} still has ${remaining.length} sandbox container(s)`, {
         hint: 'delete the sandboxes of the workspace first',
@@ -285,7 +286,7 @@ export class DockerDriver implements ComputeDriverImpl {
       gatewayId: settings.gatewayId,
       networkName: network.name,
       gatewayIp: network.gatewayIp,
-      endpoint: `${settings.gatewayScheme}://${GATEWAY_HOSTNAME}:${settings.gatewayPort}`,
+      endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort),
       pidsLimit: settings.pidsLimit,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
@@ -304,12 +305,13 @@ export class DockerDriver implements ComputeDriverImpl {
     }
     const info = await this.#inventory.findContainer(request, signal);
     if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
-    return { info, sandboxId: info.labels[Label.SandboxId] ?? request.sandboxId };
+    return { info, sandboxId: this.#inventory.ownedSandboxId(info.labels) ?? request.sandboxId };
   }
 
   async #sandboxIdOf(containerId: string | undefined, signal: AbortSignal): Promise<string> {
     if (containerId === undefined) return '';
-    return (await this.#inventory.inspect(containerId, signal))?.labels[Label.SandboxId] ?? '';
+    const info = await this.#inventory.inspect(containerId, signal);
+    return info === undefined ? '' : (this.#inventory.ownedSandboxId(info.labels) ?? '');
   }
 
   async #engineCall<T>(operation: string, sandboxId: string | undefined, call: () => Promise<T>): Promise<T> {

@@ -3,7 +3,6 @@ export const DriverEnv = {
   /** Standard Docker client variable: `unix:///path` or `tcp://host:port`. */
   DockerHost: 'DOCKER_HOST',
   XdgRuntimeDir: 'XDG_RUNTIME_DIR',
-  XdgStateHome: 'XDG_STATE_HOME',
   Home: 'HOME',
 } as const;
 export type DriverEnv = (typeof DriverEnv)[keyof typeof DriverEnv];

@@ -1,29 +1,25 @@
+import { SANDBOX_LABEL_KEYS, readSandboxOwnership, toLabelKeys, toOwnershipSelectors } from '@shellgate/driver-sdk';
+import type { LabelKeys, SandboxOwnership } from '@shellgate/driver-sdk';
+
 /**
- * Labels the driver puts on every container and network it creates (STYLE.md rule 17).
- * Ownership is decided by these labels alone: list and watch only see containers that carry
- * `managed-by=shellgate` and this gateway's id.
+ * Label keys of containers made before the drivers shared the SDK's `shellgate.dev/`
+ * vocabulary (issue 9). The driver writes only the new keys but still finds, owns and
+ * deletes containers that carry these, so an upgrade orphans nothing.
  */
-export const LABEL_PREFIX = 'dev.shellgate.';
+export const LEGACY_LABEL_KEYS: LabelKeys = toLabelKeys('dev.shellgate.');
 
-export const Label = {
-  ManagedBy: `${LABEL_PREFIX}managed-by`,
-  SandboxId: `${LABEL_PREFIX}sandbox-id`,
-  SandboxName: `${LABEL_PREFIX}sandbox-name`,
-  Workspace: `${LABEL_PREFIX}workspace`,
-  Namespace: `${LABEL_PREFIX}namespace`,
-  GatewayId: `${LABEL_PREFIX}gateway-id`,
-} as const;
-export type Label = (typeof Label)[keyof typeof Label];
+/** Every vocabulary ownership is read in, the current one first. */
+export const LABEL_VOCABULARIES: readonly LabelKeys[] = [SANDBOX_LABEL_KEYS, LEGACY_LABEL_KEYS];
 
-/** The value of {@link Label.ManagedBy} on everything we create. */
-export const MANAGED_BY_VALUE = 'shellgate';
-
-/** Docker `label=` filters that select the containers this gateway's driver owns. */
-export function toOwnershipFilters(gatewayId: string): string[] {
-  return [`${Label.ManagedBy}=${MANAGED_BY_VALUE}`, `${Label.GatewayId}=${gatewayId}`];
+/**
+ * Docker `label=` filter sets that select the containers this gateway's driver owns: one
+ * set per vocabulary, since Docker ANDs the filters of one request.
+ */
+export function toOwnershipFilterSets(gatewayId: string): string[][] {
+  return LABEL_VOCABULARIES.map((keys) => toOwnershipSelectors(gatewayId, keys));
 }
 
-/** Whether a label set marks a container as ours (managed by Shellgate, this gateway). */
-export function isOwnedBy(labels: Readonly<Record<string, string>>, gatewayId: string): boolean {
-  return labels[Label.ManagedBy] === MANAGED_BY_VALUE && labels[Label.GatewayId] === gatewayId;
+/** Who owns a container, in whichever vocabulary it was labelled; undefined when not this gateway's. */
+export function readContainerOwnership(labels: Readonly<Record<string, string>>, gatewayId?: string): SandboxOwnership | undefined {
+  return readSandboxOwnership(labels, { vocabularies: LABEL_VOCABULARIES, ...(gatewayId === undefined ? {} : { gatewayId }) });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -53,6 +54,47 @@ void describe('shellgate-driver-docker binary and README', () => {
         assert.match(error.stderr ?? '', /shellgate-supervisor-bundle --out DIR/);
         return true;
       });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  void it('without supervisor_runtime_dir builds a bundle from the installed supervisor once, into state_dir/runtime, and reuses it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'sg-docker-main-'));
+    const stateDir = join(root, 'state');
+    // Serves against an engine that is not there (the network is prepared lazily), so the
+    // start itself is what is tested; each run ends with SIGTERM.
+    const startOnce = async (): Promise<string> => {
+      const args = [MAIN_JS, '--bind-socket', join(root, 'driver.sock'), '--state-dir', stateDir, '--docker-host', 'unix:///nonexistent/docker.sock'];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      const configured = new Promise<void>((resolve) => {
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString('utf8');
+          if (stderr.includes('docker driver configured')) resolve();
+        });
+      });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      try {
+        await Promise.race([configured, once(child, 'exit').then(() => assert.fail(`driver exited early:\n${stderr}`))]);
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+        return stderr;
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    try {
+      const first = await startOnce();
+      assert.match(first, /supervisor runtime bundle built/);
+      const [fingerprint, ...others] = await readdir(join(stateDir, 'runtime'));
+      assert.match(fingerprint ?? '', /^[0-9a-f]{32}$/);
+      assert.deepEqual(others, []);
+      const manifest = JSON.parse(await readFile(join(stateDir, 'runtime', fingerprint ?? '', 'manifest.json'), 'utf8')) as { format: number };
+      assert.equal(manifest.format, 1);
+      const second = await startOnce();
+      assert.doesNotMatch(second, /building the supervisor runtime bundle/);
+      assert.match(second, new RegExp(`"supervisorRuntimeDir":"${join(stateDir, 'runtime', fingerprint ?? '')}"`));
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -3,9 +3,8 @@ import { backendNotReady, setCondition, suspendedCondition } from '@shellgate/dr
 import { toDriverSandbox } from './container/container-status.js';
 import type { PendingSandbox } from './create/pending-sandbox.js';
 import type { ContainerEvent, ContainerInfo, DockerEngine } from './engine/docker-engine.js';
-import { Label } from './labels.js';
 import type { SandboxInventory } from './sandbox-inventory.js';
-import type { SandboxStateStore } from './state/sandbox-state-store.js';
+import type { SandboxStateStore } from './state.js';
 import type { SandboxTracker } from './watch/sandbox-tracker.js';
 
 /** Docker actions that change what a sandbox looks like; others (exec_*, attach, resize...) are ignored. */
@@ -40,7 +39,7 @@ export class SandboxEvents {
   /** Applies one Docker container event. */
   async apply(event: ContainerEvent, signal: AbortSignal): Promise<void> {
     const { inventory, tracker, store } = this.#options;
-    const sandboxId = event.labels[Label.SandboxId];
+    const sandboxId = inventory.ownedSandboxId(event.labels);
     if (sandboxId === undefined || sandboxId === '') return;
     if (event.action === 'oom') this.publishPlatformEvent(sandboxId, 'OOMKilled', 'a process in the sandbox was killed: out of memory', 'Warning');
     if (event.action === 'die') this.publishPlatformEvent(sandboxId, 'ContainerDied', `container exited with code ${event.exitCode ?? 'unknown'}`);

@@ -1,12 +1,12 @@
-import type { DriverSandbox } from '@shellgate/driver-sdk';
+import type { DriverSandbox, LabelKeys } from '@shellgate/driver-sdk';
 
 import { toDriverSandbox } from './container/container-status.js';
 import type { PendingSandbox } from './create/pending-sandbox.js';
 import { toPendingDriverSandbox } from './create/pending-sandbox.js';
 import type { ContainerInfo, DockerEngine } from './engine/docker-engine.js';
 import { toDriverError } from './errors.js';
-import { Label, toOwnershipFilters } from './labels.js';
-import type { SandboxStateStore } from './state/sandbox-state-store.js';
+import { LABEL_VOCABULARIES, readContainerOwnership, toOwnershipFilterSets } from './labels.js';
+import type { SandboxStateStore } from './state.js';
 import type { SandboxTracker } from './watch/sandbox-tracker.js';
 
 /**
@@ -31,13 +31,21 @@ export class SandboxInventory {
   readonly #engine: DockerEngine;
   readonly #store: SandboxStateStore;
   readonly #tracker: SandboxTracker;
-  readonly ownershipFilters: readonly string[];
+  readonly #gatewayId: string;
+  /** One AND set of label filters per label vocabulary (current and legacy). */
+  readonly ownershipFilterSets: readonly (readonly string[])[];
 
   constructor(engine: DockerEngine, store: SandboxStateStore, tracker: SandboxTracker, gatewayId: string) {
     this.#engine = engine;
     this.#store = store;
     this.#tracker = tracker;
-    this.ownershipFilters = toOwnershipFilters(gatewayId);
+    this.#gatewayId = gatewayId;
+    this.ownershipFilterSets = toOwnershipFilterSets(gatewayId);
+  }
+
+  /** The sandbox id a container's labels name, when this gateway owns it (either label vocabulary). */
+  ownedSandboxId(labels: Readonly<Record<string, string>>): string | undefined {
+    return readContainerOwnership(labels, this.#gatewayId)?.sandboxId;
   }
 
   /** The pending record a ref names, if any. */
@@ -48,12 +56,25 @@ export class SandboxInventory {
 
   /** Ids of our containers for a sandbox (normally zero or one). */
   async findContainerIds(ref: SandboxRef, signal: AbortSignal): Promise<string[]> {
-    const filter = ref.sandboxId !== '' ? `${Label.SandboxId}=${ref.sandboxId}` : `${Label.SandboxName}=${ref.sandboxName}`;
-    try {
-      return await this.#engine.listContainerIds([...this.ownershipFilters, filter], signal);
-    } catch (error) {
-      throw toDriverError(error, { operation: 'list containers', endpoint: this.#engine.endpoint });
+    return this.listOwnedContainerIds(signal, (keys) => (ref.sandboxId !== '' ? `${keys.sandboxId}=${ref.sandboxId}` : `${keys.sandboxName}=${ref.sandboxName}`));
+  }
+
+  /**
+   * Ids of our containers, in every label vocabulary, optionally narrowed by one more
+   * filter per vocabulary (e.g. a workspace).
+   */
+  async listOwnedContainerIds(signal: AbortSignal, narrow?: (keys: LabelKeys) => string): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const [index, filters] of this.ownershipFilterSets.entries()) {
+      const keys = LABEL_VOCABULARIES[index];
+      const extra = narrow === undefined || keys === undefined ? [] : [narrow(keys)];
+      try {
+        for (const id of await this.#engine.listContainerIds([...filters, ...extra], signal)) ids.add(id);
+      } catch (error) {
+        throw toDriverError(error, { operation: 'list containers', endpoint: this.#engine.endpoint });
+      }
     }
+    return [...ids];
   }
 
   /** The container of a sandbox, if it has one. */
@@ -86,7 +107,7 @@ export class SandboxInventory {
 
   /** The sandbox a container stands for (or its pending record), with our stop marker applied. */
   async toSandbox(info: ContainerInfo): Promise<DriverSandbox> {
-    const sandboxId = info.labels[Label.SandboxId] ?? '';
+    const sandboxId = readContainerOwnership(info.labels)?.sandboxId ?? '';
     const pending = this.pending.get(sandboxId);
     if (pending !== undefined) return toPendingDriverSandbox(pending);
     const state = await this.#store.readState(sandboxId);
@@ -97,12 +118,7 @@ export class SandboxInventory {
   async listAll(signal: AbortSignal): Promise<DriverSandbox[]> {
     // Taken before listing: a create that finishes meanwhile is then in one of the two.
     const pendingBefore = [...this.pending.values()].map(toPendingDriverSandbox);
-    let ids: string[];
-    try {
-      ids = await this.#engine.listContainerIds(this.ownershipFilters, signal);
-    } catch (error) {
-      throw toDriverError(error, { operation: 'list containers', endpoint: this.#engine.endpoint });
-    }
+    const ids = await this.listOwnedContainerIds(signal);
     const infos = await this.#inspectAll(ids, signal);
     const sandboxes = new Map<string, DriverSandbox>();
     for (const info of infos) {

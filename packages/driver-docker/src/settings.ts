@@ -1,5 +1,5 @@
 import type { ImagePullPolicy } from './config.js';
-import type { SupervisorRuntime } from './supervisor/supervisor-runtime.js';
+import type { SupervisorRuntime } from '@shellgate/driver-sdk';
 
 /** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */
 export interface DockerDriverSettings {
@@ -15,6 +15,6 @@ export interface DockerDriverSettings {
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
   readonly gatewayId: string;
-  /** `supervisor_runtime_dir`, validated: the bundle every sandbox runs; undefined: no supervisor. */
+  /** The bundle every sandbox runs (`supervisor_runtime_dir`, or one built from the installed supervisor); undefined: `inject_supervisor = false`. */
   readonly supervisorRuntime: SupervisorRuntime | undefined;
 }

@@ -1,18 +1,20 @@
-import { buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toEnvList } from '@shellgate/driver-sdk';
-import type { DriverSandbox } from '@shellgate/driver-sdk';
+import {
+  GATEWAY_CALLBACK_HOSTNAME,
+  SANDBOX_TOKEN_TARGET,
+  SUPERVISOR_RUNTIME_TARGET,
+  buildSandboxEnvironment,
+  parseCpuQuantity,
+  parseMemoryQuantity,
+  toEnvList,
+  toSandboxLabels,
+  toSupervisorArgs,
+} from '@shellgate/driver-sdk';
+import type { DriverSandbox, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import type { ContainerCreateSpec, ContainerInfo, DeviceRequestSpec, ImageInfo, MountSpec } from '../engine/docker-engine.js';
 import { ContainerState } from '../engine/docker-engine.js';
-import { Label, MANAGED_BY_VALUE } from '../labels.js';
-import { SUPERVISOR_RUNTIME_TARGET, toSupervisorArgs } from '../supervisor/supervisor-runtime.js';
-import type { SupervisorRuntime } from '../supervisor/supervisor-runtime.js';
 import { toContainerName } from './container-name.js';
 import type { DockerDriverOptions } from './driver-config.js';
-
-/** Where the token file is mounted read-only inside every sandbox (under the SDK's reserved /run/shellgate). */
-export const SANDBOX_TOKEN_MOUNT_TARGET = '/run/shellgate/sandbox-token';
-/** The name sandboxes resolve to the gateway's callback address (an /etc/hosts entry). */
-export const GATEWAY_HOSTNAME = 'host.openshell.internal';
 
 const NANO_CPUS_PER_MILLICORE = 1_000_000;
 
@@ -39,15 +41,8 @@ export class NoCommandError extends Error {
 }
 
 /** The labels every sandbox container carries; ownership filters select on them. */
-export function toSandboxLabels(sandbox: DriverSandbox, gatewayId: string): Record<string, string> {
-  return {
-    [Label.ManagedBy]: MANAGED_BY_VALUE,
-    [Label.SandboxId]: sandbox.id,
-    [Label.SandboxName]: sandbox.name,
-    [Label.Workspace]: sandbox.workspace,
-    [Label.Namespace]: sandbox.namespace,
-    [Label.GatewayId]: gatewayId,
-  };
+export function toContainerLabels(sandbox: DriverSandbox, gatewayId: string): Record<string, string> {
+  return toSandboxLabels({ sandboxId: sandbox.id, sandboxName: sandbox.name, workspace: sandbox.workspace, namespace: sandbox.namespace, gatewayId });
 }
 
 /** GPUs asked for: 0 when none; a `gpu` requirement without a count means one. */
@@ -89,7 +84,7 @@ function toProcessSpec(
   const imageUser = isRootUser(image.info.user) ? '' : image.info.user;
   return {
     entrypoint: supervisor.entrypoint,
-    command: toSupervisorArgs(canonical, tty, imageUser),
+    command: toSupervisorArgs(canonical, { tty, user: imageUser }),
     isTty: false,
     user: imageUser === '' ? '' : '0:0',
     // Node cannot reap zombies as PID 1; Docker's init (tini) does, and passes signals on.
@@ -127,17 +122,17 @@ export function toContainerCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
-  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_MOUNT_TARGET });
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET });
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
     ...toProcessSpec(sandbox, input.image, defaults.supervisor),
     env: toEnvList(env),
-    labels: toSandboxLabels(sandbox, defaults.gatewayId),
+    labels: toContainerLabels(sandbox, defaults.gatewayId),
     networkName: defaults.networkName,
-    extraHosts: [`${GATEWAY_HOSTNAME}:${defaults.gatewayIp}`],
+    extraHosts: [`${GATEWAY_CALLBACK_HOSTNAME}:${defaults.gatewayIp}`],
     mounts: [
-      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_MOUNT_TARGET, isReadOnly: true },
+      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: true },
       ...toSupervisorMounts(defaults.supervisor),
       ...options.mounts,
     ],

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deriveBackendPhase } from '@shellgate/driver-sdk';
+import { deriveBackendPhase, toSandboxLabels } from '@shellgate/driver-sdk';
 
 import type { ContainerInfo, ContainerState } from '../engine/docker-engine.js';
-import { Label } from '../labels.js';
 import { toContainerConditions, toDriverSandbox } from './container-status.js';
 
 function info(state: ContainerState, overrides: Partial<ContainerInfo> = {}): ContainerInfo {
   return {
     id: 'c1',
     name: 'shellgate-x',
-    labels: { [Label.SandboxId]: 'sbx-1', [Label.SandboxName]: 'box', [Label.Workspace]: 'ws', [Label.Namespace]: 'ns' },
+    labels: toSandboxLabels({ sandboxId: 'sbx-1', sandboxName: 'box', workspace: 'ws', namespace: 'ns', gatewayId: 'gw-1' }),
     state,
     exitCode: 0,
     isOomKilled: false,

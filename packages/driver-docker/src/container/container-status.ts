@@ -10,7 +10,7 @@ import type { DriverCondition, DriverSandbox, DriverSandboxStatus } from '@shell
 
 import type { ContainerInfo } from '../engine/docker-engine.js';
 import { ContainerState } from '../engine/docker-engine.js';
-import { Label } from '../labels.js';
+import { readContainerOwnership } from '../labels.js';
 
 /** Reasons this driver uses besides the SDK's shared ones. */
 export const DockerReason = {
@@ -74,8 +74,9 @@ export function toDriverSandbox(
   previous: readonly DriverCondition[] = [],
 ): DriverSandbox {
   const conditions = toContainerConditions(info, isStoppedByUs).reduce(setCondition, [...previous]);
+  const owner = readContainerOwnership(info.labels);
   const status: DriverSandboxStatus = {
-    sandboxName: info.labels[Label.SandboxName] ?? '',
+    sandboxName: owner?.sandboxName ?? '',
     instanceId: info.id,
     agentFd: '',
     sandboxFd: '',
@@ -83,10 +84,10 @@ export function toDriverSandbox(
     deleting: info.state === ContainerState.Removing,
   };
   return {
-    id: info.labels[Label.SandboxId] ?? '',
-    name: info.labels[Label.SandboxName] ?? '',
-    namespace: info.labels[Label.Namespace] ?? '',
-    workspace: info.labels[Label.Workspace] ?? '',
+    id: owner?.sandboxId ?? '',
+    name: owner?.sandboxName ?? '',
+    namespace: owner?.namespace ?? '',
+    workspace: owner?.workspace ?? '',
     spec: undefined,
     status,
   };

@@ -1,7 +1,7 @@
 import { TransientReason, backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
 import type { DriverCondition, DriverSandbox } from '@shellgate/driver-sdk';
 
-import type { ProvisioningFailure } from '../state/sandbox-state-store.js';
+import type { ProvisioningFailure } from '@shellgate/driver-sdk';
 
 /** A sandbox whose create is in flight, or failed before it had a running container. */
 export interface PendingSandbox {

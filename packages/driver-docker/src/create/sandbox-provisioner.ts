@@ -8,7 +8,7 @@ import type { DockerDriverOptions } from '../container/driver-config.js';
 import type { ContainerInfo, DockerEngine, PullProgress } from '../engine/docker-engine.js';
 import { engineMessageOf } from '../errors.js';
 import type { ResolvedNetwork } from '../network/callback-network.js';
-import type { SandboxStateStore } from '../state/sandbox-state-store.js';
+import type { SandboxStateStore } from '../state.js';
 import type { PendingSandbox } from './pending-sandbox.js';
 import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
 import { ImageUnavailableError, resolveImage } from './resolve-image.js';

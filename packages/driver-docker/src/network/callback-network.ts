@@ -1,9 +1,8 @@
-import { FailedPreconditionError } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, toGatewayOwnedLabels } from '@shellgate/driver-sdk';
 import type { Logger } from '@shellgate/driver-sdk';
 
 import type { DockerEngine, NetworkInfo } from '../engine/docker-engine.js';
 import { toDriverError } from '../errors.js';
-import { Label, MANAGED_BY_VALUE } from '../labels.js';
 
 /** The bridge sandboxes join and the address they reach the gateway on. */
 export interface ResolvedNetwork {
@@ -68,7 +67,7 @@ export class CallbackNetwork {
     const { engine, networkName, gatewayId, logger } = this.#options;
     try {
       const network = await engine.createNetwork(
-        { name: networkName, labels: { [Label.ManagedBy]: MANAGED_BY_VALUE, [Label.GatewayId]: gatewayId } },
+        { name: networkName, labels: toGatewayOwnedLabels(gatewayId) },
         signal,
       );
       logger.info('created bridge network', { network: networkName, gatewayIp: network.gatewayIp });
