@@ -3,6 +3,7 @@
 // at a time). The engine comes from scripts/engines/docker.sh; without one, every suite fails.
 import { describe, it } from 'node:test';
 import { requireDockerEngine } from './docker-engine.js';
+import { registerDockerBareConfigSuite } from './docker-bare-config-suite.js';
 import { registerDockerConformanceSuite } from './docker-conformance-suite.js';
 import { registerDockerDriverSuite } from './docker-driver-suite.js';
 import { registerDockerGatewaySuite } from './docker-gateway-suite.js';
@@ -18,5 +19,6 @@ registerDockerConformanceSuite();
 registerDockerDriverSuite();
 registerDockerGatewaySuite();
 registerDockerSupervisorSuite();
+registerDockerBareConfigSuite();
 // Last: it restarts dockerd, which stops every container on the engine.
 registerDockerRestartSuite();
