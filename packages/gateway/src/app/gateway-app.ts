@@ -127,7 +127,7 @@ export class GatewayApp {
     if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
 
     const supervisionLogger = logger.child({ component: 'supervision' });
-    const logs = new SandboxLogStore(config.sandboxLogBufferLines);
+    const logs = new SandboxLogStore({ lines: config.sandboxLogBufferLines, bytes: config.sandboxLogBufferBytes });
     const execs = new ExecBroker({ identity, logger: supervisionLogger });
     this.supervisors = new SupervisorHub({
       identity,

@@ -39,7 +39,8 @@ export type GatewayConfigKey =
   | 'orphan_grace_ms'
   | 'shutdown_stop_concurrency'
   | 'supervisor_heartbeat_ms'
-  | 'sandbox_log_buffer_lines';
+  | 'sandbox_log_buffer_lines'
+  | 'sandbox_log_buffer_bytes';
 
 /** The `[drivers.NAME]` tables; not a scalar key, but documented and parsed beside them. */
 export const DRIVERS_TABLE = 'drivers';
@@ -153,6 +154,13 @@ export const CONFIG_KEYS: readonly ConfigKeySpec[] = [
     '10000',
     'Log lines kept in memory per sandbox for GetSandboxLogs and WatchSandbox; the oldest are dropped.',
   ),
+  key(
+    'sandbox_log_buffer_bytes',
+    'positive-integer',
+    'BYTES',
+    '2097152 (2 MiB)',
+    'Log bytes kept in memory per sandbox (each line is capped at 32 KiB); the oldest lines are dropped.',
+  ),
 ];
 
 /** Flags and env vars that are not one of {@link CONFIG_KEYS}. */
@@ -174,4 +182,5 @@ export const DEFAULT_NUMBERS = {
   shutdown_stop_concurrency: 16,
   supervisor_heartbeat_ms: 15_000,
   sandbox_log_buffer_lines: 10_000,
+  sandbox_log_buffer_bytes: 2 * 1024 * 1024,
 } as const;

@@ -50,6 +50,8 @@ export interface GatewayConfig {
   readonly supervisorHeartbeatMs: number;
   /** Log lines held per sandbox. */
   readonly sandboxLogBufferLines: number;
+  /** Log bytes held per sandbox. */
+  readonly sandboxLogBufferBytes: number;
   /** Configured drivers in declaration order: file tables, then env, then flags. */
   readonly drivers: readonly DriverConfigEntry[];
   /** Where each setting came from: `default`, `FILE:LINE:key`, an env var or a flag. */
@@ -203,6 +205,7 @@ function build(
     shutdownStopConcurrency: number('shutdown_stop_concurrency'),
     supervisorHeartbeatMs: number('supervisor_heartbeat_ms'),
     sandboxLogBufferLines: number('sandbox_log_buffer_lines'),
+    sandboxLogBufferBytes: number('sandbox_log_buffer_bytes'),
     drivers: Object.freeze([...drivers]),
     origins: Object.freeze(origins),
   };

@@ -1,5 +1,14 @@
 import type { SandboxLogLine } from '@shellgate/api';
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { logLineBytes } from './bounded-log-line.js';
+
+/**
+ * Most log bytes one answer carries (GetSandboxLogs, a WatchSandbox log tail): under the
+ * 4 MiB that gRPC clients accept by default, so a full buffer never builds an answer no
+ * client can read. A tail keeps the newest lines that fit; a full read keeps the oldest, and
+ * the next page starts at `since_ms` = the last line's timestamp.
+ */
+export const MAX_LOG_ANSWER_BYTES = 2 * 1024 * 1024;
 
 /** Log levels from least to most severe; a line's level ranks by its place here. */
 export const SANDBOX_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
@@ -45,10 +54,23 @@ export function matchesLogQuery(line: SandboxLogLine, query: LogQuery): boolean 
   return levelRank(line.level) >= query.minLevelRank;
 }
 
-/** The matching lines of `held` (oldest first), cut to the tail. */
-export function selectLogLines(held: readonly SandboxLogLine[], query: LogQuery): SandboxLogLine[] {
+/** The matching lines of `held` (oldest first), cut to the tail and to {@link MAX_LOG_ANSWER_BYTES}. */
+export function selectLogLines(held: readonly SandboxLogLine[], query: LogQuery, maxBytes: number = MAX_LOG_ANSWER_BYTES): SandboxLogLine[] {
   const matching = held.filter((line) => matchesLogQuery(line, query));
-  return query.tailLines > 0 ? matching.slice(-query.tailLines) : matching;
+  if (query.tailLines > 0) return takeWithin(matching.slice(-query.tailLines).reverse(), maxBytes).reverse();
+  return takeWithin(matching, maxBytes);
+}
+
+/** The leading lines of `lines` whose bytes fit in `maxBytes` (at least one, so a reader always moves on). */
+function takeWithin(lines: readonly SandboxLogLine[], maxBytes: number): SandboxLogLine[] {
+  const taken: SandboxLogLine[] = [];
+  let used = 0;
+  for (const line of lines) {
+    used += logLineBytes(line);
+    if (used > maxBytes && taken.length > 0) break;
+    taken.push(line);
+  }
+  return taken;
 }
 
 /** A level this gateway does not know ranks as info, so it is neither hidden nor promoted. */

@@ -1,34 +1,54 @@
 import type { SandboxLogLine } from '@shellgate/api';
 import type { LogLine } from '@shellgate/api/session';
-
-/** Longest message kept per log line, in characters; longer ones are cut (like driver log lines). */
-export const MAX_LOG_MESSAGE_CHARS = 16 * 1024;
+import { logLineBytes, toBoundedLogLine } from './bounded-log-line.js';
 
 export type SandboxLogListener = (lines: readonly SandboxLogLine[]) => void;
 
-/** A fixed-size ring of log lines: pushing into a full ring drops the oldest. */
-class LogRing {
-  private readonly slots: SandboxLogLine[] = [];
-  private start = 0;
+/** How much one sandbox's buffer holds: whichever bound is reached first drops the oldest lines. */
+export interface LogBufferCapacity {
+  /** Lines held per sandbox (config `sandbox_log_buffer_lines`). */
+  readonly lines: number;
+  /** Bytes held per sandbox, as `logLineBytes` counts them (config `sandbox_log_buffer_bytes`). */
+  readonly bytes: number;
+}
 
-  constructor(private readonly capacity: number) {}
+/** A queue of log lines bounded in count and bytes: pushing past either bound drops the oldest. */
+class LogBuffer {
+  private slots: SandboxLogLine[] = [];
+  private sizes: number[] = [];
+  private start = 0;
+  private bytes = 0;
+
+  constructor(private readonly capacity: LogBufferCapacity) {}
 
   get size(): number {
-    return this.slots.length;
+    return this.slots.length - this.start;
+  }
+
+  get heldBytes(): number {
+    return this.bytes;
   }
 
   push(line: SandboxLogLine): void {
-    if (this.slots.length < this.capacity) {
-      this.slots.push(line);
-      return;
+    const cost = logLineBytes(line);
+    this.slots.push(line);
+    this.sizes.push(cost);
+    this.bytes += cost;
+    while (this.size > this.capacity.lines || (this.bytes > this.capacity.bytes && this.size > 1)) {
+      this.bytes -= this.sizes[this.start] ?? 0;
+      this.start += 1;
     }
-    this.slots[this.start] = line;
-    this.start = (this.start + 1) % this.capacity;
+    // Compact once the dropped head is as large as what is held, so pushes stay O(1) amortised.
+    if (this.start > 1024 && this.start * 2 > this.slots.length) {
+      this.slots = this.slots.slice(this.start);
+      this.sizes = this.sizes.slice(this.start);
+      this.start = 0;
+    }
   }
 
   /** Oldest first. */
   toArray(): SandboxLogLine[] {
-    return [...this.slots.slice(this.start), ...this.slots.slice(0, this.start)];
+    return this.slots.slice(this.start);
   }
 }
 
@@ -39,12 +59,11 @@ class LogRing {
  * so a payload cannot write into another sandbox's buffer.
  */
 export class SandboxLogStore {
-  private readonly buffers = new Map<string, LogRing>();
+  private readonly buffers = new Map<string, LogBuffer>();
   private readonly listeners = new Map<string, Set<SandboxLogListener>>();
 
-  /** `capacityLines`: lines held per sandbox (config `sandbox_log_buffer_lines`). */
   constructor(
-    readonly capacityLines: number,
+    readonly capacity: LogBufferCapacity,
     private readonly nowMs: () => number = Date.now,
   ) {}
 
@@ -53,11 +72,11 @@ export class SandboxLogStore {
     if (lines.length === 0) return;
     let ring = this.buffers.get(sandboxId);
     if (ring === undefined) {
-      ring = new LogRing(this.capacityLines);
+      ring = new LogBuffer(this.capacity);
       this.buffers.set(sandboxId, ring);
     }
     const received = this.nowMs();
-    const stored = lines.map((line) => toSandboxLogLine(sandboxId, line, received));
+    const stored = lines.map((line) => toBoundedLogLine(sandboxId, line, received));
     for (const line of stored) ring.push(line);
     for (const listener of this.listeners.get(sandboxId) ?? []) listener(stored);
   }
@@ -67,9 +86,14 @@ export class SandboxLogStore {
     return this.buffers.get(sandboxId)?.toArray() ?? [];
   }
 
-  /** How many lines are held for a sandbox (at most `capacityLines`). */
+  /** How many lines are held for a sandbox (at most `capacity.lines`). */
   heldCount(sandboxId: string): number {
     return this.buffers.get(sandboxId)?.size ?? 0;
+  }
+
+  /** Bytes held for a sandbox (at most `capacity.bytes`, or one line over it). */
+  heldBytes(sandboxId: string): number {
+    return this.buffers.get(sandboxId)?.heldBytes ?? 0;
   }
 
   /** Calls `listener` with every later batch of `sandboxId`; returns the unsubscribe. */
@@ -90,17 +114,4 @@ export class SandboxLogStore {
   drop(sandboxId: string): void {
     this.buffers.delete(sandboxId);
   }
-}
-
-function toSandboxLogLine(sandboxId: string, line: LogLine, receivedMs: number): SandboxLogLine {
-  return {
-    sandboxId,
-    // A supervisor without a usable clock sends 0; the arrival time is the best we know.
-    timestampMs: line.timestampMs > 0 ? line.timestampMs : receivedMs,
-    level: line.level.toLowerCase(),
-    target: line.target,
-    message: line.message.length > MAX_LOG_MESSAGE_CHARS ? `${line.message.slice(0, MAX_LOG_MESSAGE_CHARS)}…` : line.message,
-    source: line.source,
-    fields: { ...line.fields },
-  };
 }

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { GetSandboxLogsRequest, WatchSandboxRequest, type GetSandboxLogsResponse, type SandboxStreamEvent } from '@shellgate/api';
 import type { LogLine } from '@shellgate/api/session';
+import { LogLineLimits, TRUNCATED_FIELD, logLineBytes } from './bounded-log-line.js';
 import { parseLogQuery, selectLogLines } from './log-query.js';
 import { SandboxLogStore } from './sandbox-log-store.js';
 import { StreamRecorder } from './testing/stream-recorder.js';
@@ -15,7 +16,7 @@ function line(message: string, overrides: Partial<LogLine> = {}): LogLine {
 
 describe('SandboxLogStore', () => {
   it('holds at most its capacity per sandbox, dropping the oldest, and stamps the sandbox id itself', () => {
-    const store = new SandboxLogStore(3);
+    const store = new SandboxLogStore({ lines: 3, bytes: 1024 * 1024 });
     store.append('a', ['1', '2'].map((m) => line(m)));
     store.append('a', ['3', '4', '5'].map((m) => line(m)));
     store.append('b', [line('b1')]);
@@ -28,7 +29,7 @@ describe('SandboxLogStore', () => {
   });
 
   it('stamps lines without a timestamp with their arrival time and cuts very long messages', () => {
-    const store = new SandboxLogStore(10, () => 42);
+    const store = new SandboxLogStore({ lines: 10, bytes: 1024 * 1024 }, () => 42);
     store.append('a', [line('x'.repeat(20_000), { timestampMs: 0, level: 'WARN' })]);
     const [held] = store.held('a');
     assert.equal(held!.timestampMs, 42);
@@ -36,8 +37,31 @@ describe('SandboxLogStore', () => {
     assert.equal(held!.message.length, 16 * 1024 + 1);
   });
 
+  it('caps every field of a hostile line and the whole line in bytes, saying what it dropped', () => {
+    const store = new SandboxLogStore({ lines: 10, bytes: 1024 * 1024 });
+    const huge = 'x'.repeat(1024 * 1024);
+    const fields = Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`k${index}${huge.slice(0, 300)}`, huge]));
+    store.append('a', [line(huge, { level: huge, target: huge, source: huge, fields })]);
+    const [held] = store.held('a');
+    assert.ok(held !== undefined);
+    assert.ok(logLineBytes(held) <= LogLineLimits.lineBytes, `line costs ${logLineBytes(held)} bytes`);
+    assert.equal(held.level.length, LogLineLimits.levelChars + 1);
+    assert.equal(held.target.length, LogLineLimits.targetChars + 1);
+    assert.equal(held.source.length, LogLineLimits.sourceChars + 1);
+    assert.match(held.fields[TRUNCATED_FIELD] ?? '', /^\d+ field\(s\) dropped/);
+    assert.ok(Object.keys(held.fields).every((key) => key.length <= LogLineLimits.fieldKeyChars + 1));
+  });
+
+  it('holds at most its byte capacity per sandbox, dropping the oldest lines', () => {
+    const store = new SandboxLogStore({ lines: 10_000, bytes: 64 * 1024 });
+    for (let index = 0; index < 200; index += 1) store.append('a', [line(`${index} ${'y'.repeat(2000)}`)]);
+    assert.ok(store.heldBytes('a') <= 64 * 1024, `holds ${store.heldBytes('a')} bytes`);
+    assert.ok(store.heldCount('a') < 200 && store.heldCount('a') > 0);
+    assert.match(store.held('a').at(-1)?.message ?? '', /^199 /);
+  });
+
   it('hands each batch to followers until they unsubscribe', () => {
-    const store = new SandboxLogStore(10);
+    const store = new SandboxLogStore({ lines: 10, bytes: 1024 * 1024 });
     const seen: string[] = [];
     const stop = store.follow('a', (lines) => seen.push(...lines.map((l) => l.message)));
     store.append('a', [line('1'), line('2')]);
@@ -49,7 +73,7 @@ describe('SandboxLogStore', () => {
 });
 
 describe('log queries', () => {
-  const store = new SandboxLogStore(100);
+  const store = new SandboxLogStore({ lines: 100, bytes: 1024 * 1024 });
   store.append('a', [
     line('t', { level: 'trace', timestampMs: 1 }),
     line('d', { level: 'debug', timestampMs: 2, source: 'supervisor' }),
@@ -69,6 +93,16 @@ describe('log queries', () => {
     assert.deepEqual(select({ minLevel: 'INFO' }), ['i', 'w', 'e', 'odd']);
     assert.deepEqual(select({ tailLines: 2 }), ['e', 'odd']);
     assert.deepEqual(select({ tailLines: 2, sources: ['supervisor'], minLevel: 'debug' }), ['d', 'w']);
+  });
+
+  it('bounds an answer in bytes: a tail keeps the newest lines that fit, a full read the oldest', () => {
+    const big = new SandboxLogStore({ lines: 100, bytes: 10 * 1024 * 1024 });
+    big.append('a', Array.from({ length: 10 }, (_, index) => line(`${index}${'z'.repeat(1000)}`)));
+    const query = (tailLines: number) => parseLogQuery({ tailLines, sinceMs: 0, sources: [], minLevel: '', minLevelField: 'min_level' });
+    const cost = logLineBytes(big.held('a')[0]!);
+    assert.deepEqual(selectLogLines(big.held('a'), query(5), cost * 3).map((l) => l.message[0]), ['7', '8', '9']);
+    assert.deepEqual(selectLogLines(big.held('a'), query(0), cost * 3).map((l) => l.message[0]), ['0', '1', '2']);
+    assert.equal(selectLogLines(big.held('a'), query(0), 1).length, 1, 'one line always moves a reader on');
   });
 
   it('an unknown minimum level is INVALID_ARGUMENT naming the field and the levels', () => {

@@ -54,7 +54,7 @@ export interface SupervisionFixture {
 export async function startSupervisionFixture(options: SupervisionFixtureOptions = {}): Promise<SupervisionFixture> {
   const h = await createSandboxHarness({ drivers: [{ name: 'fake' }, { name: 'nosup', requiresSupervisor: false }] });
   const logger = h.logger;
-  const logs = new SandboxLogStore(options.logBufferLines ?? 10_000);
+  const logs = new SandboxLogStore({ lines: options.logBufferLines ?? 10_000, bytes: 4 * 1024 * 1024 });
   const execs = new ExecBroker({ identity: h.identity, logger, attachTimeoutMs: options.attachTimeoutMs });
   const hub = new SupervisorHub({
     identity: h.identity,
