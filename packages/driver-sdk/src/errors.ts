@@ -61,6 +61,27 @@ export interface ShellgateErrorOptions {
 }
 
 /**
+ * Longest message (and hint) an error carries. Errors travel as gRPC status details in HTTP/2
+ * trailers; a message quoting a 300 KB input made the trailer too large to deliver, and the
+ * client got no answer at all and lost its connection (issue 10).
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 2048;
+
+/** `text`, cut to `maxChars` with a note of how long it was. */
+export function truncateText(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}… (${text.length} chars)`;
+}
+
+/**
+ * A value quoted for an error message (JSON), cut to `maxChars`: errors name what the caller
+ * sent without echoing an oversized input back.
+ */
+export function quoteValue(value: unknown, maxChars = 128): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return text.length <= maxChars ? JSON.stringify(text) : `${JSON.stringify(text.slice(0, maxChars))}… (${text.length} chars)`;
+}
+
+/**
  * Base of every Shellgate error: a code from {@link ErrorCode}, a message naming the
  * object and the reason, and an optional hint. Recognise it with {@link isShellgateError},
  * which works across two loaded copies of the SDK (gateway and driver may differ).
@@ -71,10 +92,10 @@ export class ShellgateError extends Error {
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(code: ErrorCode, message: string, options: ShellgateErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(truncateText(message, MAX_ERROR_MESSAGE_CHARS), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ShellgateError';
     this.code = code;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : truncateText(options.hint, MAX_ERROR_MESSAGE_CHARS);
     this.details = options.details;
     Object.defineProperty(this, SHELLGATE_ERROR_BRAND, { value: true });
   }
@@ -121,7 +142,7 @@ export class InternalError extends ShellgateError {
 export class SandboxNotFoundError extends ShellgateError {
   readonly sandboxId: string;
   constructor(sandboxId: string, options?: ShellgateErrorOptions) {
-    super(ErrorCode.NotFound, `sandbox ${JSON.stringify(sandboxId)} not found`, {
+    super(ErrorCode.NotFound, `sandbox ${quoteValue(sandboxId)} not found`, {
       ...options,
       details: { sandboxId, ...options?.details },
     });
@@ -134,7 +155,7 @@ export class SandboxNotFoundError extends ShellgateError {
 export class SandboxAlreadyExistsError extends ShellgateError {
   readonly sandboxId: string;
   constructor(sandboxId: string, options?: ShellgateErrorOptions) {
-    super(ErrorCode.AlreadyExists, `sandbox ${JSON.stringify(sandboxId)} already exists`, {
+    super(ErrorCode.AlreadyExists, `sandbox ${quoteValue(sandboxId)} already exists`, {
       ...options,
       details: { sandboxId, ...options?.details },
     });

@@ -47,6 +47,7 @@ export {
   FailedPreconditionError,
   InternalError,
   InvalidArgumentError,
+  MAX_ERROR_MESSAGE_CHARS,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   ShellgateError,
@@ -54,7 +55,9 @@ export {
   WatchSubscriberLaggedError,
   fromGrpcStatus,
   isShellgateError,
+  quoteValue,
   toGrpcStatus,
+  truncateText,
 } from './errors.js';
 export type { ShellgateErrorOptions } from './errors.js';
 
@@ -77,6 +80,15 @@ export {
   serveDriver,
 } from './server/index.js';
 export type { RunDriverMainOptions, RunningDriverServer, ServeDriverOptions } from './server/index.js';
+export {
+  MAX_RECEIVE_MESSAGE_BYTES,
+  MAX_REQUEST_NESTING,
+  decodeLeniently,
+  isMalformedRequest,
+  toMalformedRequestError,
+  withLenientDecoding,
+} from './server/index.js';
+export type { MalformedRequest } from './server/index.js';
 
 // ── Socket hardening ──
 export { SocketInUseError, SocketListenError, SocketPathError, UnsafeSocketPathError, prepareDriverSocket, validateSocketPath } from './socket/index.js';

@@ -16,6 +16,7 @@ import { collectSecretValues, redactSecretText, redactSecrets } from '../logging
 import type { CallKind, CallTracker } from './call-tracker.js';
 import type { CallContext, ComputeDriverImpl } from './driver-impl.js';
 import { encodeRpcError } from './encode-rpc-error.js';
+import { isMalformedRequest, toMalformedRequestError } from './lenient-decoding.js';
 import { pumpWatchStream } from './pump-watch-stream.js';
 
 /** What the handlers share: the driver's name, the server logger and the call tracker. */
@@ -58,7 +59,7 @@ function createUnaryHandler(method: AnyMethod | undefined, definition: Definitio
   // message with every field at its default, which ts-proto's encoder accepts.
   const emptyResponse = (): unknown => definition.responseDeserialize(Buffer.alloc(0));
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>): void => {
-    const refusal = refuseCall(method, deps);
+    const refusal = refuseCall(method, deps, call.request);
     if (refusal !== undefined) return callback(refusal);
     void runUnary(call, callback, { method: method!, emptyResponse, deps });
   };
@@ -94,7 +95,7 @@ async function runUnary(
 
 function createWatchHandler(method: AnyMethod | undefined, deps: RpcDeps): UntypedHandleCall {
   return (call: ServerWritableStream<unknown, unknown>): void => {
-    const refusal = refuseCall(method, deps);
+    const refusal = refuseCall(method, deps, call.request);
     if (refusal !== undefined) {
       call.emit('error', refusal);
       return;
@@ -121,8 +122,12 @@ async function runWatch(call: ServerWritableStream<unknown, unknown>, method: An
   }
 }
 
-function refuseCall(method: AnyMethod | undefined, deps: RpcDeps): ServerErrorResponse | undefined {
+function refuseCall(method: AnyMethod | undefined, deps: RpcDeps, request: unknown): ServerErrorResponse | undefined {
   const { rpc } = deps;
+  if (isMalformedRequest(request)) {
+    const error = toMalformedRequestError(request, rpc);
+    return { name: error.name, message: rpc, code: GrpcStatus.INVALID_ARGUMENT, details: error.describe() };
+  }
   if (method === undefined) {
     return {
       name: 'UnimplementedError',

@@ -8,6 +8,7 @@ import type { DriverSocket, PrepareDriverSocketOptions } from '../socket/prepare
 import { prepareDriverSocket } from '../socket/prepare-driver-socket.js';
 import { CallTracker } from './call-tracker.js';
 import { createDrainError, createRpcHandlers } from './create-rpc-handlers.js';
+import { MAX_RECEIVE_MESSAGE_BYTES, withLenientDecoding } from './lenient-decoding.js';
 import type { ComputeDriverImpl } from './driver-impl.js';
 
 /** Options of {@link serveDriver}. */
@@ -39,9 +40,9 @@ export async function serveDriver(impl: ComputeDriverImpl, options: ServeDriverO
   const logger = (options.logger ?? silentLogger).child({ component: 'driver-server' });
   const socket = await prepareDriverSocket(options.socketPath, { ...options.socketOptions, logger });
   const tracker = new CallTracker();
-  const server = new Server();
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
   server.addService(
-    ComputeDriverService,
+    withLenientDecoding(ComputeDriverService),
     createRpcHandlers(impl, { driverName: options.driverName ?? 'driver', logger, tracker }),
   );
   await listen(server, socket);

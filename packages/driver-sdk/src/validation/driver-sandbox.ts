@@ -1,3 +1,4 @@
+import { quoteValue } from '../errors.js';
 import { isShellgateError } from '../errors.js';
 import type { DriverResourceRequirements, DriverSandbox } from '../gen/compute_driver.js';
 import { mergeUserEnvironment } from '../environment/sandbox-environment.js';
@@ -44,7 +45,7 @@ function checkRequestWithinLimit(
   if (request !== undefined && limit !== undefined && request > limit) {
     problems.push({
       field: requestField,
-      reason: `request ${JSON.stringify(requestText)} is more than ${limitField} ${JSON.stringify(limitText)}`,
+      reason: `request ${quoteValue(requestText)} is more than ${limitField} ${quoteValue(limitText)}`,
     });
   }
 }
@@ -89,5 +90,5 @@ export function findDriverSandboxProblems(sandbox: DriverSandbox): ValidationPro
  * @throws InvalidArgumentError listing every problem with its field path.
  */
 export function validateDriverSandbox(sandbox: DriverSandbox): void {
-  throwIfProblems(`sandbox ${JSON.stringify(sandbox.name || sandbox.id)}`, findDriverSandboxProblems(sandbox));
+  throwIfProblems(`sandbox ${quoteValue(sandbox.name || sandbox.id)}`, findDriverSandboxProblems(sandbox));
 }

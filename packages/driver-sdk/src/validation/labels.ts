@@ -1,3 +1,4 @@
+import { quoteValue } from '../errors.js';
 import type { ValidationProblem } from './validation-error.js';
 import { throwIfProblems } from './validation-error.js';
 
@@ -43,12 +44,12 @@ function findValueProblem(value: string): string | undefined {
 export function findLabelProblems(labels: Readonly<Record<string, string>>, field: string): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   for (const [key, value] of Object.entries(labels)) {
-    const entryField = `${field}[${JSON.stringify(key)}]`;
+    const entryField = `${field}[${quoteValue(key)}]`;
     const keyProblem = findKeyProblem(key);
     if (keyProblem !== undefined) problems.push({ field: entryField, reason: keyProblem });
     const valueProblem = findValueProblem(value);
     if (valueProblem !== undefined) {
-      problems.push({ field: entryField, reason: `${valueProblem} (got ${JSON.stringify(value)})` });
+      problems.push({ field: entryField, reason: `${valueProblem} (got ${quoteValue(value)})` });
     }
   }
   return problems;

@@ -1,3 +1,4 @@
+import { quoteValue } from '../errors.js';
 import { posix } from 'node:path';
 
 import type { ValidationProblem } from './validation-error.js';
@@ -16,18 +17,18 @@ function isAtOrUnder(path: string, root: string): boolean {
 
 /** Problems with an in-sandbox mount target path; empty when valid. */
 export function findMountTargetProblems(path: string, field = 'mount target'): ValidationProblem[] {
-  const quoted = JSON.stringify(path);
+  const quoted = quoteValue(path);
   if (!posix.isAbsolute(path)) return [{ field, reason: `${quoted} must be an absolute path` }];
   if (path.includes('\0')) return [{ field, reason: `${quoted} contains a NUL character` }];
   const normalized = posix.normalize(path);
   if (normalized !== path || (path.length > 1 && path.endsWith('/'))) {
     const suggestion = normalized.length > 1 ? normalized.replace(/\/+$/, '') : normalized;
-    return [{ field, reason: `${quoted} is not normalized; use ${JSON.stringify(suggestion)}` }];
+    return [{ field, reason: `${quoted} is not normalized; use ${quoteValue(suggestion)}` }];
   }
   if (path === '/') return [{ field, reason: 'cannot mount over the root directory "/"' }];
   const reserved = RESERVED_MOUNT_TARGETS.find((root) => isAtOrUnder(path, root));
   if (reserved !== undefined) {
-    const reason = `${quoted} is at or under ${JSON.stringify(reserved)}, which the sandbox runtime reserves`;
+    const reason = `${quoted} is at or under ${quoteValue(reserved)}, which the sandbox runtime reserves`;
     return [{ field, reason }];
   }
   return [];

@@ -1,3 +1,4 @@
+import { quoteValue } from '../errors.js';
 import type { ValidationProblem } from './validation-error.js';
 import { throwIfProblems } from './validation-error.js';
 
@@ -8,7 +9,7 @@ const SANDBOX_NAME_PATTERN = /^[a-z](?:[a-z0-9-]*[a-z0-9])?$/;
 
 /** Problems with a sandbox name (DNS label, starts with a letter, ≤ 19 chars); empty when valid. */
 export function findSandboxNameProblems(name: string, field = 'name'): ValidationProblem[] {
-  const quoted = JSON.stringify(name);
+  const quoted = quoteValue(name);
   if (name.length === 0) return [{ field, reason: 'must not be empty' }];
   if (name.length > MAX_SANDBOX_NAME_LENGTH) {
     return [{ field, reason: `${quoted} is ${name.length} characters; the limit is ${MAX_SANDBOX_NAME_LENGTH}` }];

@@ -1,5 +1,6 @@
 import type { Http2Server, Http2Session, Settings } from 'node:http2';
 import { Server } from '@grpc/grpc-js';
+import { MAX_RECEIVE_MESSAGE_BYTES } from '@shellgate/driver-sdk';
 
 /**
  * HTTP/2 settings our API listeners advertise. Node's defaults (16 KiB frames, 64 KiB stream
@@ -35,7 +36,7 @@ const widenedServers = new WeakSet<Http2Server>();
  * defaults, only slower (a test holds the advertised settings and the connection window).
  */
 export function createApiGrpcServer(): { server: Server; isTuned: boolean } {
-  const server = new Server();
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
   const internals = server as unknown as ServerInternals;
   if (internals.commonServerOptions === undefined || internals.http2Servers === undefined) return { server, isTuned: false };
   internals.commonServerOptions.settings = { ...internals.commonServerOptions.settings, ...API_HTTP2_SETTINGS };

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { ServerCredentials, type Server } from '@grpc/grpc-js';
 import { encodeExecSandboxEvent, OpenShellService, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
-import { ErrorCode, ShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, withLenientDecoding, type Logger } from '@shellgate/driver-sdk';
 import type { CallbackListener } from './callback-listeners.js';
 import { createApiGrpcServer, widenConnectionWindows } from './grpc-server.js';
+import { refuseMalformedMessages } from './malformed-messages.js';
 
 export interface ApiTlsFiles {
   readonly certFile: string;
@@ -33,11 +34,13 @@ export interface PublicServerOptions {
  * The public service as generated, except that exec output events are framed by hand: the
  * generated encoder's copies made the gateway the bottleneck of exec output throughput.
  */
-const SERVED_OPEN_SHELL_SERVICE = {
+const SERVED_OPEN_SHELL_SERVICE = withLenientDecoding({
   ...OpenShellService,
   execSandbox: { ...OpenShellService.execSandbox, responseSerialize: encodeExecSandboxEvent },
   execSandboxInteractive: { ...OpenShellService.execSandboxInteractive, responseSerialize: encodeExecSandboxEvent },
-} as const;
+} as const);
+/** Malformed supervisor messages answer INVALID_ARGUMENT too, never INTERNAL. */
+const SERVED_SESSION_SERVICE = withLenientDecoding(SupervisorSessionService);
 
 /** The API listeners: the primary one, plus any callback listeners drivers asked for. */
 export class PublicServer {
@@ -62,12 +65,13 @@ export class PublicServer {
       });
     }
     primary.addService(SERVED_OPEN_SHELL_SERVICE, options.handlers);
-    primary.addService(SupervisorSessionService, options.supervisorHandlers);
+    const supervisorHandlers = guardSessionHandlers(options.supervisorHandlers, options.logger);
+    primary.addService(SERVED_SESSION_SERVICE, supervisorHandlers);
     const { host } = splitHostPort(options.listen);
     const port = await bind(primary, options.listen, credentials);
     const server = new PublicServer(primary, callbackServer, credentials, host, port, options.logger);
     server.callbackServer.addService(SERVED_OPEN_SHELL_SERVICE, options.callbackHandlers);
-    server.callbackServer.addService(SupervisorSessionService, options.supervisorHandlers);
+    server.callbackServer.addService(SERVED_SESSION_SERVICE, supervisorHandlers);
     options.logger.info('public API listening', { address: `${host}:${port}`, tls: options.tls !== undefined });
     return server;
   }
@@ -85,6 +89,20 @@ export class PublicServer {
     const servers = this.hasCallbackListeners ? [this.primary, this.callbackServer] : [this.primary];
     await Promise.all(servers.map((server) => shutdownWithin(server, graceMs)));
   }
+}
+
+/** The session handlers, each stream ended with INVALID_ARGUMENT at its first undecodable message. */
+function guardSessionHandlers(handlers: SupervisorSessionServer, logger: Logger): SupervisorSessionServer {
+  return {
+    connect: (call) => {
+      refuseMalformedMessages(call, 'SupervisorSession.Connect', logger);
+      handlers.connect(call);
+    },
+    exec: (call) => {
+      refuseMalformedMessages(call, 'SupervisorSession.Exec', logger);
+      handlers.exec(call);
+    },
+  };
 }
 
 function createCredentials(tls: ApiTlsFiles | undefined): ServerCredentials {

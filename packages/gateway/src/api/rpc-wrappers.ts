@@ -6,7 +6,8 @@ import type {
   ServerDuplexStream,
   ServerWritableStream,
 } from '@grpc/grpc-js';
-import type { Logger } from '@shellgate/driver-sdk';
+import { isMalformedRequest, toMalformedRequestError, type Logger } from '@shellgate/driver-sdk';
+import { refuseMalformedMessages } from './malformed-messages.js';
 import { checkBearerToken, type ApiAuthPolicy } from './request-auth.js';
 import { toGrpcError } from './to-grpc-error.js';
 
@@ -25,6 +26,7 @@ export function unaryRpc<Req, Res>(
   return (call, callback) => {
     const run = async (): Promise<Res> => {
       checkBearerToken(scope.auth, call.metadata);
+      if (isMalformedRequest(call.request)) throw toMalformedRequestError(call.request, rpc);
       return handler(call.request, call.metadata);
     };
     run().then(
@@ -49,7 +51,10 @@ export function bidiRpc<Req, Res>(
   rpc: string,
   handler: (call: ServerDuplexStream<Req, Res>) => Promise<void>,
 ): handleBidiStreamingCall<Req, Res> {
-  return (call) => runStream(scope, rpc, call, handler);
+  return (call) => {
+    refuseMalformedMessages(call, rpc, scope.logger);
+    runStream(scope, rpc, call, handler);
+  };
 }
 
 function runStream<Call extends ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>>(
@@ -60,6 +65,8 @@ function runStream<Call extends ServerWritableStream<unknown, unknown> | ServerD
 ): void {
   const run = async (): Promise<void> => {
     checkBearerToken(scope.auth, call.metadata);
+    const request: unknown = 'request' in call ? call.request : undefined;
+    if (isMalformedRequest(request)) throw toMalformedRequestError(request, rpc);
     await handler(call);
   };
   run().then(

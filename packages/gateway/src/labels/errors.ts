@@ -1,4 +1,4 @@
-import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, quoteValue } from '@shellgate/driver-sdk';
 
 /** A label selector that does not follow the Kubernetes grammar; names the part and column. */
 export class InvalidLabelSelectorError extends ShellgateError {
@@ -7,7 +7,7 @@ export class InvalidLabelSelectorError extends ShellgateError {
   readonly column: number;
 
   constructor(selector: string, column: number, reason: string) {
-    super(ErrorCode.InvalidArgument, `invalid label selector ${JSON.stringify(selector)}: ${reason} at column ${column}`, {
+    super(ErrorCode.InvalidArgument, `invalid label selector ${quoteValue(selector)}: ${reason} at column ${column}`, {
       hint: 'use Kubernetes selector syntax, e.g. "app=web,tier!=db,env in (dev,qa),!legacy"',
       details: { selector, column },
     });

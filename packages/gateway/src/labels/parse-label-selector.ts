@@ -1,4 +1,4 @@
-import { findLabelProblems } from '@shellgate/driver-sdk';
+import { findLabelProblems, quoteValue } from '@shellgate/driver-sdk';
 
 import { InvalidLabelSelectorError } from './errors.js';
 import { EVERYTHING_SELECTOR, SelectorOperator } from './label-selector.js';
@@ -35,7 +35,7 @@ function tokenize(text: string): Token[] {
       continue;
     }
     if (!WORD_CHAR.test(char)) {
-      throw new InvalidLabelSelectorError(text, index + 1, `unexpected character ${JSON.stringify(char)}`);
+      throw new InvalidLabelSelectorError(text, index + 1, `unexpected character ${quoteValue(char)}`);
     }
     const start = index;
     while (index < text.length && WORD_CHAR.test(text.charAt(index))) index += 1;
@@ -142,7 +142,7 @@ class SelectorParser {
   }
 
   private fail(token: Token, reason: string): never {
-    const got = token.kind === 'end' ? 'the end of the selector' : JSON.stringify(token.text);
+    const got = token.kind === 'end' ? 'the end of the selector' : quoteValue(token.text);
     throw new InvalidLabelSelectorError(this.text, token.start + 1, `${reason}, got ${got}`);
   }
 }

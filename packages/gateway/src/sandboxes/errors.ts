@@ -1,9 +1,9 @@
-import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, quoteValue } from '@shellgate/driver-sdk';
 
 /** No sandbox with that name in that workspace. */
 export class SandboxNotFoundInWorkspaceError extends ShellgateError {
   constructor(workspace: string, name: string) {
-    super(ErrorCode.NotFound, `sandbox ${JSON.stringify(name)} not found in workspace ${JSON.stringify(workspace)}`, {
+    super(ErrorCode.NotFound, `sandbox ${quoteValue(name)} not found in workspace ${quoteValue(workspace)}`, {
       hint: 'list sandboxes with `shellgate sandbox list`, or pass --workspace',
       details: { workspace, name },
     });
@@ -14,7 +14,7 @@ export class SandboxNotFoundInWorkspaceError extends ShellgateError {
 /** Stop is allowed from Ready only, start from Stopped only. */
 export class InvalidPhaseTransitionError extends ShellgateError {
   constructor(action: 'stop' | 'start', name: string, phase: string, allowedFrom: string) {
-    super(ErrorCode.FailedPrecondition, `cannot ${action} sandbox ${JSON.stringify(name)}: it is ${phase}; ${action} is allowed from ${allowedFrom}`, {
+    super(ErrorCode.FailedPrecondition, `cannot ${action} sandbox ${quoteValue(name)}: it is ${phase}; ${action} is allowed from ${allowedFrom}`, {
       hint: action === 'stop' ? 'wait until the sandbox is Ready' : 'stop the sandbox first, or wait until it is Stopped',
       details: { name, phase, action },
     });
@@ -25,7 +25,7 @@ export class InvalidPhaseTransitionError extends ShellgateError {
 /** The driver that owns a sandbox is not configured on this gateway any more. */
 export class DriverNotConfiguredError extends ShellgateError {
   constructor(driver: string, sandboxName: string) {
-    super(ErrorCode.FailedPrecondition, `sandbox ${JSON.stringify(sandboxName)} belongs to driver ${JSON.stringify(driver)}, which this gateway does not run`, {
+    super(ErrorCode.FailedPrecondition, `sandbox ${quoteValue(sandboxName)} belongs to driver ${quoteValue(driver)}, which this gateway does not run`, {
       hint: `add [drivers.${driver}] back to gateway.toml and restart the gateway`,
       details: { driver, sandboxName },
     });

@@ -1,15 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateSandboxRequest, SandboxSpec } from '@shellgate/api';
-import {
-  findEnvironmentProblems,
-  findLabelProblems,
-  findSandboxNameProblems,
-  parseCpuQuantity,
-  parseMemoryQuantity,
-  throwIfProblems,
-  type DriverResourceRequirements,
-  type ValidationProblem,
-} from '@shellgate/driver-sdk';
+import { findEnvironmentProblems, findLabelProblems, findSandboxNameProblems, parseCpuQuantity, parseMemoryQuantity, throwIfProblems, type DriverResourceRequirements, type ValidationProblem, quoteValue } from '@shellgate/driver-sdk';
 import { DEFAULT_WORKSPACE } from '../store/index.js';
 
 
@@ -52,7 +43,7 @@ export function parseCreateSandboxRequest(request: CreateSandboxRequest, driverN
   }
   const resources = parseResources(template?.resources, problems);
   const { driverName, driverConfig } = parseDriverConfig(template?.driverConfig, driverNames, problems);
-  throwIfProblems(`sandbox ${JSON.stringify(name)}`, problems);
+  throwIfProblems(`sandbox ${quoteValue(name)}`, problems);
   return { name, workspace, driverName, driverConfig, resources, labels: request.labels, annotations: request.annotations, spec };
 }
 
@@ -95,7 +86,7 @@ function parseResources(struct: Record<string, unknown> | undefined, problems: V
     const request = out[`${resource}Request`];
     const limit = out[`${resource}Limit`];
     if (request !== '' && limit !== '' && parse(request) > parse(limit)) {
-      problems.push({ field: `${field}.requests.${resource}`, reason: `${JSON.stringify(request)} is more than limits.${resource} ${JSON.stringify(limit)}` });
+      problems.push({ field: `${field}.requests.${resource}`, reason: `${quoteValue(request)} is more than limits.${resource} ${quoteValue(limit)}` });
     }
   }
   return out;
@@ -115,7 +106,7 @@ function parseDriverConfig(
   }
   const driverName = keys[0] as string;
   if (!driverNames.includes(driverName)) {
-    problems.push({ field: `${field}.${driverName}`, reason: `no driver named ${JSON.stringify(driverName)} is configured; configured: ${driverNames.join(', ')}` });
+    problems.push({ field: `${field}.${driverName}`, reason: `no driver named ${quoteValue(driverName)} is configured; configured: ${driverNames.join(', ')}` });
   }
   const value = struct[driverName];
   if (value !== null && value !== undefined && !isPlainObject(value)) {

@@ -1,9 +1,9 @@
-import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, quoteValue } from '@shellgate/driver-sdk';
 
 /** Neither a sandbox with that id nor one with that name in the workspace. */
 export class SandboxReferenceNotFoundError extends ShellgateError {
   constructor(reference: string, workspace: string) {
-    super(ErrorCode.NotFound, `sandbox ${JSON.stringify(reference)} not found (no sandbox has that id, and workspace ${JSON.stringify(workspace)} has none of that name)`, {
+    super(ErrorCode.NotFound, `sandbox ${quoteValue(reference)} not found (no sandbox has that id, and workspace ${quoteValue(workspace)} has none of that name)`, {
       hint: 'list sandboxes with `shellgate sandbox list`, or pass the workspace',
       details: { reference, workspace },
     });
@@ -14,7 +14,7 @@ export class SandboxReferenceNotFoundError extends ShellgateError {
 /** Exec needs a Ready sandbox whose supervisor is connected. */
 export class SandboxNotExecutableError extends ShellgateError {
   constructor(name: string, phase: string, problem: string, hint: string) {
-    super(ErrorCode.FailedPrecondition, `cannot exec in sandbox ${JSON.stringify(name)}: it is ${phase}; ${problem}`, {
+    super(ErrorCode.FailedPrecondition, `cannot exec in sandbox ${quoteValue(name)}: it is ${phase}; ${problem}`, {
       hint,
       details: { name, phase },
     });
@@ -25,7 +25,7 @@ export class SandboxNotExecutableError extends ShellgateError {
 /** The supervisor connection carrying an exec went away before the command's exit arrived. */
 export class ExecSessionLostError extends ShellgateError {
   constructor(sandboxName: string, cause?: unknown) {
-    super(ErrorCode.Unavailable, `supervisor session lost during exec in sandbox ${JSON.stringify(sandboxName)}`, {
+    super(ErrorCode.Unavailable, `supervisor session lost during exec in sandbox ${quoteValue(sandboxName)}`, {
       hint: 'the command may still have run; check the sandbox with `shellgate sandbox get` and retry once it is Ready',
       cause,
     });

@@ -1,5 +1,5 @@
 import type { SandboxLogLine } from '@shellgate/api';
-import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, quoteValue } from '@shellgate/driver-sdk';
 import { logLineBytes } from './bounded-log-line.js';
 
 /**
@@ -40,7 +40,7 @@ export function parseLogQuery(fields: LogQueryFields): LogQuery {
   const level = fields.minLevel.trim().toLowerCase();
   const minLevelRank = level === '' ? 0 : SANDBOX_LOG_LEVELS.indexOf(level as SandboxLogLevel);
   if (minLevelRank === -1) {
-    throw new ShellgateError(ErrorCode.InvalidArgument, `${fields.minLevelField}: unknown log level ${JSON.stringify(fields.minLevel)}`, {
+    throw new ShellgateError(ErrorCode.InvalidArgument, `${fields.minLevelField}: unknown log level ${quoteValue(fields.minLevel)}`, {
       hint: `use one of ${SANDBOX_LOG_LEVELS.join(', ')}, or leave it empty for all levels`,
     });
   }

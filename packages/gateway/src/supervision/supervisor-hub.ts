@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Hello, SupervisorMessage } from '@shellgate/api/session';
-import { ErrorCode, ShellgateError, isShellgateError, silentLogger, type Logger } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, isShellgateError, silentLogger, type Logger, quoteValue } from '@shellgate/driver-sdk';
 import type { SandboxIdentity } from '../identity/index.js';
 import type { SandboxEventBus, SandboxStatusSync, SessionRegistry } from '../sandboxes/index.js';
 import type { GatewayStore } from '../store/index.js';
@@ -134,7 +134,7 @@ export class SupervisorHub {
     }
     await this.options.identity.verifyToken(hello.token, hello.sandboxId);
     if ((await this.options.store.getSandbox(hello.sandboxId)) === undefined) {
-      throw new ShellgateError(ErrorCode.PermissionDenied, `sandbox ${JSON.stringify(hello.sandboxId)} does not exist on this gateway (it was deleted)`, {
+      throw new ShellgateError(ErrorCode.PermissionDenied, `sandbox ${quoteValue(hello.sandboxId)} does not exist on this gateway (it was deleted)`, {
         hint: 'a deleted sandbox\'s supervisor stops when its backend removes it',
       });
     }
