@@ -41,7 +41,7 @@ export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRun
  * configured `docker_host`, else the documented auto-detect order), checks the supervisor
  * bundle when `supervisor_runtime_dir` is set, prepares `state_dir`, and starts following
  * Docker events.
- * @throws DockerHostNotFoundError listing every socket tried when none is found.
+ * @throws EngineHostNotFoundError listing every socket tried when none is found.
  * @throws InvalidArgumentError when `supervisor_runtime_dir` is not a readable bundle (the binary exits 2).
  */
 export async function createDockerDriver(

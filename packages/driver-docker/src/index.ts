@@ -23,7 +23,7 @@ export type {
   PullProgress,
 } from './engine/docker-engine.js';
 export { ContainerState } from './engine/docker-engine.js';
-export { DockerHostNotFoundError, toDriverError } from './errors.js';
+export { toDriverError } from './errors.js';
 export { Label, LABEL_PREFIX, MANAGED_BY_VALUE } from './labels.js';
 export { GATEWAY_HOSTNAME, SANDBOX_TOKEN_MOUNT_TARGET } from './container/container-spec.js';
 export { SandboxStateStore } from './state/sandbox-state-store.js';
