@@ -1,45 +1,71 @@
 #!/usr/bin/env node
 // Proves the dependency rule of ARCHITECTURE.md ("Dependency rule") and STYLE.md rule 2:
 // the gateway reaches compute only through driver executables, so neither it nor the
-// clients (cli, api) may carry a driver package or an engine client. Two independent
-// checks, because each can miss what the other sees:
-//   1. the installed production dependency tree (`pnpm list --prod --depth Infinity`);
-//   2. a bundle of the gateway entry, grepped for engine-client strings (catches code
-//      that was vendored, copied or pulled in without a package.json edge).
+// clients (cli, api) may carry a driver package, the shared container-engine package or an
+// engine client; and no driver package carries another driver package (an operator who
+// installs one driver gets no other driver's code). Two independent checks, because each
+// can miss what the other sees:
+//   1. the installed production dependency trees (`pnpm list --prod --depth Infinity`) of
+//      the gateway, cli, api, container-engine and every driver package;
+//   2. bundles of the gateway and cli entries and of the api door, grepped for engine-client
+//      strings and container-engine's marker (catches code that was vendored, copied or
+//      pulled in without a package.json edge).
 //
 // Usage:
 //   node scripts/check-dependency-walls.mjs                  both checks (CI)
 //   node scripts/check-dependency-walls.mjs tree             dependency trees only
-//   node scripts/check-dependency-walls.mjs bundle           bundle the gateway, then grep it
+//   node scripts/check-dependency-walls.mjs bundle           bundle gateway, cli and api, then grep them
 //   node scripts/check-dependency-walls.mjs grep FILE [META] grep one file (META: an esbuild
 //                                                            metafile to name the importing path)
 // Exit 0 when every wall holds, 1 naming the offender and the path that pulled it in,
 // 2 on a usage or tooling error.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const GATEWAY_ENTRY = 'packages/gateway/dist/main.js';
+/** The bundles the grep checks: the gateway and cli binaries, and the api door clients import. */
+const BUNDLE_ENTRIES = ['packages/gateway/dist/main.js', 'packages/cli/dist/process-main.js', 'packages/api/dist/index.js'];
 
 /** Engine clients and every driver package but the SDK: forbidden for the gateway. */
 const ENGINE_PACKAGES = ['dockerode', 'docker-modem', '@kubernetes/client-node'];
+/** Shared by the Docker and Podman drivers; only drivers may depend on it. */
+const CONTAINER_ENGINE_PACKAGE = '@shellgate/container-engine';
 const isDriverPackage = (name) => name.startsWith('@shellgate/driver-') && name !== '@shellgate/driver-sdk';
 
+/** The workspace's driver packages (every `@shellgate/driver-*` but the SDK), read from packages/. */
+function workspaceDriverPackages() {
+  return readdirSync(join(ROOT, 'packages'), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, 'packages', entry.name, 'package.json')))
+    .map((entry) => JSON.parse(readFileSync(join(ROOT, 'packages', entry.name, 'package.json'), 'utf8')).name)
+    .filter(isDriverPackage)
+    .sort();
+}
+
 /** Per package: its name and a predicate returning a reason when a dependency is forbidden. */
-const TREE_RULES = [
-  { pkg: '@shellgate/gateway', forbidden: forbiddenForGateway },
-  { pkg: '@shellgate/cli', forbidden: forbiddenForClient },
-  { pkg: '@shellgate/api', forbidden: forbiddenForClient },
-];
+function treeRules() {
+  return [
+    { pkg: '@shellgate/gateway', forbidden: forbiddenForGateway },
+    { pkg: '@shellgate/cli', forbidden: forbiddenForClient },
+    { pkg: '@shellgate/api', forbidden: forbiddenForClient },
+    { pkg: CONTAINER_ENGINE_PACKAGE, forbidden: forbiddenForDriver },
+    ...workspaceDriverPackages().map((pkg) => ({ pkg, forbidden: forbiddenForDriver })),
+  ];
+}
 
 function forbiddenForGateway(name) {
   if (ENGINE_PACKAGES.includes(name)) return 'engine client';
   if (isDriverPackage(name)) return 'driver package';
+  if (name === CONTAINER_ENGINE_PACKAGE) return 'shared engine package, for drivers only';
   return undefined;
+}
+
+/** A driver (or the package drivers share) may use engine clients, never another driver package. */
+function forbiddenForDriver(name) {
+  return isDriverPackage(name) ? 'another driver package' : undefined;
 }
 
 /** Clients talk to the public API only: no gateway, no SDK, no store, no engine. */
@@ -50,15 +76,19 @@ function forbiddenForClient(name) {
   return forbiddenForGateway(name);
 }
 
-/** Strings no gateway bundle may contain; the last two are @kubernetes/client-node class names. */
-const FORBIDDEN_STRINGS = ['dockerode', 'docker-modem', '@kubernetes/client-node', 'KubeConfig', 'CoreV1Api'];
+/**
+ * Strings no gateway, cli or api bundle may contain: engine-client names, two
+ * @kubernetes/client-node class names, and the marker @shellgate/container-engine's client
+ * sends as its User-Agent.
+ */
+const FORBIDDEN_STRINGS = ['dockerode', 'docker-modem', '@kubernetes/client-node', 'KubeConfig', 'CoreV1Api', 'shellgate-container-engine'];
 
 /** Native addon the gateway store loads at run time; left external like node builtins. */
 const NATIVE_EXTERNALS = ['better-sqlite3'];
 
 function checkTrees() {
   const failures = [];
-  for (const rule of TREE_RULES) {
+  for (const rule of treeRules()) {
     const json = execFileSync('pnpm', ['--filter', rule.pkg, 'list', '--prod', '--depth', 'Infinity', '--json'], {
       cwd: ROOT,
       encoding: 'utf8',
@@ -87,9 +117,9 @@ function checkTrees() {
   return failures;
 }
 
-async function bundleGateway(outFile) {
-  const entry = join(ROOT, GATEWAY_ENTRY);
-  if (!existsSync(entry)) throw new Error(`${GATEWAY_ENTRY} is missing; run pnpm run -s build first`);
+async function bundleEntry(entryPath, outFile) {
+  const entry = join(ROOT, entryPath);
+  if (!existsSync(entry)) throw new Error(`${entryPath} is missing; run pnpm run -s build first`);
   const { build } = await import('esbuild');
   const external = [...builtinModules, ...builtinModules.map((name) => `node:${name}`), ...NATIVE_EXTERNALS];
   const result = await build({
@@ -107,7 +137,7 @@ async function bundleGateway(outFile) {
   const metaFile = `${outFile}.meta.json`;
   writeFileSync(metaFile, JSON.stringify({ ...result.metafile, absWorkingDir: ROOT }));
   const inputs = Object.keys(result.metafile.inputs).length;
-  console.log(`bundle: ${GATEWAY_ENTRY} → ${inputs} modules bundled (external: node builtins, ${NATIVE_EXTERNALS.join(', ')})`);
+  console.log(`bundle: ${entryPath} → ${inputs} modules bundled (external: node builtins, ${NATIVE_EXTERNALS.join(', ')})`);
   return metaFile;
 }
 
@@ -173,14 +203,18 @@ async function main(argv) {
   if (mode !== 'tree') {
     const dir = mkdtempSync(join(tmpdir(), 'shellgate-walls-'));
     try {
-      const outFile = join(dir, 'gateway.bundle.mjs');
-      const metaFile = await bundleGateway(outFile);
-      failures.push(...grepFile(outFile, metaFile));
+      for (const [index, entry] of BUNDLE_ENTRIES.entries()) {
+        const outFile = join(dir, `${index}-${entry.split('/')[1]}.bundle.mjs`);
+        const metaFile = await bundleEntry(entry, outFile);
+        failures.push(...grepFile(outFile, metaFile));
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  const what = { all: 'dependency trees of gateway, cli, api; gateway bundle grep', tree: 'dependency trees', bundle: 'gateway bundle grep' }[mode];
+  const trees = 'dependency trees of gateway, cli, api, container-engine and the drivers';
+  const bundles = 'gateway, cli and api bundle grep';
+  const what = { all: `${trees}; ${bundles}`, tree: trees, bundle: bundles }[mode];
   return report(failures, what);
 }
 

@@ -1,6 +1,7 @@
 // The dependency-wall check (scripts/check-dependency-walls.sh) must be able to fail: these
-// tests feed its grep step real esbuild bundles that do and do not carry engine-client code,
-// so a check that silently passes everything (wrong path, empty pattern list) is caught.
+// tests feed its grep step real esbuild bundles that do and do not carry engine-client code
+// (or the shared container-engine package), so a check that silently passes everything
+// (wrong path, empty pattern list) is caught.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,7 +45,8 @@ async function bundleProject(root: string, name: string, files: Readonly<Record<
     logLevel: 'silent',
   });
   const meta = `${bundle}.meta.json`;
-  writeFileSync(meta, JSON.stringify(result.metafile));
+  // As the real check writes it: the working directory lets it open bundled files to find a string's origin.
+  writeFileSync(meta, JSON.stringify({ ...result.metafile, absWorkingDir: dir }));
   return { bundle, meta };
 }
 
@@ -78,6 +80,19 @@ describe('dependency walls: the bundle grep can fail', () => {
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.match(result.stderr, /contains "KubeConfig"/);
     assert.match(result.stderr, /contains "CoreV1Api"/);
+  });
+
+  it("fails on a bundle that carries @shellgate/container-engine's client, by its marker", async () => {
+    // The marker is the User-Agent the real client sends (its unit test pins it there).
+    const { bundle, meta } = await bundleProject(root, 'with-container-engine', {
+      'node_modules/@shellgate/container-engine/package.json': JSON.stringify({ name: '@shellgate/container-engine', version: '0.0.0', type: 'module', main: 'index.js' }),
+      'node_modules/@shellgate/container-engine/index.js': "export const request = () => ({ headers: { 'User-Agent': 'shellgate-container-engine' } });\n",
+      'entry.mjs': "import { request } from '@shellgate/container-engine';\nconsole.log(request());\n",
+    });
+    const result = runGrep(bundle, meta);
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    assert.match(result.stderr, /contains "shellgate-container-engine"/);
+    assert.match(result.stderr, /entry\.mjs > node_modules\/@shellgate\/container-engine\/index\.js/);
   });
 
   it('passes the same kind of bundle without engine code', async () => {

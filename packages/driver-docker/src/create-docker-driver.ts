@@ -45,7 +45,7 @@ export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRun
  * (`supervisor_runtime_dir`, else one built once from the installed @shellgate/supervisor and
  * cached in `state_dir`), the engine socket (the configured `docker_host`, else the
  * documented auto-detect order), prepares `state_dir`, and starts following Docker events.
- * @throws DockerHostNotFoundError listing every socket tried when none is found.
+ * @throws EngineHostNotFoundError listing every socket tried when none is found.
  * @throws InvalidArgumentError when there is no usable supervisor bundle and injection is on (the binary exits 2).
  */
 export async function createDockerDriver(

@@ -1,92 +1,15 @@
-import {
-  ErrorCode,
-  InternalError,
-  InvalidArgumentError,
-  SandboxAlreadyExistsError,
-  SandboxNotFoundError,
-  ShellgateError,
-  UnavailableError,
-  isShellgateError,
-} from '@shellgate/driver-sdk';
+import { toEngineDriverError } from '@shellgate/container-engine';
+import type { EngineCallContext } from '@shellgate/container-engine';
+import type { ShellgateError } from '@shellgate/driver-sdk';
 
-/** No Docker socket was configured or found; lists every place that was tried. */
-export class DockerHostNotFoundError extends ShellgateError {
-  readonly attempts: readonly string[];
-  constructor(attempts: readonly string[]) {
-    super(ErrorCode.FailedPrecondition, `no Docker engine socket found (tried ${attempts.join('; ')})`, {
-      hint: 'start dockerd, or set docker_host / DOCKER_HOST / --docker-host to the engine socket, e.g. unix:///run/user/1000/docker.sock',
-      details: { attempts },
-    });
-    this.name = 'DockerHostNotFoundError';
-    this.attempts = attempts;
-  }
-}
-
-/** What an engine call was doing when it failed: named in the message, kept in details. */
-export interface EngineCallContext {
-  /** A verb phrase, e.g. "inspect container" or "pull image busybox:latest". */
-  readonly operation: string;
-  /** The sandbox concerned: 404 and 409 then become the sandbox errors. */
-  readonly sandboxId?: string;
-  /** Engine endpoint, for the Unavailable hint. */
-  readonly endpoint?: string;
-}
-
-function readField(error: unknown, key: string): unknown {
-  return typeof error === 'object' && error !== null && key in error ? (error as Record<string, unknown>)[key] : undefined;
-}
-
-/** The engine's own message: the JSON body's `message` when the engine sent one, else the error's. */
-export function engineMessageOf(error: unknown): string {
-  const body = readField(error, 'json');
-  const bodyMessage = readField(body, 'message');
-  if (typeof bodyMessage === 'string' && bodyMessage !== '') return bodyMessage.trim();
-  if (error instanceof Error) return error.message.trim();
-  return String(error);
-}
-
-const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE']);
+import { DOCKER_NAMING } from './engine/docker-naming.js';
 
 /**
- * The one place engine failures become driver errors (STYLE.md rule 8). The cause is kept
- * for the log and never sent to clients; the message names the operation and, for 4xx
- * answers, the engine's reason (engine messages never contain the sandbox token: it only
- * reaches the engine as a file path).
+ * The one place Docker engine failures become driver errors (STYLE.md rule 8), in Docker's
+ * words. The mapping itself (404 → NOT_FOUND, 409 → ALREADY_EXISTS, 400 → INVALID_ARGUMENT,
+ * an unreachable or forbidden socket → UNAVAILABLE, else INTERNAL keeping the cause) is
+ * `toEngineDriverError`, shared with Podman and pinned by its tests.
  */
 export function toDriverError(error: unknown, context: EngineCallContext): ShellgateError {
-  if (isShellgateError(error)) return error;
-  const options = { cause: error, details: { operation: context.operation } };
-  const statusCode = readField(error, 'statusCode');
-  const message = `${context.operation}: ${engineMessageOf(error)}`;
-  // test: "toDriverError maps 404 to NOT_FOUND"
-  if (statusCode === 404) {
-    if (context.sandboxId !== undefined) return new SandboxNotFoundError(context.sandboxId, options);
-    return new ShellgateError(ErrorCode.NotFound, message, options);
-  }
-  // test: "toDriverError maps 409 to ALREADY_EXISTS"
-  if (statusCode === 409) {
-    if (context.sandboxId !== undefined) return new SandboxAlreadyExistsError(context.sandboxId, options);
-    return new ShellgateError(ErrorCode.AlreadyExists, message, options);
-  }
-  // test: "toDriverError maps 400 to INVALID_ARGUMENT"
-  if (statusCode === 400) return new InvalidArgumentError(message, options);
-  const code = readField(error, 'code');
-  // test: "toDriverError maps an unreachable socket to UNAVAILABLE"
-  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
-    const where = context.endpoint ?? 'the Docker engine';
-    return new UnavailableError(`${context.operation}: cannot reach ${where} (${code})`, {
-      ...options,
-      hint: `is dockerd running? check that ${where} is the engine's socket (docker_host / DOCKER_HOST)`,
-    });
-  }
-  // test: "toDriverError maps a permission error on the socket to UNAVAILABLE"
-  if (code === 'EACCES') {
-    const where = context.endpoint ?? 'the Docker socket';
-    return new UnavailableError(`${context.operation}: permission denied on ${where}`, {
-      ...options,
-      hint: 'run the driver as a user that may use the Docker socket (root or the docker group)',
-    });
-  }
-  // test: "toDriverError maps anything else to INTERNAL and keeps the cause"
-  return new InternalError(`${context.operation} failed`, { ...options, hint: 'see the driver log for the engine error' });
+  return toEngineDriverError(error, context, DOCKER_NAMING);
 }

@@ -1,6 +1,7 @@
+import { engineMessageOf } from '@shellgate/container-engine';
+
 import { ImagePullPolicy } from '../config.js';
 import type { DockerEngine, ImageInfo, PullProgress } from '../engine/docker-engine.js';
-import { engineMessageOf } from '../errors.js';
 
 /** An image could not be made available: the sandbox fails with ImagePullFailed. */
 export class ImageUnavailableError extends Error {

@@ -1,3 +1,4 @@
+import { engineMessageOf } from '@shellgate/container-engine';
 import { TerminalReason, TransientReason } from '@shellgate/driver-sdk';
 import type { DriverSandbox, Logger } from '@shellgate/driver-sdk';
 
@@ -6,7 +7,6 @@ import type { ContainerDefaults } from '../container/container-spec.js';
 import { toContainerCreateSpec, toStartedContainerInfo } from '../container/container-spec.js';
 import type { DockerDriverOptions } from '../container/driver-config.js';
 import type { ContainerInfo, DockerEngine, PullProgress } from '../engine/docker-engine.js';
-import { engineMessageOf } from '../errors.js';
 import type { ResolvedNetwork } from '../network/callback-network.js';
 import type { SandboxStateStore } from '../state.js';
 import type { PendingSandbox } from './pending-sandbox.js';

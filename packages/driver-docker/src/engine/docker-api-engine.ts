@@ -1,8 +1,23 @@
+import {
+  EngineHttpClient,
+  asRecord,
+  decodeContainerInspect,
+  decodeImageInspect,
+  decodeNetworkInspect,
+  encodePathName,
+  readContainerEvents,
+  readJsonLines,
+  readString,
+  readStrings,
+  toFiltersQuery,
+  unlessNotFound,
+} from '@shellgate/container-engine';
+import type { EngineHost, JsonRecord } from '@shellgate/container-engine';
+
 import type {
   ContainerCreateSpec,
   ContainerEvent,
   ContainerInfo,
-  ContainerState,
   DeviceRequestSpec,
   DockerEngine,
   EngineInfo,
@@ -11,51 +26,6 @@ import type {
   NetworkInfo,
   PullProgress,
 } from './docker-engine.js';
-import type { DockerHost } from './docker-host.js';
-import { DockerHttpClient, toFiltersQuery } from './docker-http.js';
-import { readJsonLines } from './json-lines.js';
-
-const NOT_FOUND = 404;
-
-type JsonRecord = Record<string, unknown>;
-
-function statusCodeOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
-  return typeof error.statusCode === 'number' ? error.statusCode : undefined;
-}
-
-/** Runs `call`, answering `fallback` when the engine says 404 (the object does not exist). */
-async function unlessNotFound<T, F>(call: () => Promise<T>, fallback: F): Promise<T | F> {
-  try {
-    return await call();
-  } catch (error) {
-    if (statusCodeOf(error) === NOT_FOUND) return fallback;
-    throw error;
-  }
-}
-
-function asRecord(value: unknown): JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonRecord) : {};
-}
-
-function readString(record: JsonRecord, key: string): string | undefined {
-  const value = record[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function readStrings(record: JsonRecord, key: string): string[] {
-  const value = record[key];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function readLabels(record: JsonRecord): Record<string, string> {
-  return Object.fromEntries(Object.entries(asRecord(record['Labels'])).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-}
-
-/** Image and network names go in the path; slashes, colons and @ are part of them. */
-function encodeName(name: string): string {
-  return encodeURIComponent(name).replace(/%2F/gi, '/').replace(/%3A/gi, ':').replace(/%40/gi, '@');
-}
 
 function toDeviceRequest(request: DeviceRequestSpec): JsonRecord {
   if (request.kind === 'gpu') return { Driver: '', Count: request.count, Capabilities: [['gpu']] };
@@ -87,65 +57,18 @@ function toCreateBody(spec: ContainerCreateSpec): JsonRecord {
   };
 }
 
-function toContainerInfo(inspect: JsonRecord): ContainerInfo {
-  const state = asRecord(inspect['State']);
-  return {
-    id: readString(inspect, 'Id') ?? '',
-    name: (readString(inspect, 'Name') ?? '').replace(/^\//, ''),
-    labels: readLabels(asRecord(inspect['Config'])),
-    state: (readString(state, 'Status') ?? 'dead') as ContainerState,
-    exitCode: typeof state['ExitCode'] === 'number' ? state['ExitCode'] : 0,
-    isOomKilled: state['OOMKilled'] === true,
-    error: readString(state, 'Error') ?? '',
-  };
-}
-
-function toImageInfo(inspect: JsonRecord): ImageInfo {
-  const config = asRecord(inspect['Config']);
-  return {
-    id: readString(inspect, 'Id') ?? '',
-    entrypoint: readStrings(config, 'Entrypoint'),
-    cmd: readStrings(config, 'Cmd'),
-    user: readString(config, 'User') ?? '',
-  };
-}
-
-function toNetworkInfo(inspect: JsonRecord): NetworkInfo {
-  const configs = asRecord(inspect['IPAM'])['Config'];
-  const gateway = Array.isArray(configs) ? configs.map(asRecord).map((config) => readString(config, 'Gateway')).find((ip) => ip !== undefined && ip !== '') : undefined;
-  return { id: readString(inspect, 'Id') ?? '', name: readString(inspect, 'Name') ?? '', gatewayIp: gateway };
-}
-
-function toContainerEvent(raw: JsonRecord): ContainerEvent | undefined {
-  const actor = asRecord(raw['Actor']);
-  const action = readString(raw, 'Action') ?? readString(raw, 'status');
-  const containerId = readString(actor, 'ID') ?? readString(raw, 'id');
-  if (action === undefined || containerId === undefined) return undefined;
-  const attributes = Object.fromEntries(Object.entries(asRecord(actor['Attributes'])).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-  const exitCode = attributes['exitCode'] === undefined ? undefined : Number(attributes['exitCode']);
-  const timeNano = raw['timeNano'];
-  return {
-    containerId,
-    // "exec_start: sh -c ..." and "health_status: healthy" carry detail after a colon.
-    action: action.split(':')[0] ?? action,
-    labels: attributes,
-    ...(exitCode === undefined || Number.isNaN(exitCode) ? {} : { exitCode }),
-    timeMs: typeof timeNano === 'number' ? Math.floor(timeNano / 1e6) : Date.now(),
-  };
-}
-
 /** The {@link DockerEngine} that talks to dockerd over its HTTP API; the only file that knows its paths. */
 export class DockerApiEngine implements DockerEngine {
   readonly endpoint: string;
-  readonly #http: DockerHttpClient;
+  readonly #http: EngineHttpClient;
 
-  constructor(host: DockerHost) {
+  constructor(host: EngineHost) {
     this.endpoint = host.endpoint;
-    this.#http = new DockerHttpClient(host);
+    this.#http = new EngineHttpClient(host);
   }
 
   async ping(signal: AbortSignal): Promise<void> {
-    await this.#http.text({ method: 'GET', path: '/_ping', signal });
+    await this.#http.ping(signal);
   }
 
   async info(signal: AbortSignal): Promise<EngineInfo> {
@@ -158,7 +81,7 @@ export class DockerApiEngine implements DockerEngine {
   }
 
   async inspectImage(reference: string, signal: AbortSignal): Promise<ImageInfo | undefined> {
-    return unlessNotFound(async () => toImageInfo(asRecord(await this.#http.json({ method: 'GET', path: `/images/${encodeName(reference)}/json`, signal }))), undefined);
+    return unlessNotFound(async () => decodeImageInspect(await this.#http.json({ method: 'GET', path: `/images/${encodePathName(reference)}/json`, signal })), undefined);
   }
 
   async pullImage(reference: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void> {
@@ -181,7 +104,7 @@ export class DockerApiEngine implements DockerEngine {
   }
 
   async inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInfo | undefined> {
-    return unlessNotFound(async () => toContainerInfo(asRecord(await this.#http.json({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal }))), undefined);
+    return unlessNotFound(async () => decodeContainerInspect(await this.#http.json({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal })), undefined);
   }
 
   async createContainer(spec: ContainerCreateSpec, signal: AbortSignal): Promise<string> {
@@ -209,31 +132,19 @@ export class DockerApiEngine implements DockerEngine {
   }
 
   async inspectNetwork(name: string, signal: AbortSignal): Promise<NetworkInfo | undefined> {
-    return unlessNotFound(async () => toNetworkInfo(asRecord(await this.#http.json({ method: 'GET', path: `/networks/${encodeName(name)}`, signal }))), undefined);
+    return unlessNotFound(async () => decodeNetworkInspect(await this.#http.json({ method: 'GET', path: `/networks/${encodePathName(name)}`, signal })), undefined);
   }
 
   async createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<NetworkInfo> {
     const body = { Name: spec.name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...spec.labels } };
     const created = asRecord(await this.#http.json({ method: 'POST', path: '/networks/create', body, signal }));
     const id = readString(created, 'Id') ?? spec.name;
-    return toNetworkInfo(asRecord(await this.#http.json({ method: 'GET', path: `/networks/${encodeName(id)}`, signal })));
+    return decodeNetworkInspect(await this.#http.json({ method: 'GET', path: `/networks/${encodePathName(id)}`, signal }));
   }
 
   async openContainerEvents(labelFilters: readonly string[], signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>> {
     const query = { filters: toFiltersQuery({ type: ['container'], label: labelFilters }) };
     const stream = await this.#http.stream({ method: 'GET', path: '/events', query, signal });
     return readContainerEvents(stream);
-  }
-}
-
-/** The request's AbortSignal destroys the response, which ends this iteration. */
-async function* readContainerEvents(stream: AsyncIterable<unknown> & { destroy: () => void }): AsyncGenerator<ContainerEvent> {
-  try {
-    for await (const raw of readJsonLines(stream)) {
-      const event = toContainerEvent(raw);
-      if (event !== undefined) yield event;
-    }
-  } finally {
-    stream.destroy();
   }
 }

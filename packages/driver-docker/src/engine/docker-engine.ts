@@ -6,30 +6,12 @@
  * mapped to driver errors by `toDriverError` at the call site.
  */
 
-/** Docker container states, as `State.Status` reports them. */
-export const ContainerState = {
-  Created: 'created',
-  Running: 'running',
-  Paused: 'paused',
-  Restarting: 'restarting',
-  Removing: 'removing',
-  Exited: 'exited',
-  Dead: 'dead',
-} as const;
-export type ContainerState = (typeof ContainerState)[keyof typeof ContainerState];
+import type { ContainerEvent, ContainerInfo, ImageInfo, NetworkInfo } from '@shellgate/container-engine';
 
-/** What the driver needs to know about one container. */
-export interface ContainerInfo {
-  readonly id: string;
-  /** Without Docker's leading slash. */
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly state: ContainerState;
-  readonly exitCode: number;
-  readonly isOomKilled: boolean;
-  /** The engine's error text for a failed start or a dead container; empty otherwise. */
-  readonly error: string;
-}
+// The payload types Docker shares with Podman, and their decoders, live in the shared
+// package; re-exported so the driver names its engine seam in one module.
+export { ContainerState } from '@shellgate/container-engine';
+export type { ContainerEvent, ContainerInfo, ImageInfo, NetworkInfo } from '@shellgate/container-engine';
 
 /** A mount as the driver asks for it. */
 export interface MountSpec {
@@ -75,13 +57,6 @@ export interface ContainerCreateSpec {
   readonly stopTimeoutSeconds: number;
 }
 
-export interface NetworkInfo {
-  readonly id: string;
-  readonly name: string;
-  /** Gateway address of the first IPAM config, if the engine reports one. */
-  readonly gatewayIp: string | undefined;
-}
-
 export interface NetworkCreateSpec {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -96,34 +71,11 @@ export interface EngineInfo {
   readonly cdiSpecDirs: readonly string[];
 }
 
-/** What the driver reads from an image inspect. */
-export interface ImageInfo {
-  /** The immutable id (`sha256:...`). */
-  readonly id: string;
-  /** `Config.Entrypoint`; empty when the image has none. */
-  readonly entrypoint: readonly string[];
-  /** `Config.Cmd`; empty when the image has none. */
-  readonly cmd: readonly string[];
-  /** `Config.User` (Docker's USER syntax, `name[:group]` or `uid[:gid]`); empty: root. */
-  readonly user: string;
-}
-
 /** One line of image pull progress. */
 export interface PullProgress {
   readonly status: string;
   readonly layerId?: string;
   readonly detail?: string;
-}
-
-/** A container event from the engine's event stream. */
-export interface ContainerEvent {
-  readonly containerId: string;
-  /** `create`, `start`, `die`, `destroy`, ... (Docker's `Action`, without `exec_*` detail). */
-  readonly action: string;
-  /** The container's labels as the event carries them. */
-  readonly labels: Readonly<Record<string, string>>;
-  readonly exitCode?: number;
-  readonly timeMs: number;
 }
 
 /** The operations of a Docker engine the driver uses. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { ErrorCode, silentLogger } from '@shellgate/driver-sdk';
 
-import { detectDockerHost, parseDockerHost } from './docker-host.js';
+import { detectDockerHost } from './docker-host.js';
 
 const base = { configured: undefined, env: { XDG_RUNTIME_DIR: '/run/user/1000' }, homeDir: '/home/me', logger: silentLogger };
 
@@ -11,8 +11,12 @@ void describe('docker host detection', () => {
   void it('uses docker_host when set (DOCKER_HOST arrives through config)', () => {
     const host = detectDockerHost({ ...base, configured: 'unix:///custom/docker.sock', isSocket: () => false });
     assert.deepEqual(host, { kind: 'unix', socketPath: '/custom/docker.sock', endpoint: 'unix:///custom/docker.sock' });
-    assert.equal(parseDockerHost('tcp://10.0.0.5:2375').endpoint, 'tcp://10.0.0.5:2375');
-    assert.throws(() => parseDockerHost('ssh://me@host'), { code: ErrorCode.InvalidArgument });
+    assert.equal(detectDockerHost({ ...base, configured: 'tcp://10.0.0.5' }).endpoint, 'tcp://10.0.0.5:2375');
+    assert.throws(() => detectDockerHost({ ...base, configured: 'ssh://me@host' }), {
+      code: ErrorCode.InvalidArgument,
+      message: 'docker_host "ssh://me@host" uses an unsupported scheme ssh:',
+      hint: 'use unix:///var/run/docker.sock or tcp://HOST:PORT (TLS and ssh are not supported)',
+    });
   });
 
   void it('tries rootful, then rootless, then Docker Desktop', () => {
@@ -22,12 +26,14 @@ void describe('docker host detection', () => {
     assert.equal(host.endpoint, 'unix:///home/me/.docker/run/docker.sock');
   });
 
-  void it('fails listing every attempt and why it was skipped', () => {
-    assert.throws(() => detectDockerHost({ ...base, env: {}, isSocket: () => false }), (error: Error & { code?: string }) => {
+  void it('fails listing every attempt and why it was skipped, in Docker words', () => {
+    assert.throws(() => detectDockerHost({ ...base, env: {}, isSocket: () => false }), (error: Error & { code?: string; hint?: string }) => {
       assert.equal(error.code, ErrorCode.FailedPrecondition);
+      assert.match(error.message, /^no Docker engine socket found \(tried /);
       assert.match(error.message, /rootful: \/var\/run\/docker\.sock is not a socket/);
       assert.match(error.message, /rootless: its directory is not known/);
       assert.match(error.message, /docker-desktop: \/home\/me\/\.docker\/run\/docker\.sock is not a socket/);
+      assert.match(error.hint ?? '', /start dockerd, or set docker_host \/ DOCKER_HOST \/ --docker-host/);
       return true;
     });
   });

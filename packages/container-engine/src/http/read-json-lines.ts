@@ -1,12 +1,14 @@
 /**
- * Reads a stream of JSON documents as Docker sends them for pulls and events: one object per
- * line (older engines may pack several objects into one chunk or split one across chunks).
- * Lines that are not JSON are skipped: the engine never sends them on purpose.
+ * Reads a stream of JSON documents as Docker and Podman send them for pulls and events: one
+ * object per line (older engines may pack several objects into one chunk or split one across
+ * chunks). Lines that are not JSON are skipped: the engines never send them on purpose.
  */
 export async function* readJsonLines(stream: AsyncIterable<unknown>): AsyncGenerator<Record<string, unknown>> {
+  // A streaming decoder: a chunk may end inside a multi-byte character (a label in UTF-8).
+  const decoder = new TextDecoder('utf-8');
   let buffered = '';
   for await (const chunk of stream) {
-    buffered += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    buffered += typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true });
     let newline = buffered.indexOf('\n');
     while (newline !== -1) {
       const parsed = parseJsonObject(buffered.slice(0, newline));
@@ -15,7 +17,7 @@ export async function* readJsonLines(stream: AsyncIterable<unknown>): AsyncGener
       newline = buffered.indexOf('\n');
     }
   }
-  const last = parseJsonObject(buffered);
+  const last = parseJsonObject(buffered + decoder.decode());
   if (last !== undefined) yield last;
 }
 

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { decodeNetworkInspect } from './network-info.js';
+import { readDockerFixture } from './testdata/read-fixture.js';
+
+void describe('decodeNetworkInspect', () => {
+  void it('reads a Docker 20.10 bridge network and its gateway address', () => {
+    assert.deepEqual(decodeNetworkInspect(readDockerFixture('network-inspect.json')), {
+      id: '9f6873e6cd306c22ffa33fa47842161bc51a1404b9560a9a1c3094c9e8082160',
+      name: 'engine-fixture-net-4461',
+      gatewayIp: '172.18.0.1',
+    });
+  });
+
+  void it('skips IPAM configs without a gateway, and reports none when no config has one', () => {
+    const configs = (...gateways: (string | undefined)[]) => ({ Id: 'n1', Name: 'net', IPAM: { Config: gateways.map((Gateway) => ({ Subnet: '10.0.0.0/24', Gateway })) } });
+    assert.equal(decodeNetworkInspect(configs(undefined, '', '10.0.0.1')).gatewayIp, '10.0.0.1');
+    assert.equal(decodeNetworkInspect(configs()).gatewayIp, undefined);
+    assert.equal(decodeNetworkInspect({ Id: 'n1', Name: 'net', IPAM: { Config: null } }).gatewayIp, undefined);
+  });
+});
