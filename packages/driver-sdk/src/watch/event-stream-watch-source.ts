@@ -1,4 +1,4 @@
-import { abortableSleep, backoffDelayMs } from '../backoff/backoff.js';
+import { BackoffJitter, abortableSleep, backoffDelayMs } from '../backoff/backoff.js';
 import type { BackoffPolicy, Sleep } from '../backoff/backoff.js';
 import type { DriverPlatformEvent, DriverSandbox } from '../gen/compute_driver.js';
 import type { LogFields, Logger } from '../logging/logger.js';
@@ -42,7 +42,9 @@ export interface EventStreamWatchSourceOptions<Event> {
   readonly logger?: Logger;
   /** Reconnect delays; default {@link EVENT_STREAM_BACKOFF}. */
   readonly backoff?: BackoffPolicy;
+  /** Waits between reconnects; a real timer by default. */
   readonly sleep?: Sleep;
+  /** The backoff's jitter source; `Math.random` by default. */
   readonly random?: () => number;
 }
 
@@ -51,7 +53,7 @@ export interface EventStreamWatchSourceOptions<Event> {
  * 2 s; we start faster). Equal jitter: a restarting engine is never retried sooner than half
  * a step, and the drivers of several gateways on one engine do not reconnect in lock-step.
  */
-export const EVENT_STREAM_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 250, maxMs: 5_000, jitter: 'equal' });
+export const EVENT_STREAM_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 250, maxMs: 5_000, jitter: BackoffJitter.Equal });
 
 /**
  * Turns a platform's event stream into watch events. Each (re)connect opens the stream first

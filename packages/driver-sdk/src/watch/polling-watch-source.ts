@@ -31,9 +31,10 @@ export interface PollingWatchSourceOptions {
 /**
  * Turns periodic listings into watch events for engines that have no event stream: each
  * poll hands the list to a {@link SandboxTracker}, which compares it by sandbox id with what
- * was published before and publishes new or changed sandboxes and deletions to the hub. The first poll publishes every sandbox, which is
- * harmless (events are upserts) and covers anything that changed before it ran. A failed
- * list is logged and retried on the next tick and never reported as deletions.
+ * was published before and publishes new or changed sandboxes and deletions to the hub. The
+ * first poll publishes every sandbox, which is harmless (events are upserts) and covers
+ * anything that changed before it ran. A failed list is logged and retried on the next tick
+ * and never reported as deletions.
  */
 export class PollingWatchSource {
   readonly #list: PollingWatchSourceOptions['list'];
