@@ -1,11 +1,13 @@
 import { setMaxListeners } from 'node:events';
 
 import {
+  EventStreamWatchSource,
   FailedPreconditionError,
   GATEWAY_CALLBACK_HOSTNAME,
   InvalidArgumentError,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
+  SandboxTracker,
   WatchHub,
   toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
@@ -19,6 +21,7 @@ import type {
   GetSandboxResponse,
   ListSandboxesResponse,
   Logger,
+  Sleep,
   ValidateSandboxCreateRequest,
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
@@ -26,7 +29,7 @@ import type {
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
 import { provisionSandbox } from './create/sandbox-provisioner.js';
-import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import type { ContainerEvent, DockerEngine, EngineInfo } from './engine/docker-engine.js';
 import { toDriverError } from './errors.js';
 import type { ResolvedNetwork } from './network/callback-network.js';
 import { CallbackNetwork } from './network/callback-network.js';
@@ -38,9 +41,7 @@ import type { SandboxStateStore } from './state.js';
 import { validateDockerSandbox } from './validate-sandbox.js';
 import type { ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
-import { DockerEventWatcher } from './watch/docker-event-watcher.js';
-import type { Sleep } from './watch/docker-event-watcher.js';
-import { SandboxTracker } from './watch/sandbox-tracker.js';
+import { DockerWatchAdapter } from './watch/docker-watch-adapter.js';
 
 /** EnsureWorkspace / DeleteWorkspace requests (the SDK door does not name these messages). */
 interface WorkspaceRequest {
@@ -85,7 +86,7 @@ export class DockerDriver implements ComputeDriverImpl {
   readonly #inventory: SandboxInventory;
   readonly #network: CallbackNetwork;
   readonly #events: SandboxEvents;
-  readonly #watcher: DockerEventWatcher;
+  readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
   #engineInfo: Promise<EngineInfo> | undefined;
 
@@ -98,14 +99,10 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new SandboxInventory(engine, store, this.#tracker, settings.gatewayId);
     this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger });
-    this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, engine, now: deps.now ?? Date.now });
-    this.#watcher = new DockerEventWatcher({
-      engine,
-      // Docker ANDs label filters, and ownership has two vocabularies (current and legacy):
-      // take every container event and let SandboxEvents keep only ours.
-      labelFilters: [],
-      onEvent: (event, signal) => this.#events.apply(event, signal),
-      onResync: (signal) => this.#events.resync(signal),
+    this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now });
+    this.#watcher = new EventStreamWatchSource({
+      adapter: new DockerWatchAdapter(engine, this.#inventory, this.#events),
+      tracker: this.#tracker,
       logger,
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
     });

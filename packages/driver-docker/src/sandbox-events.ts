@@ -1,11 +1,11 @@
 import { backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
+import type { DriverPlatformEvent, DriverSandbox, SandboxChange, SandboxTracker } from '@shellgate/driver-sdk';
 
 import { toDriverSandbox } from './container/container-status.js';
 import type { PendingSandbox } from './create/pending-sandbox.js';
-import type { ContainerEvent, ContainerInfo, DockerEngine } from './engine/docker-engine.js';
+import type { ContainerEvent, ContainerInfo } from './engine/docker-engine.js';
 import type { SandboxInventory } from './sandbox-inventory.js';
 import type { SandboxStateStore } from './state.js';
-import type { SandboxTracker } from './watch/sandbox-tracker.js';
 
 /** Docker actions that change what a sandbox looks like; others (exec_*, attach, resize...) are ignored. */
 const STATE_ACTIONS: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'pause', 'unpause', 'oom', 'update', 'rename']);
@@ -17,13 +17,13 @@ export interface SandboxEventsOptions {
   readonly inventory: SandboxInventory;
   readonly tracker: SandboxTracker;
   readonly store: SandboxStateStore;
-  readonly engine: DockerEngine;
   readonly now: () => number;
 }
 
 /**
- * Turns engine facts into watch events: a Docker event, a resync after (re)connecting, a
- * refresh after our own stop/start, and a finished create handing over to its container.
+ * Turns engine facts into watch events: what a Docker event means (the watch source applies
+ * it), a refresh after our own stop/start, and a finished create handing over to its
+ * container.
  */
 export class SandboxEvents {
   readonly #options: SandboxEventsOptions;
@@ -33,22 +33,22 @@ export class SandboxEvents {
   }
 
   publishPlatformEvent(sandboxId: string, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): void {
-    this.#options.tracker.publishPlatformEvent(sandboxId, { timestampMs: this.#options.now(), source: EVENT_SOURCE, type, reason, message, metadata: {} });
+    this.#options.tracker.publishPlatformEvent(sandboxId, this.#toPlatformEvent(reason, message, type));
   }
 
-  /** Applies one Docker container event. */
-  async apply(event: ContainerEvent, signal: AbortSignal): Promise<void> {
+  /** What one Docker container event means, in order; a refresh inspects the container. */
+  async *toChanges(event: ContainerEvent, signal: AbortSignal): AsyncGenerator<SandboxChange> {
     const { inventory, tracker, store } = this.#options;
     const sandboxId = inventory.ownedSandboxId(event.labels);
     if (sandboxId === undefined || sandboxId === '') return;
-    if (event.action === 'oom') this.publishPlatformEvent(sandboxId, 'OOMKilled', 'a process in the sandbox was killed: out of memory', 'Warning');
-    if (event.action === 'die') this.publishPlatformEvent(sandboxId, 'ContainerDied', `container exited with code ${event.exitCode ?? 'unknown'}`);
+    if (event.action === 'oom') yield this.#toPlatformChange(sandboxId, 'OOMKilled', 'a process in the sandbox was killed: out of memory', 'Warning');
+    if (event.action === 'die') yield this.#toPlatformChange(sandboxId, 'ContainerDied', `container exited with code ${event.exitCode ?? 'unknown'}`);
     if (event.action === 'destroy') {
       const pending = inventory.pending.get(sandboxId);
       if (pending !== undefined && pending.failure === undefined) return; // a create in flight owns this id
       inventory.pending.delete(sandboxId);
       if (!tracker.isDeleted(sandboxId)) await store.remove(sandboxId);
-      tracker.publishDeleted(sandboxId);
+      yield { type: 'deleted', sandboxId };
       return;
     }
     if (!STATE_ACTIONS.has(event.action)) return;
@@ -59,29 +59,28 @@ export class SandboxEvents {
       if (!CREATE_ACTIONS.has(event.action)) pending.hasUnexpectedEvent = true;
       return;
     }
-    await this.refresh(event.containerId, signal);
+    const sandbox = await this.#inspectSandbox(event.containerId, signal);
+    if (sandbox !== undefined) yield { type: 'sandbox', sandbox };
   }
 
   /** Inspects one container and publishes what it now looks like. */
   async refresh(containerId: string, signal: AbortSignal): Promise<void> {
-    const info = await this.#options.inventory.inspect(containerId, signal);
-    if (info === undefined) return; // gone: its destroy event says so
-    this.#options.tracker.publish(await this.#options.inventory.toSandbox(info));
+    const sandbox = await this.#inspectSandbox(containerId, signal);
+    if (sandbox !== undefined) this.#options.tracker.publish(sandbox);
   }
 
-  /**
-   * Re-lists everything and publishes the differences: changed sandboxes, and deletions of
-   * those not seen that nothing has published since the resync began.
-   */
-  async resync(signal: AbortSignal): Promise<void> {
-    const { inventory, tracker } = this.#options;
-    const startedAt = tracker.sequence;
-    const sandboxes = await inventory.listAll(signal);
-    const seen = new Set(sandboxes.map((sandbox) => sandbox.id));
-    for (const sandbox of sandboxes) tracker.publish(sandbox);
-    for (const id of tracker.knownIdsAsOf(startedAt)) {
-      if (!seen.has(id) && !inventory.pending.has(id)) tracker.publishDeleted(id);
-    }
+  /** The sandbox a container stands for now; undefined when it is gone (its destroy event says so). */
+  async #inspectSandbox(containerId: string, signal: AbortSignal): Promise<DriverSandbox | undefined> {
+    const info = await this.#options.inventory.inspect(containerId, signal);
+    return info === undefined ? undefined : this.#options.inventory.toSandbox(info);
+  }
+
+  #toPlatformEvent(reason: string, message: string, type: 'Normal' | 'Warning'): DriverPlatformEvent {
+    return { timestampMs: this.#options.now(), source: EVENT_SOURCE, type, reason, message, metadata: {} };
+  }
+
+  #toPlatformChange(sandboxId: string, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): SandboxChange {
+    return { type: 'platform-event', sandboxId, event: this.#toPlatformEvent(reason, message, type) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { DriverSandbox, LabelKeys } from '@shellgate/driver-sdk';
+import type { DriverSandbox, LabelKeys, SandboxTracker } from '@shellgate/driver-sdk';
 
 import { toDriverSandbox } from './container/container-status.js';
 import type { PendingSandbox } from './create/pending-sandbox.js';
@@ -7,7 +7,6 @@ import type { ContainerInfo, DockerEngine } from './engine/docker-engine.js';
 import { toDriverError } from './errors.js';
 import { LABEL_VOCABULARIES, readContainerOwnership, toOwnershipFilterSets } from './labels.js';
 import type { SandboxStateStore } from './state.js';
-import type { SandboxTracker } from './watch/sandbox-tracker.js';
 
 /**
  * Containers inspected at once by a full listing. Inspecting 100 at once opened 100 engine

@@ -102,9 +102,26 @@ export type { ConfigKeySpec, ConfigSchema, ConfigTable, ConfigTableList, ConfigV
 export { connectDriver } from './client/index.js';
 export type { ConnectDriverOptions, DriverCallOptions, DriverClient } from './client/index.js';
 
-// ── Watch ──
-export { DEFAULT_WATCH_BUFFER_SIZE, PollingWatchSource, WatchHub } from './watch/index.js';
-export type { PollingWatchSourceOptions, WatchHubOptions } from './watch/index.js';
+// ── Watch, and the one backoff of the project ──
+export {
+  DEFAULT_WATCH_BUFFER_SIZE,
+  EVENT_STREAM_BACKOFF,
+  EventStreamWatchSource,
+  PollingWatchSource,
+  SandboxTracker,
+  WatchHub,
+} from './watch/index.js';
+export type {
+  EventStreamAdapter,
+  EventStreamWatchSourceOptions,
+  PollingWatchSourceOptions,
+  SandboxChange,
+  SandboxPublisher,
+  SandboxTrackerOptions,
+  WatchHubOptions,
+} from './watch/index.js';
+export { BackoffJitter, abortableSleep, backoffDelayMs } from './backoff/index.js';
+export type { BackoffPolicy, Sleep } from './backoff/index.js';
 
 // ── Conditions and phases ──
 export {

@@ -1,8 +1,7 @@
-import { isDeepStrictEqual } from 'node:util';
-
 import type { DriverSandbox } from '../gen/compute_driver.js';
 import type { Logger } from '../logging/logger.js';
 import { silentLogger } from '../logging/logger.js';
+import { SandboxTracker } from './sandbox-tracker.js';
 import type { WatchHub } from './watch-hub.js';
 
 /** The timer seam of {@link PollingWatchSource}; tests pass a fake, production the globals. */
@@ -29,42 +28,20 @@ export interface PollingWatchSourceOptions {
   isEqual?: (previous: DriverSandbox, next: DriverSandbox) => boolean;
 }
 
-function withoutTransitionTimes(sandbox: DriverSandbox): DriverSandbox {
-  if (sandbox.status === undefined) return sandbox;
-  return {
-    ...sandbox,
-    status: {
-      ...sandbox.status,
-      conditions: sandbox.status.conditions.map((condition) => ({ ...condition, lastTransitionTime: '' })),
-    },
-  };
-}
-
-/**
- * Default change test for polled sandboxes: deep equality of the whole message (map key
- * order ignored), except condition `lastTransitionTime`. Drivers that rebuild conditions from
- * scratch on every list stamp a fresh time each poll; a time alone is not a state change,
- * and publishing it would wake every gateway on every tick.
- */
-export function isSameSandboxState(previous: DriverSandbox, next: DriverSandbox): boolean {
-  return isDeepStrictEqual(withoutTransitionTimes(previous), withoutTransitionTimes(next));
-}
-
 /**
  * Turns periodic listings into watch events for engines that have no event stream: each
- * poll diffs the list by sandbox id against the previous one and publishes new or changed
- * sandboxes and deletions to the hub. The first poll publishes every sandbox, which is
- * harmless (events are upserts) and covers anything that changed before it ran. A failed
- * list is logged and retried on the next tick and never reported as deletions.
+ * poll hands the list to a {@link SandboxTracker}, which compares it by sandbox id with what
+ * was published before and publishes new or changed sandboxes and deletions to the hub. The
+ * first poll publishes every sandbox, which is harmless (events are upserts) and covers
+ * anything that changed before it ran. A failed list is logged and retried on the next tick
+ * and never reported as deletions.
  */
 export class PollingWatchSource {
   readonly #list: PollingWatchSourceOptions['list'];
-  readonly #hub: WatchHub;
+  readonly #tracker: SandboxTracker;
   readonly #intervalMs: number;
   readonly #timers: PollingTimers;
   readonly #logger: Logger;
-  readonly #isEqual: (previous: DriverSandbox, next: DriverSandbox) => boolean;
-  #previous = new Map<string, DriverSandbox>();
   #timer: unknown;
   #isRunning = false;
   // Polls run one at a time, whether started by the timer or by pollOnce().
@@ -75,11 +52,10 @@ export class PollingWatchSource {
       throw new RangeError(`PollingWatchSource intervalMs must be positive, got ${String(options.intervalMs)}`);
     }
     this.#list = options.list;
-    this.#hub = options.hub;
+    this.#tracker = new SandboxTracker(options.hub, options.isEqual === undefined ? {} : { isEqual: options.isEqual });
     this.#intervalMs = options.intervalMs;
     this.#timers = options.timers ?? systemTimers;
     this.#logger = (options.logger ?? silentLogger).child({ component: 'polling-watch-source' });
-    this.#isEqual = options.isEqual ?? isSameSandboxState;
   }
 
   /** Polls now, then every `intervalMs` after each poll ends, until close(). Idempotent. */
@@ -120,6 +96,7 @@ export class PollingWatchSource {
   }
 
   async #poll(): Promise<void> {
+    const startedAt = this.#tracker.sequence;
     let sandboxes: readonly DriverSandbox[];
     try {
       sandboxes = await this.#list();
@@ -130,27 +107,6 @@ export class PollingWatchSource {
       });
       return;
     }
-    this.#publishDifferences(sandboxes);
-  }
-
-  #publishDifferences(sandboxes: readonly DriverSandbox[]): void {
-    const listed = new Map<string, DriverSandbox>();
-    for (const sandbox of sandboxes) listed.set(sandbox.id, sandbox);
-    // We keep our own copies: a driver may hand out its live records and mutate them later,
-    // which would otherwise hide the next change from the comparison.
-    const current = new Map<string, DriverSandbox>();
-    for (const [id, sandbox] of listed) {
-      const previous = this.#previous.get(id);
-      if (previous !== undefined && this.#isEqual(previous, sandbox)) {
-        current.set(id, previous);
-        continue;
-      }
-      current.set(id, structuredClone(sandbox));
-      this.#hub.publishSandbox(sandbox);
-    }
-    for (const id of this.#previous.keys()) {
-      if (!current.has(id)) this.#hub.publishDeleted(id);
-    }
-    this.#previous = current;
+    this.#tracker.publishListing(sandboxes, startedAt);
   }
 }

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LogFields, Logger } from '@shellgate/driver-sdk';
 import { DriverLogForwarder, MAX_DRIVER_LINE_BYTES, classifyDriverLine } from './driver-log-forwarder.js';
-import { computeBackoffMs } from './backoff.js';
+import { backoffDelayMs } from '@shellgate/driver-sdk';
+import { DRIVER_RESTART_BACKOFF } from './driver-manager.js';
 
 function recorder(): { logger: Logger; lines: Array<{ level: string; message: string; fields: LogFields | undefined }> } {
   const lines: Array<{ level: string; message: string; fields: LogFields | undefined }> = [];
@@ -72,10 +73,10 @@ void test('the forwarder splits chunks into lines, tags the stream, caps line le
   assert.equal(lines[1]?.message, 'after');
 });
 
-void test('backoff doubles from 250 ms to a 30 s cap with equal jitter', () => {
-  assert.equal(computeBackoffMs(0, undefined, () => 1), 250);
-  assert.equal(computeBackoffMs(0, undefined, () => 0), 125);
-  assert.equal(computeBackoffMs(3, undefined, () => 1), 2000);
-  assert.equal(computeBackoffMs(20, undefined, () => 1), 30_000);
-  assert.equal(computeBackoffMs(100, undefined, () => 0), 15_000);
+void test('driver restart backoff doubles from 250 ms to a 30 s cap with equal jitter', () => {
+  assert.equal(backoffDelayMs(0, DRIVER_RESTART_BACKOFF, () => 1), 250);
+  assert.equal(backoffDelayMs(0, DRIVER_RESTART_BACKOFF, () => 0), 125);
+  assert.equal(backoffDelayMs(3, DRIVER_RESTART_BACKOFF, () => 1), 2000);
+  assert.equal(backoffDelayMs(20, DRIVER_RESTART_BACKOFF, () => 1), 30_000);
+  assert.equal(backoffDelayMs(100, DRIVER_RESTART_BACKOFF, () => 0), 15_000);
 });

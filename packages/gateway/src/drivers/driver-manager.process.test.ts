@@ -30,7 +30,7 @@ function createManager(drivers: DriverSpec[]): DriverManager {
       readyTimeoutMs: 10_000,
       shutdownGraceMs: 2_000,
       healthIntervalMs: 60_000,
-      backoff: { initialMs: 50, maxMs: 200 },
+      backoff: { initialMs: 50, maxMs: 200, jitter: 'equal' },
     },
   );
 }

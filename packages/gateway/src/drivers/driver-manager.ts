@@ -1,12 +1,18 @@
-import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
-import type { DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
+import { BackoffJitter, ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import type { BackoffPolicy, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import type { GatewayConfig } from '../config/index.js';
-import { DEFAULT_BACKOFF } from './backoff.js';
-import type { BackoffPolicy } from './backoff.js';
 import type { ConnectDriverFn, DriverProcessOptions } from './driver-process.js';
 import type { DriverKind, DriverSelection, DriverSpec } from './driver-selection.js';
 import { DriverSupervisor, createDriverProcess, defaultSleep, driverUnavailableError } from './driver-supervisor.js';
 import type { SleepFn, SupervisedProcess, SupervisorSettings } from './driver-supervisor.js';
+
+/**
+ * Restart (or re-dial) delays of a lost driver: 250 ms (the upstream dial interval) doubling
+ * to 30 s. Equal jitter, between half and all of each step: drivers lost together (a host
+ * hiccup) do not restart in lock-step, and a crash-looping driver is never restarted sooner
+ * than half a step.
+ */
+export const DRIVER_RESTART_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 250, maxMs: 30_000, jitter: BackoffJitter.Equal });
 
 /** A driver as the rest of the gateway sees it; `client` is always the current one. */
 export interface ManagedDriver {
@@ -43,7 +49,7 @@ export interface DriverManagerOptions {
   readonly healthTimeoutMs?: number;
   /** Missed probes before a driver counts as lost. Default 3. */
   readonly healthMisses?: number;
-  /** Restart backoff. Default 250 ms doubling to 30 s, with jitter. */
+  /** Restart backoff. Default {@link DRIVER_RESTART_BACKOFF}. */
   readonly backoff?: BackoffPolicy;
   /** Uptime after which a lost driver restarts from the first backoff step, ms. Default 30000. */
   readonly stableAfterMs?: number;
@@ -197,7 +203,7 @@ function toSettings(options: DriverManagerOptions): SupervisorSettings {
     healthIntervalMs: options.healthIntervalMs ?? 5_000,
     healthTimeoutMs: options.healthTimeoutMs ?? 2_000,
     healthMisses: options.healthMisses ?? 3,
-    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    backoff: options.backoff ?? DRIVER_RESTART_BACKOFF,
     stableAfterMs: options.stableAfterMs ?? 30_000,
     connect: options.connect,
     env: options.env ?? {},

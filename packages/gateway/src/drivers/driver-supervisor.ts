@@ -1,8 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { ErrorCode, ShellgateError, connectDriver } from '@shellgate/driver-sdk';
-import type { DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
-import { computeBackoffMs } from './backoff.js';
-import type { BackoffPolicy } from './backoff.js';
+import { ErrorCode, ShellgateError, backoffDelayMs, connectDriver } from '@shellgate/driver-sdk';
+import type { BackoffPolicy, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import { checkCapabilities } from './check-capabilities.js';
 import { DriverProcess, describeExit } from './driver-process.js';
 import type { ConnectDriverFn, DriverExit, DriverProcessOptions } from './driver-process.js';
@@ -211,7 +209,7 @@ export class DriverSupervisor {
   async #recover(): Promise<boolean> {
     const { signal } = this.#closing;
     while (!signal.aborted) {
-      const waitMs = computeBackoffMs(this.#consecutiveLosses, this.#settings.backoff, this.#settings.random);
+      const waitMs = backoffDelayMs(this.#consecutiveLosses, this.#settings.backoff, this.#settings.random);
       this.#consecutiveLosses += 1;
       this.#logger.info('restarting driver after backoff', { waitMs, attempt: this.#consecutiveLosses, kind: this.spec.kind });
       try {

@@ -20,8 +20,6 @@ export type { ConnectDriverFn, DriverExit, DriverProcessOptions } from './driver
 export { DriverManager, toDriverManagerOptions } from './driver-manager.js';
 export type { DriverManagerOptions, DriverRestartedListener, DriverUnavailableListener, ManagedDriver } from './driver-manager.js';
 export type { SleepFn, SupervisedProcess } from './driver-supervisor.js';
-export { DEFAULT_BACKOFF, computeBackoffMs } from './backoff.js';
-export type { BackoffPolicy } from './backoff.js';
 export { DriverLogForwarder, MAX_DRIVER_LINE_BYTES, classifyDriverLine } from './driver-log-forwarder.js';
 export { diagnoseExecutable } from './diagnose-executable.js';
 export { DriverProtocolError, DriverSelectionError, DriverStartError } from './errors.js';

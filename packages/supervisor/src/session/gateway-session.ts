@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { backoffDelayMs } from '@shellgate/driver-sdk/backoff';
 import type { ExecStart, GatewayMessage, MainProcessExited, MainProcessStarted, SupervisorMessage, SupervisorSessionClient } from '@shellgate/api/session';
 import type { LogQueue } from '../logging/log-queue.js';
 import type { SupervisorLogger } from '../logging/supervisor-logger.js';
 import { SUPERVISOR_VERSION } from '../version.js';
-import { reconnectDelayMs } from './reconnect-backoff.js';
+import { RECONNECT_BACKOFF } from './reconnect-backoff.js';
 import { readTokenFile } from './token-file.js';
 
 /** Used when a welcome carries no interval; the upstream supervisor heartbeat is 15 s. */
@@ -130,7 +131,7 @@ export class GatewaySession {
       const wasWelcomed = await this.#runOneSession();
       if (this.#isClosed || this.#isSuperseded) break;
       attempt = wasWelcomed ? 0 : attempt + 1;
-      const delayMs = reconnectDelayMs(attempt);
+      const delayMs = backoffDelayMs(attempt, RECONNECT_BACKOFF);
       logger.debug('reconnecting to the gateway', { delayMs, attempt });
       try {
         await sleep(delayMs, undefined, { signal: this.#stopController.signal });

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reconnectDelayMs } from './reconnect-backoff.js';
 
-describe('reconnectDelayMs', () => {
-  it('starts near 100 ms, doubles, and never exceeds 5 s, jittered within half a step', () => {
-    assert.equal(reconnectDelayMs(0, () => 1), 100);
-    assert.equal(reconnectDelayMs(0, () => 0), 50);
-    assert.equal(reconnectDelayMs(3, () => 1), 800);
-    assert.equal(reconnectDelayMs(50, () => 1), 5_000);
-    assert.equal(reconnectDelayMs(50, () => 0), 2_500);
+import { backoffDelayMs } from '@shellgate/driver-sdk/backoff';
+
+import { RECONNECT_BACKOFF } from './reconnect-backoff.js';
+
+describe('RECONNECT_BACKOFF', () => {
+  it('starts at up to 100 ms, doubles to a 5 s cap, and jitters over the whole step (full jitter)', () => {
+    assert.equal(backoffDelayMs(0, RECONNECT_BACKOFF, () => 0.999_999), 100);
+    assert.equal(backoffDelayMs(0, RECONNECT_BACKOFF, () => 0), 0);
+    assert.equal(backoffDelayMs(3, RECONNECT_BACKOFF, () => 0.999_999), 800);
+    assert.equal(backoffDelayMs(3, RECONNECT_BACKOFF, () => 0.5), 400);
+    assert.equal(backoffDelayMs(50, RECONNECT_BACKOFF, () => 0.999_999), 5_000);
+    assert.equal(backoffDelayMs(50, RECONNECT_BACKOFF, () => 0), 0);
   });
 });

@@ -1,12 +1,10 @@
-/** Reconnect delays (the session protocol): start 100 ms, double per failed attempt, cap 5 s. */
-export const RECONNECT_INITIAL_DELAY_MS = 100;
-export const RECONNECT_MAX_DELAY_MS = 5_000;
+import { BackoffJitter } from '@shellgate/driver-sdk/backoff';
+import type { BackoffPolicy } from '@shellgate/driver-sdk/backoff';
 
 /**
- * The delay before reconnect attempt `attempt` (0-based): "full jitter" between half and all
- * of the capped exponential step, so many sandboxes reconnecting to a restarted gateway spread out.
+ * Reconnect delays of the session (also grpc-js's channel backoff): 100 ms doubling per
+ * failed attempt to 5 s. Full jitter, anywhere in [0, step]: when a gateway restarts, the
+ * session of every sandbox it serves drops at the same moment, and full jitter spreads that
+ * crowd's reconnects the most. No floor is needed: the step doubles on every failed dial.
  */
-export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
-  const step = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_INITIAL_DELAY_MS * 2 ** Math.min(attempt, 16));
-  return Math.round(step / 2 + (random() * step) / 2);
-}
+export const RECONNECT_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 100, maxMs: 5_000, jitter: BackoffJitter.Full });

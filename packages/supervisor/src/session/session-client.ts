@@ -3,7 +3,7 @@ import { credentials, makeGenericClientConstructor, type ChannelCredentials, typ
 import { encodeExecFromSupervisor, SupervisorSessionService, type SupervisorSessionClient } from '@shellgate/api/session';
 import type { GatewayEndpoint } from '../config/supervisor-config.js';
 import { SupervisorError } from '../errors.js';
-import { RECONNECT_INITIAL_DELAY_MS, RECONNECT_MAX_DELAY_MS } from './reconnect-backoff.js';
+import { RECONNECT_BACKOFF } from './reconnect-backoff.js';
 
 function readTlsFile(path: string, what: string): Buffer {
   try {
@@ -34,8 +34,8 @@ export function createSessionClient(endpoint: GatewayEndpoint): SupervisorSessio
   return new SessionClientConstructor(endpoint.target, toChannelCredentials(endpoint), {
     // grpc-js's own channel backoff defaults to 1 s .. 120 s, which would hold calls back long
     // after a restarted gateway is up again; match the session's reconnect policy instead.
-    'grpc.initial_reconnect_backoff_ms': RECONNECT_INITIAL_DELAY_MS,
-    'grpc.max_reconnect_backoff_ms': RECONNECT_MAX_DELAY_MS,
+    'grpc.initial_reconnect_backoff_ms': RECONNECT_BACKOFF.initialMs,
+    'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF.maxMs,
     // A vanished gateway host (no RST) is only noticed by pings.
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,

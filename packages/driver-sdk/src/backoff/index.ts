@@ -1,0 +1,2 @@
+export { BackoffJitter, abortableSleep, backoffDelayMs } from './backoff.js';
+export type { BackoffPolicy, Sleep } from './backoff.js';
