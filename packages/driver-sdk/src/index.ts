@@ -136,11 +136,14 @@ export { formatCpuQuantity, formatMemoryQuantity, parseCpuQuantity, parseMemoryQ
 export { SandboxEnv, buildSandboxEnvironment, mergeUserEnvironment, toEnvList } from './environment/index.js';
 export type { SandboxEnvironmentOptions, SandboxTlsFiles } from './environment/index.js';
 export {
+  DRIVER_CONFIG_FIELD,
   MAX_ENVIRONMENT_ENTRIES,
   MAX_SANDBOX_NAME_LENGTH,
   RESERVED_MOUNT_TARGETS,
   findEnvironmentProblems,
+  formatDriverConfigField,
   findLabelProblems,
+  findMountTargetProblems,
   findSandboxNameProblems,
   throwIfProblems,
   validateDriverSandbox,
