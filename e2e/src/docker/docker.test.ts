@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import { requireDockerEngine } from './docker-engine.js';
 import { registerDockerConformanceSuite } from './docker-conformance-suite.js';
+import { registerDockerDocExamplesSuite } from './docker-doc-examples-suite.js';
 import { registerDockerDriverSuite } from './docker-driver-suite.js';
 import { registerDockerGatewaySuite } from './docker-gateway-suite.js';
 import { registerDockerRestartSuite } from './docker-restart-suite.js';
@@ -18,5 +19,6 @@ registerDockerConformanceSuite();
 registerDockerDriverSuite();
 registerDockerGatewaySuite();
 registerDockerSupervisorSuite();
+registerDockerDocExamplesSuite();
 // Last: it restarts dockerd, which stops every container on the engine.
 registerDockerRestartSuite();
