@@ -7,6 +7,5 @@ if [ ! -x "$shared/contract/check-wire" ]; then
   echo "check-wire: $shared/contract/check-wire not found; clone this repo beside shared/ or set SHELLGATE_SHARED_DIR" >&2
   exit 1
 fi
-# Exactly the documented form, from the repo root: check-wire cds into its argument and
-# passes that same relative path to protoc -I, which is why the files live in proto/proto/.
+# Exactly the documented form, from the repo root: proto/ holds the files and is their import root.
 "$shared/contract/check-wire" proto

@@ -8,10 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// The .proto files sit in proto/proto/ so that the pinned checker, run as
-// `check-wire proto` from the repo root, finds them (it cds into its argument and then
-// passes the same relative path to protoc -I).
-const protoDir = join(root, 'proto', 'proto');
+// proto/ is the import root: imports inside the protos are relative to it, and the pinned
+// checker (`check-wire proto`) reads the files from the same place.
+const protoDir = join(root, 'proto');
 const plugin = join(root, 'node_modules', '.bin', 'protoc-gen-ts_proto');
 
 const TS_PROTO_OPTIONS = [

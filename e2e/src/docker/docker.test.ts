@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { requireDockerEngine } from './docker-engine.js';
 import { registerDockerBareConfigSuite } from './docker-bare-config-suite.js';
 import { registerDockerConformanceSuite } from './docker-conformance-suite.js';
+import { registerDockerDocExamplesSuite } from './docker-doc-examples-suite.js';
 import { registerDockerDriverSuite } from './docker-driver-suite.js';
 import { registerDockerGatewaySuite } from './docker-gateway-suite.js';
 import { registerDockerRestartSuite } from './docker-restart-suite.js';
@@ -20,5 +21,6 @@ registerDockerDriverSuite();
 registerDockerGatewaySuite();
 registerDockerSupervisorSuite();
 registerDockerBareConfigSuite();
+registerDockerDocExamplesSuite();
 // Last: it restarts dockerd, which stops every container on the engine.
 registerDockerRestartSuite();

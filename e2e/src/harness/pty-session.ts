@@ -17,9 +17,9 @@ export class PtySession {
     );
   }
 
-  static start(file: string, args: readonly string[], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv } = {}): PtySession {
+  static start(file: string, args: readonly string[], options: { cols?: number; rows?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtySession {
     const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    return new PtySession(spawn(file, [...args], { name: 'xterm', cols: options.cols ?? 80, rows: options.rows ?? 24, env }));
+    return new PtySession(spawn(file, [...args], { name: 'xterm', cols: options.cols ?? 80, rows: options.rows ?? 24, env, cwd: options.cwd }));
   }
 
   /** Everything the program wrote so far. */

@@ -44,20 +44,25 @@ void describe('driver_config', () => {
   });
 
   void it('refuses bind mounts unless allow_bind_mounts is on (FAILED_PRECONDITION)', () => {
-    const error = codeOf(() => parseDockerDriverOptions({ mounts: [{ type: 'bind', source: '/etc', target: '/host-etc' }] }, denyBinds));
+    const error = codeOf(() =>
+      parseDockerDriverOptions({ mounts: [{ type: 'tmpfs', target: '/scratch' }, { type: 'bind', source: '/etc', target: '/host-etc' }] }, denyBinds),
+    );
     assert.equal(error.code, ErrorCode.FailedPrecondition);
+    assert.match(error.message, /^spec\.template\.driver_config\.docker\.mounts\[1\]: bind mount of "\/etc"/);
   });
 
   void it('refuses reserved targets such as /run/shellgate', () => {
     const error = codeOf(() => parseDockerDriverOptions({ mounts: [{ type: 'tmpfs', target: '/run/shellgate/x' }] }, denyBinds));
     assert.equal(error.code, ErrorCode.InvalidArgument);
-    assert.match(error.message, /mounts\[0\]\.target/);
+    assert.match(error.message, /spec\.template\.driver_config\.docker\.mounts\[0\]\.target/);
   });
 
-  void it('answers INVALID_ARGUMENT naming an unknown key', () => {
-    const error = codeOf(() => parseDockerDriverOptions({ privileged: true }, denyBinds));
+  // The gateway unwraps { docker: {...} } before the driver sees it; the error still names
+  // the path the user wrote, driver key included (issue 9, item 4).
+  void it('answers INVALID_ARGUMENT naming an unknown key under driver_config.docker', () => {
+    const error = codeOf(() => parseDockerDriverOptions({ network: 'none' }, denyBinds));
     assert.equal(error.code, ErrorCode.InvalidArgument);
-    assert.match(error.message, /driver_config\.privileged/);
+    assert.match(error.message, /spec\.template\.driver_config\.docker\.network: is not a docker driver option/);
   });
 
   void it('lists every malformed mount field and CDI name at once', () => {
@@ -65,7 +70,8 @@ void describe('driver_config', () => {
       parseDockerDriverOptions({ mounts: [{ type: 'nfs', target: '/x' }, { type: 'tmpfs', source: 'x', target: 'rel', extra: 1 }], cdi_devices: ['gpu'] }, allowBinds),
     );
     assert.equal(error.code, ErrorCode.InvalidArgument);
-    for (const field of ['mounts[0].type', 'mounts[1].source', 'mounts[1].target', 'mounts[1].extra', 'cdi_devices[0]']) {
+    for (const key of ['mounts[0].type', 'mounts[1].source', 'mounts[1].target', 'mounts[1].extra', 'cdi_devices[0]']) {
+      const field = `spec.template.driver_config.docker.${key}`;
       assert.ok(error.message.includes(field), `${field} in ${error.message}`);
     }
   });

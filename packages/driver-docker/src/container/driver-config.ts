@@ -1,7 +1,8 @@
-import { FailedPreconditionError, isShellgateError, throwIfProblems, validateMountTarget } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, findMountTargetProblems, formatDriverConfigField, throwIfProblems } from '@shellgate/driver-sdk';
 import type { ValidationProblem } from '@shellgate/driver-sdk';
 
 import type { MountSpec } from '../engine/docker-engine.js';
+import { DRIVER_NAME } from '../version.js';
 
 /** `spec.template.driver_config` as this driver reads it: the value under the "docker" key. */
 export interface DockerDriverOptions {
@@ -10,7 +11,8 @@ export interface DockerDriverOptions {
   readonly cdiDevices: readonly string[];
 }
 
-const FIELD = 'spec.template.driver_config';
+/** Problems name the path the user wrote (`…driver_config.docker.mounts`), not the unwrapped value this driver receives. */
+const FIELD = formatDriverConfigField(DRIVER_NAME);
 const KNOWN_KEYS: ReadonlySet<string> = new Set(['mounts', 'cdi_devices']);
 const KNOWN_MOUNT_KEYS: ReadonlySet<string> = new Set(['type', 'source', 'target', 'read_only']);
 const MOUNT_TYPES: ReadonlySet<string> = new Set(['bind', 'volume', 'tmpfs']);
@@ -50,12 +52,7 @@ function parseMount(raw: unknown, field: string, problems: ValidationProblem[]):
   if (typeof target !== 'string') {
     problems.push({ field: `${field}.target`, reason: 'must be an absolute path inside the sandbox' });
   } else {
-    try {
-      validateMountTarget(target, `${field}.target`);
-    } catch (error) {
-      if (!isShellgateError(error)) throw error;
-      problems.push({ field: `${field}.target`, reason: error.message });
-    }
+    problems.push(...findMountTargetProblems(target, `${field}.target`));
   }
   const readOnly = raw['read_only'];
   if (readOnly !== undefined && typeof readOnly !== 'boolean') problems.push({ field: `${field}.read_only`, reason: 'must be true or false' });
@@ -111,9 +108,12 @@ export function parseDockerDriverOptions(
   }
   const cdiDevices = raw['cdi_devices'] === undefined ? [] : parseCdiDevices(raw['cdi_devices'], problems);
   throwIfProblems('docker driver_config', problems, 'see the driver-docker README for driver_config');
-  const bind = mounts.find((mount) => mount.type === 'bind');
+  // Every entry parsed (a problem would have thrown above), so indices match the user's list.
+  const bindIndex = mounts.findIndex((mount) => mount.type === 'bind');
+  const bind = mounts[bindIndex];
   if (bind !== undefined && !policy.allowBindMounts) {
-    throw new FailedPreconditionError(`bind mount of ${JSON.stringify(bind.source)} at ${JSON.stringify(bind.target)} is not allowed by this driver`, {
+    const field = `${FIELD}.mounts[${bindIndex}]`;
+    throw new FailedPreconditionError(`${field}: bind mount of ${JSON.stringify(bind.source)} at ${JSON.stringify(bind.target)} is not allowed by this driver`, {
       hint: 'use a volume or tmpfs mount, or ask the operator to set allow_bind_mounts = true',
     });
   }

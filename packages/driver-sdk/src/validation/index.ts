@@ -1,3 +1,4 @@
+export { DRIVER_CONFIG_FIELD, formatDriverConfigField } from './driver-config-field.js';
 export { findDriverSandboxProblems, validateDriverSandbox } from './driver-sandbox.js';
 export {
   MAX_ENVIRONMENT_ENTRIES,

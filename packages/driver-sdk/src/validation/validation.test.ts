@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { DriverSandbox } from '../gen/compute_driver.js';
+import { formatDriverConfigField } from './driver-config-field.js';
 import { findDriverSandboxProblems, validateDriverSandbox } from './driver-sandbox.js';
 import { validateEnvironment } from './environment-limits.js';
 import { validateLabels } from './labels.js';
@@ -21,6 +22,13 @@ function assertInvalid(run: () => void, pattern: RegExp): void {
     return true;
   });
 }
+
+describe('formatDriverConfigField', () => {
+  it('names the key under the driver name the user wrote, not the unwrapped value the driver received', () => {
+    assert.equal(formatDriverConfigField('docker', 'mounts[0].target'), 'spec.template.driver_config.docker.mounts[0].target');
+    assert.equal(formatDriverConfigField('podman'), 'spec.template.driver_config.podman');
+  });
+});
 
 describe('validateSandboxName', () => {
   for (const name of ['a', 'abc', 'my-sandbox-1', 'a1', 'a'.repeat(19)]) {

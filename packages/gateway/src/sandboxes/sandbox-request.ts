@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateSandboxRequest, SandboxSpec } from '@shellgate/api';
-import { findEnvironmentProblems, findLabelProblems, findSandboxNameProblems, parseCpuQuantity, parseMemoryQuantity, throwIfProblems, type DriverResourceRequirements, type ValidationProblem, quoteValue } from '@shellgate/driver-sdk';
+import {
+  DRIVER_CONFIG_FIELD,
+  findEnvironmentProblems,
+  findLabelProblems,
+  findSandboxNameProblems,
+  formatDriverConfigField,
+  parseCpuQuantity,
+  parseMemoryQuantity,
+  throwIfProblems,
+  quoteValue,
+  type DriverResourceRequirements,
+  type ValidationProblem,
+} from '@shellgate/driver-sdk';
 import { DEFAULT_WORKSPACE } from '../store/index.js';
 
 
@@ -98,19 +110,18 @@ function parseDriverConfig(
   problems: ValidationProblem[],
 ): { driverName: string | undefined; driverConfig: Record<string, unknown> | undefined } {
   if (struct === undefined || Object.keys(struct).length === 0) return { driverName: undefined, driverConfig: undefined };
-  const field = 'spec.template.driver_config';
   const keys = Object.keys(struct);
   if (keys.length !== 1) {
-    problems.push({ field, reason: `must have exactly one key, the driver name (one of ${driverNames.join(', ')}); got ${keys.length}` });
+    problems.push({ field: DRIVER_CONFIG_FIELD, reason: `must have exactly one key, the driver name (one of ${driverNames.join(', ')}); got ${keys.length}` });
     return { driverName: undefined, driverConfig: undefined };
   }
   const driverName = keys[0] as string;
   if (!driverNames.includes(driverName)) {
-    problems.push({ field: `${field}.${driverName}`, reason: `no driver named ${quoteValue(driverName)} is configured; configured: ${driverNames.join(', ')}` });
+    problems.push({ field: formatDriverConfigField(driverName), reason: `no driver named ${quoteValue(driverName)} is configured; configured: ${driverNames.join(', ')}` });
   }
   const value = struct[driverName];
   if (value !== null && value !== undefined && !isPlainObject(value)) {
-    problems.push({ field: `${field}.${driverName}`, reason: 'must be an object with that driver\'s settings' });
+    problems.push({ field: formatDriverConfigField(driverName), reason: 'must be an object with that driver\'s settings' });
     return { driverName, driverConfig: undefined };
   }
   return { driverName, driverConfig: (value ?? {}) };

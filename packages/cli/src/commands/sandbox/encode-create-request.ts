@@ -78,7 +78,7 @@ function parseDriverConfig(flags: ParsedFlags): Record<string, unknown> | undefi
   if (driver === '') throw new UsageError('--driver must not be empty');
   const config = configText === undefined ? {} : parseJson(configText, '--driver-config');
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new UsageError('--driver-config must be a JSON object', 'e.g. --driver-config \'{"network":"none"}\'');
+    throw new UsageError('--driver-config must be a JSON object', 'e.g. --driver docker --driver-config \'{"mounts":[{"type":"tmpfs","target":"/scratch"}]}\'');
   }
   return { [driver]: config };
 }

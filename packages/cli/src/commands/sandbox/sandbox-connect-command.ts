@@ -16,7 +16,7 @@ export const sandboxConnectCommand: Command = {
     'Exits with the shell\'s exit code. Needs a terminal on stdin; to pipe input, use ' +
     "'shellgate sandbox exec -i NAME -- sh'.",
   flags: [{ name: 'shell', kind: 'string', valueName: 'PATH', description: `shell to start [default ${DEFAULT_SHELL}]` }],
-  examples: ['shellgate sandbox connect dev', 'shellgate sandbox connect dev --shell /bin/bash'],
+  examples: ['shellgate sandbox connect dev', 'shellgate sandbox connect dev --shell /bin/ash'],
   minPositionals: 1,
   maxPositionals: 1,
   async run(context, input) {

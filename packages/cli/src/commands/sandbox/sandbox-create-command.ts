@@ -25,9 +25,9 @@ export const sandboxCreateCommand: Command = {
   examples: [
     'shellgate sandbox create dev --image node:20 --wait',
     'shellgate sandbox create --env MODE=ci --label team=ml --cpu 500m --memory 1Gi',
-    'shellgate sandbox create job1 --cmd sleep --cmd 3600 --driver docker --driver-config \'{"network":"none"}\'',
+    'shellgate sandbox create job1 --cmd sleep --cmd 3600 --driver docker --driver-config \'{"mounts":[{"type":"tmpfs","target":"/scratch"}]}\'',
     'shellgate sandbox create dev --wait --timeout 10m -o json',
-    'shellgate sandbox create dev --image node:20 -- claude',
+    'shellgate sandbox create dev -- sh',
   ],
   minPositionals: 0,
   maxPositionals: 1,
