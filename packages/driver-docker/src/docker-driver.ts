@@ -16,6 +16,8 @@ import type {
   ComputeDriverImpl,
   CreateSandboxRequest,
   DeleteSandboxResponse,
+  DeleteWorkspaceRequest,
+  EnsureWorkspaceRequest,
   GetCapabilitiesResponse,
   GetGatewayListenerRequirementsResponse,
   GetSandboxResponse,
@@ -42,11 +44,6 @@ import { validateDockerSandbox } from './validate-sandbox.js';
 import type { ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
 import { DockerWatchAdapter } from './watch/docker-watch-adapter.js';
-
-/** EnsureWorkspace / DeleteWorkspace requests (the SDK door does not name these messages). */
-interface WorkspaceRequest {
-  readonly workspace: string;
-}
 
 /** Everything the driver touches, injected (STYLE.md rule 15). */
 export interface DockerDriverDeps {
@@ -238,12 +235,12 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   /** Workspaces are labels on Docker; there is nothing to create. */
-  ensureWorkspace(request: WorkspaceRequest): void {
+  ensureWorkspace(request: EnsureWorkspaceRequest): void {
     if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
   }
 
   /** Refuses while containers of the workspace remain; otherwise there is nothing to remove. */
-  async deleteWorkspace(request: WorkspaceRequest, ctx: CallContext): Promise<void> {
+  async deleteWorkspace(request: DeleteWorkspaceRequest, ctx: CallContext): Promise<void> {
     if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
     const remaining = await this.#inventory.listOwnedContainerIds(ctx.signal, (keys) => `${keys.workspace}=${request.workspace}`);
     if (remaining.length > 0) {
