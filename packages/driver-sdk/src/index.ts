@@ -67,7 +67,6 @@ export type { CallContext, ComputeDriverImpl } from './server/driver-impl.js';
 export {
   DRIVER_LOG_LEVEL_ENV,
   DRIVER_SOCKET_ENV,
-  DriverUsageError,
   GATEWAY_ID_ENV,
   GATEWAY_PORT_ENV,
   GATEWAY_SCHEME_ENV,
@@ -82,9 +81,36 @@ export type { RunDriverMainOptions, RunningDriverServer, ServeDriverOptions } fr
 export { SocketInUseError, SocketListenError, SocketPathError, UnsafeSocketPathError, prepareDriverSocket, validateSocketPath } from './socket/index.js';
 export type { DriverSocket, PrepareDriverSocketOptions } from './socket/index.js';
 
-// ── Driver configuration (flags > env > TOML file) ──
-export { ConfigError, defineConfig, formatConfigHelp, loadConfig } from './config/index.js';
-export type { ConfigKeySpec, ConfigSchema, ConfigTable, ConfigTableList, ConfigValues } from './config/index.js';
+// ── Configuration (flags > env > TOML file > defaults), for drivers and the gateway ──
+export {
+  ConfigError,
+  DEFAULT_ORIGIN,
+  defineConfig,
+  describeFileOrigin,
+  envNamesOf,
+  formatConfigHelp,
+  loadConfig,
+  parseConfigArgs,
+  readConfigFile,
+  resolveConfig,
+  resolveConfigWithOrigins,
+} from './config/index.js';
+export type {
+  ConfigArgs,
+  ConfigFile,
+  ConfigFlagValue,
+  ConfigKeySpec,
+  ConfigKeySpecs,
+  ConfigProblem,
+  ConfigSchema,
+  ConfigSources,
+  ConfigTable,
+  ConfigTableList,
+  ConfigValues,
+  ExtraValueFlags,
+  ReadConfigFileFn,
+  ResolvedConfig,
+} from './config/index.js';
 
 // ── Client (what the gateway uses) ──
 export { connectDriver } from './client/index.js';
