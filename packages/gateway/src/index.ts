@@ -11,7 +11,7 @@
  * ```
  */
 export { GATEWAY_VERSION, GatewayApp, REQUIRES_SUPERVISOR_KEY } from './app/index.js';
-export { CONFIG_KEYS, GatewayConfigError, gatewayHelpText, loadGatewayConfig } from './config/index.js';
+export { gatewayConfigSchema, gatewayHelpText, loadGatewayConfig } from './config/index.js';
 export type { DriverConfigEntry, GatewayConfig, GatewayConfigKey, LoadGatewayConfigOptions } from './config/index.js';
 export { BUILTIN_DRIVERS } from './drivers/index.js';
 export type { BuiltinDriver } from './drivers/index.js';
