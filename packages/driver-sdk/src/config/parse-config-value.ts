@@ -99,10 +99,14 @@ function checkTyped(spec: ConfigKeySpec, value: unknown, baseDir: string | undef
       return checkAddress(value);
     case 'log-level':
       return checkLogLevel(value);
+    // Tables are copied: smol-toml builds inline tables without a prototype, and the copy is
+    // what gets frozen (a schema's default stays the caller's).
     case 'table':
-      return isTable(value) ? { value } : mismatch('a table', value);
-    case 'table-array':
-      return checkTableList(value);
+      return isTable(value) ? { value: structuredClone(value) } : mismatch('a table', value);
+    case 'table-array': {
+      const checked = checkTableList(value);
+      return 'problem' in checked ? checked : { value: structuredClone(checked.value) };
+    }
   }
 }
 
