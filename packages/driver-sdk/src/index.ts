@@ -59,8 +59,8 @@ export {
 export type { ShellgateErrorOptions } from './errors.js';
 
 // ── Logging ──
-export type { CreateLoggerOptions, LogFields, LogLevel, Logger } from './logging/index.js';
-export { LOG_LEVELS, createLogger, isLogLevel, redactSecretText, redactSecrets, silentLogger } from './logging/index.js';
+export type { CreateLoggerOptions, LogFields, LogFormat, LogLevel, Logger } from './logging/index.js';
+export { LOG_FORMATS, LOG_LEVELS, createLogger, isLogLevel, redactSecretText, redactSecrets, silentLogger } from './logging/index.js';
 
 // ── Serving a driver ──
 export type { CallContext, ComputeDriverImpl } from './server/driver-impl.js';

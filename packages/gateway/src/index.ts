@@ -6,7 +6,7 @@
  * import { GatewayApp, loadGatewayConfig } from '@shellgate/gateway';
  * import { createLogger } from '@shellgate/driver-sdk';
  * const config = loadGatewayConfig({ argv: ['--config', 'gateway.toml'], env: process.env });
- * const gateway = await GatewayApp.start(config, createLogger({ level: config.logLevel, name: 'gateway' }));
+ * const gateway = await GatewayApp.start(config, createLogger({ level: config.logLevel, name: 'gateway', format: config.logFormat }));
  * await gateway.close();
  * ```
  */

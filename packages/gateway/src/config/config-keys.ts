@@ -1,4 +1,4 @@
-import { defineConfig } from '@shellgate/driver-sdk';
+import { LOG_FORMATS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 import { DRIVER_NAME_RULE, isDriverName } from './driver-name.js';
 
@@ -60,6 +60,13 @@ export const gatewayConfigSchema = defineConfig({
       default: 'info',
       description: 'error, warn, info or debug; also handed to every spawned driver.',
       ...sources('log_level', 'OPENSHELL_LOG_LEVEL'),
+    },
+    log_format: {
+      type: 'string',
+      choices: LOG_FORMATS,
+      default: 'auto',
+      description: 'Log lines as text (time, level, component, message, key=value) or JSON; auto: text when stderr is a terminal, else JSON.',
+      ...sources('log_format'),
     },
     default_driver: {
       type: 'string',

@@ -146,12 +146,24 @@ void test('bad values name their origin and the fix', () => {
     [{ argv: ['--lsten', 'x'] }, /^flag --lsten: unknown flag/, /did you mean --listen\?/],
     [{ argv: ['--tls-key-file', '/k.pem'] }, /^flag --tls-key-file: tls_key_file is set without its partner/, /set both tls_cert_file and tls_key_file/],
     [{ argv: ['--default-driver', 'Bad Name'] }, /^flag --default-driver: invalid driver name "Bad Name"/, /--help/],
+    [{ argv: ['--log-format', 'pretty'] }, /^flag --log-format: must be one of auto, json, text; got "pretty"/, /--help/],
   ];
   for (const [options, message, hint] of cases) {
     const error = configError(() => load(options));
     assert.match(error.message, message);
     assert.match(error.hint, hint, error.message);
   }
+});
+
+void test('log_format is auto unless the file, SHELLGATE_LOG_FORMAT or --log-format says json or text', () => {
+  assert.equal(load().logFormat, 'auto');
+  assert.equal(load({ files: { [DEFAULT_FILE]: 'log_format = "json"\n' } }).logFormat, 'json');
+  const fromEnv = load({ files: { [DEFAULT_FILE]: 'log_format = "json"\n' }, env: { SHELLGATE_LOG_FORMAT: 'text' } });
+  assert.equal(fromEnv.logFormat, 'text');
+  assert.equal(fromEnv.origins.log_format, 'env SHELLGATE_LOG_FORMAT');
+  const fromFlag = load({ env: { SHELLGATE_LOG_FORMAT: 'text' }, argv: ['--log-format=json'] });
+  assert.equal(fromFlag.logFormat, 'json');
+  assert.equal(fromFlag.origins.log_format, 'flag --log-format');
 });
 
 void test('paths from the file resolve against its directory; from flags against the cwd; database against state_dir', () => {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { parseConfigArgs, readConfigFile, resolveConfigWithOrigins } from '@shellgate/driver-sdk';
-import type { ConfigFile, LogLevel, ReadConfigFileFn } from '@shellgate/driver-sdk';
+import type { ConfigFile, LogFormat, LogLevel, ReadConfigFileFn } from '@shellgate/driver-sdk';
 import {
   CONFIG_FILE_ENV,
   CONFIG_FILE_FLAG,
@@ -26,6 +26,8 @@ export interface GatewayConfig {
   readonly stateDir: string;
   readonly database: DatabaseConfig;
   readonly logLevel: LogLevel;
+  /** `auto` writes text when stderr is a terminal, else JSON lines. */
+  readonly logFormat: LogFormat;
   readonly defaultDriver: string | undefined;
   readonly allowUnauthenticated: boolean;
   readonly authTokenFile: string | undefined;
@@ -137,6 +139,7 @@ function build(
     stateDir,
     database: Object.freeze(toDatabaseConfig(values.database, stateDir, DEFAULT_DATABASE_FILE)),
     logLevel: values.log_level,
+    logFormat: values.log_format as LogFormat,
     defaultDriver: values.default_driver,
     allowUnauthenticated: values.allow_unauthenticated,
     authTokenFile: values.auth_token_file,
