@@ -55,6 +55,6 @@ function describeFlag(spec: ConfigKeySpec): string {
     case 'string-array':
       return `${spec.flag} ${spec.valueName ?? 'VALUE'} (repeat for more)`;
     default:
-      return `${spec.flag} ${spec.valueName ?? DEFAULT_VALUE_NAMES[spec.type] ?? 'VALUE'}`;
+      return `${spec.flag} ${spec.valueName ?? spec.choices?.join('|') ?? DEFAULT_VALUE_NAMES[spec.type] ?? 'VALUE'}`;
   }
 }

@@ -138,6 +138,12 @@ describe('resolveConfig', () => {
     assert.match(error.hint ?? '', /^did you mean "privileged"\? settings are the top-level keys docker_host, /);
   });
 
+  it('points to --help instead of listing a long list of keys', () => {
+    const keys = Object.fromEntries(Array.from({ length: 13 }, (_, index) => [`key_${index}`, { type: 'string', description: 'k' } as const]));
+    const error = errorOf(() => resolveConfig(defineConfig({ keys }), { file: { path: 'd.toml', text: 'key_x = "a"\n' } }));
+    assert.equal(error.hint, 'did you mean "key_0"? settings are top-level keys; run with --help to list them');
+  });
+
   it('names FILE:LINE:COL for TOML syntax errors', () => {
     const error = errorOf(() => resolveConfig(schema, { file: { path: 'd.toml', text: 'a = 1\nb = \n' } }));
     assert.equal(error.message, 'd.toml:2:5: invalid TOML: invalid value');
@@ -228,6 +234,7 @@ describe('formatConfigHelp', () => {
           level: { type: 'log-level', default: 'info', env: ['A_LEVEL', 'B_LEVEL'], flag: '--level', description: 'how loud' },
           dir: { type: 'path', defaultText: '~/.local/state/x', flag: '--dir', description: 'state' },
           wait_ms: { type: 'integer', default: 5, flag: '--wait-ms', valueName: 'MS', description: 'wait' },
+          mode: { type: 'string', choices: ['fast', 'safe'], flag: '--mode', description: 'mode' },
         },
       }),
       'Settings of x:',
@@ -236,6 +243,7 @@ describe('formatConfigHelp', () => {
     assert.match(help, /level {2}\(error\|warn\|info\|debug\) {2}default: "info"\n.*\n {6}env A_LEVEL, then B_LEVEL; flag --level LEVEL\n/);
     assert.match(help, /dir {2}\(path\) {2}default: ~\/\.local\/state\/x\n.*\n {6}flag --dir PATH\n/);
     assert.match(help, /flag --wait-ms MS\n/);
+    assert.match(help, /flag --mode fast\|safe\n/);
   });
 });
 

@@ -103,10 +103,16 @@ function applyFile(specs: ConfigKeySpecs, file: ConfigFile, fileDir: string, lay
   }
 }
 
+// Beyond this many keys the list would bury the suggestion; --help has them all.
+const MAX_LISTED_KEYS = 12;
+
 function describeKnownKeys(unknown: string, known: readonly string[]): string {
   if (known.length === 0) return 'this file takes no settings; remove the key';
   const suggestion = suggestName(unknown, known);
-  const list = `settings are the top-level keys ${known.join(', ')}`;
+  const list =
+    known.length <= MAX_LISTED_KEYS
+      ? `settings are the top-level keys ${known.join(', ')}`
+      : 'settings are top-level keys; run with --help to list them';
   return suggestion === undefined ? list : `did you mean ${JSON.stringify(suggestion)}? ${list}`;
 }
 
