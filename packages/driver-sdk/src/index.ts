@@ -80,15 +80,14 @@ export {
 export type { ShellgateErrorOptions } from './errors.js';
 
 // ── Logging ──
-export type { CreateLoggerOptions, LogFields, LogLevel, Logger } from './logging/index.js';
-export { LOG_LEVELS, createLogger, isLogLevel, redactSecretText, redactSecrets, silentLogger } from './logging/index.js';
+export type { CreateLoggerOptions, LogFields, LogFormat, LogLevel, Logger } from './logging/index.js';
+export { LOG_FORMATS, LOG_LEVELS, createLogger, isLogLevel, redactSecretText, redactSecrets, silentLogger } from './logging/index.js';
 
 // ── Serving a driver ──
 export type { CallContext, ComputeDriverImpl } from './server/driver-impl.js';
 export {
   DRIVER_LOG_LEVEL_ENV,
   DRIVER_SOCKET_ENV,
-  DriverUsageError,
   GATEWAY_ID_ENV,
   GATEWAY_PORT_ENV,
   GATEWAY_SCHEME_ENV,
@@ -112,9 +111,36 @@ export type { MalformedRequest } from './server/index.js';
 export { SocketInUseError, SocketListenError, SocketPathError, UnsafeSocketPathError, prepareDriverSocket, validateSocketPath } from './socket/index.js';
 export type { DriverSocket, PrepareDriverSocketOptions } from './socket/index.js';
 
-// ── Driver configuration (flags > env > TOML file) ──
-export { ConfigError, defineConfig, formatConfigHelp, loadConfig } from './config/index.js';
-export type { ConfigKeySpec, ConfigSchema, ConfigTable, ConfigTableList, ConfigValues } from './config/index.js';
+// ── Configuration (flags > env > TOML file > defaults), for drivers and the gateway ──
+export {
+  ConfigError,
+  DEFAULT_ORIGIN,
+  defineConfig,
+  describeFileOrigin,
+  envNamesOf,
+  formatConfigHelp,
+  loadConfig,
+  parseConfigArgs,
+  readConfigFile,
+  resolveConfig,
+  resolveConfigWithOrigins,
+} from './config/index.js';
+export type {
+  ConfigArgs,
+  ConfigFile,
+  ConfigFlagValue,
+  ConfigKeySpec,
+  ConfigKeySpecs,
+  ConfigProblem,
+  ConfigSchema,
+  ConfigSources,
+  ConfigTable,
+  ConfigTableList,
+  ConfigValues,
+  ExtraValueFlags,
+  ReadConfigFileFn,
+  ResolvedConfig,
+} from './config/index.js';
 
 // ── Client (what the gateway uses) ──
 export { connectDriver } from './client/index.js';

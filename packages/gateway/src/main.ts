@@ -24,7 +24,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stderr.write(`shellgate-gateway: ${describe(error)}\n`);
     return EXIT_USAGE;
   }
-  const logger = createLogger({ level: config.logLevel, name: 'shellgate-gateway' });
+  const logger = createLogger({ level: config.logLevel, name: 'shellgate-gateway', format: config.logFormat });
   let app: GatewayApp;
   try {
     app = await GatewayApp.start(config, logger);

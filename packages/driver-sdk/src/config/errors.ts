@@ -1,19 +1,29 @@
 import { ErrorCode, ShellgateError } from '../errors.js';
 
-/** One bad setting, with where it came from: `FILE:key`, `FILE:LINE:COL`, `env NAME` or `flag --name`. */
+/**
+ * One bad setting, with where it came from (`FILE:LINE:key`, `FILE:LINE:COL`, `env NAME`,
+ * `flag --name`) and, where there is a better next step than `--help`, how to fix it.
+ */
 export interface ConfigProblem {
   readonly origin: string;
   readonly message: string;
+  readonly hint?: string;
 }
 
-/** The driver's settings could not be resolved; lists every problem found, not just the first. */
+const HELP_HINT = 'run with --help to list every setting, its type and where it can be set';
+
+/**
+ * The settings could not be resolved; lists every problem found, not just the first. With
+ * one problem, the message is `ORIGIN: MESSAGE` and the hint is the problem's own.
+ */
 export class ConfigError extends ShellgateError {
   readonly problems: readonly ConfigProblem[];
   constructor(problems: readonly ConfigProblem[]) {
-    const lines = problems.map((problem) => `${problem.origin}: ${problem.message}`);
-    const message = lines.length === 1 ? lines[0]! : `${lines.length} config problems:\n  - ${lines.join('\n  - ')}`;
+    const only = problems.length === 1 ? problems[0] : undefined;
+    const lines = problems.map((problem) => `${problem.origin}: ${problem.message}${problem.hint === undefined ? '' : ` (${problem.hint})`}`);
+    const message = only === undefined ? `${lines.length} config problems:\n  - ${lines.join('\n  - ')}` : `${only.origin}: ${only.message}`;
     super(ErrorCode.InvalidArgument, message, {
-      hint: 'run with --help to list every setting, its type and where it can be set',
+      hint: only?.hint ?? HELP_HINT,
       details: { problems },
     });
     this.name = 'ConfigError';
@@ -25,7 +35,7 @@ export class ConfigError extends ShellgateError {
 export class ConfigSchemaError extends ShellgateError {
   constructor(message: string) {
     super(ErrorCode.InvalidArgument, `invalid config schema: ${message}`, {
-      hint: 'fix the defineConfig() call in the driver source',
+      hint: 'fix the defineConfig() call in the source',
     });
     this.name = 'ConfigSchemaError';
   }

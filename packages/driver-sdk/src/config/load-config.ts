@@ -1,7 +1,6 @@
-import { promises as fsp } from 'node:fs';
-
 import type { ConfigKeySpecs, ConfigSchema, ConfigValues } from './define-config.js';
-import { ConfigError } from './errors.js';
+import type { ReadConfigFileFn } from './read-config-file.js';
+import { readConfigFile } from './read-config-file.js';
 import type { ConfigFlagValue } from './resolve-config.js';
 import { resolveConfig } from './resolve-config.js';
 
@@ -11,26 +10,20 @@ export interface LoadConfigOptions {
   readonly configFile?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly flags?: readonly ConfigFlagValue[];
-  /** Reads the config file; default `fs.promises.readFile` as UTF-8. */
-  readonly readFile?: (path: string) => Promise<string>;
+  /** Base of relative paths from env and flags (and of a relative `configFile`); default `process.cwd()`. */
+  readonly cwd?: string;
+  /** Reads the config file; default `fs.readFileSync` as UTF-8. */
+  readonly readFile?: ReadConfigFileFn;
 }
 
-const readUtf8 = (path: string): Promise<string> => fsp.readFile(path, 'utf8');
-
-/** Reads the `--config` file, if any, then {@link resolveConfig}. A missing file is a {@link ConfigError}. */
+/** Reads the `--config` file, if any, then {@link resolveConfig}. A missing file is a `ConfigError`. */
 export async function loadConfig<K extends ConfigKeySpecs>(
   schema: ConfigSchema<K>,
   options: LoadConfigOptions = {},
 ): Promise<ConfigValues<K>> {
-  let file: { path: string; text: string } | undefined;
-  if (options.configFile !== undefined) {
-    const path = options.configFile;
-    try {
-      file = { path, text: await (options.readFile ?? readUtf8)(path) };
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-      throw new ConfigError([{ origin: path, message: `cannot read config file: ${reason}` }]);
-    }
-  }
-  return resolveConfig(schema, { file, env: options.env, flags: options.flags });
+  const file =
+    options.configFile === undefined
+      ? undefined
+      : readConfigFile(options.configFile, { origin: 'flag --config', readFile: options.readFile });
+  return resolveConfig(schema, { file, env: options.env, flags: options.flags, cwd: options.cwd });
 }

@@ -1,23 +1,50 @@
+import { isAbsolute, resolve } from 'node:path';
+
+import { LOG_LEVELS, isLogLevel } from '../logging/create-logger.js';
 import type { ConfigKeySpec } from './define-config.js';
 
-/** A value that passed its type and constraints, or the reason it did not. */
-export type CheckedValue = { readonly value: unknown } | { readonly problem: string };
+/** A value that passed its type and constraints, or the reason it did not and how to fix it. */
+export type CheckedValue = { readonly value: unknown } | { readonly problem: string; readonly hint?: string };
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const TRUE_WORDS: ReadonlySet<string> = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS: ReadonlySet<string> = new Set(['false', '0', 'no', 'off']);
+// A bracketed IPv6 literal or a host without colons, then a port of up to 5 digits.
+const ADDRESS_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+):(\d{1,5})$/;
+const MAX_PORT = 65535;
+const ADDRESS_HINT = `write HOST:PORT, e.g. 127.0.0.1:17670 or [::1]:17670 (port 0-${MAX_PORT})`;
 
 /**
  * Reads a key's value from env or flag text. String arrays are comma-separated in env; a
  * repeated flag is joined by the caller. Tables and table arrays never come from text.
+ * Relative paths resolve against `baseDir`.
  */
-export function parseConfigText(spec: ConfigKeySpec, text: string): CheckedValue {
+export function parseConfigText(spec: ConfigKeySpec, text: string, baseDir?: string): CheckedValue {
+  return applyCheck(spec, parseText(spec, text, baseDir));
+}
+
+/**
+ * Checks a value that arrived typed (from TOML, or a default) against the key's spec.
+ * Relative paths resolve against `baseDir`; without one (a default) they stay as written.
+ */
+export function checkConfigValue(spec: ConfigKeySpec, value: unknown, baseDir?: string): CheckedValue {
+  return applyCheck(spec, checkTyped(spec, value, baseDir));
+}
+
+// The key's own rule runs last, on a value already of the right type.
+function applyCheck(spec: ConfigKeySpec, checked: CheckedValue): CheckedValue {
+  if ('problem' in checked || spec.check === undefined) return checked;
+  const problem = (spec.check as (value: unknown) => string | undefined)(checked.value);
+  return problem === undefined ? checked : { problem };
+}
+
+function parseText(spec: ConfigKeySpec, text: string, baseDir: string | undefined): CheckedValue {
   switch (spec.type) {
     case 'string':
       return checkConstraints(spec, text);
     case 'integer':
       if (!INTEGER_TEXT.test(text.trim())) return { problem: `expected an integer, got ${JSON.stringify(text)}` };
-      return checkConfigValue(spec, Number(text.trim()));
+      return checkTyped(spec, Number(text.trim()), baseDir);
     case 'number': {
       const number = text.trim() === '' ? Number.NaN : Number(text);
       if (!Number.isFinite(number)) return { problem: `expected a number, got ${JSON.stringify(text)}` };
@@ -31,6 +58,10 @@ export function parseConfigText(spec: ConfigKeySpec, text: string): CheckedValue
     }
     case 'string-array':
       return { value: splitList(text) };
+    case 'path':
+    case 'address':
+    case 'log-level':
+      return checkTyped(spec, text, baseDir);
     case 'table':
     case 'table-array':
       return { problem: `a ${spec.type} can only be set in the config file` };
@@ -44,8 +75,7 @@ function splitList(text: string): string[] {
     .filter((item) => item !== '');
 }
 
-/** Checks a value that arrived typed (from TOML, or a default) against the key's spec. */
-export function checkConfigValue(spec: ConfigKeySpec, value: unknown): CheckedValue {
+function checkTyped(spec: ConfigKeySpec, value: unknown, baseDir: string | undefined): CheckedValue {
   switch (spec.type) {
     case 'string':
       return typeof value === 'string' ? checkConstraints(spec, value) : mismatch('a string', value);
@@ -63,11 +93,43 @@ export function checkConfigValue(spec: ConfigKeySpec, value: unknown): CheckedVa
       return Array.isArray(value) && value.every((item) => typeof item === 'string')
         ? { value: [...value] }
         : mismatch('an array of strings', value);
+    case 'path':
+      return checkPath(value, baseDir);
+    case 'address':
+      return checkAddress(value);
+    case 'log-level':
+      return checkLogLevel(value);
+    // Tables are copied: smol-toml builds inline tables without a prototype, and the copy is
+    // what gets frozen (a schema's default stays the caller's).
     case 'table':
-      return isTable(value) ? { value } : mismatch('a table', value);
-    case 'table-array':
-      return checkTableList(value);
+      return isTable(value) ? { value: structuredClone(value) } : mismatch('a table', value);
+    case 'table-array': {
+      const checked = checkTableList(value);
+      return 'problem' in checked ? checked : { value: structuredClone(checked.value) };
+    }
   }
+}
+
+function checkPath(value: unknown, baseDir: string | undefined): CheckedValue {
+  if (typeof value !== 'string') return mismatch('a path string', value);
+  if (value.trim() === '') return { problem: 'expected a path, got ""', hint: 'give a path, or remove the setting' };
+  return { value: baseDir === undefined || isAbsolute(value) ? value : resolve(baseDir, value) };
+}
+
+function checkAddress(value: unknown): CheckedValue {
+  const match = typeof value === 'string' ? ADDRESS_PATTERN.exec(value) : null;
+  if (match === null || Number(match[2]) > MAX_PORT) {
+    return { problem: `expected HOST:PORT, got ${describeValue(value)}`, hint: ADDRESS_HINT };
+  }
+  return { value };
+}
+
+function checkLogLevel(value: unknown): CheckedValue {
+  const level = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if (level === undefined || !isLogLevel(level)) {
+    return { problem: `expected one of ${LOG_LEVELS.join(', ')}; got ${describeValue(value)}` };
+  }
+  return { value: level };
 }
 
 /** `[[key]]` entries (an array of tables) or named `[key.NAME]` tables (a table of tables). */

@@ -282,7 +282,7 @@ void test('usage errors exit 2; --help lists the checks and the claims format', 
   const help = await runConformanceBinary(['--help']);
   assert.equal(help.code, 0);
   for (const name of CONFORMANCE_CHECK_NAMES) assert.ok(help.stdout.includes(name), name);
-  assert.match(help.stdout, /restart_keeps_sandboxes = true/);
+  assert.match(help.stdout, /restart_keeps_sandboxes {2}\(boolean\) {2}default: true/);
 });
 
 void test('the README lists every check, in run order', async () => {

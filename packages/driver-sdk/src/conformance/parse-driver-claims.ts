@@ -1,5 +1,6 @@
-import { TomlError, parse as parseToml } from 'smol-toml';
-import { InvalidArgumentError } from '../errors.js';
+import { defineConfig } from '../config/define-config.js';
+import { formatConfigHelp } from '../config/format-config-help.js';
+import { resolveConfig } from '../config/resolve-config.js';
 
 /** Optional behaviours a driver claims; a check for an unclaimed behaviour is skipped. */
 export interface DriverClaims {
@@ -24,56 +25,35 @@ export const DEFAULT_DRIVER_CLAIMS: DriverClaims = Object.freeze({
   readyWithinMs: 30_000,
 });
 
-const BOOLEAN_KEYS = {
-  stop_start: 'stopStart',
-  workspaces: 'workspaces',
-  restart_keeps_sandboxes: 'restartKeepsSandboxes',
-  concurrent_creates: 'concurrentCreates',
-} as const;
-const KNOWN_KEYS = [...Object.keys(BOOLEAN_KEYS), 'ready_within_ms'];
+const claimsSchema = defineConfig({
+  keys: {
+    stop_start: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.stopStart, description: 'Stop/Start work, are idempotent and report Suspended=True' },
+    workspaces: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.workspaces, description: 'EnsureWorkspace/DeleteWorkspace work and are idempotent' },
+    restart_keeps_sandboxes: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.restartKeepsSandboxes, description: 'after --restart-cmd the driver still lists every sandbox' },
+    concurrent_creates: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.concurrentCreates, description: '10 creates at once all succeed' },
+    ready_within_ms: {
+      type: 'integer',
+      default: DEFAULT_DRIVER_CLAIMS.readyWithinMs,
+      min: 0,
+      description: 'a new sandbox reports Ready=True within this many ms (0: not claimed)',
+    },
+  },
+});
 
 /** The claims file format, for `--help`. */
-export const CLAIMS_FILE_HELP = `Claims file (TOML; every key optional, the default claims everything):
-  stop_start = true               Stop/Start work, are idempotent and report Suspended=True
-  workspaces = true               EnsureWorkspace/DeleteWorkspace work and are idempotent
-  restart_keeps_sandboxes = true  after --restart-cmd the driver still lists every sandbox
-  concurrent_creates = true       10 creates at once all succeed
-  ready_within_ms = 30000         a new sandbox reports Ready=True within this many ms (0: not claimed)
-A check for a behaviour set to false (or 0) prints "skip"; nothing else is ever skipped.`;
+export const CLAIMS_FILE_HELP = `${formatConfigHelp(claimsSchema, 'Claims file (TOML; every key optional, the default claims everything):')}A check for a behaviour set to false (or 0) prints "skip"; nothing else is ever skipped.`;
 
 /**
- * Reads a claims file. Unknown keys and wrong types are errors naming `path:key`, so a
- * typo cannot silently turn a check off.
+ * Reads a claims file. Unknown keys and wrong types are a `ConfigError` naming `path:LINE:key`,
+ * so a typo cannot silently turn a check off.
  */
 export function parseDriverClaims(text: string, path: string): DriverClaims {
-  let document: Record<string, unknown>;
-  try {
-    document = parseToml(text);
-  } catch (error) {
-    const where = error instanceof TomlError ? `${path}:${error.line}:${error.column}` : path;
-    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-    throw claimsError(where, `invalid TOML: ${reason}`);
-  }
-  const claims: { -readonly [K in keyof DriverClaims]: DriverClaims[K] } = { ...DEFAULT_DRIVER_CLAIMS };
-  for (const [key, value] of Object.entries(document)) {
-    if (key === 'ready_within_ms') {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-        throw claimsError(`${path}:${key}`, `expected a whole number of ms ≥ 0, got ${JSON.stringify(value)}`);
-      }
-      claims.readyWithinMs = value;
-    } else if (key in BOOLEAN_KEYS) {
-      if (typeof value !== 'boolean') throw claimsError(`${path}:${key}`, `expected true or false, got ${JSON.stringify(value)}`);
-      claims[BOOLEAN_KEYS[key as keyof typeof BOOLEAN_KEYS]] = value;
-    } else {
-      throw claimsError(`${path}:${key}`, `unknown claim; known claims: ${KNOWN_KEYS.join(', ')}`);
-    }
-  }
-  return Object.freeze(claims);
-}
-
-function claimsError(origin: string, message: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${origin}: ${message}`, {
-    hint: 'see shellgate-driver-conformance --help for the claims file format',
-    details: { origin },
+  const claims = resolveConfig(claimsSchema, { file: { path, text } });
+  return Object.freeze({
+    stopStart: claims.stop_start,
+    workspaces: claims.workspaces,
+    restartKeepsSandboxes: claims.restart_keeps_sandboxes,
+    concurrentCreates: claims.concurrent_creates,
+    readyWithinMs: claims.ready_within_ms,
   });
 }

@@ -120,7 +120,7 @@ void test('shellgate-fake-driver refuses a bad script as a usage error: exit 2, 
   }
 });
 
-void test('shellgate-fake-driver names FILE:key when a table-array key holds a plain table', async () => {
+void test('shellgate-fake-driver names FILE:LINE:key when a table-array key holds a plain table', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
   const configFile = join(dir, 'fake.toml');
   await writeFile(configFile, '[responses]\nrpc = "CreateSandbox"\n');
@@ -128,7 +128,7 @@ void test('shellgate-fake-driver names FILE:key when a table-array key holds a p
     const { code, stderr } = await runToExit(['--bind-socket', join(dir, 'f.sock'), '--config', configFile]);
     assert.equal(code, 2, stderr);
     assert.ok(
-      stderr.includes(`${configFile}:responses: expected an array of tables or a table of named tables, but "rpc" is "CreateSandbox"`),
+      stderr.includes(`${configFile}:1:responses: expected an array of tables or a table of named tables, but "rpc" is "CreateSandbox"`),
       stderr,
     );
   } finally {

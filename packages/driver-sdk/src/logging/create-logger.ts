@@ -1,3 +1,4 @@
+import { formatTextLine } from './format-text-line.js';
 import type { LogFields, Logger } from './logger.js';
 import { redactBearerTokens, redactSecrets } from './redact-secrets.js';
 
@@ -11,14 +12,25 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
+/**
+ * How lines are written: `json` (one object per line, for machines and the gateway's driver
+ * log forwarding), `text` (for a person at a terminal), or `auto`: text when the stream is a
+ * terminal, else JSON.
+ */
+export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+/** One of {@link LOG_FORMATS}. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 /** Options of {@link createLogger}. */
 export interface CreateLoggerOptions {
   /** Lines below this level are dropped. */
   level: LogLevel;
   /** The binary or component name, written as the `name` field of every line. */
   name: string;
-  /** Where JSON lines go; default `process.stderr`, because a driver's stdout is a contract. */
+  /** Where lines go; default `process.stderr`, because a driver's stdout is a contract. */
   stream?: NodeJS.WritableStream;
+  /** Default `json`: drivers always log JSON lines, which the gateway forwards. */
+  format?: LogFormat;
 }
 
 const LEVEL_PRIORITIES: Readonly<Record<LogLevel, number>> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -27,8 +39,9 @@ const guardedStreams = new WeakSet<NodeJS.WritableStream>();
 
 /**
  * The root logger of a binary: one JSON object per line (the logger's and the call's fields,
- * then `level`, `message`, `timestamp`) with secrets redacted at any depth, written to stderr.
- * Build it once in `main` and hand it down.
+ * then `level`, `message`, `timestamp`) with secrets redacted at any depth, written to stderr;
+ * or, in `text` format, the same entry as `TIME LEVEL COMPONENT: MESSAGE key=value …`
+ * (redacted the same way). Build it once in `main` and hand it down.
  *
  * Deliberately not winston: a driver process has a 60 MB idle-RSS and 300 ms cold-start
  * budget (issue 2), and loading winston alone cost 12 MB and about 50 ms of it
@@ -42,12 +55,20 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     stream.on('error', () => undefined);
     guardedStreams.add(stream);
   }
-  return new JsonLineLogger(stream, LEVEL_PRIORITIES[options.level], { name: options.name });
+  const render = isTextFormat(options.format ?? 'json', stream)
+    ? (entry: Record<string, unknown>): string => formatTextLine(entry, options.name)
+    : stringifyEntry;
+  return new LineLogger(stream, render, LEVEL_PRIORITIES[options.level], { name: options.name });
 }
 
-class JsonLineLogger implements Logger {
+function isTextFormat(format: LogFormat, stream: NodeJS.WritableStream): boolean {
+  return format === 'text' || (format === 'auto' && (stream as { isTTY?: boolean }).isTTY === true);
+}
+
+class LineLogger implements Logger {
   constructor(
     private readonly stream: NodeJS.WritableStream,
+    private readonly render: (entry: Record<string, unknown>) => string,
     private readonly threshold: number,
     private readonly fields: LogFields,
   ) {}
@@ -73,7 +94,7 @@ class JsonLineLogger implements Logger {
   }
 
   child(fields: LogFields): Logger {
-    return new JsonLineLogger(this.stream, this.threshold, { ...this.fields, ...fields });
+    return new LineLogger(this.stream, this.render, this.threshold, { ...this.fields, ...fields });
   }
 
   private write(level: LogLevel, message: string, fields: LogFields | undefined): void {
@@ -85,7 +106,7 @@ class JsonLineLogger implements Logger {
       message: redactBearerTokens(message),
       timestamp: new Date().toISOString(),
     });
-    this.stream.write(`${stringifyEntry(entry)}\n`);
+    this.stream.write(`${this.render(entry)}\n`);
   }
 }
 

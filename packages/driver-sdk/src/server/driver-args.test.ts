@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 
 import { defineConfig } from '../config/define-config.js';
 import { parseDriverArgs } from './driver-args.js';
-import { DriverUsageError } from './errors.js';
+import { ConfigError } from '../config/errors.js';
 
 const schema = defineConfig({
   keys: {
@@ -14,12 +14,16 @@ const schema = defineConfig({
 });
 
 function usageError(argv: string[], env: Record<string, string> = {}): string {
+  return usageErrorWithHint(argv, env).message;
+}
+
+function usageErrorWithHint(argv: string[], env: Record<string, string> = {}): { message: string; hint: string | undefined } {
   try {
     parseDriverArgs(argv, env, schema);
   } catch (error) {
-    assert.ok(error instanceof DriverUsageError, String(error));
+    assert.ok(error instanceof ConfigError, String(error));
     assert.equal(error.code, 'INVALID_ARGUMENT');
-    return error.message;
+    return { message: error.message, hint: error.hint };
   }
   assert.fail(`expected a usage error for ${argv.join(' ')}`);
 }
@@ -76,12 +80,17 @@ describe('parseDriverArgs', () => {
     assert.equal(usageError(['--bind-socket', '--config', 'x']), 'flag --bind-socket: needs a value');
     assert.equal(usageError(['--bind-socket=']), 'flag --bind-socket: needs a value');
     assert.equal(usageError(['--config', 'a', '--config', 'b']), 'flag --config: given more than once');
-    assert.equal(usageError(['serve']), 'argument "serve": drivers take no positional arguments');
+    assert.equal(usageError(['serve']), 'argument "serve": unexpected argument; settings are given as --flag VALUE');
     assert.equal(usageError(['--docker-host']), 'flag --docker-host: needs a value');
     assert.equal(usageError(['--log-level', 'loud']), 'flag --log-level: expected one of error, warn, info, debug; got "loud"');
     assert.equal(
       usageError([], { OPENSHELL_LOG_LEVEL: 'trace' }),
       'env OPENSHELL_LOG_LEVEL: expected one of error, warn, info, debug; got "trace"',
     );
+  });
+
+  it('suggests the closest known flag for a misspelt one', () => {
+    assert.deepEqual(usageErrorWithHint(['--docker_host', 'x']), { message: 'flag --docker_host: unknown flag', hint: 'did you mean --docker-host?' });
+    assert.match(usageErrorWithHint(['--zzzzzzzz']).hint ?? '', /--help/);
   });
 });

@@ -1,7 +1,6 @@
 export type { CallContext, ComputeDriverImpl } from './driver-impl.js';
 export type { DriverArgs } from './driver-args.js';
 export { DEFAULT_LOG_LEVEL, DRIVER_LOG_LEVEL_ENV, DRIVER_SOCKET_ENV, parseDriverArgs } from './driver-args.js';
-export { DriverUsageError } from './errors.js';
 export type { DriverIdentity } from './format-driver-help.js';
 export { formatDriverHelp, formatNoSocketMessage } from './format-driver-help.js';
 export type { RunDriverMainOptions } from './run-driver-main.js';

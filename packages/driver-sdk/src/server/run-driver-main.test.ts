@@ -123,7 +123,8 @@ describe('runDriverMain (spawned echo driver)', () => {
     await fsp.writeFile(configFile, 'greting = "hi"\n');
     const badFile = await runToExit(['--bind-socket', socketPathFor(), '--config', configFile]);
     assert.equal(badFile.code, 2);
-    assert.ok(badFile.stderr.includes(`${configFile}:greting: unknown key`), badFile.stderr);
+    assert.ok(badFile.stderr.includes(`${configFile}:1:greting: unknown key "greting"`), badFile.stderr);
+    assert.match(badFile.stderr, /hint: did you mean "greeting"\?/);
     const badLevel = await runToExit(['--bind-socket', socketPathFor()], cleanEnv({ OPENSHELL_LOG_LEVEL: 'loud' }));
     assert.equal(badLevel.code, 2);
     assert.match(badLevel.stderr, /env OPENSHELL_LOG_LEVEL: expected one of error, warn, info, debug/);

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isShellgateError } from '@shellgate/driver-sdk';
-import { CONFIG_KEYS } from './config-keys.js';
-import { gatewayHelpText } from './gateway-help-text.js';
+import { envNamesOf, isShellgateError } from '@shellgate/driver-sdk';
+import type { ConfigKeySpecs } from '@shellgate/driver-sdk';
+import { gatewayConfigSchema } from './config-keys.js';
+import { gatewayHelpText, isHelpRequested } from './gateway-help-text.js';
 import { loadGatewayConfig } from './gateway-config.js';
 import type { LoadGatewayConfigOptions } from './gateway-config.js';
-import { isHelpRequested } from './parse-gateway-args.js';
-import { assertDatabaseSupported } from './assert-database-supported.js';
+import { assertDatabaseSupported } from './database-config.js';
 
 const HOME = '/home/op';
 const DEFAULT_FILE = '/home/op/.config/shellgate/gateway.toml';
@@ -36,7 +36,9 @@ function configError(run: () => unknown): { message: string; hint: string; origi
     run();
   } catch (error) {
     assert.ok(isShellgateError(error), 'a ShellgateError');
-    return { message: error.message, hint: error.hint ?? '', origin: typeof error.details?.origin === 'string' ? error.details.origin : '' };
+    const problems = error.details?.problems as ReadonlyArray<{ origin: string }> | undefined;
+    const origin = error.details?.origin ?? problems?.[0]?.origin;
+    return { message: error.message, hint: error.hint ?? '', origin: typeof origin === 'string' ? origin : '' };
   }
   return assert.fail('expected a config error');
 }
@@ -129,21 +131,39 @@ void test('an unknown key names file, line and key, and suggests the closest kno
 
 void test('TOML syntax errors name file, line and column', () => {
   const error = configError(() => load({ files: { [DEFAULT_FILE]: 'listen = "127.0.0.1:1"\nlog_level = \n' } }));
-  assert.match(error.message, new RegExp(`^${DEFAULT_FILE}:2:\\d+: TOML syntax error`));
+  assert.match(error.message, new RegExp(`^${DEFAULT_FILE}:2:\\d+: invalid TOML`));
+  assert.match(error.hint, /fix the TOML syntax at that position/);
 });
 
 void test('bad values name their origin and the fix', () => {
-  const cases: Array<[Partial<LoadGatewayConfigOptions> & { files?: Record<string, string> }, RegExp]> = [
-    [{ files: { [DEFAULT_FILE]: 'shutdown_grace_ms = -1' } }, /gateway\.toml:1:shutdown_grace_ms: invalid value -1/],
-    [{ files: { [DEFAULT_FILE]: 'listen = 17670' } }, /gateway\.toml:1:listen: invalid value 17670/],
-    [{ env: { SHELLGATE_DRIVER_READY_TIMEOUT_MS: 'soon' } }, /^env SHELLGATE_DRIVER_READY_TIMEOUT_MS: invalid value "soon"/],
-    [{ env: { OPENSHELL_LOG_LEVEL: 'loud' } }, /^env OPENSHELL_LOG_LEVEL: invalid value "loud"/],
-    [{ argv: ['--listen', 'localhost'] }, /^flag --listen: invalid value "localhost"/],
-    [{ argv: ['--allow-unauthenticated', '--bogus'] }, /^command line: Unknown option '--bogus'/],
-    [{ argv: ['--tls-key-file', '/k.pem'] }, /^flag --tls-key-file: tls_key_file is set without its partner/],
-    [{ argv: ['--default-driver', 'Bad Name'] }, /^flag --default-driver: invalid value/],
+  const cases: Array<[Partial<LoadGatewayConfigOptions> & { files?: Record<string, string> }, RegExp, RegExp]> = [
+    [{ files: { [DEFAULT_FILE]: 'shutdown_grace_ms = -1' } }, /gateway\.toml:1:shutdown_grace_ms: must be at least 1; got -1/, /--help/],
+    [{ files: { [DEFAULT_FILE]: 'listen = 17670' } }, /gateway\.toml:1:listen: expected HOST:PORT, got 17670/, /127\.0\.0\.1:17670 or \[::1\]:17670/],
+    [{ env: { SHELLGATE_DRIVER_READY_TIMEOUT_MS: 'soon' } }, /^env SHELLGATE_DRIVER_READY_TIMEOUT_MS: expected an integer, got "soon"/, /--help/],
+    [{ env: { OPENSHELL_LOG_LEVEL: 'loud' } }, /^env OPENSHELL_LOG_LEVEL: expected one of error, warn, info, debug; got "loud"/, /--help/],
+    [{ argv: ['--listen', 'localhost'] }, /^flag --listen: expected HOST:PORT, got "localhost"/, /e\.g\. 127\.0\.0\.1:17670/],
+    [{ argv: ['--allow-unauthenticated', '--bogus'] }, /^flag --bogus: unknown flag/, /--help/],
+    [{ argv: ['--lsten', 'x'] }, /^flag --lsten: unknown flag/, /did you mean --listen\?/],
+    [{ argv: ['--tls-key-file', '/k.pem'] }, /^flag --tls-key-file: tls_key_file is set without its partner/, /set both tls_cert_file and tls_key_file/],
+    [{ argv: ['--default-driver', 'Bad Name'] }, /^flag --default-driver: invalid driver name "Bad Name"/, /--help/],
+    [{ argv: ['--log-format', 'pretty'] }, /^flag --log-format: must be one of auto, json, text; got "pretty"/, /--help/],
   ];
-  for (const [options, pattern] of cases) assert.match(configError(() => load(options)).message, pattern);
+  for (const [options, message, hint] of cases) {
+    const error = configError(() => load(options));
+    assert.match(error.message, message);
+    assert.match(error.hint, hint, error.message);
+  }
+});
+
+void test('log_format is auto unless the file, SHELLGATE_LOG_FORMAT or --log-format says json or text', () => {
+  assert.equal(load().logFormat, 'auto');
+  assert.equal(load({ files: { [DEFAULT_FILE]: 'log_format = "json"\n' } }).logFormat, 'json');
+  const fromEnv = load({ files: { [DEFAULT_FILE]: 'log_format = "json"\n' }, env: { SHELLGATE_LOG_FORMAT: 'text' } });
+  assert.equal(fromEnv.logFormat, 'text');
+  assert.equal(fromEnv.origins.log_format, 'env SHELLGATE_LOG_FORMAT');
+  const fromFlag = load({ env: { SHELLGATE_LOG_FORMAT: 'text' }, argv: ['--log-format=json'] });
+  assert.equal(fromFlag.logFormat, 'json');
+  assert.equal(fromFlag.origins.log_format, 'flag --log-format');
 });
 
 void test('paths from the file resolve against its directory; from flags against the cwd; database against state_dir', () => {
@@ -197,7 +217,7 @@ void test('bad driver tables name file:line:key', () => {
   const badName = configError(() => load({ files: { [DEFAULT_FILE]: '[drivers.Bad]\n' } }));
   assert.match(badName.message, /gateway\.toml:1:drivers\.Bad: invalid driver name/);
   const notTable = configError(() => load({ files: { [DEFAULT_FILE]: 'drivers = 3\n' } }));
-  assert.match(notTable.message, /gateway\.toml:1:drivers: must be a table/);
+  assert.match(notTable.message, /gateway\.toml:1:drivers: expected a table, got 3/);
 });
 
 void test('--compute-driver-socket [NAME=]PATH is repeatable; env gives one; flags replace same-named entries', () => {
@@ -221,10 +241,11 @@ void test('--compute-driver-socket [NAME=]PATH is repeatable; env gives one; fla
 
 void test('--help documents every key, its flag and env vars, and every other flag and env var', () => {
   const help = gatewayHelpText();
-  for (const spec of CONFIG_KEYS) {
-    assert.ok(help.includes(`  ${spec.key}\n`), `help documents key ${spec.key}`);
-    assert.ok(help.includes(spec.flag), `help documents flag ${spec.flag}`);
-    for (const name of spec.env) assert.ok(help.includes(name), `help documents env ${name}`);
+  const keys: ConfigKeySpecs = gatewayConfigSchema.keys;
+  for (const [key, spec] of Object.entries(keys)) {
+    assert.ok(help.includes(`  ${key}  `), `help documents key ${key}`);
+    if (spec.flag !== undefined) assert.ok(help.includes(spec.flag), `help documents flag ${spec.flag}`);
+    for (const name of envNamesOf(spec)) assert.ok(help.includes(name), `help documents env ${name}`);
   }
   for (const word of ['--config', 'SHELLGATE_CONFIG', '--compute-driver-socket', 'OPENSHELL_COMPUTE_DRIVER_SOCKET', '[drivers.NAME]', 'command = ', 'socket = ', '--help']) {
     assert.ok(help.includes(word), `help mentions ${word}`);

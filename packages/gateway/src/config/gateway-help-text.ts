@@ -1,27 +1,26 @@
+import { formatConfigHelp } from '@shellgate/driver-sdk';
 import {
   CONFIG_FILE_ENV,
   CONFIG_FILE_FLAG,
-  CONFIG_KEYS,
   DRIVER_COMMAND_KEY,
   DRIVER_SOCKET_ENV,
   DRIVER_SOCKET_FLAG,
   DRIVER_SOCKET_KEY,
   EXTERNAL_DRIVER_NAME,
+  gatewayConfigSchema,
 } from './config-keys.js';
+
+/** True when `argv` asks for `--help`/`-h`; checked before anything else can fail. */
+export function isHelpRequested(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
 
 /**
  * The text of `shellgate-gateway --help`, generated from the key table so that every
  * key, flag and env var is documented (a test holds it to that).
  */
 export function gatewayHelpText(): string {
-  const settings = CONFIG_KEYS.map((spec) => {
-    const flag = spec.placeholder === '' ? spec.flag : `${spec.flag} ${spec.placeholder}`;
-    return [
-      `  ${spec.key}`,
-      `      ${spec.description}`,
-      `      flag: ${flag}   env: ${spec.env.join(', ')}   default: ${spec.defaultText}`,
-    ].join('\n');
-  });
+  const settings = formatConfigHelp(gatewayConfigSchema, 'Settings (top-level keys of gateway.toml, each also a flag and env vars):');
   return [
     'Usage: shellgate-gateway [flags]',
     '',
@@ -39,9 +38,7 @@ export function gatewayHelpText(): string {
     `                             dial a third-party driver on PATH (repeatable; NAME defaults to`,
     `                             "${EXTERNAL_DRIVER_NAME}"; env ${DRIVER_SOCKET_ENV} gives one). Never spawned or killed.`,
     '',
-    'Settings (top-level keys of gateway.toml, each also a flag and an env var):',
-    ...settings,
-    '',
+    settings,
     'Drivers (tables of gateway.toml):',
     '  [drivers.NAME]             built-in driver when NAME is docker, podman, k8s or vm: spawned from',
     '                             the installed @shellgate/driver-NAME package (install it with',
@@ -59,7 +56,8 @@ export function gatewayHelpText(): string {
     'With no driver configured, the gateway uses the first installed of docker, podman, k8s, vm',
     'and logs why each other one was skipped.',
     '',
-    'Unknown keys and flags are errors that name their file, line and key.',
+    'Unknown keys and flags are errors that name their file, line and key. Booleans take true/false,',
+    '1/0, yes/no or on/off from env and flags; a bare boolean flag means true.',
     '',
   ].join('\n');
 }

@@ -1,19 +1,17 @@
 /**
- * Gateway configuration: the only reader of the environment and gateway.toml.
+ * Gateway configuration: the only reader of the environment and gateway.toml, built on the
+ * SDK's config engine.
  *
  * ```ts
  * const config = loadGatewayConfig({ argv: process.argv.slice(2), env: process.env });
  * ```
  */
-export { GatewayConfigError } from './config-error.js';
-export { CONFIG_KEYS, EXTERNAL_DRIVER_NAME } from './config-keys.js';
-export type { ConfigKeySpec, ConfigValueKind, GatewayConfigKey } from './config-keys.js';
-export { gatewayHelpText } from './gateway-help-text.js';
+export { EXTERNAL_DRIVER_NAME, gatewayConfigSchema } from './config-keys.js';
+export type { GatewayConfigKey } from './config-keys.js';
+export { gatewayHelpText, isHelpRequested } from './gateway-help-text.js';
 export { loadGatewayConfig } from './gateway-config.js';
 export type { GatewayConfig, LoadGatewayConfigOptions } from './gateway-config.js';
 export type { DriverConfigEntry } from './parse-driver-entries.js';
-export type { DatabaseConfig } from './parse-config-value.js';
-export { assertDatabaseSupported } from './assert-database-supported.js';
-export { isHelpRequested } from './parse-gateway-args.js';
+export type { DatabaseConfig } from './database-config.js';
+export { assertDatabaseSupported } from './database-config.js';
 export type { EnvMap } from './default-paths.js';
-export type { ReadFileFn } from './read-config-file.js';

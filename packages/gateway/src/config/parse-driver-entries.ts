@@ -1,9 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
-import { GatewayConfigError } from './config-error.js';
+import { ConfigError, describeFileOrigin } from '@shellgate/driver-sdk';
+import type { ConfigFile, ConfigTable } from '@shellgate/driver-sdk';
 import { DRIVERS_TABLE, DRIVER_COMMAND_KEY, DRIVER_SOCKET_KEY, EXTERNAL_DRIVER_NAME } from './config-keys.js';
-import { DRIVER_NAME_RULE, isDriverName } from './parse-config-value.js';
-import { describeKeyOrigin } from './read-config-file.js';
-import type { ConfigFile } from './read-config-file.js';
+import { DRIVER_NAME_RULE, isDriverName } from './driver-name.js';
 
 /**
  * One `[drivers.NAME]` table or `--compute-driver-socket`, as the operator wrote it.
@@ -22,40 +21,26 @@ export interface DriverConfigEntry {
   readonly settings: Readonly<Record<string, unknown>>;
 }
 
-/** Reads `[drivers.*]` of gateway.toml. Relative `socket` paths resolve against the file's directory. */
-export function parseDriverTables(file: ConfigFile, baseDir: string): DriverConfigEntry[] {
-  const drivers = file.table[DRIVERS_TABLE];
-  if (drivers === undefined) return [];
-  if (!isPlainTable(drivers)) {
-    throw new GatewayConfigError(
-      describeKeyOrigin(file, [], DRIVERS_TABLE),
-      'must be a table of driver tables',
-      'write one [drivers.NAME] table per driver, e.g. [drivers.docker]',
-    );
-  }
+/**
+ * Reads the `[drivers.*]` tables of gateway.toml (the `drivers` value the config engine
+ * handed over, already frozen). Relative `socket` paths resolve against `baseDir`.
+ */
+export function parseDriverTables(file: ConfigFile, drivers: ConfigTable, baseDir: string): DriverConfigEntry[] {
   return Object.entries(drivers).map(([name, table]) => parseDriverTable(file, baseDir, name, table));
 }
 
 function parseDriverTable(file: ConfigFile, baseDir: string, name: string, table: unknown): DriverConfigEntry {
-  const origin = describeKeyOrigin(file, [DRIVERS_TABLE], name);
-  if (!isDriverName(name)) throw new GatewayConfigError(origin, `invalid driver name ${JSON.stringify(name)}`, `a driver name is ${DRIVER_NAME_RULE}`);
+  const origin = describeFileOrigin(file, [DRIVERS_TABLE, name]);
+  if (!isDriverName(name)) throw configError(origin, `invalid driver name ${JSON.stringify(name)}`, `a driver name is ${DRIVER_NAME_RULE}`);
   if (!isPlainTable(table)) {
-    throw new GatewayConfigError(origin, 'must be a table', `write [drivers.${name}] followed by its keys (may be empty)`);
+    throw configError(origin, 'must be a table', `write [drivers.${name}] followed by its keys (may be empty)`);
   }
   const { [DRIVER_COMMAND_KEY]: command, [DRIVER_SOCKET_KEY]: socket, ...settings } = table;
-  const keyOrigin = (key: string): string => describeKeyOrigin(file, [DRIVERS_TABLE, name], key);
+  const keyOrigin = (key: string): string => describeFileOrigin(file, [DRIVERS_TABLE, name, key]);
   if (command !== undefined && socket !== undefined) {
-    throw new GatewayConfigError(
-      keyOrigin(DRIVER_SOCKET_KEY),
-      'a driver has either command (we spawn it) or socket (we dial it), not both',
-      'remove one of the two keys',
-    );
+    throw configError(keyOrigin(DRIVER_SOCKET_KEY), 'a driver has either command (we spawn it) or socket (we dial it), not both', 'remove one of the two keys');
   }
-  const entry: { -readonly [K in keyof DriverConfigEntry]: DriverConfigEntry[K] } = {
-    name,
-    origin,
-    settings: deepFreeze(structuredClone(settings)),
-  };
+  const entry: { -readonly [K in keyof DriverConfigEntry]: DriverConfigEntry[K] } = { name, origin, settings: Object.freeze(settings) };
   if (command !== undefined) entry.command = parseCommand(command, keyOrigin(DRIVER_COMMAND_KEY));
   if (socket !== undefined) entry.socket = parseSocketPath(socket, keyOrigin(DRIVER_SOCKET_KEY), baseDir);
   return Object.freeze(entry);
@@ -63,7 +48,7 @@ function parseDriverTable(file: ConfigFile, baseDir: string, name: string, table
 
 function parseCommand(value: unknown, origin: string): readonly string[] {
   if (!Array.isArray(value) || value.length === 0 || !value.every((part) => typeof part === 'string' && part !== '')) {
-    throw new GatewayConfigError(
+    throw configError(
       origin,
       'must be a non-empty array of non-empty strings',
       'write command = ["/path/to/driver", "--flag"]; the gateway appends --bind-socket, --config and --log-level',
@@ -74,7 +59,7 @@ function parseCommand(value: unknown, origin: string): readonly string[] {
 
 function parseSocketPath(value: unknown, origin: string, baseDir: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new GatewayConfigError(origin, 'must be a non-empty path string', 'write socket = "/run/my-driver/driver.sock"');
+    throw configError(origin, 'must be a non-empty path string', 'write socket = "/run/my-driver/driver.sock"');
   }
   return isAbsolute(value) ? value : resolve(baseDir, value);
 }
@@ -86,22 +71,19 @@ export function parseDriverSocketValue(value: string, origin: string, cwd: strin
   const name = hasName ? value.slice(0, separator) : EXTERNAL_DRIVER_NAME;
   const path = hasName ? value.slice(separator + 1) : value;
   if (!isDriverName(name)) {
-    throw new GatewayConfigError(origin, `invalid driver name ${JSON.stringify(name)} in ${JSON.stringify(value)}`, `a driver name is ${DRIVER_NAME_RULE}`);
+    throw configError(origin, `invalid driver name ${JSON.stringify(name)} in ${JSON.stringify(value)}`, `a driver name is ${DRIVER_NAME_RULE}`);
   }
   if (path.trim() === '') {
-    throw new GatewayConfigError(origin, `no socket path in ${JSON.stringify(value)}`, 'write [NAME=]PATH, e.g. lxd=/run/lxd-driver.sock');
+    throw configError(origin, `no socket path in ${JSON.stringify(value)}`, 'write [NAME=]PATH, e.g. lxd=/run/lxd-driver.sock');
   }
   return Object.freeze({ name, origin, socket: resolve(cwd, path), settings: Object.freeze({}) });
 }
 
-export function isPlainTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+/** A problem the engine cannot see: it is in a table the gateway parses itself. */
+export function configError(origin: string, message: string, hint: string): ConfigError {
+  return new ConfigError([{ origin, message, hint }]);
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
+function isPlainTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }

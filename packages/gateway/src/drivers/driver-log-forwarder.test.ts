@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { createLogger } from '@shellgate/driver-sdk';
 import type { LogFields, Logger } from '@shellgate/driver-sdk';
 import { DriverLogForwarder, MAX_DRIVER_LINE_BYTES, classifyDriverLine } from './driver-log-forwarder.js';
 import { backoffDelayMs } from '@shellgate/driver-sdk';
@@ -79,4 +81,17 @@ void test('driver restart backoff doubles from 250 ms to a 30 s cap with equal j
   assert.equal(backoffDelayMs(3, DRIVER_RESTART_BACKOFF, () => 1), 2000);
   assert.equal(backoffDelayMs(20, DRIVER_RESTART_BACKOFF, () => 1), 30_000);
   assert.equal(backoffDelayMs(100, DRIVER_RESTART_BACKOFF, () => 0), 15_000);
+});
+
+void test("a driver's JSON line comes out in the gateway's text format, level kept and secrets redacted", () => {
+  const stream = new PassThrough();
+  const gatewayLogger = createLogger({ level: 'info', name: 'shellgate-gateway', stream, format: 'text' });
+  const forwarder = new DriverLogForwarder(gatewayLogger.child({ component: 'driver-supervisor', driver: 'docker' }));
+  forwarder.write(
+    'stderr',
+    '{"level":"warn","message":"engine slow","name":"shellgate-driver-docker","component":"watch","sandbox_token":"tok-9","timestamp":"t"}\n',
+  );
+  const line = String(stream.read());
+  assert.match(line, /^\S+ WARN {2}watch: engine slow name=shellgate-driver-docker driver=docker sandbox_token=\[REDACTED\] stream=stderr\n$/);
+  assert.ok(!line.includes('tok-9'), line);
 });
