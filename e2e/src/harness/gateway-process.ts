@@ -45,9 +45,13 @@ export class GatewayProcess {
   static async start(options: GatewayStartOptions): Promise<GatewayProcess> {
     const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'sg-e2e-'));
     const configPath = join(stateDir, 'gateway.toml');
+    // Only a top-level key counts: a driver table's own state_dir must not stop the gateway
+    // getting this run's state dir (it fell back to the shared default, and concurrent runs
+    // shared one gateway id and deleted each other's sandboxes).
+    const topLevel = options.configToml.split(/^\[/m)[0] ?? '';
     const header = [
-      options.configToml.includes('state_dir') ? '' : `state_dir = ${JSON.stringify(stateDir)}`,
-      options.configToml.includes('listen') ? '' : 'listen = "127.0.0.1:0"',
+      /^state_dir\s*=/m.test(topLevel) ? '' : `state_dir = ${JSON.stringify(stateDir)}`,
+      /^listen\s*=/m.test(topLevel) ? '' : 'listen = "127.0.0.1:0"',
     ].join('\n');
     writeFileSync(configPath, `${header}\n${options.configToml}\n`);
     const child = spawn(process.execPath, [GATEWAY_BIN, '--config', configPath, ...(options.extraArgs ?? [])], {

@@ -31,7 +31,7 @@ function sources(key: string, ...olderEnv: string[]): { readonly env: readonly s
   return { env: [`SHELLGATE_${key.toUpperCase()}`, ...olderEnv], flag: `--${key.replaceAll('_', '-')}` };
 }
 
-function positive(key: string, fallback: number, valueName: 'MS' | 'N', description: string) {
+function positive(key: string, fallback: number, valueName: 'MS' | 'N' | 'BYTES', description: string) {
   return { type: 'integer', min: 1, max: MAX_COUNT, default: fallback, valueName, description, ...sources(key) } as const;
 }
 
