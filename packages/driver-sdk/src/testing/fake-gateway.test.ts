@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -13,6 +15,11 @@ import { buildTestSandbox } from './build-test-sandbox.js';
 import { createMemoryDriver } from './example/memory-driver.js';
 import { FakeGateway } from './fake-gateway.js';
 import { startTestDriver } from './start-test-driver.js';
+
+/** A fresh state dir for the example driver's token files. */
+function exampleStateDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'sg-memory-driver-'));
+}
 
 const CAPABILITIES = { driverName: 'scripted', driverVersion: '0.0.1', defaultImage: 'busybox', gatewayManagesLifecycle: false };
 
@@ -79,7 +86,7 @@ function createScriptedDriver(): {
 void describe('FakeGateway', () => {
   void it('connects like the gateway: capabilities, listener requirements, then a watch', async () => {
     const requirement = { reason: 'sandboxes call back on loopback', selector: { $case: 'loopbackInterface' as const, loopbackInterface: {} } };
-    const impl = { ...createMemoryDriver({ startDelayMs: 0, logger: silentLogger }), getGatewayListenerRequirements: () => ({ requirements: [requirement] }) };
+    const impl = { ...createMemoryDriver({ startDelayMs: 0, stateDir: exampleStateDir(), logger: silentLogger }), getGatewayListenerRequirements: () => ({ requirements: [requirement] }) };
     await using driver = await startTestDriver(impl);
     await using gateway = await FakeGateway.connect({ socketPath: driver.socketPath });
     assert.equal(gateway.capabilities.driverName, 'memory');
@@ -98,7 +105,7 @@ void describe('FakeGateway', () => {
   });
 
   void it('follows a sandbox through create, Ready, stop, start and delete on the watch', async () => {
-    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 20, logger: silentLogger }));
+    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 20, stateDir: exampleStateDir(), logger: silentLogger }));
     await using gateway = await FakeGateway.connect({ socketPath: driver.socketPath });
     const sandbox = await gateway.createSandbox({ spec: { environment: { GREETING: 'hi' } } });
     assert.equal(sandbox.spec?.template?.image, 'scratch', "the driver's default image");
@@ -117,7 +124,7 @@ void describe('FakeGateway', () => {
   });
 
   void it('times out naming what it awaited, for how long, and the last state seen', async () => {
-    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 0, logger: silentLogger }));
+    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 0, stateDir: exampleStateDir(), logger: silentLogger }));
     await using gateway = await FakeGateway.connect({ socketPath: driver.socketPath });
     const sandbox = await gateway.createSandbox();
     await gateway.waitForSandbox(sandbox.id, 'Ready');
@@ -197,7 +204,7 @@ void describe('FakeGateway', () => {
   });
 
   void it('close rejects pending waits, is idempotent, and leaves the driver serving', async () => {
-    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 0, logger: silentLogger }));
+    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 0, stateDir: exampleStateDir(), logger: silentLogger }));
     const gateway = await FakeGateway.connect({ socketPath: driver.socketPath });
     const pending = gateway.waitForSandbox('never', undefined, 10_000);
     await gateway.close();

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { defineConfig, runDriverMain } from '../../index.js';
+import { homedir } from 'node:os';
+
+import { defineConfig, resolveDriverStateDir, runDriverMain } from '../../index.js';
 import { createMemoryDriver } from './memory-driver.js';
 
 const config = defineConfig({
@@ -12,6 +14,12 @@ const config = defineConfig({
       flag: '--start-delay-ms',
       description: 'how long a new sandbox stays Provisioning, in ms',
     },
+    state_dir: {
+      type: 'string',
+      env: 'MEMORY_DRIVER_STATE_DIR',
+      flag: '--state-dir',
+      description: 'where token files are kept (default: the SDK\'s per-driver state dir, e.g. ~/.local/state/shellgate/driver-memory)',
+    },
   },
 });
 
@@ -20,5 +28,8 @@ await runDriverMain({
   version: '1.0.0',
   description: 'an in-memory example driver',
   config,
-  createDriver: (settings, logger) => createMemoryDriver({ startDelayMs: settings.start_delay_ms, logger }),
+  createDriver: (settings, logger) => {
+    const stateDir = resolveDriverStateDir({ driverDirName: 'driver-memory', configured: settings.state_dir, env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() });
+    return createMemoryDriver({ startDelayMs: settings.start_delay_ms, stateDir, logger });
+  },
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,11 @@ import { silentLogger } from '../../logging/logger.js';
 import { FakeGateway } from '../fake-gateway.js';
 import { startTestDriver } from '../start-test-driver.js';
 import { createMemoryDriver } from './memory-driver.js';
+
+/** A fresh state dir for the example driver's token files. */
+function exampleStateDir(): string {
+  return mkdtempSync(path.join(tmpdir(), 'sg-memory-driver-'));
+}
 
 // Compiled to dist/testing/example/; the package root is three levels up.
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -65,7 +71,7 @@ void describe('the README example driver', () => {
   });
 
   void it('runs the README testing recipe in-process', async () => {
-    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 10, logger: silentLogger }));
+    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 10, stateDir: exampleStateDir(), logger: silentLogger }));
     await using gateway = await FakeGateway.connect({ socketPath: driver.socketPath });
     const sandbox = await gateway.createSandbox({ spec: { environment: { GREETING: 'hi' } } });
     await gateway.waitForSandbox(sandbox.id, 'Ready');
@@ -76,7 +82,7 @@ void describe('the README example driver', () => {
   });
 
   void it('answers the contract errors: bad input, duplicates, unknown ids', async () => {
-    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 0, logger: silentLogger }));
+    await using driver = await startTestDriver(createMemoryDriver({ startDelayMs: 0, stateDir: exampleStateDir(), logger: silentLogger }));
     await using gateway = await FakeGateway.connect({ socketPath: driver.socketPath });
     await assert.rejects(gateway.createSandbox({ name: 'Not_A_Label' }), { code: ErrorCode.InvalidArgument });
     const sandbox = await gateway.createSandbox();
@@ -91,7 +97,7 @@ void describe('the README example driver', () => {
   void it('runs as a binary: serves, keeps stdout empty, logs JSON on stderr, exits 0 on SIGTERM', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'sg-example-'));
     const socketPath = path.join(dir, 'run', 'memory.sock');
-    const child = spawn(process.execPath, [MAIN_JS, '--bind-socket', socketPath, '--start-delay-ms', '10'], {
+    const child = spawn(process.execPath, [MAIN_JS, '--bind-socket', socketPath, '--start-delay-ms', '10', '--state-dir', path.join(dir, 'state')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
