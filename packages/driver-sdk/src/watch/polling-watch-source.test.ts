@@ -8,6 +8,7 @@ import type { PollingTimers } from './polling-watch-source.js';
 import { PollingWatchSource } from './polling-watch-source.js';
 import { WatchHub } from './watch-hub.js';
 import { RecordingLogger } from '../testing/recording-logger.js';
+import { watchedSandbox } from './testdata/watched-sandbox.js';
 
 class FakeTimers implements PollingTimers {
   readonly pending = new Map<number, { callback: () => void; delayMs: number }>();
@@ -37,15 +38,6 @@ class FakeTimers implements PollingTimers {
 /** Lets every promise callback queued so far run; no wall-clock waiting. */
 function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-function sandbox(id: string, ready = false, now = new Date('2025-01-01T00:00:00Z')): DriverSandbox {
-  return DriverSandbox.fromPartial({
-    id,
-    name: id,
-    spec: { environment: { A: '1', B: '2' } },
-    status: { sandboxName: id, conditions: [readyCondition(ready, ready ? 'Running' : 'Starting', '', now)] },
-  });
 }
 
 function describeEvent(event: WatchSandboxesEvent): string {
@@ -81,7 +73,7 @@ async function recordingHub(): Promise<{ hub: WatchHub; drain: () => Promise<str
 describe('PollingWatchSource', () => {
   it('publishes new, changed and deleted sandboxes between polls, and nothing when unchanged', async () => {
     const { hub, drain } = await recordingHub();
-    let listing = [sandbox('a'), sandbox('b')];
+    let listing = [watchedSandbox('a'), watchedSandbox('b')];
     const source = new PollingWatchSource({ hub, intervalMs: 1000, list: async () => listing, timers: new FakeTimers() });
 
     await source.pollOnce();
@@ -90,7 +82,7 @@ describe('PollingWatchSource', () => {
     await source.pollOnce();
     assert.deepEqual(await drain(), []);
 
-    listing = [sandbox('a', true), sandbox('c')];
+    listing = [watchedSandbox('a', true), watchedSandbox('c')];
     await source.pollOnce();
     assert.deepEqual(await drain(), ['sandbox:a', 'sandbox:c', 'deleted:b']);
   });
@@ -99,7 +91,7 @@ describe('PollingWatchSource', () => {
     const { hub, drain } = await recordingHub();
     const timers = new FakeTimers();
     let calls = 0;
-    let listing = [sandbox('a')];
+    let listing = [watchedSandbox('a')];
     const source = new PollingWatchSource({
       hub,
       intervalMs: 2000,
@@ -154,7 +146,7 @@ describe('PollingWatchSource', () => {
       logger,
       list: async () => {
         if (isFailing) throw new Error('engine unreachable');
-        return [sandbox('a')];
+        return [watchedSandbox('a')];
       },
     });
     source.start();
@@ -174,19 +166,19 @@ describe('PollingWatchSource', () => {
 
   it('publishes an id again when a later poll lists it after its deletion (re-created)', async () => {
     const { hub, drain } = await recordingHub();
-    let listing = [sandbox('a')];
+    let listing = [watchedSandbox('a')];
     const source = new PollingWatchSource({ hub, intervalMs: 1000, list: async () => listing, timers: new FakeTimers() });
     await source.pollOnce();
     listing = [];
     await source.pollOnce();
-    listing = [sandbox('a')];
+    listing = [watchedSandbox('a')];
     await source.pollOnce();
     assert.deepEqual(await drain(), ['sandbox:a', 'deleted:a', 'sandbox:a']);
   });
 
   it('keeps its own copy, so a driver mutating its records still gets changes published', async () => {
     const { hub, drain } = await recordingHub();
-    const record = sandbox('a');
+    const record = watchedSandbox('a');
     const source = new PollingWatchSource({ hub, intervalMs: 1000, list: async () => [record], timers: new FakeTimers() });
     await source.pollOnce();
     assert.deepEqual(await drain(), ['sandbox:a']);
@@ -219,7 +211,7 @@ describe('PollingWatchSource', () => {
       intervalMs: 1000,
       timers,
       logger,
-      list: async () => [sandbox('a')],
+      list: async () => [watchedSandbox('a')],
       isEqual: () => {
         throw new Error('boom');
       },
