@@ -59,6 +59,9 @@ export function gatewayHelpText(): string {
     'With no driver configured, the gateway uses the first installed of docker, podman, k8s, vm',
     'and logs why each other one was skipped.',
     '',
+    'Stops on SIGTERM or SIGINT (a second one exits at once); with SHELLGATE_PARENT_WATCH=stdin it',
+    'also stops when stdin reaches EOF, for a harness that spawns it and holds a stdin pipe open.',
+    '',
     'Unknown keys and flags are errors that name their file, line and key.',
     '',
   ].join('\n');
