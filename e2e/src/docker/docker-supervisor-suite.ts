@@ -12,13 +12,15 @@ import { after, before, describe, it } from 'node:test';
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { SandboxPhase, SandboxSpec, type Sandbox } from '@shellgate/api';
 import { SupervisorSessionClient, type GatewayMessage } from '@shellgate/api/session';
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { CLI_BIN, DOCKER_DRIVER_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
 import { runCli, type CliResult } from '../harness/run-cli.js';
 import { containersWithLabel, docker, inspectContainer, requireDockerEngine } from './docker-engine.js';
-import { defaultDriverConfig, removeNetwork, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
+import { defaultDriverConfig, removeNetwork, removeNetworkAndContainers, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
 import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
 import { buildSupervisorRuntime } from './supervisor-runtime.js';
 
@@ -34,6 +36,7 @@ export function registerDockerSupervisorSuite(): void {
     let stateDir = '';
     let driverStateDir = '';
     let networkName = '';
+    let cleanupOnTermination: TerminationCleanupHandle | undefined;
     let gatewayId = '';
 
     before(async () => {
@@ -50,12 +53,19 @@ export function registerDockerSupervisorSuite(): void {
         ...toTomlLines(driverConfig),
       ].join('\n');
       gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
+      // Stopped mid-suite (SIGTERM at the file's time bound, Ctrl-C), no after() runs: stop the
+      // gateway, then remove its containers.
+      cleanupOnTermination = addTerminationCleanup(async () => {
+        await gateway.stop();
+        await removeNetworkAndContainers(networkName);
+      });
       api = new ApiClient(gateway.address);
       const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
       gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
     });
 
     after(async () => {
+      cleanupOnTermination?.forget();
       if (gateway === undefined) return;
       for (const sandbox of await api.list().catch(() => [])) await api.delete(sandbox.metadata!.name).catch(() => false);
       api.close();

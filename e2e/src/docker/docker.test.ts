@@ -2,6 +2,7 @@
 // dockerd restart must not pull the engine from under another suite (test.sh runs files two
 // at a time). The engine comes from scripts/engines/docker.sh; without one, every suite fails.
 import { describe, it } from 'node:test';
+import { registerDockerBenchTerminationSuite } from './docker-bench-termination-suite.js';
 import { requireDockerEngine } from './docker-engine.js';
 import { registerDockerConformanceSuite } from './docker-conformance-suite.js';
 import { registerDockerDriverSuite } from './docker-driver-suite.js';
@@ -18,5 +19,6 @@ registerDockerConformanceSuite();
 registerDockerDriverSuite();
 registerDockerGatewaySuite();
 registerDockerSupervisorSuite();
+registerDockerBenchTerminationSuite();
 // Last: it restarts dockerd, which stops every container on the engine.
 registerDockerRestartSuite();
