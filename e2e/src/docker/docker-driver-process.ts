@@ -103,7 +103,7 @@ export class DockerDriverProcess {
       await removeNetworkAndContainers(networkName);
       rmSync(dir, { recursive: true, force: true });
     });
-    execFileSync('sh', [join(dir, 'start-driver.sh')]);
+    execFileSync('sh', [join(dir, 'start-driver.sh')], { timeout: 10_000 });
     try {
       const client = await connectDriver(socketPath, { connectTimeoutMs: 20_000, retryIntervalMs: 50 });
       return new DockerDriverProcess(dir, socketPath, stateDir, networkName, client, cleanup);

@@ -102,7 +102,7 @@ export function registerDockerSupervisorSuite(): void {
     }
 
     it('runs the supervisor from the bind-mounted bundle in an image without Node, and is Ready only once its session is up', async () => {
-      assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe' }), 'the test image has no node');
+      assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe', timeout: 60_000 }), 'the test image has no node');
       const sandbox = await createReady('ready');
       const id = sandbox.metadata!.id;
       assert.equal(String(sandbox.status?.phase), 'SANDBOX_PHASE_READY', 'the CLI answered Ready');
@@ -285,7 +285,7 @@ export function registerDockerSupervisorSuite(): void {
       assert.ok(!listed.stdout.includes(token), 'the API does not show the token');
       const logs = await cli(['sandbox', 'logs', first.metadata!.name, '-o', 'json']);
       assert.ok(!logs.stdout.includes(token), 'sandbox logs do not show the token');
-      const dockerLogs = execFileSync('docker', ['logs', await containerOf(firstId)], { encoding: 'utf8', stdio: 'pipe' });
+      const dockerLogs = execFileSync('docker', ['logs', await containerOf(firstId)], { encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
       assert.ok(!dockerLogs.includes(token), 'the container output does not show the token');
       assert.ok(!gateway.lines.some((line) => line.includes(token)), 'the gateway log does not show the token');
     });
@@ -320,7 +320,7 @@ export function registerDockerSupervisorSuite(): void {
 
     async function runCliWithInput(args: readonly string[], input: string): Promise<CliResult> {
       const { spawn } = await import('node:child_process');
-      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
