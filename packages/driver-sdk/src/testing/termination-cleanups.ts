@@ -124,7 +124,10 @@ export class TerminationCleanups {
   }
 }
 
-const processCleanups = new TerminationCleanups();
+// One list per process, even when two copies of the SDK are loaded: two lists would each
+// exit the process when their own cleanups are done, cutting the other's short.
+const PROCESS_CLEANUPS_KEY = Symbol.for('shellgate.driver-sdk.termination-cleanups');
+const processCleanups = ((globalThis as Record<symbol, TerminationCleanups | undefined>)[PROCESS_CLEANUPS_KEY] ??= new TerminationCleanups());
 
 /**
  * Registers `cleanup` (stop a child process, delete engine objects) to run if this process
