@@ -1,8 +1,11 @@
 // The real `shellgate-gateway` spawning the real docker driver, for the Docker benchmarks:
-// the local test image and never a pull (see gateway-process.ts for the rest).
+// the local test image and never a pull (see gateway-process.ts for the rest); and the names
+// and labels of one benchmark run, by which it removes what it made.
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchGateway } from './gateway-process.js';
+import { run, runOrThrow } from './run-command.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DOCKER_DRIVER_BIN = path.join(REPO_ROOT, 'packages', 'driver-docker', 'dist', 'main.js');
@@ -11,6 +14,38 @@ export const CLI_BIN = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js'
 export const BENCH_IMAGE = 'shellgate-test/busybox:1';
 
 export const SUPERVISOR_BUNDLE_BIN = path.join(REPO_ROOT, 'packages', 'supervisor', 'dist', 'bundle-main.js');
+
+/** Our run label key, the one `scripts/engines/docker.sh sweep` removes by. */
+const RUN_LABEL_KEY = 'dev.shellgate.e2e-run';
+
+/** What one Docker benchmark run makes carries these, so it can be found and removed. */
+export interface DockerBenchRun {
+  readonly runId: string;
+  /** `key=value` for `docker run --label` and `docker ps --filter label=`. */
+  readonly runLabel: string;
+  /** The driver's network; every sandbox container joins it. */
+  readonly networkName: string;
+}
+
+export function newDockerBenchRun(): DockerBenchRun {
+  const runId = randomBytes(3).toString('hex');
+  // docker.sh sweep recognises the sg-e2e- prefix should the run die before its own sweep.
+  return { runId, runLabel: `${RUN_LABEL_KEY}=bench-${runId}`, networkName: `sg-e2e-bench-${runId}` };
+}
+
+/** One line saying what the run makes and how to remove it by hand. */
+export function describeDockerBenchRun(name: string, benchRun: DockerBenchRun): string {
+  return `\n${name}: run ${benchRun.runId}, sandboxes on network ${benchRun.networkName}, baseline containers labelled ${benchRun.runLabel}\n`;
+}
+
+/** Removes every container of the run (its label or its network), then the network. */
+export async function sweepDockerBenchRun(benchRun: DockerBenchRun): Promise<void> {
+  const labelled = (await run('docker', ['ps', '-aq', '--filter', `label=${benchRun.runLabel}`])).stdout.split('\n');
+  const attached = (await run('docker', ['ps', '-aq', '--filter', `network=${benchRun.networkName}`])).stdout.split('\n');
+  const ids = [...new Set([...labelled, ...attached])].filter((id) => id !== '');
+  if (ids.length > 0) await runOrThrow('docker', ['rm', '-f', '-v', ...ids]);
+  await run('docker', ['network', 'rm', benchRun.networkName]);
+}
 
 export interface DockerBenchGatewayOptions {
   /**

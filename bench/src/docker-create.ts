@@ -3,12 +3,22 @@
 // and command on the same engine in the same run; 20 at once, same comparison; and the
 // driver's RSS holding 100 sandboxes. Figures are printed, never asserted.
 // Alone: node bench/dist/docker-create.js (needs `bash scripts/engines/docker.sh start`).
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+
 import { ApiCreateTimer } from './docker-api-create.js';
-import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, startDockerBenchGateway } from './docker-bench-gateway.js';
+import {
+  BENCH_IMAGE,
+  CLI_BIN,
+  DOCKER_DRIVER_BIN,
+  describeDockerBenchRun,
+  newDockerBenchRun,
+  startDockerBenchGateway,
+  sweepDockerBenchRun,
+} from './docker-bench-gateway.js';
+import type { DockerBenchRun } from './docker-bench-gateway.js';
 import type { BenchGateway } from './gateway-process.js';
 import { readChildPids, readRssMb } from './process-rss.js';
 import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
@@ -27,7 +37,6 @@ const SEQUENTIAL_RATIO_TARGET = 1.15;
 const CONCURRENT_RATIO_TARGET = 1.3;
 const DRIVER_RSS_TARGET_MB = 80;
 export const NO_ENGINE_MESSAGE = 'skipped: no Docker engine (run scripts/engines/docker.sh start)';
-const RUN_LABEL_KEY = 'dev.shellgate.e2e-run';
 
 /** Why the benchmark cannot run here, or undefined when it can. */
 async function findMissingPrerequisite(): Promise<string | undefined> {
@@ -42,19 +51,15 @@ async function findMissingPrerequisite(): Promise<string | undefined> {
 /** One benchmark run: its names, labels and the gateway. */
 class DockerCreateRun {
   private nextIndex = 0;
-  readonly runLabel: string;
 
   constructor(
     readonly gateway: BenchGateway,
-    readonly runId: string,
-    readonly networkName: string,
-  ) {
-    this.runLabel = `${RUN_LABEL_KEY}=bench-${runId}`;
-  }
+    readonly benchRun: DockerBenchRun,
+  ) {}
 
   newName(): string {
     this.nextIndex += 1;
-    return `b${this.runId}-${this.nextIndex}`;
+    return `b${this.benchRun.runId}-${this.nextIndex}`;
   }
 
   cli(args: readonly string[]): Promise<string> {
@@ -74,9 +79,9 @@ class DockerCreateRun {
    * which costs dockerd more per start (its embedded DNS); a breakdown, never the baseline.
    */
   async timeDockerRun(onDriverNetwork = false): Promise<{ ms: number; id: string }> {
-    const network = onDriverNetwork ? ['--network', this.networkName] : [];
+    const network = onDriverNetwork ? ['--network', this.benchRun.networkName] : [];
     const startNs = process.hrtime.bigint();
-    const id = await runOrThrow('docker', ['run', '-d', '--label', this.runLabel, ...network, BENCH_IMAGE, ...COMMAND]);
+    const id = await runOrThrow('docker', ['run', '-d', '--label', this.benchRun.runLabel, ...network, BENCH_IMAGE, ...COMMAND]);
     return { ms: elapsedMs(startNs), id };
   }
 
@@ -88,13 +93,6 @@ class DockerCreateRun {
     if (ids.length > 0) await runOrThrow('docker', ['rm', '-f', '-v', ...ids]);
   }
 
-  /** Removes whatever this run left: labelled containers and the driver's network with its containers. */
-  async sweep(): Promise<void> {
-    const labelled = (await run('docker', ['ps', '-aq', '--filter', `label=${this.runLabel}`])).stdout.split('\n');
-    const attached = (await run('docker', ['ps', '-aq', '--filter', `network=${this.networkName}`])).stdout.split('\n');
-    await this.removeContainers([...new Set([...labelled, ...attached])].filter((id) => id !== ''));
-    await run('docker', ['network', 'rm', this.networkName]);
-  }
 }
 
 interface CreateTimes {
@@ -238,21 +236,24 @@ export async function runDockerCreateBench(): Promise<void> {
     process.stdout.write(`\nDocker create benchmark\n  ${missing}\n`);
     return;
   }
-  const runId = randomBytes(3).toString('hex');
-  // docker.sh sweep recognises the sg-e2e- prefix should this run die half way.
-  const networkName = `sg-e2e-bench-${runId}`;
-  const gateway = await startDockerBenchGateway(networkName);
-  const bench = new DockerCreateRun(gateway, runId, networkName);
+  const benchRun = newDockerBenchRun();
+  process.stdout.write(describeDockerBenchRun('Docker create benchmark', benchRun));
+  const gateway = await startDockerBenchGateway(benchRun.networkName);
+  const bench = new DockerCreateRun(gateway, benchRun);
   const api = new ApiCreateTimer(gateway.address);
+  // Also on SIGTERM/SIGINT: stopped half way, the run once left its gateway creating containers.
+  const cleanup = addTerminationCleanup(async () => {
+    api.close();
+    await gateway.stop();
+    await sweepDockerBenchRun(benchRun);
+  });
   try {
     const sequential = await measureSequential(bench, api);
     const concurrent = await measureConcurrent(bench, api);
     const rss = await measureFleetRss(bench);
     report(sequential, concurrent, rss);
   } finally {
-    api.close();
-    await gateway.stop();
-    await bench.sweep();
+    await cleanup.run();
   }
 }
 

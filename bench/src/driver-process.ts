@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { connectDriver } from '@shellgate/driver-sdk';
 
+import { IDLE_NODE_ARGS, ownChildProcess, stopChildProcess, withParentWatch } from './owned-child-process.js';
 import { readRssMb } from './process-rss.js';
 import { elapsedMs, formatMs, formatRatio, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
@@ -34,15 +35,14 @@ function findDriverBinary(): string | undefined {
   return DRIVER_CANDIDATES.find((candidate) => existsSync(candidate));
 }
 
+/** Spawned the way a gateway spawns it: with a stdin pipe it watches for its parent. */
 function spawnDriver(binary: string, socketPath: string): ChildProcess {
-  return spawn(process.execPath, [binary, '--bind-socket', socketPath, '--log-level', 'warn'], { stdio: 'ignore' });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5_000).then(() => child.kill('SIGKILL'))]);
+  return ownChildProcess(
+    spawn(process.execPath, [binary, '--bind-socket', socketPath, '--log-level', 'warn'], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      env: withParentWatch(process.env),
+    }),
+  );
 }
 
 async function timeColdStart(binary: string, dir: string, run: number): Promise<number> {
@@ -56,7 +56,7 @@ async function timeColdStart(binary: string, dir: string, run: number): Promise<
     await client.close();
     return ms;
   } finally {
-    await stop(child);
+    await stopChildProcess(child);
   }
 }
 
@@ -69,7 +69,7 @@ async function waitForFile(filePath: string): Promise<void> {
 
 async function timeBareNode(): Promise<number> {
   const startNs = process.hrtime.bigint();
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  const child = ownChildProcess(spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }));
   await once(child, 'exit');
   return elapsedMs(startNs);
 }
@@ -77,7 +77,7 @@ async function timeBareNode(): Promise<number> {
 async function measureIdleRss(binary: string, dir: string): Promise<{ driverMb: number; baselineMb: number }> {
   const socketPath = path.join(dir, 'idle.sock');
   const driver = spawnDriver(binary, socketPath);
-  const baseline = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e3)'], { stdio: 'ignore' });
+  const baseline = ownChildProcess(spawn(process.execPath, IDLE_NODE_ARGS, { stdio: 'ignore' }));
   try {
     // Answered once, like a gateway checking readiness, then left alone.
     const client = await connectDriver(socketPath, { retryIntervalMs: DIAL_RETRY_MS, connectTimeoutMs: 10_000 });
@@ -85,7 +85,7 @@ async function measureIdleRss(binary: string, dir: string): Promise<{ driverMb: 
     await sleep(IDLE_MS);
     return { driverMb: await readRssMb(driver.pid!), baselineMb: await readRssMb(baseline.pid!) };
   } finally {
-    await Promise.all([stop(driver), stop(baseline)]);
+    await Promise.all([stopChildProcess(driver), stopChildProcess(baseline)]);
   }
 }
 

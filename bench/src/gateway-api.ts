@@ -3,8 +3,6 @@
 // baseline from the same run. Figures are printed, never asserted.
 // Alone: node bench/dist/gateway-api.js [--gateway-cpu-prof DIR] (writes the gateway's .cpuprofile).
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Metadata, credentials } from '@grpc/grpc-js';
@@ -13,6 +11,7 @@ import { CreateSandboxRequest, ListSandboxesResponse, OpenShellClient, SandboxPh
 import type { Sandbox } from '@shellgate/api';
 
 import { BenchGateway, READY_DELAY_MS } from './gateway-process.js';
+import { IDLE_NODE_ARGS, ownChildProcess, stopChildProcess } from './owned-child-process.js';
 import { readChildPids, readRssMb } from './process-rss.js';
 import { elapsedMs, formatMs, formatRatio, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
@@ -99,17 +98,6 @@ async function fillTo(api: ApiCalls, total: number, created: number): Promise<vo
   await Promise.all(Array.from({ length: FILL_CONCURRENCY }, worker));
 }
 
-function spawnIdleNode(): ChildProcess {
-  return spawn(process.execPath, ['-e', 'setInterval(() => {}, 1e3)'], { stdio: 'ignore' });
-}
-
-async function stopIdleNode(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGKILL');
-  await exited;
-}
-
 interface IdleRss {
   readonly gatewayMb: number;
   readonly driverMb: number;
@@ -118,14 +106,14 @@ interface IdleRss {
 
 /** RSS after IDLE_MS of no calls, beside a bare `node` idling for the same time. */
 async function measureIdleRss(gateway: BenchGateway): Promise<IdleRss> {
-  const bare = spawnIdleNode();
+  const bare = ownChildProcess(spawn(process.execPath, IDLE_NODE_ARGS, { stdio: 'ignore' }));
   try {
     await sleep(IDLE_MS);
     const driverPids = await readChildPids(gateway.pid);
     const driverMb = driverPids.length === 1 ? await readRssMb(driverPids[0]!) : Number.NaN;
     return { gatewayMb: await readRssMb(gateway.pid), driverMb, bareNodeMb: await readRssMb(bare.pid!) };
   } finally {
-    await stopIdleNode(bare);
+    await stopChildProcess(bare);
   }
 }
 

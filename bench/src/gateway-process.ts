@@ -4,12 +4,16 @@
 // only what a benchmark needs.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
+
+import { stopChildProcess, withParentWatch } from './owned-child-process.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GATEWAY_BIN = path.join(REPO_ROOT, 'packages', 'gateway', 'dist', 'main.js');
@@ -57,18 +61,18 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(SHELLGATE|OPENSHELL)_/.test(key)));
 }
 
-/** A running gateway; `stop()` (or `await using`) ends it and removes its state dir. */
+/**
+ * A running gateway; `stop()` (or `await using`) ends it and removes its state dir, and so
+ * does SIGTERM or SIGINT of this process. SIGKILL of this process closes the stdin pipe the
+ * gateway watches, so it stops by itself.
+ */
 export class BenchGateway implements AsyncDisposable {
   private constructor(
     private readonly child: ChildProcess,
     readonly stateDir: string,
     readonly address: string,
-    private readonly stopGraceMs: number,
+    private readonly cleanup: TerminationCleanupHandle,
   ) {}
-
-  get pid(): number {
-    return this.child.pid!;
-  }
 
   /** Spawns the gateway and resolves once it logs "gateway ready" with its address. */
   static async start(options: BenchGatewayOptions = {}): Promise<BenchGateway> {
@@ -78,23 +82,29 @@ export class BenchGateway implements AsyncDisposable {
     await writeFile(configPath, buildConfigToml(stateDir, driverTable), { mode: 0o600 });
     const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_BIN, '--config', configPath], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: withParentWatch(cleanEnv()),
+    });
+    const cleanup = addTerminationCleanup(async () => {
+      await stopChildProcess(child, stopGraceMs);
+      await rm(stateDir, { recursive: true, force: true });
     });
     try {
       const address = await waitForReady(child, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
-      return new BenchGateway(child, stateDir, address, stopGraceMs);
+      return new BenchGateway(child, stateDir, address, cleanup);
     } catch (error) {
-      await stopChild(child, stopGraceMs);
-      await rm(stateDir, { recursive: true, force: true });
+      await cleanup.run();
       throw error;
     }
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   /** SIGTERM, a bounded wait, SIGKILL; then the state dir goes. Idempotent. */
   async stop(): Promise<void> {
-    await stopChild(this.child, this.stopGraceMs);
-    await rm(this.stateDir, { recursive: true, force: true });
+    await this.cleanup.run();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -133,13 +143,4 @@ function readyAddress(line: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,5 +1,7 @@
 import { pathToFileURL } from 'node:url';
 
+import { isTerminating } from '@shellgate/driver-sdk/testing';
+
 /** The value at quantile `q` (0..1) of `samples`, nearest-rank; NaN when empty. */
 export function percentile(samples: readonly number[], q: number): number {
   if (samples.length === 0) return Number.NaN;
@@ -48,6 +50,8 @@ export function isMainModule(moduleUrl: string): boolean {
  * measurement and exits 0 regardless (issue 2). The failure is still loud in the output.
  */
 export async function runBench(name: string, bench: () => Promise<void>): Promise<void> {
+  // Stopped with SIGTERM/SIGINT: the cleanups are running and the process exits after them.
+  if (isTerminating()) return;
   try {
     await bench();
   } catch (error) {

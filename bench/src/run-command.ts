@@ -1,6 +1,8 @@
 // A command run to completion for the Docker benchmarks (docker, the CLI, the bundle tool).
 import { execFile } from 'node:child_process';
 
+import { ownChildProcess } from './owned-child-process.js';
+
 export interface RunResult {
   readonly code: number;
   readonly stdout: string;
@@ -10,9 +12,11 @@ export interface RunResult {
 /** Runs `file args`; never rejects for a non-zero exit. */
 export function run(file: string, args: readonly string[], timeoutMs = 180_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
+    // A `docker run` or a CLI create in flight when the benchmark is stopped ends before the sweep.
+    ownChildProcess(child);
   });
 }
 

@@ -5,7 +5,6 @@
 // supervisor → gateway → client. Figures are printed, never asserted.
 // Alone: node bench/dist/supervisor-session.js (needs `bash scripts/engines/docker.sh start`).
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,8 +12,21 @@ import path from 'node:path';
 import { Metadata, credentials } from '@grpc/grpc-js';
 import { ExecSandboxRequest, OpenShellClient, type ExecSandboxEvent } from '@shellgate/api';
 
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+
 import { ApiCreateTimer } from './docker-api-create.js';
-import { BENCH_IMAGE, CLI_BIN, DOCKER_DRIVER_BIN, SUPERVISOR_BUNDLE_BIN, startDockerBenchGateway } from './docker-bench-gateway.js';
+import {
+  BENCH_IMAGE,
+  CLI_BIN,
+  DOCKER_DRIVER_BIN,
+  SUPERVISOR_BUNDLE_BIN,
+  describeDockerBenchRun,
+  newDockerBenchRun,
+  startDockerBenchGateway,
+  sweepDockerBenchRun,
+} from './docker-bench-gateway.js';
+import type { DockerBenchRun } from './docker-bench-gateway.js';
+import { ownChildProcess } from './owned-child-process.js';
 import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 import { run, runOrThrow } from './run-command.js';
 
@@ -35,7 +47,6 @@ const COMMAND = ['sleep', '3600'];
 const CREATE_READY_RATIO_TARGET = 1.6;
 const EXEC_RATIO_TARGET = 1.0;
 const THROUGHPUT_TARGET_MB_S = 100;
-const RUN_LABEL_KEY = 'dev.shellgate.e2e-run';
 
 async function timeCommand(file: string, args: readonly string[]): Promise<number> {
   const startNs = process.hrtime.bigint();
@@ -89,7 +100,7 @@ async function timeApiExec(client: OpenShellClient, sandboxId: string): Promise<
 function timeDockerExecOutput(containerId: string, command: readonly string[], bytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const startNs = process.hrtime.bigint();
-    const child = execFile('docker', ['exec', containerId, ...command], { encoding: 'buffer', maxBuffer: Infinity });
+    const child = ownChildProcess(execFile('docker', ['exec', containerId, ...command], { encoding: 'buffer', maxBuffer: Infinity }));
     let received = 0;
     child.stdout?.on('data', (chunk: Buffer) => (received += chunk.length));
     child.on('error', reject);
@@ -109,15 +120,32 @@ export async function runSupervisorSessionBench(): Promise<void> {
     process.stdout.write(`\nSupervisor benchmark\n  ${missing}\n`);
     return;
   }
-  const runId = randomBytes(3).toString('hex');
-  const runLabel = `${RUN_LABEL_KEY}=bench-${runId}`;
-  const networkName = `sg-e2e-bench-${runId}`;
+  const benchRun = newDockerBenchRun();
+  process.stdout.write(describeDockerBenchRun('Supervisor benchmark', benchRun));
   const runtimeDir = path.join(mkdtempSync(path.join(tmpdir(), 'sg-bench-runtime-')), 'runtime');
-  await runOrThrow(process.execPath, [SUPERVISOR_BUNDLE_BIN, '--out', runtimeDir]);
+  const removeRuntime = addTerminationCleanup(() => rmSync(path.dirname(runtimeDir), { recursive: true, force: true }));
+  try {
+    await runOrThrow(process.execPath, [SUPERVISOR_BUNDLE_BIN, '--out', runtimeDir]);
+    await measureWithGateway(benchRun, runtimeDir);
+  } finally {
+    await removeRuntime.run();
+  }
+}
+
+/** The measurements, on a gateway with the supervisor bundle at `runtimeDir`. */
+async function measureWithGateway(benchRun: DockerBenchRun, runtimeDir: string): Promise<void> {
+  const { runId, runLabel, networkName } = benchRun;
   const gateway = await startDockerBenchGateway(networkName, { supervisorRuntimeDir: runtimeDir });
   const api = new ApiCreateTimer(gateway.address);
   // The receive window the CLI uses too (a client option; grpc-js's default is 64 KiB).
   const client = new OpenShellClient(gateway.address, credentials.createInsecure(), { 'grpc-node.flow_control_window': 4 * 1024 * 1024 });
+  // Also on SIGTERM/SIGINT: stopped half way, the run once left its gateway creating containers.
+  const cleanup = addTerminationCleanup(async () => {
+    client.close();
+    api.close();
+    await gateway.stop();
+    await sweepDockerBenchRun(benchRun);
+  });
   let next = 0;
   const newName = (): string => `s${runId}-${++next}`;
   const cli = (args: readonly string[]): Promise<string> => runOrThrow(process.execPath, [CLI_BIN, '--gateway', gateway.address, '--timeout', '120s', ...args]);
@@ -189,14 +217,7 @@ export async function runSupervisorSessionBench(): Promise<void> {
     printVerdict('exec -- true vs docker exec true, p50 ratio', `${(execP50 / dockerExecP50).toFixed(2)}×`, execP50 / dockerExecP50 <= EXEC_RATIO_TARGET, `≤ ${EXEC_RATIO_TARGET}×`);
     printVerdict('exec output throughput (dd bs=1M)', mbPerS(outP50), outP50 / 1024 / 1024 >= THROUGHPUT_TARGET_MB_S, `≥ ${THROUGHPUT_TARGET_MB_S} MB/s`);
   } finally {
-    client.close();
-    api.close();
-    await gateway.stop();
-    const leftovers = (await run('docker', ['ps', '-aq', '--filter', `label=${runLabel}`])).stdout.split('\n').filter((id) => id !== '');
-    const attached = (await run('docker', ['ps', '-aq', '--filter', `network=${networkName}`])).stdout.split('\n').filter((id) => id !== '');
-    if (leftovers.length + attached.length > 0) await run('docker', ['rm', '-f', '-v', ...new Set([...leftovers, ...attached])]);
-    await run('docker', ['network', 'rm', networkName]);
-    rmSync(path.dirname(runtimeDir), { recursive: true, force: true });
+    await cleanup.run();
   }
 }
 

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDriver } from '@shellgate/driver-sdk';
 import type { DriverClient } from '@shellgate/driver-sdk';
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { DOCKER_DRIVER_BIN } from '../harness/paths.js';
-import { TEST_IMAGE, runCommand } from './docker-engine.js';
+import { TEST_IMAGE, docker, runCommand } from './docker-engine.js';
 import { E2E_NAME_PREFIX, E2E_RUN, PROCESS_ID } from './e2e-run.js';
 
 /** A value of the driver's TOML config. */
@@ -44,7 +46,11 @@ export function toTomlLines(config: Readonly<Record<string, DriverConfigValue>>)
   return Object.entries(config).map(([key, value]) => `${key} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
 }
 
-/** A driver process on a private socket, with a connected client. */
+/**
+ * A driver process on a private socket, with a connected client. It runs detached (the
+ * restart command replaces it), so SIGTERM or SIGINT of this test process stops it and
+ * removes the containers on its network, which no after() hook would do then.
+ */
 export class DockerDriverProcess {
   private constructor(
     readonly dir: string,
@@ -52,6 +58,7 @@ export class DockerDriverProcess {
     readonly stateDir: string,
     readonly networkName: string,
     private connected: DriverClient,
+    private readonly cleanup: TerminationCleanupHandle,
   ) {}
 
   get client(): DriverClient {
@@ -92,13 +99,19 @@ export class DockerDriverProcess {
       `exec sh ${sh(join(dir, 'start-driver.sh'))}`,
     ];
     writeFileSync(join(dir, 'restart-driver.sh'), `${restart.join('\n')}\n`);
-    execFileSync('sh', [join(dir, 'start-driver.sh')]);
+    const networkName = String(config.network_name);
+    const cleanup = addTerminationCleanup(async () => {
+      await stopPid(readPidFile(pidFile));
+      await removeNetworkAndContainers(networkName);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    execFileSync('sh', [join(dir, 'start-driver.sh')], { timeout: 10_000 });
     try {
       const client = await connectDriver(socketPath, { connectTimeoutMs: 20_000, retryIntervalMs: 50 });
-      return new DockerDriverProcess(dir, socketPath, stateDir, String(config.network_name), client);
+      return new DockerDriverProcess(dir, socketPath, stateDir, networkName, client, cleanup);
     } catch (error) {
       const log = existsSync(join(dir, 'driver.log')) ? readFileSync(join(dir, 'driver.log'), 'utf8') : '';
-      killPidFile(pidFile);
+      await cleanup.run();
       throw new Error(`the docker driver did not answer on ${socketPath}: ${String(error)}\ndriver log:\n${log}`);
     }
   }
@@ -126,14 +139,31 @@ export class DockerDriverProcess {
    */
   async stop(): Promise<void> {
     await this.connected.close();
-    const pid = this.pid;
-    killPid(pid, 'SIGTERM');
-    const deadline = Date.now() + STOP_GRACE_MS;
-    while (isRunning(pid) && Date.now() < deadline) await sleep(50);
-    if (isRunning(pid)) killPid(pid, 'SIGKILL');
+    await stopPid(this.pid);
     rmSync(this.dir, { recursive: true, force: true });
     await removeNetwork(this.networkName);
+    this.cleanup.forget();
   }
+}
+
+/** SIGTERM, up to STOP_GRACE_MS, then SIGKILL. */
+async function stopPid(pid: number | undefined): Promise<void> {
+  if (pid === undefined) return;
+  killPid(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  while (isRunning(pid) && Date.now() < deadline) await sleep(50);
+  if (isRunning(pid)) killPid(pid, 'SIGKILL');
+}
+
+function readPidFile(pidFile: string): number | undefined {
+  return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+}
+
+/** Removes every container on an e2e network, then the network; for cleanups that cannot wait for the driver. */
+export async function removeNetworkAndContainers(networkName: string): Promise<void> {
+  const ids = (await docker(['ps', '-aq', '--no-trunc', '--filter', `network=${networkName}`])).split('\n').filter((id) => id !== '');
+  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+  await removeNetwork(networkName);
 }
 
 /** Removes an e2e network; its containers must be gone. Missing is fine. */
@@ -155,10 +185,6 @@ function killPid(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
-}
-
-function killPidFile(pidFile: string): void {
-  if (existsSync(pidFile)) killPid(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGKILL');
 }
 
 /** Alive and not a zombie (the driver is reparented, so nobody may have reaped it yet). */

@@ -7,13 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { DOCKER_DRIVER_BIN } from '../harness/paths.js';
 import { runCli } from '../harness/run-cli.js';
 import type { CliResult } from '../harness/run-cli.js';
 import { containersWithLabel, docker, inspectContainer, requireDockerEngine } from './docker-engine.js';
-import { defaultDriverConfig, removeNetwork, toTomlLines } from './docker-driver-process.js';
+import { defaultDriverConfig, removeNetwork, removeNetworkAndContainers, toTomlLines } from './docker-driver-process.js';
 import { GATEWAY_ID_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
 
 interface CliSandbox {
@@ -30,6 +32,7 @@ export function registerDockerGatewaySuite(): void {
     let api: ApiClient;
     let gatewayId = '';
     let networkName = '';
+    let cleanupOnTermination: TerminationCleanupHandle | undefined;
 
     before(async () => {
       await requireDockerEngine();
@@ -44,6 +47,12 @@ export function registerDockerGatewaySuite(): void {
         ...toTomlLines(driverConfig),
       ].join('\n');
       gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
+      // Stopped mid-suite (SIGTERM at the file's time bound, Ctrl-C), no after() runs: stop the
+      // gateway, then remove its containers.
+      cleanupOnTermination = addTerminationCleanup(async () => {
+        await gateway.stop();
+        await removeNetworkAndContainers(networkName);
+      });
       api = new ApiClient(gateway.address);
       const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
       gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
@@ -51,6 +60,7 @@ export function registerDockerGatewaySuite(): void {
     });
 
     after(async () => {
+      cleanupOnTermination?.forget();
       if (gateway === undefined) return;
       for (const sandbox of await api.list().catch(() => [])) await api.delete(sandbox.metadata!.name).catch(() => false);
       api.close();

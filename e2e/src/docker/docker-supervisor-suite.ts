@@ -12,13 +12,15 @@ import { after, before, describe, it } from 'node:test';
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { SandboxPhase, SandboxSpec, type Sandbox } from '@shellgate/api';
 import { SupervisorSessionClient, type GatewayMessage } from '@shellgate/api/session';
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
+import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { CLI_BIN, DOCKER_DRIVER_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
 import { runCli, type CliResult } from '../harness/run-cli.js';
 import { containersWithLabel, docker, inspectContainer, requireDockerEngine } from './docker-engine.js';
-import { defaultDriverConfig, removeNetwork, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
+import { defaultDriverConfig, removeNetwork, removeNetworkAndContainers, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
 import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
 import { buildSupervisorRuntime } from './supervisor-runtime.js';
 
@@ -34,6 +36,7 @@ export function registerDockerSupervisorSuite(): void {
     let stateDir = '';
     let driverStateDir = '';
     let networkName = '';
+    let cleanupOnTermination: TerminationCleanupHandle | undefined;
     let gatewayId = '';
 
     before(async () => {
@@ -50,12 +53,19 @@ export function registerDockerSupervisorSuite(): void {
         ...toTomlLines(driverConfig),
       ].join('\n');
       gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
+      // Stopped mid-suite (SIGTERM at the file's time bound, Ctrl-C), no after() runs: stop the
+      // gateway, then remove its containers.
+      cleanupOnTermination = addTerminationCleanup(async () => {
+        await gateway.stop();
+        await removeNetworkAndContainers(networkName);
+      });
       api = new ApiClient(gateway.address);
       const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
       gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
     });
 
     after(async () => {
+      cleanupOnTermination?.forget();
       if (gateway === undefined) return;
       for (const sandbox of await api.list().catch(() => [])) await api.delete(sandbox.metadata!.name).catch(() => false);
       api.close();
@@ -92,7 +102,7 @@ export function registerDockerSupervisorSuite(): void {
     }
 
     it('runs the supervisor from the bind-mounted bundle in an image without Node, and is Ready only once its session is up', async () => {
-      assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe' }), 'the test image has no node');
+      assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe', timeout: 60_000 }), 'the test image has no node');
       const sandbox = await createReady('ready');
       const id = sandbox.metadata!.id;
       assert.equal(String(sandbox.status?.phase), 'SANDBOX_PHASE_READY', 'the CLI answered Ready');
@@ -275,7 +285,7 @@ export function registerDockerSupervisorSuite(): void {
       assert.ok(!listed.stdout.includes(token), 'the API does not show the token');
       const logs = await cli(['sandbox', 'logs', first.metadata!.name, '-o', 'json']);
       assert.ok(!logs.stdout.includes(token), 'sandbox logs do not show the token');
-      const dockerLogs = execFileSync('docker', ['logs', await containerOf(firstId)], { encoding: 'utf8', stdio: 'pipe' });
+      const dockerLogs = execFileSync('docker', ['logs', await containerOf(firstId)], { encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
       assert.ok(!dockerLogs.includes(token), 'the container output does not show the token');
       assert.ok(!gateway.lines.some((line) => line.includes(token)), 'the gateway log does not show the token');
     });
@@ -310,7 +320,7 @@ export function registerDockerSupervisorSuite(): void {
 
     async function runCliWithInput(args: readonly string[], input: string): Promise<CliResult> {
       const { spawn } = await import('node:child_process');
-      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

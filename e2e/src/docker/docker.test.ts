@@ -2,6 +2,7 @@
 // dockerd restart must not pull the engine from under another suite (test.sh runs files two
 // at a time). The engine comes from scripts/engines/docker.sh; without one, every suite fails.
 import { describe, it } from 'node:test';
+import { registerDockerBenchTerminationSuite } from './docker-bench-termination-suite.js';
 import { requireDockerEngine } from './docker-engine.js';
 import { registerDockerBareConfigSuite } from './docker-bare-config-suite.js';
 import { registerDockerConformanceSuite } from './docker-conformance-suite.js';
@@ -22,5 +23,6 @@ registerDockerGatewaySuite();
 registerDockerSupervisorSuite();
 registerDockerBareConfigSuite();
 registerDockerDocExamplesSuite();
+registerDockerBenchTerminationSuite();
 // Last: it restarts dockerd, which stops every container on the engine.
 registerDockerRestartSuite();

@@ -138,7 +138,7 @@ describe('gateway startup failures', () => {
     const socket = join(stateDir, 'late', 'driver.sock');
     const gatewayStart = GatewayProcess.start({ stateDir, configToml: '', extraArgs: ['--compute-driver-socket', `late=${socket}`] });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const driver = spawn(process.execPath, [FAKE_DRIVER_BIN, '--bind-socket', socket], { stdio: 'ignore' });
+    const driver = spawn(process.execPath, [FAKE_DRIVER_BIN, '--bind-socket', socket], { stdio: 'ignore', timeout: 60_000, killSignal: 'SIGKILL' });
     try {
       const gateway = await gatewayStart;
       const api = new ApiClient(gateway.address);

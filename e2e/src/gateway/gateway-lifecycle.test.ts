@@ -153,6 +153,25 @@ describe('gateway restarts', () => {
   });
 });
 
+describe('gateway parent watch', () => {
+  it('a gateway whose stdin closes (its harness died) stops gracefully and takes its drivers with it', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-'));
+    const gateway = await GatewayProcess.start({ stateDir, configToml: fakeDriverTable('fake', stateDir) });
+    try {
+      const driverPids = await findChildProcesses(gateway.child.pid!);
+      assert.ok(driverPids.length >= 1, 'the driver process is running');
+      gateway.child.stdin!.end();
+      await gateway.waitForExit();
+      assert.equal(gateway.exitCode, 0, gateway.lines.join('\n'));
+      assert.ok(gateway.entries((e) => e.message === 'stopping' && /stdin closed/.test(String(e.reason))).length === 1, 'the gateway says why it stops');
+      assert.deepEqual(driverPids.filter(isProcessAlive), [], 'its drivers were stopped');
+    } finally {
+      await gateway.stop('SIGKILL');
+      gateway.removeState();
+    }
+  });
+});
+
 describe('gateway-managed lifecycle', () => {
   it('stops running sandboxes on a graceful shutdown and starts them again on the next start', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-'));

@@ -128,7 +128,7 @@ interface Pki {
 /** A throwaway CA with a server certificate for localhost/127.0.0.1 and a client certificate. */
 function makePki(dir: string): Pki {
   const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore', timeout: 30_000 });
   };
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=shellgate-test-ca');
   writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials } from '@grpc/grpc-js';
 import { OpenShellClient } from '@shellgate/api';
+import { PARENT_WATCH_ENV, PARENT_WATCH_STDIN } from '@shellgate/driver-sdk';
+import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 import { GATEWAY_BIN } from './paths.js';
 
 export interface GatewayStartOptions {
@@ -15,7 +17,11 @@ export interface GatewayStartOptions {
   readonly readyTimeoutMs?: number;
 }
 
-/** A real `shellgate-gateway` child process on a free port, with its log lines kept. */
+/**
+ * A real `shellgate-gateway` child process on a free port, with its log lines kept. It does
+ * not outlive this process: SIGTERM or SIGINT here stops it first, and SIGKILL here closes
+ * the stdin pipe it watches.
+ */
 export class GatewayProcess {
   readonly lines: string[] = [];
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -37,6 +43,8 @@ export class GatewayProcess {
     };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
+    const cleanup = addTerminationCleanup(() => this.stop());
+    child.once('exit', () => cleanup.forget());
   }
 
   address = '';
@@ -55,8 +63,8 @@ export class GatewayProcess {
     ].join('\n');
     writeFileSync(configPath, `${header}\n${options.configToml}\n`);
     const child = spawn(process.execPath, [GATEWAY_BIN, '--config', configPath, ...(options.extraArgs ?? [])], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SHELLGATE_LOG_LEVEL: 'debug' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, SHELLGATE_LOG_LEVEL: 'debug', [PARENT_WATCH_ENV]: PARENT_WATCH_STDIN },
     });
     const gateway = new GatewayProcess(child, stateDir, configPath);
     gateway.address = await gateway.waitForReady(options.readyTimeoutMs ?? 20_000);
@@ -97,8 +105,17 @@ export class GatewayProcess {
     clearTimeout(timer);
   }
 
-  async waitForExit(): Promise<void> {
-    await this.exited;
+  /** Resolves once the gateway exits; rejects with its log after `timeoutMs`. */
+  async waitForExit(timeoutMs = 15_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`gateway still running ${timeoutMs} ms later:\n${this.lines.join('\n')}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.exited, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   removeState(): void {

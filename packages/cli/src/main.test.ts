@@ -14,10 +14,17 @@ const BUNDLE = fileURLToPath(new URL('./shellgate.cjs', import.meta.url));
 /** The children's $HOME, so the code cache never lands in the real one. */
 const home = mkdtempSync(join(tmpdir(), 'shellgate-cli-home-'));
 
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
+
 /** Runs the built binary as a user would, with a clean environment. */
 function runBinary(argv: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...argv], { env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env } });
+    const child = spawn(process.execPath, [MAIN, ...argv], {
+      env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env },
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -27,7 +34,10 @@ function runBinary(argv: string[], env: Record<string, string> = {}): Promise<{ 
   });
 }
 
-describe('the shellgate binary', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('the shellgate binary', { timeout: SUITE_TIMEOUT_MS }, () => {
   let gateway: FakeGateway;
   before(async () => {
     gateway = await FakeGateway.start({

@@ -23,7 +23,10 @@ function* walk(node: CommandTreeNode, path: string[] = []): Generator<[CommandTr
   if (!isCommand(node)) for (const child of node.children) yield* walk(child, [...path, child.name]);
 }
 
-describe('runCli', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('runCli', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('--help works on every command and group: usage, flags, examples, exit codes', async () => {
     for (const [node, path] of walk(COMMAND_TREE)) {
       for (const helpFlag of ['--help', '-h']) {

@@ -95,6 +95,7 @@ export {
   PARENT_WATCH_STDIN,
   runDriverMain,
   serveDriver,
+  watchParentThroughStdin,
 } from './server/index.js';
 export type { RunDriverMainOptions, RunningDriverServer, ServeDriverOptions } from './server/index.js';
 export {

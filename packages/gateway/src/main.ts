@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createLogger, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { PARENT_WATCH_ENV, PARENT_WATCH_STDIN, createLogger, isShellgateError, watchParentThroughStdin, type Logger } from '@shellgate/driver-sdk';
 import { GATEWAY_VERSION, GatewayApp } from './app/index.js';
 import { gatewayHelpText, isHelpRequested, loadGatewayConfig, type GatewayConfig } from './config/index.js';
 
@@ -33,29 +33,40 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stderr.write(`shellgate-gateway: ${describe(error)}\n`);
     return EXIT_FAILED;
   }
-  await waitForStopSignal(logger);
+  await waitForStop(logger, env);
   await app.close();
+  // The parent watch reads stdin; a pipe its parent still holds would keep the process alive.
+  if (env[PARENT_WATCH_ENV] === PARENT_WATCH_STDIN) process.stdin.destroy();
   logger.info('gateway stopped');
   return EXIT_OK;
 }
 
-/** Resolves on the first SIGTERM/SIGINT; a second one while stopping exits at once. */
-async function waitForStopSignal(logger: Logger): Promise<void> {
+/**
+ * Resolves on the first SIGTERM/SIGINT (a second one while stopping exits at once), or, when
+ * whoever spawned the gateway set SHELLGATE_PARENT_WATCH=stdin, on EOF of the stdin pipe it
+ * holds: a test or benchmark harness killed with SIGKILL takes its gateway with it.
+ */
+async function waitForStop(logger: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info('stopping', { signal });
+    let isStopping = false;
+    const forceExit = (again: NodeJS.Signals): void => {
+      logger.warn('second signal while stopping; exiting now', { signal: again });
+      process.exit(EXIT_FAILED);
+    };
+    const stop = (fields: Record<string, unknown>): void => {
+      if (isStopping) return;
+      isStopping = true;
+      logger.info('stopping', fields);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      const forceExit = (again: NodeJS.Signals): void => {
-        logger.warn('second signal while stopping; exiting now', { signal: again });
-        process.exit(EXIT_FAILED);
-      };
       process.once('SIGTERM', forceExit);
       process.once('SIGINT', forceExit);
       resolve();
     };
+    const onSignal = (signal: NodeJS.Signals): void => stop({ signal });
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
+    watchParentThroughStdin(env, () => stop({ reason: 'stdin closed: the process that started the gateway is gone' }));
   });
 }
 

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { FakeGateway } from './testing/fake-gateway.js';
 import { SupervisorProcess } from './testing/supervisor-process.js';
 
-describe('shellgate-supervisor (dist/main.js) against a fake gateway', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('shellgate-supervisor (dist/main.js) against a fake gateway', { timeout: SUITE_TIMEOUT_MS }, () => {
   const gateway = new FakeGateway(100);
   const supervisors: SupervisorProcess[] = [];
   const startSupervisor = (options: Omit<Parameters<typeof SupervisorProcess.start>[0], 'endpoint'>): SupervisorProcess => {
@@ -124,7 +127,7 @@ describe('shellgate-supervisor (dist/main.js) against a fake gateway', () => {
   });
 });
 
-describe('shellgate-supervisor: flags and environment', () => {
+describe('shellgate-supervisor: flags and environment', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('exits 2 naming the variable when OPENSHELL_SANDBOX_ID is missing', async () => {
     const supervisor = SupervisorProcess.start({ endpoint: 'http://127.0.0.1:1', env: { OPENSHELL_SANDBOX_ID: undefined } });
     assert.equal((await supervisor.exited).code, 2);

@@ -47,7 +47,10 @@ function sandbox(id: string): DriverSandbox {
   return { id, name: id, namespace: '', spec: undefined, status: undefined, workspace: '' };
 }
 
-void test('a socket that appears late is still connected', () =>
+/** Every test here waits on a socket or a child process: a bound names the one that hangs. */
+const TEST_TIMEOUT_MS = 60_000;
+
+void test('a socket that appears late is still connected', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'late.sock');
     const connecting = connectDriver(socketPath, { connectTimeoutMs: 10_000, retryIntervalMs: 50 });
@@ -64,7 +67,7 @@ void test('a socket that appears late is still connected', () =>
     }
   }));
 
-void test('connect gives up after connectTimeoutMs with an UnavailableError naming the socket', () =>
+void test('connect gives up after connectTimeoutMs with an UnavailableError naming the socket', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'never.sock');
     const startedAt = Date.now();
@@ -82,7 +85,7 @@ void test('connect gives up after connectTimeoutMs with an UnavailableError nami
     assert.ok(Date.now() - startedAt < 3_000);
   }));
 
-void test('connect fails at once when the driver answers with a non-retryable error', () =>
+void test('connect fails at once when the driver answers with a non-retryable error', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'broken.sock');
     const server = await startServer(socketPath, { getCapabilities: fail(status.UNIMPLEMENTED, 'nope') });
@@ -93,7 +96,7 @@ void test('connect fails at once when the driver answers with a non-retryable er
     }
   }));
 
-void test('connect honours its abort signal', () =>
+void test('connect honours its abort signal', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
@@ -102,7 +105,7 @@ void test('connect honours its abort signal', () =>
     });
   }));
 
-void test('gRPC status codes become ShellgateError codes with the grpc error as cause', () =>
+void test('gRPC status codes become ShellgateError codes with the grpc error as cause', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'codes.sock');
     const server = await startServer(socketPath, {
@@ -135,7 +138,7 @@ void test('gRPC status codes become ShellgateError codes with the grpc error as 
     }
   }));
 
-void test('unary calls answer typed values', () =>
+void test('unary calls answer typed values', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'values.sock');
     const server = await startServer(socketPath, {
@@ -160,7 +163,7 @@ void test('unary calls answer typed values', () =>
     await assert.rejects(client.listSandboxes(), { code: ErrorCode.FailedPrecondition });
   }));
 
-void test('every call has a deadline, and a signal cancels it', () =>
+void test('every call has a deadline, and a signal cancels it', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'slow.sock');
     const never = (): void => undefined;
@@ -189,7 +192,7 @@ void test('every call has a deadline, and a signal cancels it', () =>
     }
   }));
 
-void test('watchSandboxes streams events, surfaces errors as ShellgateError and ends quietly on abort', () =>
+void test('watchSandboxes streams events, surfaces errors as ShellgateError and ends quietly on abort', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const socketPath = join(dir, 'watch.sock');
     let mode: 'fail' | 'hang' = 'fail';

@@ -28,9 +28,12 @@ function shellQuote(text: string): string {
   return `'${text.replaceAll("'", "'\\''")}'`;
 }
 
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
+
 function runShell(script: string): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore' });
+    const child = spawn('/bin/sh', ['-c', script], { stdio: 'ignore', timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     child.on('error', reject);
     child.on('exit', resolve);
   });
@@ -71,7 +74,7 @@ async function withFakeDriverProcess(body: (driver: FakeDriverProcess) => Promis
 
 function runConformanceBinary(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CONFORMANCE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CONFORMANCE_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -139,7 +142,10 @@ function createTokenEchoingDriver(): Promise<ComputeDriverImpl> {
   }));
 }
 
-void test('the fake driver executable passes every check, restart included, and is left clean', () =>
+/** Every test here waits on a socket or a child process: a bound names the one that hangs. */
+const TEST_TIMEOUT_MS = 60_000;
+
+void test('the fake driver executable passes every check, restart included, and is left clean', { timeout: TEST_TIMEOUT_MS }, () =>
   withFakeDriverProcess(async (driver) => {
     const lines: string[] = [];
     const report = await runConformance({
@@ -164,7 +170,7 @@ void test('the fake driver executable passes every check, restart included, and 
     }
   }));
 
-void test('the conformance binary prints one line per check and the summary last', () =>
+void test('the conformance binary prints one line per check and the summary last', { timeout: TEST_TIMEOUT_MS }, () =>
   withFakeDriverProcess(async (driver) => {
     const claimsFile = join(driver.socketPath, '..', 'claims.toml');
     await writeFile(claimsFile, 'workspaces = false\nready_within_ms = 5000\n');
@@ -189,7 +195,7 @@ void test('the conformance binary prints one line per check and the summary last
     assert.ok((await readFile(join(driver.socketPath, '..', 'state.json'), 'utf8')).includes('"sandboxes": []'));
   }));
 
-void test('a driver that answers OK for an unknown id fails the suite', async () => {
+void test('a driver that answers OK for an unknown id fails the suite', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
   const server = await serveDriver(await createBrokenDriver(), { socketPath: join(dir, 'broken.sock'), drainTimeoutMs: 1_000 });
   try {
@@ -212,7 +218,7 @@ void test('a driver that answers OK for an unknown id fails the suite', async ()
   }
 });
 
-void test('a driver that echoes sandbox_token fails token-not-echoed, naming every answer that carries it', async () => {
+void test('a driver that echoes sandbox_token fails token-not-echoed, naming every answer that carries it', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
   const server = await serveDriver(await createTokenEchoingDriver(), { socketPath: join(dir, 'echo.sock'), drainTimeoutMs: 1_000 });
   try {
@@ -234,7 +240,7 @@ void test('a driver that echoes sandbox_token fails token-not-echoed, naming eve
   }
 });
 
-void test('a driver that forgets its sandboxes when its client goes away fails gateway-reconnect', async () => {
+void test('a driver that forgets its sandboxes when its client goes away fails gateway-reconnect', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgc-'));
   // Lists only what was created since the last GetCapabilities, i.e. since the current gateway connected.
   let sinceConnect = new Set<string>();
@@ -263,14 +269,14 @@ void test('a driver that forgets its sandboxes when its client goes away fails g
   }
 });
 
-void test('a socket nobody serves fails the connect check', async () => {
+void test('a socket nobody serves fails the connect check', { timeout: TEST_TIMEOUT_MS }, async () => {
   const report = await runConformance({ socketPath: join(tmpdir(), 'sgc-nobody-here.sock'), timeoutMs: 300 });
   assert.equal(report.failed, 1);
   assert.equal(report.results[0]?.name, 'connect');
   assert.match(report.results[0]?.reason ?? '', /did not answer GetCapabilities within/);
 });
 
-void test('usage errors exit 2; --help lists the checks and the claims format', async () => {
+void test('usage errors exit 2; --help lists the checks and the claims format', { timeout: TEST_TIMEOUT_MS }, async () => {
   const missing = await runConformanceBinary([]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--socket PATH is required/);
@@ -285,7 +291,7 @@ void test('usage errors exit 2; --help lists the checks and the claims format', 
   assert.match(help.stdout, /restart_keeps_sandboxes {2}\(boolean\) {2}default: true/);
 });
 
-void test('the README lists every check, in run order', async () => {
+void test('the README lists every check, in run order', { timeout: TEST_TIMEOUT_MS }, async () => {
   // Compiled to dist/conformance/; the README is two levels up.
   const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
   const listed = [...readme.matchAll(/^\| `([a-z-]+)` \| /gm)].map((match) => match[1]);

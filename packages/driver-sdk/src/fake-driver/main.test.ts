@@ -10,6 +10,8 @@ import { ErrorCode } from '../errors.js';
 import type { DriverSandbox } from '../gen/compute_driver.js';
 
 const FAKE_DRIVER_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
 
 function sandbox(id: string, name: string): DriverSandbox {
   const spec = { logLevel: '', environment: {}, template: undefined, resourceRequirements: undefined, sandboxToken: '', command: [], tty: false };
@@ -27,6 +29,8 @@ async function withScriptedDriver(scriptLines: readonly string[], body: (client:
   const socketPath = join(dir, 'fake.sock');
   const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, '--bind-socket', socketPath, '--config', configFile], {
     stdio: 'ignore',
+    timeout: CHILD_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
@@ -43,7 +47,10 @@ async function withScriptedDriver(scriptLines: readonly string[], body: (client:
   }
 }
 
-void test('shellgate-fake-driver serves the script from its --config file', async () => {
+/** Every test here waits on a socket or a child process: a bound names the one that hangs. */
+const TEST_TIMEOUT_MS = 60_000;
+
+void test('shellgate-fake-driver serves the script from its --config file', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withScriptedDriver(
     [
       'driver_name = "scripted"',
@@ -65,7 +72,7 @@ void test('shellgate-fake-driver serves the script from its --config file', asyn
   );
 });
 
-void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fails once, then succeeds', async () => {
+void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fails once, then succeeds', { timeout: TEST_TIMEOUT_MS }, async () => {
   await withScriptedDriver(
     [
       '[[responses]]',
@@ -92,14 +99,14 @@ void test('shellgate-fake-driver takes [[responses]] entries: CreateSandbox fail
 });
 
 async function runToExit(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [FAKE_DRIVER_MAIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   return { code, stderr };
 }
 
-void test('shellgate-fake-driver refuses a bad script as a usage error: exit 2, every problem and a hint', async () => {
+void test('shellgate-fake-driver refuses a bad script as a usage error: exit 2, every problem and a hint', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
   const configFile = join(dir, 'fake.toml');
   await writeFile(
@@ -120,7 +127,7 @@ void test('shellgate-fake-driver refuses a bad script as a usage error: exit 2, 
   }
 });
 
-void test('shellgate-fake-driver names FILE:LINE:key when a table-array key holds a plain table', async () => {
+void test('shellgate-fake-driver names FILE:LINE:key when a table-array key holds a plain table', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sgf-'));
   const configFile = join(dir, 'fake.toml');
   await writeFile(configFile, '[responses]\nrpc = "CreateSandbox"\n');

@@ -19,7 +19,10 @@ class FakeWriter extends EventEmitter {
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-describe('pumpWatchStream', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('pumpWatchStream', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('does not pull the next event while the writer is full, and resumes on drain', async () => {
     const pulled: number[] = [];
     async function* source(): AsyncGenerator<number> {

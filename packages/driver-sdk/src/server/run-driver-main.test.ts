@@ -34,6 +34,9 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
+
 interface DriverRun {
   readonly child: ChildProcessWithoutNullStreams;
   stdout: string;
@@ -44,7 +47,7 @@ interface DriverRun {
 }
 
 function startDriver(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): DriverRun {
-  const child = spawn(process.execPath, [ECHO_DRIVER, ...args], { env });
+  const child = spawn(process.execPath, [ECHO_DRIVER, ...args], { env, timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
   const run: DriverRun = {
     child,
     stdout: '',
@@ -87,7 +90,10 @@ function socketPathFor(): string {
   return path.join(root, `d${counter++}`, 'echo.sock');
 }
 
-describe('runDriverMain (spawned echo driver)', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('runDriverMain (spawned echo driver)', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('--help prints usage, flags, env fallbacks and every setting on stdout, exit 0', async () => {
     const { code, stdout, stderr } = await runToExit(['--help']);
     assert.equal(code, 0);

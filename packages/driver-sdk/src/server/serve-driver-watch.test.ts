@@ -24,7 +24,10 @@ function start(impl: Partial<ComputeDriverImpl>): Promise<DriverHarness> {
   return startDriverHarness(root, impl);
 }
 
-describe('serveDriver WatchSandboxes', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('serveDriver WatchSandboxes', { timeout: SUITE_TIMEOUT_MS }, () => {
   const event = (id: string): WatchSandboxesEvent => ({ payload: { $case: 'deleted', deleted: { sandboxId: id } } });
 
   it('streams events, and ends the stream with UNAVAILABLE on close', async () => {

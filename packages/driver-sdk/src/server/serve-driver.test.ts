@@ -37,7 +37,10 @@ function start(impl: Partial<ComputeDriverImpl>, drainTimeoutMs?: number): Promi
   return startDriverHarness(root, impl, drainTimeoutMs);
 }
 
-describe('serveDriver', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('serveDriver', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('answers GetCapabilities on a 0600 socket and unlinks it on close', async () => {
     const harness = await start({});
     try {

@@ -44,10 +44,13 @@ async function closeServer(server: net.Server): Promise<void> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
+
 /** A socket file nobody listens on: its owner was SIGKILLed, so nothing unlinked it. */
 async function makeStaleSocket(socketPath: string): Promise<void> {
   const script = "require('net').createServer().listen(process.argv[1], () => console.log('ready'))";
-  const child = spawn(process.execPath, ['-e', script, socketPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', script, socketPath], { stdio: ['ignore', 'pipe', 'inherit'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
   await once(child.stdout, 'data');
   child.kill('SIGKILL');
   await once(child, 'exit');
@@ -63,7 +66,10 @@ async function assertRejectsWith(promise: Promise<unknown>, code: string, patter
   });
 }
 
-describe('prepareDriverSocket', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('prepareDriverSocket', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('creates the directory 0700, restricts the socket to 0600 and unlinks it on release', async () => {
     const dir = path.join(await privateDir(), 'run', 'nested');
     const socketPath = path.join(dir, 'driver.sock');

@@ -5,7 +5,8 @@
  * watch with reconnect, periodic list) and mirrors its sandboxes for assertions;
  * `runConformance` runs the contract suite of `shellgate-driver-conformance` from a test.
  * For gateway-side tests, `FakeDriver` is the scriptable fake driver behind
- * `shellgate-fake-driver`.
+ * `shellgate-fake-driver`. `addTerminationCleanup` makes a test or benchmark process stop
+ * what it started (child processes, engine objects) when it gets SIGTERM or SIGINT.
  *
  * ```ts
  * await using driver = await startTestDriver(createMyDriver());
@@ -35,3 +36,7 @@ export { FakeDriver, parseFakeDriverScript } from '../fake-driver/index.js';
 export type { FakeDriverOptions, FakeDriverScript, ScriptedResponse, ScriptedWatchEvent } from '../fake-driver/index.js';
 export { RecordingLogger } from './recording-logger.js';
 export type { RecordedLogLine } from './recording-logger.js';
+
+// ── Harnesses that clean up when they are killed ──
+export { addTerminationCleanup, isTerminating } from './termination-cleanups.js';
+export type { TerminationCleanupHandle } from './termination-cleanups.js';

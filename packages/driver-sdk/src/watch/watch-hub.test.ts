@@ -49,7 +49,10 @@ function platformEvent(reason: string): DriverPlatformEvent {
 }
 
 
-describe('WatchHub', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('WatchHub', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('sends a full snapshot, then live events in publish order', async () => {
     const hub = new WatchHub({ snapshot: () => [sandbox('a'), sandbox('b')] });
     const stream = open(hub);

@@ -5,7 +5,10 @@ import { describe, it } from 'node:test';
 import { ServerCredentials } from '@grpc/grpc-js';
 import { API_CONNECTION_WINDOW_BYTES, API_HTTP2_SETTINGS, createApiGrpcServer, widenConnectionWindows } from './grpc-server.js';
 
-describe('createApiGrpcServer', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('createApiGrpcServer', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('advertises the larger HTTP/2 window and frame size to clients (fails if grpc-js moved its options)', async () => {
     const { server, isTuned } = createApiGrpcServer();
     assert.equal(isTuned, true);
@@ -26,7 +29,7 @@ describe('createApiGrpcServer', () => {
   });
 });
 
-describe('widenConnectionWindows', () => {
+describe('widenConnectionWindows', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('opens the connection-level window of every client connection beyond the 64 KiB default', async () => {
     const { server } = createApiGrpcServer();
     const port = await new Promise<number>((resolve, reject) =>

@@ -19,7 +19,10 @@ import { gatewayStatePaths } from './gateway-state.js';
 const API_TOKEN = 'app-test-bearer-token-0123456789';
 const fakeDriverMain = createRequire(import.meta.url).resolve('@shellgate/driver-sdk/package.json').replace(/package\.json$/, 'dist/fake-driver/main.js');
 
-describe('GatewayApp: the supervisor session wired end to end', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('GatewayApp: the supervisor session wired end to end', { timeout: SUITE_TIMEOUT_MS }, () => {
   let dir: string;
   let app: GatewayApp;
   let api: OpenShellClient;

@@ -35,7 +35,10 @@ function createManager(drivers: DriverSpec[]): DriverManager {
   );
 }
 
-void test('kill -9 of a spawned driver: it is restarted, the new client works, and close() leaves no process', async () => {
+/** Every test here waits on a socket or a child process: a bound names the one that hangs. */
+const TEST_TIMEOUT_MS = 60_000;
+
+void test('kill -9 of a spawned driver: it is restarted, the new client works, and close() leaves no process', { timeout: TEST_TIMEOUT_MS }, async () => {
   const drivers = createManager([fakeSpec('one'), fakeSpec('two')]);
   await drivers.start();
   try {
@@ -58,7 +61,7 @@ void test('kill -9 of a spawned driver: it is restarted, the new client works, a
   }
 });
 
-void test('a spawned driver that exits at once fails startup with its stderr and exit code', async () => {
+void test('a spawned driver that exits at once fails startup with its stderr and exit code', { timeout: TEST_TIMEOUT_MS }, async () => {
   const drivers = createManager([fakeSpec('broken', 'exit')]);
   await assert.rejects(drivers.start(), (error: unknown) => {
     assert.ok(isShellgateError(error));

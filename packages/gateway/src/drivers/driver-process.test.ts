@@ -73,7 +73,10 @@ async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> 
   }
 }
 
-void test('a driver starts in a private run dir with its table as a 0600 TOML file, answers, and stop() leaves nothing', () =>
+/** Every test here waits on a socket or a child process: a bound names the one that hangs. */
+const TEST_TIMEOUT_MS = 60_000;
+
+void test('a driver starts in a private run dir with its table as a 0600 TOML file, answers, and stop() leaves nothing', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const record = join(dir, 'record.json');
     const { logger, lines } = recorder();
@@ -102,7 +105,7 @@ void test('a driver starts in a private run dir with its table as a 0600 TOML fi
     await driver.kill();
   }));
 
-void test('a driver that exits at once fails start with its exit code, its stderr lines and a diagnosis', async () => {
+void test('a driver that exits at once fails start with its exit code, its stderr lines and a diagnosis', { timeout: TEST_TIMEOUT_MS }, async () => {
   const driver = fakeDriver({ mode: 'exit' });
   await driver.start();
   const error = await driver.waitReady().then(
@@ -118,7 +121,7 @@ void test('a driver that exits at once fails start with its exit code, its stder
   assert.equal(existsSync(driver.runDir ?? ''), false);
 });
 
-void test('a driver that never becomes ready fails after the bounded wait and is killed', async () => {
+void test('a driver that never becomes ready fails after the bounded wait and is killed', { timeout: TEST_TIMEOUT_MS }, async () => {
   const driver = fakeDriver({ mode: 'never-ready' }, { readyTimeoutMs: 600 });
   await driver.start();
   const pid = driver.pid ?? -1;
@@ -133,7 +136,7 @@ void test('a driver that never becomes ready fails after the bounded wait and is
   assert.equal(isAlive(pid), false);
 });
 
-void test('a missing executable fails start with a spawn error and a diagnosis', async () => {
+void test('a missing executable fails start with a spawn error and a diagnosis', { timeout: TEST_TIMEOUT_MS }, async () => {
   const driver = new DriverProcess({
     name: 'ghost',
     command: ['/nonexistent/driver-binary'],
@@ -152,7 +155,7 @@ void test('a missing executable fails start with a spawn error and a diagnosis',
   assert.equal(existsSync(driver.runDir ?? ''), false);
 });
 
-void test('diagnose reports a script that is not executable and a missing shebang interpreter', () =>
+void test('diagnose reports a script that is not executable and a missing shebang interpreter', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const script = join(dir, 'driver.sh');
     await writeFile(script, '#!/nonexistent/bin/interp -x\necho hi\n');
@@ -164,7 +167,7 @@ void test('diagnose reports a script that is not executable and a missing sheban
     assert.ok(notes.some((note) => note.includes('interpreter /nonexistent/bin/interp is missing')));
   }));
 
-void test('stop() escalates to SIGKILL when the driver ignores SIGTERM', async () => {
+void test('stop() escalates to SIGKILL when the driver ignores SIGTERM', { timeout: TEST_TIMEOUT_MS }, async () => {
   const driver = fakeDriver({ mode: 'ignore-sigterm' }, { shutdownGraceMs: 300 });
   await driver.start();
   const client = await driver.waitReady();
@@ -175,9 +178,12 @@ void test('stop() escalates to SIGKILL when the driver ignores SIGTERM', async (
   assert.equal(isAlive(pid), false);
 });
 
-void test('a spawned driver does not outlive a gateway killed with SIGKILL', () =>
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
+
+void test('a spawned driver does not outlive a gateway killed with SIGKILL', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
-    const holder = spawn(process.execPath, [HOLD_DRIVER, FAKE_DRIVER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(process.execPath, [HOLD_DRIVER, FAKE_DRIVER, dir], { stdio: ['ignore', 'pipe', 'inherit'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     const driverPid = await new Promise<number>((resolve, reject) => {
       holder.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
       holder.once('exit', (code) => reject(new Error(`holder exited early with ${code}`)));

@@ -24,7 +24,10 @@ async function outcomeOf(recorder: StreamRecorder<ExecSandboxEvent>): Promise<Ex
   return { stdout: bytes('stdout'), stderr: bytes('stderr'), exitCode: exit?.payload?.$case === 'exit' ? exit.payload.exit.exitCode : undefined, status };
 }
 
-describe('exec relay', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('exec relay', { timeout: SUITE_TIMEOUT_MS }, () => {
   let f: SupervisionFixture;
   let box: ReadySandbox;
   beforeEach(async () => {

@@ -7,7 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import { FakeGateway } from '../testing/fake-gateway.js';
 import { SupervisorProcess } from '../testing/supervisor-process.js';
 
-describe('exec through a real supervisor', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+describe('exec through a real supervisor', { timeout: SUITE_TIMEOUT_MS }, () => {
   const gateway = new FakeGateway(1_000);
   let supervisor: SupervisorProcess;
 

@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 /** dist/main.js: the supervisor as `tsc` built it. */
 export const SUPERVISOR_MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
 
+/**
+ * A supervisor under test still running after this is killed, so every wait on `exited` ends
+ * and the test fails instead of hanging; the longest suite keeps one for about 10 s.
+ */
+const LIFETIME_LIMIT_MS = 60_000;
+
 export interface SupervisorProcessOptions {
   readonly endpoint: string;
   readonly sandboxId?: string;
@@ -52,7 +58,12 @@ export class SupervisorProcess {
     };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const [command, ...launcherArgs] = options.launcher ?? [process.execPath, SUPERVISOR_MAIN];
-    const child = spawn(command as string, [...launcherArgs, ...(options.args ?? ['--'])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command as string, [...launcherArgs, ...(options.args ?? ['--'])], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: LIFETIME_LIMIT_MS,
+      killSignal: 'SIGKILL',
+    });
     return new SupervisorProcess(child, tokenFile, Date.now());
   }
 

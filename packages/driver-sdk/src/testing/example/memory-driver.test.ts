@@ -25,6 +25,8 @@ function exampleStateDir(): string {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACKAGE_ROOT = path.resolve(HERE, '..', '..', '..');
 const MAIN_JS = path.join(HERE, 'memory-driver-main.js');
+/** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
+const CHILD_TIMEOUT_MS = 30_000;
 
 /** The README shows the example as a user writes it: imports from the package door. */
 function toReadmeForm(source: string): string {
@@ -40,7 +42,10 @@ function readmeExamples(readme: string): Map<string, string> {
   return examples;
 }
 
-void describe('the README example driver', () => {
+/** Every test here waits on a socket, a stream or a child process: a bound names the one that hangs. */
+const SUITE_TIMEOUT_MS = 120_000;
+
+void describe('the README example driver', { timeout: SUITE_TIMEOUT_MS }, () => {
   void it('is exactly the compiled source in src/testing/example', async () => {
     const examples = readmeExamples(await readFile(path.join(PACKAGE_ROOT, 'README.md'), 'utf8'));
     assert.deepEqual([...examples.keys()].sort(), [
@@ -99,6 +104,8 @@ void describe('the README example driver', () => {
     const socketPath = path.join(dir, 'run', 'memory.sock');
     const child = spawn(process.execPath, [MAIN_JS, '--bind-socket', socketPath, '--start-delay-ms', '10', '--state-dir', path.join(dir, 'state')], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
     });
     let stdout = '';
     let stderr = '';
@@ -128,7 +135,7 @@ void describe('the README example driver', () => {
   });
 
   void it('explains itself with --help, listing its setting', async () => {
-    const child = spawn(process.execPath, [MAIN_JS, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN_JS, '--help'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const [code] = (await once(child, 'exit')) as [number | null];
