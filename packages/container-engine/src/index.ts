@@ -37,5 +37,5 @@ export { decodeContainerEvent, readContainerEvents } from './payload/container-e
 export type { ContainerEvent } from './payload/container-event.js';
 export { decodeImageInspect } from './payload/image-info.js';
 export type { ImageInfo } from './payload/image-info.js';
-export { decodeNetworkInspect } from './payload/network-info.js';
-export type { NetworkInfo } from './payload/network-info.js';
+export { decodeLibpodNetworkInspect, decodeNetworkInspect } from './payload/network-info.js';
+export type { LibpodNetworkInfo, NetworkInfo } from './payload/network-info.js';
