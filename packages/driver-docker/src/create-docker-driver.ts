@@ -1,10 +1,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import type { ImagePullPolicy } from '@shellgate/container-engine';
 import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
 import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
 
-import type { DockerDriverConfig, ImagePullPolicy } from './config.js';
+import type { DockerDriverConfig } from './config.js';
 import { DockerDriver } from './docker-driver.js';
 import { detectDockerHost } from './engine/docker-host.js';
 import { DockerApiEngine } from './engine/docker-api-engine.js';

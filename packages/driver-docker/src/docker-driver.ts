@@ -1,5 +1,7 @@
 import { setMaxListeners } from 'node:events';
 
+import { ContainerEvents, ContainerInventory, ContainerWatchAdapter, provisionSandbox, toPendingDriverSandbox, toPendingSandbox } from '@shellgate/container-engine';
+import type { ContainerEvent, SandboxRef } from '@shellgate/container-engine';
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
@@ -29,21 +31,18 @@ import type {
 } from '@shellgate/driver-sdk';
 
 import type { ContainerDefaults } from './container/container-spec.js';
-import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
-import { provisionSandbox } from './create/sandbox-provisioner.js';
-import type { ContainerEvent, DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { toContainerCreateSpec } from './container/container-spec.js';
+import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { DOCKER_NAMING } from './engine/docker-naming.js';
 import { toDriverError } from './errors.js';
+import { LABEL_VOCABULARIES } from './labels.js';
 import type { ResolvedNetwork } from './network/callback-network.js';
 import { CallbackNetwork } from './network/callback-network.js';
-import { SandboxEvents } from './sandbox-events.js';
-import type { SandboxRef } from './sandbox-inventory.js';
-import { SandboxInventory } from './sandbox-inventory.js';
 import type { DockerDriverSettings } from './settings.js';
 import type { SandboxStateStore } from './state.js';
 import { validateDockerSandbox } from './validate-sandbox.js';
 import type { ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
-import { DockerWatchAdapter } from './watch/docker-watch-adapter.js';
 
 /** Everything the driver touches, injected (STYLE.md rule 15). */
 export interface DockerDriverDeps {
@@ -80,9 +79,9 @@ export class DockerDriver implements ComputeDriverImpl {
   readonly #deps: DockerDriverDeps;
   readonly #hub: WatchHub;
   readonly #tracker: SandboxTracker;
-  readonly #inventory: SandboxInventory;
+  readonly #inventory: ContainerInventory;
   readonly #network: CallbackNetwork;
-  readonly #events: SandboxEvents;
+  readonly #events: ContainerEvents;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
   #engineInfo: Promise<EngineInfo> | undefined;
@@ -94,11 +93,13 @@ export class DockerDriver implements ComputeDriverImpl {
     const { engine, store, settings, logger } = deps;
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
-    this.#inventory = new SandboxInventory(engine, store, this.#tracker, settings.gatewayId);
+    this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: LABEL_VOCABULARIES, naming: DOCKER_NAMING });
     this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger });
-    this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now });
+    this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#watcher = new EventStreamWatchSource({
-      adapter: new DockerWatchAdapter(engine, this.#inventory, this.#events),
+      // Unfiltered by label: Docker ANDs label filters, and ownership has two vocabularies
+      // (current and legacy), so ContainerEvents keeps only ours per event.
+      adapter: new ContainerWatchAdapter(engine, this.#inventory, this.#events, []),
       tracker: this.#tracker,
       logger,
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
@@ -165,7 +166,7 @@ export class DockerDriver implements ComputeDriverImpl {
         defaultImage: this.#deps.settings.defaultImage,
         pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#network.ensure(signal),
-        toDefaults: (network) => this.#toContainerDefaults(network),
+        toSpec: (image, network) => toContainerCreateSpec(copy, { image, tokenHostPath, options, defaults: this.#toContainerDefaults(network) }),
         onUpdate: (update) => this.#tracker.publish(update),
         onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
         onStarted: (started, info) => this.#events.promote(started, info, this.#lifetime.signal),
@@ -174,7 +175,6 @@ export class DockerDriver implements ComputeDriverImpl {
       },
       pending,
       copy,
-      { options, tokenHostPath },
     );
   }
 

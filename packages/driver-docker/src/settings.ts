@@ -1,4 +1,4 @@
-import type { ImagePullPolicy } from './config.js';
+import type { ImagePullPolicy } from '@shellgate/container-engine';
 import type { SupervisorRuntime } from '@shellgate/driver-sdk';
 
 /** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */

@@ -1,3 +1,4 @@
+import { toGpuCount } from '@shellgate/container-engine';
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -8,7 +9,6 @@ import {
 } from '@shellgate/driver-sdk';
 import type { DriverSandbox, ValidationProblem } from '@shellgate/driver-sdk';
 
-import { toGpuCount } from './container/container-spec.js';
 import type { DockerDriverOptions } from './container/driver-config.js';
 import { parseDockerDriverOptions } from './container/driver-config.js';
 import type { EngineInfo } from './engine/docker-engine.js';

@@ -6,12 +6,12 @@
  * mapped to driver errors by `toDriverError` at the call site.
  */
 
-import type { ContainerEvent, ContainerInfo, ImageInfo, NetworkInfo } from '@shellgate/container-engine';
+import type { ContainerSandboxEngine, NetworkInfo } from '@shellgate/container-engine';
 
 // The payload types Docker shares with Podman, and their decoders, live in the shared
 // package; re-exported so the driver names its engine seam in one module.
 export { ContainerState } from '@shellgate/container-engine';
-export type { ContainerEvent, ContainerInfo, ImageInfo, NetworkInfo } from '@shellgate/container-engine';
+export type { ContainerEvent, ContainerInfo, ImageInfo, NetworkInfo, PullProgress } from '@shellgate/container-engine';
 
 /** A mount as the driver asks for it. */
 export interface MountSpec {
@@ -71,40 +71,19 @@ export interface EngineInfo {
   readonly cdiSpecDirs: readonly string[];
 }
 
-/** One line of image pull progress. */
-export interface PullProgress {
-  readonly status: string;
-  readonly layerId?: string;
-  readonly detail?: string;
-}
-
-/** The operations of a Docker engine the driver uses. */
-export interface DockerEngine {
-  /** A human-readable name of the endpoint (socket path or URL), for logs and hints. */
-  readonly endpoint: string;
+/**
+ * The operations of a Docker engine the driver uses: the shared sandbox code's (images,
+ * listing, inspect, start, events) and Docker's own.
+ */
+export interface DockerEngine extends ContainerSandboxEngine {
   ping(signal: AbortSignal): Promise<void>;
   info(signal: AbortSignal): Promise<EngineInfo>;
-  /** Undefined when the engine does not have the image. */
-  inspectImage(reference: string, signal: AbortSignal): Promise<ImageInfo | undefined>;
-  pullImage(reference: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void>;
-  /** Containers (running or not) that carry every `key=value` label filter given. */
-  listContainerIds(labelFilters: readonly string[], signal: AbortSignal): Promise<string[]>;
-  /** Undefined when the container does not exist. */
-  inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInfo | undefined>;
   /** Returns the new container's id. */
   createContainer(spec: ContainerCreateSpec, signal: AbortSignal): Promise<string>;
-  /** Starting a running container is not an error. */
-  startContainer(id: string, signal: AbortSignal): Promise<void>;
   /** Stopping a stopped container is not an error. */
   stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
   /** Force-removes the container and its anonymous volumes; false when it did not exist. */
   removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
   inspectNetwork(name: string, signal: AbortSignal): Promise<NetworkInfo | undefined>;
   createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<NetworkInfo>;
-  /**
-   * Opens the engine's event stream for container events carrying every label filter; resolves
-   * once the engine has answered, so nothing that happens afterwards is missed. The iterable
-   * ends or throws when the stream drops; the caller reconnects and resyncs.
-   */
-  openContainerEvents(labelFilters: readonly string[], signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>>;
 }

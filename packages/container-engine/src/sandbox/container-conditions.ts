@@ -6,17 +6,16 @@ import {
   setCondition,
   suspendedCondition,
 } from '@shellgate/driver-sdk';
-import type { DriverCondition, DriverSandbox, DriverSandboxStatus } from '@shellgate/driver-sdk';
+import type { DriverCondition, DriverSandbox, DriverSandboxStatus, SandboxOwnership } from '@shellgate/driver-sdk';
 
-import type { ContainerInfo } from '../engine/docker-engine.js';
-import { ContainerState } from '../engine/docker-engine.js';
-import { readContainerOwnership } from '../labels.js';
+import type { ContainerInfo } from '../payload/container-info.js';
+import { ContainerState } from '../payload/container-info.js';
 
-/** Reasons this driver uses besides the SDK's shared ones. */
-export const DockerReason = {
+/** Reasons the container drivers use besides the SDK's shared ones. */
+export const ContainerReason = {
   /** `Suspended=True` for a container the driver stopped on request. */
   StoppedByDriver: 'Stopped',
-  /** `Suspended=True` for a paused container (someone ran `docker pause`). */
+  /** `Suspended=True` for a paused container (someone ran `docker pause` / `podman pause`). */
   Paused: 'Paused',
   /** `Ready=False` while suspended: not running, and not a failure. */
   NotRunning: 'NotRunning',
@@ -30,8 +29,8 @@ function describeExit(info: ContainerInfo): string {
 
 function stoppedConditions(now: Date | undefined): DriverCondition[] {
   return [
-    backendNotReady(DockerReason.NotRunning, 'stopped by the driver', now),
-    suspendedCondition(true, DockerReason.StoppedByDriver, 'stopped on request; the container and its files are kept', now),
+    backendNotReady(ContainerReason.NotRunning, 'stopped by the driver', now),
+    suspendedCondition(true, ContainerReason.StoppedByDriver, 'stopped on request; the container and its files are kept', now),
   ];
 }
 
@@ -48,8 +47,8 @@ export function toContainerConditions(info: ContainerInfo, isStoppedByUs: boolea
       return [backendNotReady(TransientReason.Starting, 'container is restarting', now), notSuspended];
     case ContainerState.Paused:
       return [
-        backendNotReady(DockerReason.NotRunning, 'container is paused', now),
-        suspendedCondition(true, DockerReason.Paused, 'container is paused (docker pause)', now),
+        backendNotReady(ContainerReason.NotRunning, 'container is paused', now),
+        suspendedCondition(true, ContainerReason.Paused, 'container is paused', now),
       ];
     case ContainerState.Exited:
       if (isStoppedByUs) return stoppedConditions(now);
@@ -57,24 +56,25 @@ export function toContainerConditions(info: ContainerInfo, isStoppedByUs: boolea
     case ContainerState.Dead:
       return [backendNotReady(TerminalReason.ContainerExited, `container is dead${info.error === '' ? '' : `: ${info.error}`}`, now), notSuspended];
     case ContainerState.Removing:
-      return [backendNotReady(DockerReason.NotRunning, 'container is being removed', now), notSuspended];
+      return [backendNotReady(ContainerReason.NotRunning, 'container is being removed', now), notSuspended];
     default:
       return [backendNotReady(TransientReason.InspectFailed, `unknown container state ${JSON.stringify(info.state)}`, now), notSuspended];
   }
 }
 
 /**
- * The sandbox a container stands for, read from its labels, with status conditions for its
- * state. `previous` conditions keep their transition times when nothing changed. The spec
- * is never echoed: the gateway owns it, and it would carry the token.
+ * The sandbox a container stands for: who it is from `owner` (read from its labels by the
+ * driver, in the vocabularies it knows), with status conditions for its state. `previous`
+ * conditions keep their transition times when nothing changed. The spec is never echoed:
+ * the gateway owns it, and it would carry the token.
  */
-export function toDriverSandbox(
+export function toContainerSandbox(
   info: ContainerInfo,
+  owner: SandboxOwnership | undefined,
   isStoppedByUs: boolean,
   previous: readonly DriverCondition[] = [],
 ): DriverSandbox {
   const conditions = toContainerConditions(info, isStoppedByUs).reduce(setCondition, [...previous]);
-  const owner = readContainerOwnership(info.labels);
   const status: DriverSandboxStatus = {
     sandboxName: owner?.sandboxName ?? '',
     instanceId: info.id,

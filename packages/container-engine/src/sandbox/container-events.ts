@@ -1,34 +1,38 @@
-import { backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
-import type { DriverPlatformEvent, DriverSandbox, SandboxChange, SandboxTracker } from '@shellgate/driver-sdk';
+import type { DriverPlatformEvent, DriverSandbox, SandboxChange, SandboxFileStore, SandboxTracker } from '@shellgate/driver-sdk';
 
-import { toDriverSandbox } from './container/container-status.js';
-import type { PendingSandbox } from './create/pending-sandbox.js';
-import type { ContainerEvent, ContainerInfo } from './engine/docker-engine.js';
-import type { SandboxInventory } from './sandbox-inventory.js';
-import type { SandboxStateStore } from './state.js';
+import type { ContainerEvent } from '../payload/container-event.js';
+import type { ContainerInfo } from '../payload/container-info.js';
+import { toContainerSandbox } from './container-conditions.js';
+import type { ContainerInventory } from './container-inventory.js';
+import type { PendingSandbox } from './pending-sandbox.js';
+import { toFailedPendingSandbox } from './pending-sandbox.js';
 
-/** Docker actions that change what a sandbox looks like; others (exec_*, attach, resize...) are ignored. */
+/**
+ * Actions (in Docker's words, which the event decoder gives libpod's in) that change what a
+ * sandbox looks like; others (exec_*, attach, resize, Podman's init and cleanup...) are ignored.
+ */
 const STATE_ACTIONS: ReadonlySet<string> = new Set(['create', 'start', 'restart', 'die', 'stop', 'kill', 'pause', 'unpause', 'oom', 'update', 'rename']);
 /** What an in-flight create does itself; its hand-over publishes the outcome (Running). */
 const CREATE_ACTIONS: ReadonlySet<string> = new Set(['create', 'start']);
-const EVENT_SOURCE = 'docker';
 
-export interface SandboxEventsOptions {
-  readonly inventory: SandboxInventory;
+export interface ContainerEventsOptions {
+  readonly inventory: ContainerInventory;
   readonly tracker: SandboxTracker;
-  readonly store: SandboxStateStore;
+  readonly store: SandboxFileStore;
   readonly now: () => number;
+  /** `source` of the platform events published: the engine's id (`docker`, `podman`). */
+  readonly eventSource: string;
 }
 
 /**
- * Turns engine facts into watch events: what a Docker event means (the watch source applies
- * it), a refresh after our own stop/start, and a finished create handing over to its
+ * Turns engine facts into watch events: what a container event means (the watch source
+ * applies it), a refresh after our own stop/start, and a finished create handing over to its
  * container.
  */
-export class SandboxEvents {
-  readonly #options: SandboxEventsOptions;
+export class ContainerEvents {
+  readonly #options: ContainerEventsOptions;
 
-  constructor(options: SandboxEventsOptions) {
+  constructor(options: ContainerEventsOptions) {
     this.#options = options;
   }
 
@@ -36,7 +40,7 @@ export class SandboxEvents {
     this.#options.tracker.publishPlatformEvent(sandboxId, this.#toPlatformEvent(reason, message, type));
   }
 
-  /** What one Docker container event means, in order; a refresh inspects the container. */
+  /** What one container event means, in order; a refresh inspects the container. */
   async *toChanges(event: ContainerEvent, signal: AbortSignal): AsyncGenerator<SandboxChange> {
     const { inventory, tracker, store } = this.#options;
     const sandboxId = inventory.ownedSandboxId(event.labels);
@@ -76,7 +80,7 @@ export class SandboxEvents {
   }
 
   #toPlatformEvent(reason: string, message: string, type: 'Normal' | 'Warning'): DriverPlatformEvent {
-    return { timestampMs: this.#options.now(), source: EVENT_SOURCE, type, reason, message, metadata: {} };
+    return { timestampMs: this.#options.now(), source: this.#options.eventSource, type, reason, message, metadata: {} };
   }
 
   #toPlatformChange(sandboxId: string, reason: string, message: string, type: 'Normal' | 'Warning' = 'Normal'): SandboxChange {
@@ -95,7 +99,7 @@ export class SandboxEvents {
     inventory.pending.delete(pending.id);
     if (!pending.hasUnexpectedEvent) {
       // The state file was just written with isStoppedByUs=false by CreateSandbox.
-      tracker.publish(toDriverSandbox(started, false, tracker.previousConditions(pending.id)));
+      tracker.publish(toContainerSandbox(started, inventory.ownerOf(started.labels), false, tracker.previousConditions(pending.id)));
       return;
     }
     try {
@@ -109,19 +113,9 @@ export class SandboxEvents {
   async restoreFailures(): Promise<void> {
     const { inventory, store } = this.#options;
     for (const state of await store.listStates()) {
-      if (state.failure === undefined || inventory.pending.has(state.id)) continue;
-      inventory.pending.set(state.id, {
-        id: state.id,
-        name: state.name,
-        namespace: state.namespace,
-        workspace: state.workspace,
-        conditions: [backendNotReady(state.failure.reason, state.failure.message), suspendedCondition(false)].reduce(setCondition, []),
-        containerId: '',
-        failure: state.failure,
-        hasUnexpectedEvent: false,
-        abort: new AbortController(),
-        task: Promise.resolve(),
-      });
+      const { failure } = state;
+      if (failure === undefined || inventory.pending.has(state.id)) continue;
+      inventory.pending.set(state.id, toFailedPendingSandbox({ ...state, failure }));
     }
   }
 }

@@ -1,14 +1,11 @@
-import { engineMessageOf } from '@shellgate/container-engine';
 import { TerminalReason, TransientReason } from '@shellgate/driver-sdk';
-import type { DriverSandbox, Logger } from '@shellgate/driver-sdk';
+import type { DriverSandbox, Logger, SandboxFileStore } from '@shellgate/driver-sdk';
 
-import type { ImagePullPolicy } from '../config.js';
-import type { ContainerDefaults } from '../container/container-spec.js';
-import { toContainerCreateSpec, toStartedContainerInfo } from '../container/container-spec.js';
-import type { DockerDriverOptions } from '../container/driver-config.js';
-import type { ContainerInfo, DockerEngine, PullProgress } from '../engine/docker-engine.js';
-import type { ResolvedNetwork } from '../network/callback-network.js';
-import type { SandboxStateStore } from '../state.js';
+import { engineMessageOf } from '../errors.js';
+import type { ContainerInfo } from '../payload/container-info.js';
+import { ContainerState } from '../payload/container-info.js';
+import type { ImageInfo } from '../payload/image-info.js';
+import type { ContainerSandboxEngine, ImagePullPolicy, PullProgress } from './container-sandbox-engine.js';
 import type { PendingSandbox } from './pending-sandbox.js';
 import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
 import { ImageUnavailableError, resolveImage } from './resolve-image.js';
@@ -16,15 +13,34 @@ import { ImageUnavailableError, resolveImage } from './resolve-image.js';
 /** Pull progress becomes at most one platform event per this many ms (plus start and end). */
 export const PULL_PROGRESS_INTERVAL_MS = 1000;
 
+/** What every create spec carries, whatever the engine's body: the name and our labels. */
+export interface ContainerSpecBase {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** An image as the create resolved it: the reference asked for and the engine's inspect. */
+export interface ResolvedImage {
+  readonly reference: string;
+  readonly info: ImageInfo;
+}
+
+/** The engine calls a create makes; `createContainer` takes the driver's own spec. */
+export interface ProvisionEngine<Spec> extends Pick<ContainerSandboxEngine, 'inspectImage' | 'pullImage' | 'startContainer'> {
+  /** Returns the new container's id. */
+  createContainer(spec: Spec, signal: AbortSignal): Promise<string>;
+}
+
 /** What the background create needs from the driver. */
-export interface ProvisionContext {
-  readonly engine: DockerEngine;
-  readonly store: SandboxStateStore;
+export interface ProvisionContext<Network, Spec extends ContainerSpecBase> {
+  readonly engine: ProvisionEngine<Spec>;
+  readonly store: SandboxFileStore;
   readonly logger: Logger;
   readonly defaultImage: string;
   readonly pullPolicy: ImagePullPolicy;
-  readonly ensureNetwork: (signal: AbortSignal) => Promise<ResolvedNetwork>;
-  readonly toDefaults: (network: ResolvedNetwork) => ContainerDefaults;
+  readonly ensureNetwork: (signal: AbortSignal) => Promise<Network>;
+  /** The driver's create spec; may throw (the sandbox then fails with ContainerCreateFailed and the error's message). */
+  readonly toSpec: (image: ResolvedImage, network: Network) => Spec;
   /** Called on every change of the pending record. */
   readonly onUpdate: (sandbox: DriverSandbox) => void;
   readonly onPlatformEvent: (sandboxId: string, reason: string, message: string, type?: 'Normal' | 'Warning') => void;
@@ -39,6 +55,14 @@ export interface ProvisionContext {
    * aborted create request may still create the container, after Delete looked for it.
    */
   readonly lifetime: AbortSignal;
+}
+
+/**
+ * What a container created from `spec` looks like once its start call returned: running,
+ * with the labels and name we gave it. Lets a create publish Running without an inspect.
+ */
+export function toStartedContainerInfo(containerId: string, spec: ContainerSpecBase): ContainerInfo {
+  return { id: containerId, name: spec.name, labels: spec.labels, state: ContainerState.Running, exitCode: 0, isOomKilled: false, error: '' };
 }
 
 /** A step failed for good: the sandbox turns Ready=False with `reason`. */
@@ -60,7 +84,11 @@ async function runStep<T>(reason: string, describe: string, step: () => Promise<
   }
 }
 
-function createPullReporter(context: ProvisionContext, sandboxId: string, image: string): { onStart: () => void; onProgress: (p: PullProgress) => void } {
+function createPullReporter(
+  context: Pick<ProvisionContext<unknown, ContainerSpecBase>, 'onPlatformEvent' | 'now'>,
+  sandboxId: string,
+  image: string,
+): { onStart: () => void; onProgress: (p: PullProgress) => void } {
   let lastEventMs = Number.NEGATIVE_INFINITY;
   return {
     onStart: () => context.onPlatformEvent(sandboxId, 'Pulling', `pulling image ${image}`),
@@ -82,11 +110,10 @@ function createPullReporter(context: ProvisionContext, sandboxId: string, image:
  * ContainerCreateFailed, ContainerStartFailed, with the engine's message) and is saved in
  * the state file so it survives a driver restart. A cancelled create (Delete) records nothing.
  */
-export async function provisionSandbox(
-  context: ProvisionContext,
+export async function provisionSandbox<Network, Spec extends ContainerSpecBase>(
+  context: ProvisionContext<Network, Spec>,
   pending: PendingSandbox,
   sandbox: DriverSandbox,
-  input: { readonly options: DockerDriverOptions; readonly tokenHostPath: string },
 ): Promise<void> {
   const signal = pending.abort.signal;
   const image = sandbox.spec?.template?.image || context.defaultImage;
@@ -100,9 +127,7 @@ export async function provisionSandbox(
     );
     update(`creating container from ${image}`);
     const network = await runStep(TerminalReason.ContainerCreateFailed, 'preparing the sandbox network', () => context.ensureNetwork(signal));
-    const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () =>
-      toContainerCreateSpec(sandbox, { image: { reference: image, info: imageInfo }, tokenHostPath: input.tokenHostPath, options: input.options, defaults: context.toDefaults(network) }),
-    );
+    const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () => context.toSpec({ reference: image, info: imageInfo }, network));
     pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
     signal.throwIfAborted(); // Deleted meanwhile: Delete, waiting for this task, removes the container.
     context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageInfo.id})`);

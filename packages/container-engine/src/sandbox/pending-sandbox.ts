@@ -1,7 +1,5 @@
 import { TransientReason, backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
-import type { DriverCondition, DriverSandbox } from '@shellgate/driver-sdk';
-
-import type { ProvisioningFailure } from '@shellgate/driver-sdk';
+import type { DriverCondition, DriverSandbox, ProvisioningFailure, SandboxRecord } from '@shellgate/driver-sdk';
 
 /** A sandbox whose create is in flight, or failed before it had a running container. */
 export interface PendingSandbox {
@@ -34,6 +32,22 @@ export function toPendingSandbox(sandbox: DriverSandbox, now?: Date): PendingSan
     conditions: [backendNotReady(TransientReason.Starting, 'accepted; preparing the image', now), suspendedCondition(false, undefined, '', now)],
     containerId: '',
     failure: undefined,
+    hasUnexpectedEvent: false,
+    abort: new AbortController(),
+    task: Promise.resolve(),
+  };
+}
+
+/** The record of a create that failed before a driver restart, from its state file. */
+export function toFailedPendingSandbox(record: SandboxRecord & { readonly failure: ProvisioningFailure }): PendingSandbox {
+  return {
+    id: record.id,
+    name: record.name,
+    namespace: record.namespace,
+    workspace: record.workspace,
+    conditions: [backendNotReady(record.failure.reason, record.failure.message), suspendedCondition(false)].reduce(setCondition, []),
+    containerId: '',
+    failure: record.failure,
     hasUnexpectedEvent: false,
     abort: new AbortController(),
     task: Promise.resolve(),

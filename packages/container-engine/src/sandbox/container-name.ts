@@ -1,4 +1,4 @@
-/** Docker accepts longer names; 63 keeps them usable as DNS labels and hostnames. */
+/** Engines accept longer names; 63 keeps them usable as DNS labels and hostnames. */
 export const MAX_CONTAINER_NAME_LENGTH = 63;
 const PREFIX = 'shellgate';
 const ID_PREFIX_LENGTH = 8;

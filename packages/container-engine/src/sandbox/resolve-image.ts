@@ -1,7 +1,7 @@
-import { engineMessageOf } from '@shellgate/container-engine';
-
-import { ImagePullPolicy } from '../config.js';
-import type { DockerEngine, ImageInfo, PullProgress } from '../engine/docker-engine.js';
+import { engineMessageOf } from '../errors.js';
+import type { ImageInfo } from '../payload/image-info.js';
+import { ImagePullPolicy } from './container-sandbox-engine.js';
+import type { ContainerSandboxEngine, PullProgress } from './container-sandbox-engine.js';
 
 /** An image could not be made available: the sandbox fails with ImagePullFailed. */
 export class ImageUnavailableError extends Error {
@@ -18,7 +18,7 @@ export class ImageUnavailableError extends Error {
  * @throws ImageUnavailableError when the policy forbids pulling a missing image or the pull fails.
  */
 export async function resolveImage(
-  engine: DockerEngine,
+  engine: Pick<ContainerSandboxEngine, 'inspectImage' | 'pullImage'>,
   reference: string,
   policy: ImagePullPolicy,
   onPull: { readonly onStart: () => void; readonly onProgress: (progress: PullProgress) => void },

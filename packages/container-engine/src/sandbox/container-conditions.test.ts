@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { deriveBackendPhase, toSandboxLabels } from '@shellgate/driver-sdk';
+import { deriveBackendPhase, readSandboxOwnership, toSandboxLabels } from '@shellgate/driver-sdk';
+import type { DriverCondition, DriverSandbox } from '@shellgate/driver-sdk';
 
-import type { ContainerInfo, ContainerState } from '../engine/docker-engine.js';
-import { toContainerConditions, toDriverSandbox } from './container-status.js';
+import type { ContainerInfo, ContainerState } from '../payload/container-info.js';
+import { toContainerConditions, toContainerSandbox } from './container-conditions.js';
 
 function info(state: ContainerState, overrides: Partial<ContainerInfo> = {}): ContainerInfo {
   return {
@@ -17,6 +18,10 @@ function info(state: ContainerState, overrides: Partial<ContainerInfo> = {}): Co
     error: '',
     ...overrides,
   };
+}
+
+function toDriverSandbox(container: ContainerInfo, isStoppedByUs: boolean, previous?: readonly DriverCondition[]): DriverSandbox {
+  return toContainerSandbox(container, readSandboxOwnership(container.labels), isStoppedByUs, previous);
 }
 
 function summarize(state: ContainerState, isStoppedByUs = false, overrides: Partial<ContainerInfo> = {}): string {
@@ -53,7 +58,7 @@ void describe('container state → conditions', () => {
     assert.equal(deriveBackendPhase(sandbox.status), 'Deleting');
   });
 
-  void it('reads id, name, workspace and namespace from the labels and never echoes a spec', () => {
+  void it('reads id, name, workspace and namespace from the owner and never echoes a spec', () => {
     const sandbox = toDriverSandbox(info('running'), false);
     assert.deepEqual([sandbox.id, sandbox.name, sandbox.workspace, sandbox.namespace, sandbox.status?.instanceId], ['sbx-1', 'box', 'ws', 'ns', 'c1']);
     assert.equal(sandbox.spec, undefined);

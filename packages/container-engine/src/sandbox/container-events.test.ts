@@ -4,23 +4,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { SandboxTracker, WatchHub, toSandboxLabels } from '@shellgate/driver-sdk';
+import { SANDBOX_LABEL_KEYS, SandboxFileStore, SandboxTracker, WatchHub, toSandboxLabels } from '@shellgate/driver-sdk';
 import type { SandboxChange } from '@shellgate/driver-sdk';
 import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 
-import { toPendingSandbox } from './create/pending-sandbox.js';
-import type { ContainerEvent } from './engine/docker-engine.js';
-import { SandboxEvents } from './sandbox-events.js';
-import { SandboxInventory } from './sandbox-inventory.js';
-import { createSandboxStateStore } from './state.js';
-import type { SandboxStateStore } from './state.js';
-import { FakeDockerEngine } from './testdata/fake-docker-engine.js';
+import type { ContainerEvent } from '../payload/container-event.js';
+import { FakeContainerEngine } from '../testing/fake-container-engine.js';
+import { PODMAN_NAMING } from '../testdata/podman-naming.js';
+import { ContainerEvents } from './container-events.js';
+import { ContainerInventory } from './container-inventory.js';
+import { toPendingSandbox } from './pending-sandbox.js';
+import type { ContainerSpecBase } from './provision-sandbox.js';
 
 interface Harness extends AsyncDisposable {
-  readonly engine: FakeDockerEngine;
-  readonly inventory: SandboxInventory;
+  readonly engine: FakeContainerEngine<ContainerSpecBase>;
+  readonly inventory: ContainerInventory;
   readonly tracker: SandboxTracker;
-  readonly store: SandboxStateStore;
+  readonly store: SandboxFileStore;
   /** What a container event means, as short strings: "event:OOMKilled", "sandbox:Ready=False", "deleted". */
   changesOf(event: ContainerEvent): Promise<string[]>;
   /** A container of ours for sandbox `sandboxId`, and an event about it. */
@@ -44,12 +44,12 @@ function describeChange(change: SandboxChange): string {
 
 async function startHarness(): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'sg-sandbox-events-'));
-  const engine = new FakeDockerEngine();
-  const store = createSandboxStateStore(join(root, 'state'));
+  const engine = new FakeContainerEngine<ContainerSpecBase>();
+  const store = new SandboxFileStore(join(root, 'state'));
   await store.prepare();
   const tracker = new SandboxTracker(new WatchHub({ snapshot: () => [] }));
-  const inventory = new SandboxInventory(engine, store, tracker, 'gw-1');
-  const events = new SandboxEvents({ inventory, tracker, store, now: () => 1 });
+  const inventory = new ContainerInventory({ engine, store, tracker, gatewayId: 'gw-1', vocabularies: [SANDBOX_LABEL_KEYS], naming: PODMAN_NAMING });
+  const events = new ContainerEvents({ inventory, tracker, store, now: () => 1, eventSource: 'podman' });
   const signal = new AbortController().signal;
   return {
     engine,
@@ -70,7 +70,7 @@ async function startHarness(): Promise<Harness> {
   };
 }
 
-describe('SandboxEvents.toChanges', () => {
+describe('ContainerEvents.toChanges', () => {
   it('maps oom and die to platform events before the refreshed sandbox', async () => {
     await using h = await startHarness();
     const box = h.container('a', 'exited');
@@ -85,6 +85,8 @@ describe('SandboxEvents.toChanges', () => {
     assert.deepEqual(await h.changesOf({ ...box.event('start'), labels: {} }), []);
     assert.deepEqual(await h.changesOf(box.event('exec_start: sh')), []);
     assert.deepEqual(await h.changesOf(box.event('attach')), []);
+    assert.deepEqual(await h.changesOf(box.event('init')), [], "Podman's init, before its start");
+    assert.deepEqual(await h.changesOf(box.event('cleanup')), [], "Podman's cleanup, after its died");
   });
 
   it('keeps the platform event when the container is already gone (its destroy says so)', async () => {

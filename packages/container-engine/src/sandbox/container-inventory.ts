@@ -1,16 +1,17 @@
-import type { DriverSandbox, LabelKeys, SandboxTracker } from '@shellgate/driver-sdk';
+import { readSandboxOwnership, toOwnershipSelectors } from '@shellgate/driver-sdk';
+import type { DriverSandbox, LabelKeys, SandboxFileStore, SandboxOwnership, SandboxTracker } from '@shellgate/driver-sdk';
 
-import { toDriverSandbox } from './container/container-status.js';
-import type { PendingSandbox } from './create/pending-sandbox.js';
-import { toPendingDriverSandbox } from './create/pending-sandbox.js';
-import type { ContainerInfo, DockerEngine } from './engine/docker-engine.js';
-import { toDriverError } from './errors.js';
-import { LABEL_VOCABULARIES, readContainerOwnership, toOwnershipFilterSets } from './labels.js';
-import type { SandboxStateStore } from './state.js';
+import type { EngineNaming } from '../engine-naming.js';
+import { toEngineDriverError } from '../errors.js';
+import type { ContainerInfo } from '../payload/container-info.js';
+import { toContainerSandbox } from './container-conditions.js';
+import type { ContainerSandboxEngine } from './container-sandbox-engine.js';
+import type { PendingSandbox } from './pending-sandbox.js';
+import { toPendingDriverSandbox } from './pending-sandbox.js';
 
 /**
  * Containers inspected at once by a full listing. Inspecting 100 at once opened 100 engine
- * connections and left ~4 MB more RSS behind (issue 4 benchmark); 8 keeps dockerd busy.
+ * connections and left ~4 MB more RSS behind (issue 4 benchmark); 8 keeps the engine busy.
  */
 const LIST_INSPECT_CONCURRENCY = 8;
 
@@ -20,31 +21,45 @@ export interface SandboxRef {
   readonly sandboxName: string;
 }
 
+export interface ContainerInventoryOptions {
+  readonly engine: Pick<ContainerSandboxEngine, 'endpoint' | 'listContainerIds' | 'inspectContainer'>;
+  readonly store: SandboxFileStore;
+  readonly tracker: SandboxTracker;
+  readonly gatewayId: string;
+  /** The label vocabularies ownership is read in, the one the driver writes first (older spellings after it). */
+  readonly vocabularies: readonly LabelKeys[];
+  /** The engine's words in errors. */
+  readonly naming: EngineNaming;
+}
+
 /**
  * Reads the world: our containers (by label), in-flight or failed creates, and the state
  * files, and turns them into `DriverSandbox` records. A pending record wins over its
  * container, so a failed start stays failed and an in-flight create stays Starting.
  */
-export class SandboxInventory {
+export class ContainerInventory {
   readonly pending = new Map<string, PendingSandbox>();
-  readonly #engine: DockerEngine;
-  readonly #store: SandboxStateStore;
-  readonly #tracker: SandboxTracker;
-  readonly #gatewayId: string;
-  /** One AND set of label filters per label vocabulary (current and legacy). */
+  readonly #options: ContainerInventoryOptions;
+  /** One AND set of label filters per label vocabulary. */
   readonly ownershipFilterSets: readonly (readonly string[])[];
 
-  constructor(engine: DockerEngine, store: SandboxStateStore, tracker: SandboxTracker, gatewayId: string) {
-    this.#engine = engine;
-    this.#store = store;
-    this.#tracker = tracker;
-    this.#gatewayId = gatewayId;
-    this.ownershipFilterSets = toOwnershipFilterSets(gatewayId);
+  constructor(options: ContainerInventoryOptions) {
+    this.#options = options;
+    this.ownershipFilterSets = options.vocabularies.map((keys) => toOwnershipSelectors(options.gatewayId, keys));
   }
 
-  /** The sandbox id a container's labels name, when this gateway owns it (either label vocabulary). */
+  get endpoint(): string {
+    return this.#options.engine.endpoint;
+  }
+
+  /** Who owns a container, in whichever vocabulary it was labelled; undefined when not this gateway's. */
+  ownerOf(labels: Readonly<Record<string, string>>): SandboxOwnership | undefined {
+    return readSandboxOwnership(labels, { vocabularies: this.#options.vocabularies, gatewayId: this.#options.gatewayId });
+  }
+
+  /** The sandbox id a container's labels name, when this gateway owns it (in any vocabulary). */
   ownedSandboxId(labels: Readonly<Record<string, string>>): string | undefined {
-    return readContainerOwnership(labels, this.#gatewayId)?.sandboxId;
+    return this.ownerOf(labels)?.sandboxId;
   }
 
   /** The pending record a ref names, if any. */
@@ -64,13 +79,14 @@ export class SandboxInventory {
    */
   async listOwnedContainerIds(signal: AbortSignal, narrow?: (keys: LabelKeys) => string): Promise<string[]> {
     const ids = new Set<string>();
+    const { engine, vocabularies, naming } = this.#options;
     for (const [index, filters] of this.ownershipFilterSets.entries()) {
-      const keys = LABEL_VOCABULARIES[index];
+      const keys = vocabularies[index];
       const extra = narrow === undefined || keys === undefined ? [] : [narrow(keys)];
       try {
-        for (const id of await this.#engine.listContainerIds([...filters, ...extra], signal)) ids.add(id);
+        for (const id of await engine.listContainerIds([...filters, ...extra], signal)) ids.add(id);
       } catch (error) {
-        throw toDriverError(error, { operation: 'list containers', endpoint: this.#engine.endpoint });
+        throw toEngineDriverError(error, { operation: 'list containers', endpoint: engine.endpoint }, naming);
       }
     }
     return [...ids];
@@ -86,10 +102,11 @@ export class SandboxInventory {
   }
 
   async inspect(containerId: string, signal: AbortSignal): Promise<ContainerInfo | undefined> {
+    const { engine, naming } = this.#options;
     try {
-      return await this.#engine.inspectContainer(containerId, signal);
+      return await engine.inspectContainer(containerId, signal);
     } catch (error) {
-      throw toDriverError(error, { operation: `inspect container ${containerId}`, endpoint: this.#engine.endpoint });
+      throw toEngineDriverError(error, { operation: `inspect container ${containerId}`, endpoint: engine.endpoint }, naming);
     }
   }
 
@@ -106,11 +123,12 @@ export class SandboxInventory {
 
   /** The sandbox a container stands for (or its pending record), with our stop marker applied. */
   async toSandbox(info: ContainerInfo): Promise<DriverSandbox> {
-    const sandboxId = readContainerOwnership(info.labels)?.sandboxId ?? '';
+    const owner = readSandboxOwnership(info.labels, { vocabularies: this.#options.vocabularies });
+    const sandboxId = owner?.sandboxId ?? '';
     const pending = this.pending.get(sandboxId);
     if (pending !== undefined) return toPendingDriverSandbox(pending);
-    const state = await this.#store.readState(sandboxId);
-    return toDriverSandbox(info, state?.isStoppedByUs ?? false, this.#tracker.previousConditions(sandboxId));
+    const state = await this.#options.store.readState(sandboxId);
+    return toContainerSandbox(info, owner, state?.isStoppedByUs ?? false, this.#options.tracker.previousConditions(sandboxId));
   }
 
   /** Every sandbox: our containers, plus pending records without one. */
