@@ -57,5 +57,7 @@ export type { ContainerInventoryOptions, SandboxRef } from './sandbox/container-
 export { ContainerEvents } from './sandbox/container-events.js';
 export type { ContainerEventsOptions } from './sandbox/container-events.js';
 export { ContainerWatchAdapter } from './sandbox/container-watch-adapter.js';
+export { CallbackNetwork } from './sandbox/callback-network.js';
+export type { CallbackNetworkOptions, NetworkCreateSpec, NetworkEngine, ResolvedNetwork } from './sandbox/callback-network.js';
 export { NoCommandError, isRootUser, toContainerLabels, toContainerProcess, toGpuCount } from './sandbox/container-process.js';
 export type { ContainerProcess } from './sandbox/container-process.js';

@@ -1,7 +1,15 @@
 import { setMaxListeners } from 'node:events';
 
-import { ContainerEvents, ContainerInventory, ContainerWatchAdapter, provisionSandbox, toPendingDriverSandbox, toPendingSandbox } from '@shellgate/container-engine';
-import type { ContainerEvent, SandboxRef } from '@shellgate/container-engine';
+import {
+  CallbackNetwork,
+  ContainerEvents,
+  ContainerInventory,
+  ContainerWatchAdapter,
+  provisionSandbox,
+  toPendingDriverSandbox,
+  toPendingSandbox,
+} from '@shellgate/container-engine';
+import type { ContainerEvent, ResolvedNetwork, SandboxRef } from '@shellgate/container-engine';
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
@@ -36,8 +44,6 @@ import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
 import { DOCKER_NAMING } from './engine/docker-naming.js';
 import { toDriverError } from './errors.js';
 import { LABEL_VOCABULARIES } from './labels.js';
-import type { ResolvedNetwork } from './network/callback-network.js';
-import { CallbackNetwork } from './network/callback-network.js';
 import type { DockerDriverSettings } from './settings.js';
 import type { SandboxStateStore } from './state.js';
 import { validateDockerSandbox } from './validate-sandbox.js';
@@ -94,7 +100,7 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: LABEL_VOCABULARIES, naming: DOCKER_NAMING });
-    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger });
+    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger, naming: DOCKER_NAMING });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#watcher = new EventStreamWatchSource({
       // Unfiltered by label: Docker ANDs label filters, and ownership has two vocabularies

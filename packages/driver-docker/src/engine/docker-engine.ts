@@ -6,12 +6,12 @@
  * mapped to driver errors by `toDriverError` at the call site.
  */
 
-import type { ContainerSandboxEngine, NetworkInfo } from '@shellgate/container-engine';
+import type { ContainerSandboxEngine, NetworkEngine, NetworkInfo } from '@shellgate/container-engine';
 
 // The payload types Docker shares with Podman, and their decoders, live in the shared
 // package; re-exported so the driver names its engine seam in one module.
 export { ContainerState } from '@shellgate/container-engine';
-export type { ContainerEvent, ContainerInfo, ImageInfo, NetworkInfo, PullProgress } from '@shellgate/container-engine';
+export type { ContainerEvent, ContainerInfo, ImageInfo, NetworkCreateSpec, NetworkInfo, PullProgress } from '@shellgate/container-engine';
 
 /** A mount as the driver asks for it. */
 export interface MountSpec {
@@ -57,11 +57,6 @@ export interface ContainerCreateSpec {
   readonly stopTimeoutSeconds: number;
 }
 
-export interface NetworkCreateSpec {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
 /** What the driver reads from `docker info`. */
 export interface EngineInfo {
   readonly serverVersion: string;
@@ -73,9 +68,9 @@ export interface EngineInfo {
 
 /**
  * The operations of a Docker engine the driver uses: the shared sandbox code's (images,
- * listing, inspect, start, events) and Docker's own.
+ * listing, inspect, start, events, networks) and Docker's own.
  */
-export interface DockerEngine extends ContainerSandboxEngine {
+export interface DockerEngine extends ContainerSandboxEngine, NetworkEngine<NetworkInfo> {
   ping(signal: AbortSignal): Promise<void>;
   info(signal: AbortSignal): Promise<EngineInfo>;
   /** Returns the new container's id. */
@@ -84,6 +79,4 @@ export interface DockerEngine extends ContainerSandboxEngine {
   stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
   /** Force-removes the container and its anonymous volumes; false when it did not exist. */
   removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
-  inspectNetwork(name: string, signal: AbortSignal): Promise<NetworkInfo | undefined>;
-  createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<NetworkInfo>;
 }
