@@ -6,21 +6,12 @@
  * mapped to driver errors by `toDriverError` at the call site.
  */
 
-import type { ContainerSandboxEngine, NetworkEngine, NetworkInfo } from '@shellgate/container-engine';
+import type { ContainerSandboxEngine, MountSpec, NetworkEngine, NetworkInfo } from '@shellgate/container-engine';
 
 // The payload types Docker shares with Podman, and their decoders, live in the shared
 // package; re-exported so the driver names its engine seam in one module.
 export { ContainerState } from '@shellgate/container-engine';
-export type { ContainerEvent, ContainerInfo, ImageInfo, NetworkCreateSpec, NetworkInfo, PullProgress } from '@shellgate/container-engine';
-
-/** A mount as the driver asks for it. */
-export interface MountSpec {
-  readonly type: 'bind' | 'volume' | 'tmpfs';
-  /** Host path (bind) or volume name (volume); absent for tmpfs and anonymous volumes. */
-  readonly source?: string;
-  readonly target: string;
-  readonly isReadOnly: boolean;
-}
+export type { ContainerEvent, ContainerInfo, ImageInfo, MountSpec, NetworkCreateSpec, NetworkInfo, PullProgress } from '@shellgate/container-engine';
 
 /** A device request: GPUs by count, or CDI devices by name. */
 export type DeviceRequestSpec =
