@@ -62,21 +62,6 @@ export interface DockerDriverDeps {
   readonly sleep?: Sleep;
 }
 
-/** Resolves when `task` settles, or rejects when `signal` aborts first. */
-async function waitFor(task: Promise<void>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([task, aborted]);
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-  }
-}
-
 /** How long close() lets in-flight creates finish before cancelling them. */
 const CLOSE_GRACE_MS = 5000;
 
@@ -197,7 +182,7 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async stopSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
-    const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
+    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state !== undefined && !state.isStoppedByUs) await this.#deps.store.writeState({ ...state, isStoppedByUs: true });
     await this.#engineCall(`stop container ${info.id}`, sandboxId, () => this.#deps.engine.stopContainer(info.id, this.#deps.settings.stopTimeoutSeconds, ctx.signal));
@@ -205,7 +190,7 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async startSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
-    const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
+    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
     await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
@@ -219,7 +204,7 @@ export class DockerDriver implements ComputeDriverImpl {
       await pending.task;
     }
     const containerIds = await this.#inventory.findContainerIds(request, ctx.signal);
-    const sandboxId = request.sandboxId || pending?.id || (await this.#sandboxIdOf(containerIds[0], ctx.signal));
+    const sandboxId = request.sandboxId || pending?.id || (await this.#inventory.sandboxIdOf(containerIds[0], ctx.signal));
     let removedAny = false;
     for (const containerId of containerIds) {
       removedAny = (await this.#engineCall(`remove container ${containerId}`, sandboxId, () => this.#deps.engine.removeContainer(containerId, ctx.signal))) || removedAny;
@@ -291,27 +276,6 @@ export class DockerDriver implements ComputeDriverImpl {
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
     };
-  }
-
-  /** The container of a sandbox; waits for an in-flight create (Stop right after Create is fine). */
-  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: { id: string }; sandboxId: string }> {
-    const inFlight = this.#inventory.findPending(request);
-    if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
-    const pending = this.#inventory.findPending(request);
-    if (pending?.failure !== undefined) {
-      throw new FailedPreconditionError(`sandbox ${JSON.stringify(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {
-        hint: 'delete it and create it again',
-      });
-    }
-    const info = await this.#inventory.findContainer(request, signal);
-    if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
-    return { info, sandboxId: this.#inventory.ownedSandboxId(info.labels) ?? request.sandboxId };
-  }
-
-  async #sandboxIdOf(containerId: string | undefined, signal: AbortSignal): Promise<string> {
-    if (containerId === undefined) return '';
-    const info = await this.#inventory.inspect(containerId, signal);
-    return info === undefined ? '' : (this.#inventory.ownedSandboxId(info.labels) ?? '');
   }
 
   async #engineCall<T>(operation: string, sandboxId: string | undefined, call: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { readSandboxOwnership, toOwnershipSelectors } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, SandboxNotFoundError, quoteValue, readSandboxOwnership, toOwnershipSelectors } from '@shellgate/driver-sdk';
 import type { DriverSandbox, LabelKeys, SandboxFileStore, SandboxOwnership, SandboxTracker } from '@shellgate/driver-sdk';
 
 import type { EngineNaming } from '../engine-naming.js';
@@ -14,6 +14,21 @@ import { toPendingDriverSandbox } from './pending-sandbox.js';
  * connections and left ~4 MB more RSS behind (issue 4 benchmark); 8 keeps the engine busy.
  */
 const LIST_INSPECT_CONCURRENCY = 8;
+
+/** Resolves when `task` settles, or rejects when `signal` aborts first. */
+async function waitFor(task: Promise<void>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([task, aborted]);
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
+}
 
 /** How a request names a sandbox: by id, or by name when the id is empty. */
 export interface SandboxRef {
@@ -99,6 +114,33 @@ export class ContainerInventory {
       if (info !== undefined) return info;
     }
     return undefined;
+  }
+
+  /**
+   * The container of a sandbox, for Stop and Start: waits for an in-flight create first (Stop
+   * right after Create is fine), and answers the sandbox id its labels name.
+   * @throws FailedPreconditionError when the create failed for good.
+   * @throws SandboxNotFoundError when there is no such sandbox.
+   */
+  async requireContainer(ref: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
+    const inFlight = this.findPending(ref);
+    if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
+    const pending = this.findPending(ref);
+    if (pending?.failure !== undefined) {
+      throw new FailedPreconditionError(`sandbox ${quoteValue(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {
+        hint: 'delete it and create it again',
+      });
+    }
+    const info = await this.findContainer(ref, signal);
+    if (info === undefined) throw new SandboxNotFoundError(ref.sandboxId || ref.sandboxName);
+    return { info, sandboxId: this.ownedSandboxId(info.labels) ?? ref.sandboxId };
+  }
+
+  /** The sandbox id a container's labels name; empty when there is no container or it is not ours. */
+  async sandboxIdOf(containerId: string | undefined, signal: AbortSignal): Promise<string> {
+    if (containerId === undefined) return '';
+    const info = await this.inspect(containerId, signal);
+    return info === undefined ? '' : (this.ownedSandboxId(info.labels) ?? '');
   }
 
   async inspect(containerId: string, signal: AbortSignal): Promise<ContainerInfo | undefined> {
