@@ -1,0 +1,150 @@
+import {
+  EngineHttpClient,
+  EngineHttpError,
+  asRecord,
+  decodeContainerInspect,
+  decodeImageInspect,
+  decodeLibpodNetworkInspect,
+  encodePathName,
+  readContainerEvents,
+  readJsonLines,
+  readString,
+  toFiltersQuery,
+  unlessNotFound,
+} from '@shellgate/container-engine';
+import type { EngineHost, JsonRecord } from '@shellgate/container-engine';
+
+import type {
+  ContainerEvent,
+  ContainerInfo,
+  EnginePing,
+  ImageInfo,
+  LibpodNetworkInfo,
+  NetworkCreateSpec,
+  PodmanCreateSpec,
+  PodmanEngine,
+  PodmanInfo,
+  PullProgress,
+} from './podman-engine.js';
+import { toLibpodCreateBody } from './libpod-create-body.js';
+
+/**
+ * The libpod API version in every path. Podman 4.3 (Debian 12) serves v4; newer Podman
+ * serves these paths too, so one prefix covers the versions this driver supports.
+ */
+export const LIBPOD_PATH_PREFIX = '/v4.0.0/libpod';
+
+/**
+ * libpod 4.3 answers a create whose name is taken with a 500 ("the container name ... is
+ * already in use ...: that name is already in use"), where Docker says 409: read as a 409,
+ * so it maps to ALREADY_EXISTS like Docker's.
+ */
+function toNameInUseConflict(error: unknown): unknown {
+  if (!(error instanceof EngineHttpError) || error.statusCode !== 500 || !/is already in use/.test(error.json?.message ?? '')) return error;
+  return new EngineHttpError('POST', `${LIBPOD_PATH_PREFIX}/containers/create`, 409, JSON.stringify(error.json));
+}
+
+/** The {@link PodmanEngine} over Podman's libpod REST API; the only file that knows its paths. */
+export class LibpodApiEngine implements PodmanEngine {
+  readonly endpoint: string;
+  readonly #libpod: EngineHttpClient;
+  /** The same socket outside the libpod tree, for `/_ping` (which Docker answers too). */
+  readonly #root: EngineHttpClient;
+
+  constructor(host: EngineHost) {
+    this.endpoint = host.endpoint;
+    this.#libpod = new EngineHttpClient(host, { pathPrefix: LIBPOD_PATH_PREFIX });
+    this.#root = this.#libpod.withPathPrefix('');
+  }
+
+  ping(signal: AbortSignal): Promise<EnginePing> {
+    return this.#root.ping(signal);
+  }
+
+  async info(signal: AbortSignal): Promise<PodmanInfo> {
+    const info = asRecord(await this.#libpod.json({ method: 'GET', path: '/info', signal }));
+    const host = asRecord(info['host']);
+    return {
+      version: readString(asRecord(info['version']), 'Version') ?? '',
+      isRootless: asRecord(host['security'])['rootless'] === true,
+      cgroupVersion: readString(host, 'cgroupVersion') ?? '',
+    };
+  }
+
+  async inspectImage(reference: string, signal: AbortSignal): Promise<ImageInfo | undefined> {
+    return unlessNotFound(async () => decodeImageInspect(await this.#libpod.json({ method: 'GET', path: `/images/${encodePathName(reference)}/json`, signal })), undefined);
+  }
+
+  /** libpod's pull stream: `stream` lines of progress, an `error` line on failure (still HTTP 200), `images` at the end. */
+  async pullImage(reference: string, onProgress: (progress: PullProgress) => void, signal: AbortSignal): Promise<void> {
+    const stream = await this.#libpod.stream({ method: 'POST', path: '/images/pull', query: { reference, policy: 'always' }, signal });
+    for await (const line of readJsonLines(stream)) {
+      const failure = readString(line, 'error');
+      if (failure !== undefined) throw new Error(failure);
+      const status = readString(line, 'stream')?.trim();
+      if (status !== undefined && status !== '') onProgress({ status });
+    }
+  }
+
+  async listContainerIds(labelFilters: readonly string[], signal: AbortSignal): Promise<string[]> {
+    // libpod ANDs the label filters of a container listing (its events OR them).
+    const query = { all: true, filters: toFiltersQuery({ label: labelFilters }) };
+    const containers = await this.#libpod.json({ method: 'GET', path: '/containers/json', query, signal });
+    return (Array.isArray(containers) ? containers : []).map((container) => readString(asRecord(container), 'Id') ?? '').filter((id) => id !== '');
+  }
+
+  async inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInfo | undefined> {
+    return unlessNotFound(async () => decodeContainerInspect(await this.#libpod.json({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal })), undefined);
+  }
+
+  async createContainer(spec: PodmanCreateSpec, signal: AbortSignal): Promise<string> {
+    let created: JsonRecord;
+    try {
+      created = asRecord(await this.#libpod.json({ method: 'POST', path: '/containers/create', body: toLibpodCreateBody(spec), signal }));
+    } catch (error) {
+      throw toNameInUseConflict(error);
+    }
+    const id = readString(created, 'Id');
+    if (id === undefined) throw new Error(`container create of ${spec.name} answered no Id`);
+    return id;
+  }
+
+  /** 304 (already running) is a success answer, not an error. */
+  async startContainer(id: string, signal: AbortSignal): Promise<void> {
+    await this.#libpod.json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/start`, signal });
+  }
+
+  /** 304 (already stopped) is a success answer, not an error. */
+  async stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
+    await this.#libpod.json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/stop`, query: { timeout: timeoutSeconds }, signal });
+  }
+
+  /** `volumes=true` removes the anonymous volumes with it (libpod 4.3 ignores Docker's `v`). */
+  async removeContainer(id: string, signal: AbortSignal): Promise<boolean> {
+    return unlessNotFound(async () => {
+      await this.#libpod.json({ method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: true, volumes: true }, signal });
+      return true;
+    }, false);
+  }
+
+  async inspectNetwork(name: string, signal: AbortSignal): Promise<LibpodNetworkInfo | undefined> {
+    return unlessNotFound(async () => decodeLibpodNetworkInspect(await this.#libpod.json({ method: 'GET', path: `/networks/${encodePathName(name)}/json`, signal })), undefined);
+  }
+
+  /** No DNS: sandboxes have no business resolving each other's names. */
+  async createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<LibpodNetworkInfo> {
+    const body = { name: spec.name, driver: 'bridge', labels: { ...spec.labels }, dns_enabled: false };
+    return decodeLibpodNetworkInspect(await this.#libpod.json({ method: 'POST', path: '/networks/create', body, signal }));
+  }
+
+  /** libpod ORs label filters on events: callers pass one and check ownership per event. */
+  async openContainerEvents(labelFilters: readonly string[], signal: AbortSignal): Promise<AsyncIterable<ContainerEvent>> {
+    const query = { stream: true, filters: toFiltersQuery({ type: ['container'], label: labelFilters }) };
+    const stream = await this.#libpod.stream({ method: 'GET', path: '/events', query, signal });
+    return readContainerEvents(stream);
+  }
+
+  close(): void {
+    this.#libpod.close();
+  }
+}
