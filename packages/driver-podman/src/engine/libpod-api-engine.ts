@@ -12,7 +12,7 @@ import {
   toFiltersQuery,
   unlessNotFound,
 } from '@shellgate/container-engine';
-import type { EngineHost, JsonRecord } from '@shellgate/container-engine';
+import type { EngineHost, EngineRequest } from '@shellgate/container-engine';
 
 import type {
   ContainerEvent,
@@ -35,13 +35,17 @@ import { toLibpodCreateBody } from './libpod-create-body.js';
 export const LIBPOD_PATH_PREFIX = '/v4.0.0/libpod';
 
 /**
- * libpod 4.3 answers a create whose name is taken with a 500 ("the container name ... is
- * already in use ...: that name is already in use"), where Docker says 409: read as a 409,
- * so it maps to ALREADY_EXISTS like Docker's.
+ * libpod 4.3 answers two failures with a 500 where Docker gives them their own status, so
+ * they are read as Docker's: a container that is gone or being removed ("... does not
+ * exist in database: no such container", seen when inspecting on the `died` event of a
+ * forced remove) is a 404, and a create whose name is taken ("... that name is already in
+ * use") a 409.
  */
-function toNameInUseConflict(error: unknown): unknown {
-  if (!(error instanceof EngineHttpError) || error.statusCode !== 500 || !/is already in use/.test(error.json?.message ?? '')) return error;
-  return new EngineHttpError('POST', `${LIBPOD_PATH_PREFIX}/containers/create`, 409, JSON.stringify(error.json));
+function toDockerStatus(error: unknown, method: string, path: string): unknown {
+  if (!(error instanceof EngineHttpError) || error.statusCode !== 500) return error;
+  const message = error.json?.message ?? '';
+  const statusCode = /no such container/.test(message) ? 404 : /is already in use/.test(message) ? 409 : undefined;
+  return statusCode === undefined ? error : new EngineHttpError(method, `${LIBPOD_PATH_PREFIX}${path}`, statusCode, JSON.stringify(error.json));
 }
 
 /** The {@link PodmanEngine} over Podman's libpod REST API; the only file that knows its paths. */
@@ -94,16 +98,11 @@ export class LibpodApiEngine implements PodmanEngine {
   }
 
   async inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInfo | undefined> {
-    return unlessNotFound(async () => decodeContainerInspect(await this.#libpod.json({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal })), undefined);
+    return unlessNotFound(async () => decodeContainerInspect(await this.#json({ method: 'GET', path: `/containers/${encodeURIComponent(id)}/json`, signal })), undefined);
   }
 
   async createContainer(spec: PodmanCreateSpec, signal: AbortSignal): Promise<string> {
-    let created: JsonRecord;
-    try {
-      created = asRecord(await this.#libpod.json({ method: 'POST', path: '/containers/create', body: toLibpodCreateBody(spec), signal }));
-    } catch (error) {
-      throw toNameInUseConflict(error);
-    }
+    const created = asRecord(await this.#json({ method: 'POST', path: '/containers/create', body: toLibpodCreateBody(spec), signal }));
     const id = readString(created, 'Id');
     if (id === undefined) throw new Error(`container create of ${spec.name} answered no Id`);
     return id;
@@ -111,18 +110,18 @@ export class LibpodApiEngine implements PodmanEngine {
 
   /** 304 (already running) is a success answer, not an error. */
   async startContainer(id: string, signal: AbortSignal): Promise<void> {
-    await this.#libpod.json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/start`, signal });
+    await this.#json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/start`, signal });
   }
 
   /** 304 (already stopped) is a success answer, not an error. */
   async stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void> {
-    await this.#libpod.json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/stop`, query: { timeout: timeoutSeconds }, signal });
+    await this.#json({ method: 'POST', path: `/containers/${encodeURIComponent(id)}/stop`, query: { timeout: timeoutSeconds }, signal });
   }
 
   /** `volumes=true` removes the anonymous volumes with it (libpod 4.3 ignores Docker's `v`). */
   async removeContainer(id: string, signal: AbortSignal): Promise<boolean> {
     return unlessNotFound(async () => {
-      await this.#libpod.json({ method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: true, volumes: true }, signal });
+      await this.#json({ method: 'DELETE', path: `/containers/${encodeURIComponent(id)}`, query: { force: true, volumes: true }, signal });
       return true;
     }, false);
   }
@@ -146,5 +145,14 @@ export class LibpodApiEngine implements PodmanEngine {
 
   close(): void {
     this.#libpod.close();
+  }
+
+  /** A libpod call whose 500s that Docker names otherwise come out with Docker's status. */
+  async #json(request: EngineRequest): Promise<unknown> {
+    try {
+      return await this.#libpod.json(request);
+    } catch (error) {
+      throw toDockerStatus(error, request.method, request.path);
+    }
   }
 }
