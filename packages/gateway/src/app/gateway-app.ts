@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { OpenShellService, ServiceStatus, type ComputeDriverInfo, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
@@ -23,7 +24,7 @@ import {
   SandboxStatusSync,
   SessionRegistry,
 } from '../sandboxes/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { StorageMonitor, openSqliteStore } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
@@ -71,7 +72,9 @@ export class GatewayApp {
     const gatewayId = prepareGatewayState(paths);
     assertDatabaseSupported(config.database, config.origins.database);
     if (config.database.kind !== 'sqlite') return;
-    const store = await openSqliteStore({ path: config.database.path });
+    const storage = new StorageMonitor({ path: dirname(config.database.path), logger: logger.child({ component: 'store' }) });
+    this.closers.push(async () => storage.close());
+    const store = await openSqliteStore({ path: config.database.path, writeObserver: storage });
     this.closers.push(() => store.close());
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
 
@@ -142,7 +145,7 @@ export class GatewayApp {
     });
     const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
 
-    const info = driverInfoSource(manager);
+    const info = gatewayInfoSource(manager, storage);
     const scope = { auth, logger: logger.child({ component: 'api' }) };
     const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
     primary.activate(handlers);
@@ -192,7 +195,8 @@ export class GatewayApp {
   }
 }
 
-function driverInfoSource(manager: DriverManager): GatewayInfoSource {
+/** Health is DEGRADED while a driver is unreachable or the storage is full. */
+function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor): GatewayInfoSource {
   return {
     version: GATEWAY_VERSION,
     computeDrivers: (): ComputeDriverInfo[] =>
@@ -204,7 +208,7 @@ function driverInfoSource(manager: DriverManager): GatewayInfoSource {
         },
       })),
     status: (): ServiceStatus =>
-      manager.list().every((driver) => driver.isAvailable) ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+      manager.list().every((driver) => driver.isAvailable) && !storage.isFull ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
   };
 }
 
