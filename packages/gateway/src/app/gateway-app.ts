@@ -14,7 +14,7 @@ import {
   type GatewayInfoSource,
 } from '../api/index.js';
 import { assertDatabaseSupported, type GatewayConfig } from '../config/index.js';
-import { DriverManager, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
+import { DriverManager, prepareDriverRunRoot, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
 import { SandboxIdentity } from '../identity/index.js';
 import {
   DriverWatcher,
@@ -99,10 +99,13 @@ export class GatewayApp {
       requiresSupervisor.set(spec.name, requires !== false);
       return { ...spec, driverConfig };
     });
+    const driversLogger = logger.child({ component: 'drivers' });
+    const managerOptions = toDriverManagerOptions(config, driversLogger);
+    await prepareDriverRunRoot(managerOptions.runRoot, { logger: driversLogger });
     const manager = new DriverManager(
       { ...selection, drivers },
       {
-        ...toDriverManagerOptions(config, logger.child({ component: 'drivers' })),
+        ...managerOptions,
         env: { [GATEWAY_ID_ENV]: gatewayId, [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http' },
       },
     );
