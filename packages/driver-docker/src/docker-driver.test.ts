@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import * as fsPromises from 'node:fs/promises';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import {
   isShellgateError,
   silentLogger,
 } from '@shellgate/driver-sdk';
-import type { CallContext, DriverSandbox, SupervisorRuntime, WatchSandboxesEvent } from '@shellgate/driver-sdk';
+import type { CallContext, DriverSandbox, SandboxFileStoreOptions, SandboxFileSystem, SupervisorRuntime, WatchSandboxesEvent } from '@shellgate/driver-sdk';
 import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 import type { TestSandboxInit } from '@shellgate/driver-sdk/testing';
 
@@ -59,9 +60,9 @@ interface Harness extends AsyncDisposable {
   phaseOf(id: string): string;
 }
 
-async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine = new FakeDockerEngine()): Promise<Harness> {
+async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine = new FakeDockerEngine(), storeOptions: SandboxFileStoreOptions = {}): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'sg-docker-driver-'));
-  const store = createSandboxStateStore(join(root, 'state'));
+  const store = createSandboxStateStore(join(root, 'state'), storeOptions);
   const driver = new DockerDriver({ engine, store, settings: { ...SETTINGS, ...settings }, logger: silentLogger, sleep: async () => {} });
   await driver.start();
   const abort = new AbortController();
@@ -395,6 +396,32 @@ void describe('DockerDriver with a fake engine', () => {
     for (const call of [h.driver.getSandbox(ref, h.ctx), h.driver.stopSandbox(ref, h.ctx), h.driver.startSandbox(ref, h.ctx)]) {
       assert.equal(await codeOf(call), ErrorCode.NotFound);
     }
+  });
+
+  void it('answers create and stop on a full state dir with RESOURCE_EXHAUSTED naming it, and creates no container', async () => {
+    let isFull = false;
+    const writeFile: SandboxFileSystem['writeFile'] = async (...args) => {
+      if (isFull) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return fsPromises.writeFile(...args);
+    };
+    await using h = await startHarness({}, new FakeDockerEngine(), { fs: { ...fsPromises, writeFile } });
+    const sandbox = await h.create();
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    isFull = true;
+    for (const call of [h.create(), h.driver.stopSandbox(ref, h.ctx)]) {
+      await assert.rejects(call, (error: unknown) => {
+        assert.ok(isShellgateError(error), String(error));
+        assert.equal(error.code, ErrorCode.ResourceExhausted);
+        assert.match(error.message, new RegExp(`no space left on the filesystem holding ${h.store.rootDir} \\(ENOSPC\\)`));
+        return true;
+      });
+    }
+    assert.equal(h.engine.createdSpecs.length, 1, 'no container for the refused create');
+    assert.equal(h.phaseOf(sandbox.id), 'Ready', 'the refused stop left the sandbox running');
+    isFull = false;
+    const next = await h.create();
+    await h.waitFor('Ready after space came back', () => h.phaseOf(next.id) === 'Ready');
   });
 
   void it('reconnects when the event stream drops and resyncs what changed meanwhile', async () => {

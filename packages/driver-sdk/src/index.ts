@@ -78,6 +78,7 @@ export {
   truncateText,
 } from './errors.js';
 export type { ShellgateErrorOptions } from './errors.js';
+export { StorageFullError, isStorageFullError, toStorageError } from './storage-full-error.js';
 
 // ── Logging ──
 export type { CreateLoggerOptions, LogFields, LogFormat, LogLevel, Logger } from './logging/index.js';
@@ -248,6 +249,8 @@ export type {
   ProvisioningFailure,
   ResolveDriverStateDirOptions,
   RuntimeManifest,
+  SandboxFileStoreOptions,
+  SandboxFileSystem,
   SandboxOwnership,
   SandboxRecord,
   SupervisorArgsOptions,
