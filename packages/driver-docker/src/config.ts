@@ -1,4 +1,4 @@
-import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 import { DriverEnv } from './env.js';
@@ -125,6 +125,12 @@ export const dockerDriverConfig = defineConfig({
       env: GATEWAY_ID_ENV,
       flag: '--gateway-id',
       description: 'id of the owning gateway, put on every container as a label; list and watch only see its containers',
+    },
+    gateway_state_dir: {
+      type: 'string',
+      env: GATEWAY_STATE_DIR_ENV,
+      flag: '--gateway-state-dir',
+      description: "the owning gateway's state directory, refused as a bind mount source like state_dir (the gateway sets the env var on drivers it spawns)",
     },
   },
 });

@@ -28,6 +28,7 @@ import type {
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
 
+import { resolveBindMounts } from './container/bind-mounts.js';
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
 import { provisionSandbox } from './create/sandbox-provisioner.js';
@@ -165,6 +166,7 @@ export class DockerDriver implements ComputeDriverImpl {
         defaultImage: this.#deps.settings.defaultImage,
         pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#network.ensure(signal),
+        resolveBindMounts: (mountOptions) => resolveBindMounts(mountOptions, this.#deps.settings.bindMounts),
         toDefaults: (network) => this.#toContainerDefaults(network),
         onUpdate: (update) => this.#tracker.publish(update),
         onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
@@ -262,7 +264,8 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async #validate(sandbox: ValidateSandboxCreateRequest['sandbox'], signal: AbortSignal): Promise<ValidatedSandbox> {
-    return validateDockerSandbox(sandbox, { allowBindMounts: this.#deps.settings.allowBindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
+    const { allowBindMounts, bindMounts } = this.#deps.settings;
+    return validateDockerSandbox(sandbox, { allowBindMounts, bindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
   }
 
   #fetchEngineInfo(signal: AbortSignal): Promise<EngineInfo> {

@@ -1,5 +1,7 @@
-import type { ImagePullPolicy } from './config.js';
 import type { SupervisorRuntime } from '@shellgate/driver-sdk';
+
+import type { ImagePullPolicy } from './config.js';
+import type { BindMountPolicy } from './container/bind-mounts.js';
 
 /** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */
 export interface DockerDriverSettings {
@@ -12,6 +14,8 @@ export interface DockerDriverSettings {
   readonly pidsLimit: number;
   readonly stopTimeoutSeconds: number;
   readonly allowBindMounts: boolean;
+  /** What an allowed bind mount's source is checked against. */
+  readonly bindMounts: BindMountPolicy;
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
   readonly gatewayId: string;
