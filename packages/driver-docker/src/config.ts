@@ -48,7 +48,16 @@ export const dockerDriverConfig = defineConfig({
       default: 'shellgate',
       env: 'SHELLGATE_DOCKER_NETWORK',
       flag: '--network-name',
-      description: 'bridge network sandboxes join; created with our labels if missing, reused if present',
+      description:
+        'bridge network sandboxes join; created with our labels and inter-container traffic off if missing, reused if present ' +
+        '(one with inter-container traffic on is refused unless allow_sandbox_to_sandbox)',
+    },
+    allow_sandbox_to_sandbox: {
+      type: 'boolean',
+      default: false,
+      env: 'SHELLGATE_DOCKER_ALLOW_SANDBOX_TO_SANDBOX',
+      flag: '--allow-sandbox-to-sandbox',
+      description: 'let sandboxes reach each other on the network (inter-container traffic on); off by default: each reaches only the gateway and the outside',
     },
     host_gateway_ip: {
       type: 'string',

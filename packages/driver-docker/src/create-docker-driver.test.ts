@@ -17,6 +17,7 @@ void describe('toDockerDriverSettings', () => {
       ['/srv/state', '/var/lib/shellgate', '/srv/runtime/abc', '/srv/docker.sock'],
     );
     assert.equal(settings.bindMounts.isEngineLocal, true);
+    assert.equal(settings.allowSandboxToSandbox, false, 'sandboxes are isolated unless the operator opts in');
   });
 
   void it('knows a tcp engine is not on the driver\'s file system', () => {

@@ -53,6 +53,7 @@ export function toDockerDriverSettings(config: DockerDriverConfig, place: Docker
     defaultImage: config.default_image,
     imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
     networkName: config.network_name,
+    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
     hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
     pidsLimit: config.pids_limit,
     stopTimeoutSeconds: config.stop_timeout_seconds,

@@ -29,6 +29,7 @@ const SETTINGS: DockerDriverSettings = {
   defaultImage: 'busybox:latest',
   imagePullPolicy: 'IfNotPresent',
   networkName: 'shellgate',
+  allowSandboxToSandbox: false,
   hostGatewayIp: undefined,
   pidsLimit: 1024,
   stopTimeoutSeconds: 10,

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 
 import {
+  ErrorCode,
   EventStreamWatchSource,
   FailedPreconditionError,
   GATEWAY_CALLBACK_HOSTNAME,
@@ -9,6 +10,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  isShellgateError,
   toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
 import type {
@@ -96,7 +98,8 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new SandboxInventory(engine, store, this.#tracker, settings.gatewayId);
-    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger });
+    const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
+    this.#network = new CallbackNetwork({ engine, networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp, logger });
     this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now });
     this.#watcher = new EventStreamWatchSource({
       adapter: new DockerWatchAdapter(engine, this.#inventory, this.#events),
@@ -113,7 +116,11 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#watcher.start();
     // Best effort: the network is needed by the first create and the listener requirement.
     this.#network.ensure(this.#lifetime.signal).catch((error: unknown) => {
-      this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+      if (isShellgateError(error) && error.code === ErrorCode.FailedPrecondition) {
+        this.#deps.logger.error('the sandbox network cannot be used; no sandbox starts until it is fixed', { error });
+      } else {
+        this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+      }
     });
   }
 

@@ -8,6 +8,8 @@ export interface DockerDriverSettings {
   readonly defaultImage: string;
   readonly imagePullPolicy: ImagePullPolicy;
   readonly networkName: string;
+  /** `allow_sandbox_to_sandbox`: the managed network keeps inter-container traffic on. */
+  readonly allowSandboxToSandbox: boolean;
   /** Overrides the bridge gateway IP as the callback address. */
   readonly hostGatewayIp: string | undefined;
   /** 0: no limit. */
