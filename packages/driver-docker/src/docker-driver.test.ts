@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fsPromises from 'node:fs/promises';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -30,10 +30,12 @@ const SETTINGS: DockerDriverSettings = {
   defaultImage: 'busybox:latest',
   imagePullPolicy: 'IfNotPresent',
   networkName: 'shellgate',
+  allowSandboxToSandbox: false,
   hostGatewayIp: undefined,
   pidsLimit: 1024,
   stopTimeoutSeconds: 10,
   allowBindMounts: false,
+  bindMounts: { protectedHostPaths: [], isEngineLocal: true },
   gatewayPort: 17670,
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
@@ -298,6 +300,36 @@ void describe('DockerDriver with a fake engine', () => {
       assert.equal(await h.store.readState(sandbox.id), undefined);
     });
   }
+
+  void it('refuses a bind mount of the state directory at ValidateSandboxCreate and at CreateSandbox, creating nothing', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'sg-docker-protected-'));
+    await using h = await startHarness({ allowBindMounts: true, bindMounts: { protectedHostPaths: [{ path: stateDir, role: 'the state' }], isEngineLocal: true } });
+    const sandbox = buildTestSandbox({ spec: { template: { driverConfig: { mounts: [{ type: 'bind', source: stateDir, target: '/s' }] } } } });
+    assert.equal(await codeOf(h.driver.validateSandboxCreate({ sandbox }, h.ctx)), ErrorCode.InvalidArgument);
+    assert.equal(await codeOf(h.driver.createSandbox({ sandbox }, h.ctx)), ErrorCode.InvalidArgument);
+    assert.equal(h.engine.createdSpecs.length, 0);
+    await assert.rejects(stat(h.store.sandboxDir(sandbox.id)), 'no token file was written');
+    await rm(stateDir, { recursive: true });
+  });
+
+  void it('checks bind mounts again right before the create: a source swapped for a link to /etc during the pull fails the sandbox', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-docker-swap-'));
+    const source = join(dir, 'data');
+    await mkdir(source);
+    const engine = new FakeDockerEngine();
+    let release!: () => void;
+    engine.pullGate = new Promise((resolve) => (release = resolve));
+    engine.registry.set('slow:1', 'sha256:slow');
+    await using h = await startHarness({ allowBindMounts: true }, engine);
+    const sandbox = await h.create({ spec: { template: { image: 'slow:1', driverConfig: { mounts: [{ type: 'bind', source, target: '/data' }] } } } });
+    await rm(source, { recursive: true });
+    await symlink('/etc', source);
+    release();
+    await h.waitFor('Error', () => h.phaseOf(sandbox.id) === 'Error');
+    assert.match(readyReason(h.mirror.get(sandbox.id)), /^False ContainerCreateFailed: checking bind mounts: .*\(real path "\/etc"\)/);
+    assert.equal(engine.createdSpecs.length, 0);
+    await rm(dir, { recursive: true });
+  });
 
   void it('a Delete during the container create removes the container the engine still creates', async () => {
     const engine = new FakeDockerEngine();

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { OpenShellService, ServiceStatus, type ComputeDriverInfo, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
-import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
 import {
   PublicServer,
   createCallbackHandlers,
@@ -106,7 +106,7 @@ export class GatewayApp {
       { ...selection, drivers },
       {
         ...managerOptions,
-        env: { [GATEWAY_ID_ENV]: gatewayId, [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http' },
+        env: { [GATEWAY_ID_ENV]: gatewayId, [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http', [GATEWAY_STATE_DIR_ENV]: resolve(config.stateDir) },
       },
     );
     this.closers.push(() => manager.close());
