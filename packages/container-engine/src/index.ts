@@ -64,3 +64,5 @@ export type { ContainerProcess } from './sandbox/container-process.js';
 export { parseCdiDeviceList, parseMountList, refuseBindMounts } from './sandbox/container-mounts.js';
 export type { MountSpec } from './sandbox/container-mounts.js';
 export { MIN_CPU_LIMIT_MILLICORES, MIN_MEMORY_LIMIT_BYTES, checkContainerResources } from './sandbox/container-resources.js';
+export { resolveBindMounts, toBindMountPolicy, toProtectedHostPaths } from './sandbox/bind-mounts.js';
+export type { BindMountPolicy, DriverPlace } from './sandbox/bind-mounts.js';

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import type { ImagePullPolicy } from '@shellgate/container-engine';
+import { toBindMountPolicy } from '@shellgate/container-engine';
+import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
 import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
 import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
 
@@ -24,20 +25,29 @@ export interface DockerDriverPlatform {
 /** The state dir's subdirectory for supervisor bundles the driver builds itself. */
 const RUNTIME_CACHE_DIR = 'runtime';
 
-/** Turns resolved config keys, and the bundle `supervisor_runtime_dir` names once loaded, into the driver's settings. */
-export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRuntime: SupervisorRuntime | undefined): DockerDriverSettings {
+/** Where the driver runs from: what bind mounts must not reach. */
+export interface DockerDriverPlace {
+  readonly stateDir: string;
+  readonly host: EngineHost;
+  readonly supervisorRuntime: SupervisorRuntime | undefined;
+}
+
+/** Turns resolved config keys, and where the driver found its state, bundle and engine, into the driver's settings. */
+export function toDockerDriverSettings(config: DockerDriverConfig, place: DockerDriverPlace): DockerDriverSettings {
   return {
     defaultImage: config.default_image,
     imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
     networkName: config.network_name,
+    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
     hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
     pidsLimit: config.pids_limit,
     stopTimeoutSeconds: config.stop_timeout_seconds,
     allowBindMounts: config.allow_bind_mounts,
+    bindMounts: toBindMountPolicy({ ...place, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, engineName: 'Docker' }),
     gatewayPort: config.gateway_port,
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
-    supervisorRuntime,
+    supervisorRuntime: place.supervisorRuntime,
   };
 }
 
@@ -64,7 +74,7 @@ export async function createDockerDriver(
     logger,
   });
   const host = detectDockerHost({ configured: config.docker_host, env: platform.env, homeDir: platform.homeDir, logger });
-  const settings = toDockerDriverSettings(config, supervisorRuntime);
+  const settings = toDockerDriverSettings(config, { stateDir, host, supervisorRuntime });
   logger.info('docker driver configured', {
     endpoint: host.endpoint,
     stateDir,

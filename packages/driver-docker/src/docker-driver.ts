@@ -6,11 +6,13 @@ import {
   ContainerInventory,
   ContainerWatchAdapter,
   provisionSandbox,
+  resolveBindMounts,
   toPendingDriverSandbox,
   toPendingSandbox,
 } from '@shellgate/container-engine';
 import type { ContainerEvent, ResolvedNetwork, SandboxRef } from '@shellgate/container-engine';
 import {
+  ErrorCode,
   EventStreamWatchSource,
   FailedPreconditionError,
   GATEWAY_CALLBACK_HOSTNAME,
@@ -19,6 +21,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  isShellgateError,
   toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
 import type {
@@ -40,8 +43,10 @@ import type {
 
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toContainerCreateSpec } from './container/container-spec.js';
+import { DRIVER_CONFIG_MOUNTS_FIELD } from './container/driver-config.js';
 import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
 import { DOCKER_NAMING } from './engine/docker-naming.js';
+import { checkInterContainerTraffic } from './engine/inter-container-traffic.js';
 import { toDriverError } from './errors.js';
 import { LABEL_VOCABULARIES } from './labels.js';
 import type { DockerDriverSettings } from './settings.js';
@@ -85,7 +90,16 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: LABEL_VOCABULARIES, naming: DOCKER_NAMING });
-    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger, naming: DOCKER_NAMING });
+    const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
+    const isolation = { networkName, allowSandboxToSandbox, logger };
+    this.#network = new CallbackNetwork({
+      engine,
+      ...isolation,
+      checkNetwork: (network) => checkInterContainerTraffic(network, isolation),
+      gatewayId,
+      hostGatewayIp,
+      naming: DOCKER_NAMING,
+    });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#watcher = new EventStreamWatchSource({
       // Unfiltered by label: Docker ANDs label filters, and ownership has two vocabularies
@@ -104,7 +118,11 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#watcher.start();
     // Best effort: the network is needed by the first create and the listener requirement.
     this.#network.ensure(this.#lifetime.signal).catch((error: unknown) => {
-      this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+      if (isShellgateError(error) && error.code === ErrorCode.FailedPrecondition) {
+        this.#deps.logger.error('the sandbox network cannot be used; no sandbox starts until it is fixed', { error });
+      } else {
+        this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+      }
     });
   }
 
@@ -157,7 +175,9 @@ export class DockerDriver implements ComputeDriverImpl {
         defaultImage: this.#deps.settings.defaultImage,
         pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#network.ensure(signal),
-        toSpec: (image, network) => toContainerCreateSpec(copy, { image, tokenHostPath, options, defaults: this.#toContainerDefaults(network) }),
+        mounts: options.mounts,
+        resolveBindMounts: (mounts) => resolveBindMounts(mounts, DRIVER_CONFIG_MOUNTS_FIELD, this.#deps.settings.bindMounts),
+        toSpec: (image, network, mounts) => toContainerCreateSpec(copy, { image, tokenHostPath, options: { ...options, mounts }, defaults: this.#toContainerDefaults(network) }),
         onUpdate: (update) => this.#tracker.publish(update),
         onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
         onStarted: (started, info) => this.#events.promote(started, info, this.#lifetime.signal),
@@ -253,7 +273,8 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async #validate(sandbox: ValidateSandboxCreateRequest['sandbox'], signal: AbortSignal): Promise<ValidatedSandbox> {
-    return validateDockerSandbox(sandbox, { allowBindMounts: this.#deps.settings.allowBindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
+    const { allowBindMounts, bindMounts } = this.#deps.settings;
+    return validateDockerSandbox(sandbox, { allowBindMounts, bindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
   }
 
   #fetchEngineInfo(signal: AbortSignal): Promise<EngineInfo> {

@@ -1,18 +1,20 @@
-import { checkContainerResources, toGpuCount } from '@shellgate/container-engine';
+import { checkContainerResources, resolveBindMounts, toGpuCount } from '@shellgate/container-engine';
+import type { BindMountPolicy } from '@shellgate/container-engine';
 import { FailedPreconditionError, InvalidArgumentError, validateDriverSandbox } from '@shellgate/driver-sdk';
 import type { DriverSandbox } from '@shellgate/driver-sdk';
 
 import type { DockerDriverOptions } from './container/driver-config.js';
-import { parseDockerDriverOptions } from './container/driver-config.js';
+import { DRIVER_CONFIG_MOUNTS_FIELD, parseDockerDriverOptions } from './container/driver-config.js';
 import type { EngineInfo } from './engine/docker-engine.js';
 
 export interface SandboxValidationPolicy {
   readonly allowBindMounts: boolean;
+  readonly bindMounts: BindMountPolicy;
   /** `docker info`, fetched only when a sandbox asks for GPUs or CDI devices. */
   readonly engineInfo: (signal: AbortSignal) => Promise<EngineInfo>;
 }
 
-/** A sandbox that passed every check, with its parsed driver_config. */
+/** A sandbox that passed every check, with its parsed driver_config (bind sources as real paths). */
 export interface ValidatedSandbox {
   readonly sandbox: DriverSandbox;
   readonly options: DockerDriverOptions;
@@ -44,8 +46,8 @@ async function checkDevices(sandbox: DriverSandbox, options: DockerDriverOptions
 
 /**
  * Everything ValidateSandboxCreate and CreateSandbox check: the SDK's common checks, no
- * cpu/memory requests (FAILED_PRECONDITION), limits Docker accepts, `driver_config`, and
- * GPU/CDI support on the engine.
+ * cpu/memory requests (FAILED_PRECONDITION), limits Docker accepts, `driver_config` (bind
+ * sources resolved and checked), and GPU/CDI support on the engine.
  */
 export async function validateDockerSandbox(
   sandbox: DriverSandbox | undefined,
@@ -55,7 +57,8 @@ export async function validateDockerSandbox(
   if (sandbox === undefined) throw new InvalidArgumentError('request has no sandbox');
   validateDriverSandbox(sandbox);
   checkContainerResources(sandbox, 'Docker');
-  const options = parseDockerDriverOptions(sandbox.spec?.template?.driverConfig, { allowBindMounts: policy.allowBindMounts });
+  const parsed = parseDockerDriverOptions(sandbox.spec?.template?.driverConfig, { allowBindMounts: policy.allowBindMounts });
+  const options = { ...parsed, mounts: await resolveBindMounts(parsed.mounts, DRIVER_CONFIG_MOUNTS_FIELD, policy.bindMounts) };
   await checkDevices(sandbox, options, policy, signal);
   return { sandbox, options };
 }

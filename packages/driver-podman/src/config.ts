@@ -1,5 +1,5 @@
 import { ImagePullPolicy } from '@shellgate/container-engine';
-import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 /** How sandboxes are networked; `auto` picks `bridge` rootful and `slirp4netns` rootless. */
@@ -67,12 +67,12 @@ export const podmanDriverConfig = defineConfig({
       flag: '--host-gateway-ip',
       description: "address sandboxes reach the gateway on (host.openshell.internal) with network_mode bridge; default: the network's gateway IP",
     },
-    allow_sandbox_traffic: {
+    allow_sandbox_to_sandbox: {
       type: 'boolean',
       default: false,
-      env: 'SHELLGATE_PODMAN_ALLOW_SANDBOX_TRAFFIC',
-      flag: '--allow-sandbox-traffic',
-      description: 'let sandboxes on network_name reach each other; off: every bridge port is isolated (the gateway stays reachable)',
+      env: 'SHELLGATE_PODMAN_ALLOW_SANDBOX_TO_SANDBOX',
+      flag: '--allow-sandbox-to-sandbox',
+      description: 'let sandboxes on network_name reach each other; off by default: every bridge port is isolated, each sandbox reaches only the gateway and the outside',
     },
     pids_limit: {
       type: 'integer',
@@ -143,6 +143,12 @@ export const podmanDriverConfig = defineConfig({
       env: GATEWAY_ID_ENV,
       flag: '--gateway-id',
       description: 'id of the owning gateway, put on every container as a label; list and watch only see its containers',
+    },
+    gateway_state_dir: {
+      type: 'string',
+      env: GATEWAY_STATE_DIR_ENV,
+      flag: '--gateway-state-dir',
+      description: "the owning gateway's state directory, refused as a bind mount source like state_dir (the gateway sets the env var on drivers it spawns)",
     },
   },
 });

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-import { EngineHostNotFoundError } from '@shellgate/container-engine';
+import { EngineHostNotFoundError, toBindMountPolicy } from '@shellgate/container-engine';
 import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
 import { SandboxFileStore, ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
 import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
@@ -47,25 +47,28 @@ export function resolveNetworkMode(configured: string, info: PodmanInfo): Resolv
 }
 
 /** Turns resolved config keys, the supervisor bundle and what the service said into the driver's settings. */
-export function toPodmanDriverSettings(config: PodmanDriverConfig, context: { readonly supervisorRuntime: SupervisorRuntime | undefined; readonly info: PodmanInfo; readonly stateDir: string }): PodmanDriverSettings {
-  const { info } = context;
+export function toPodmanDriverSettings(
+  config: PodmanDriverConfig,
+  context: { readonly supervisorRuntime: SupervisorRuntime | undefined; readonly info: PodmanInfo; readonly stateDir: string; readonly host: EngineHost },
+): PodmanDriverSettings {
+  const { info, stateDir, host, supervisorRuntime } = context;
   return {
     defaultImage: config.default_image,
     imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
     networkMode: resolveNetworkMode(config.network_mode, info),
     networkName: config.network_name,
     hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
-    allowSandboxTraffic: config.allow_sandbox_traffic,
+    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
     pidsLimit: config.pids_limit,
     stopTimeoutSeconds: config.stop_timeout_seconds,
     allowBindMounts: config.allow_bind_mounts,
+    bindMounts: toBindMountPolicy({ stateDir, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, supervisorRuntime, host, engineName: 'Podman' }),
     gatewayPort: config.gateway_port,
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
-    supervisorRuntime: context.supervisorRuntime,
+    supervisorRuntime,
     isRootless: info.isRootless,
     canEnforceLimits: !(info.isRootless && info.cgroupVersion === 'v1'),
-    stateDir: context.stateDir,
   };
 }
 
@@ -106,7 +109,7 @@ export async function createPodmanDriver(
   const host = findHost(config, platform, logger);
   const engine = new LibpodApiEngine(host);
   const info = await checkPodmanService(engine, AbortSignal.timeout(SERVICE_CHECK_TIMEOUT_MS));
-  const settings = toPodmanDriverSettings(config, { supervisorRuntime, info, stateDir });
+  const settings = toPodmanDriverSettings(config, { supervisorRuntime, info, stateDir, host });
   logger.info('podman driver configured', {
     endpoint: host.endpoint,
     podmanVersion: info.version,

@@ -66,7 +66,7 @@ void describe('PodmanDriver hardening', () => {
     h.engine.setState(h.containerIdOf(sandbox.id), 'running', 0, 'start');
     await h.waitFor('isolation on the start event', () => h.isolation.bridges.length > beforeEvent);
 
-    await using open = await startPodmanHarness({ allowSandboxTraffic: true });
+    await using open = await startPodmanHarness({ allowSandboxToSandbox: true });
     const talkative = await open.create();
     await open.waitFor('Ready', () => open.phaseOf(talkative.id) === 'Ready');
     assert.deepEqual(open.isolation.bridges, []);
@@ -77,7 +77,7 @@ void describe('PodmanDriver hardening', () => {
     h.isolation.failure = Object.assign(new Error("EROFS: read-only file system, open '/sys/class/net/podman1/brif/veth0/isolated'"), { code: 'EROFS' });
     const sandbox = await h.create();
     await h.waitFor('Error', () => h.phaseOf(sandbox.id) === 'Error');
-    assert.match(readyReason(h.mirror.get(sandbox.id)), /^False ContainerStartFailed: starting the container: could not isolate sandbox .* allow_sandbox_traffic/);
+    assert.match(readyReason(h.mirror.get(sandbox.id)), /^False ContainerStartFailed: starting the container: could not isolate sandbox .* allow_sandbox_to_sandbox/);
     assert.equal(h.engine.containers.get(h.containerIdOf(sandbox.id))?.info.state, 'exited');
   });
 
@@ -112,13 +112,14 @@ void describe('PodmanDriver hardening', () => {
 
         await using h = await startPodmanHarness({ allowBindMounts: true });
         const refused = async (source: string): Promise<string> => messageOf(h.driver.validateSandboxCreate({ sandbox: buildTestSandbox(bindMount(source)) }));
-        assert.match(await refused(join(root, 'etc-link')), /mounts\[0\]\.source: ".*etc-link" \(really "\/etc"\) is at or under "\/etc"/);
-        assert.match(await refused(`${data}/../../../../run`), /is at or under "\/run"/);
-        assert.match(await refused(socketPath), /is not a regular file or directory \(sockets and devices are refused\)/);
-        assert.match(await refused(join(h.stateDir, 'sandboxes')), /would expose the driver's own/);
-        assert.match(await refused(dirname(h.stateDir)), /would expose the driver's own/, "a parent of the driver's state dir");
-        assert.match(await refused('/'), /the host's root directory/);
-        assert.match(await refused(join(root, 'missing')), /does not exist on the engine host/);
+        // The SDK's rules (every driver's), named by the field the user wrote.
+        assert.match(await refused(join(root, 'etc-link')), /^INVALID_ARGUMENT: .*driver_config\.podman\.mounts\[0\]\.source: ".*etc-link" \(real path "\/etc"\) is at or under "\/etc"/);
+        assert.match(await refused(`${data}/../../../../run`), /^INVALID_ARGUMENT: .*is not normalized/);
+        assert.match(await refused(socketPath), /is a socket; sockets are never mounted into sandboxes/);
+        assert.match(await refused(join(h.stateDir, 'sandboxes')), /is at or under .*the driver's state directory/);
+        assert.match(await refused(dirname(h.stateDir)), /contains .*the driver's state directory/, "a parent of the driver's state dir");
+        assert.match(await refused('/run/podman/podman.sock'), /^INVALID_ARGUMENT: /);
+        assert.match(await refused(join(root, 'missing')), /^FAILED_PRECONDITION: .*does not exist on the engine host/);
         assert.match(await refused(`${data}:/etc`), /contains ":" or ","/);
 
         const sandbox = await h.create(bindMount(join(root, 'data-link')));

@@ -6,6 +6,7 @@ import {
   ContainerInventory,
   ContainerWatchAdapter,
   provisionSandbox,
+  resolveBindMounts,
   toPendingDriverSandbox,
   toPendingSandbox,
 } from '@shellgate/container-engine';
@@ -51,7 +52,7 @@ import { toDriverError } from './errors.js';
 import { BridgePortIsolation } from './network/bridge-port-isolation.js';
 import type { PodmanDriverSettings } from './settings.js';
 import { TokenDelivery } from './token-delivery.js';
-import { validatePodmanSandbox } from './validate-sandbox.js';
+import { DRIVER_CONFIG_MOUNTS_FIELD, validatePodmanSandbox } from './validate-sandbox.js';
 import type { SandboxValidationPolicy, ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
 
@@ -67,8 +68,8 @@ export interface PodmanDriverDeps {
   readonly sleep?: Sleep;
   /** Bridge port isolation over the real /sys by default. */
   readonly isolation?: Pick<BridgePortIsolation, 'isolatePorts'>;
-  /** The host checks of validation (bind sources, CDI specs); the real host by default. */
-  readonly host?: Pick<SandboxValidationPolicy, 'fs' | 'hasCdiSpecs'>;
+  /** The host check of validation for CDI specs; the real host by default. */
+  readonly host?: Pick<SandboxValidationPolicy, 'hasCdiSpecs'>;
 }
 
 /** How long close() lets in-flight creates finish before cancelling them. */
@@ -97,7 +98,9 @@ export class PodmanDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: [SANDBOX_LABEL_KEYS], naming: PODMAN_NAMING });
-    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger, naming: PODMAN_NAMING });
+    // netavark 1.4 networks cannot keep their containers apart: the driver isolates bridge ports instead.
+    const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
+    this.#network = new CallbackNetwork({ engine, networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp, logger, naming: PODMAN_NAMING });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#tokens = new TokenDelivery(store);
     this.#isolation = deps.isolation ?? new BridgePortIsolation();
@@ -171,7 +174,9 @@ export class PodmanDriver implements ComputeDriverImpl {
         defaultImage: this.#deps.settings.defaultImage,
         pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#containerDefaults(signal),
-        toSpec: (image, defaults) => toPodmanCreateSpec(copy, { image, tokenHostPath, options, defaults }),
+        mounts: options.mounts,
+        resolveBindMounts: (mounts) => resolveBindMounts(mounts, DRIVER_CONFIG_MOUNTS_FIELD, this.#deps.settings.bindMounts),
+        toSpec: (image, defaults, mounts) => toPodmanCreateSpec(copy, { image, tokenHostPath, options: { ...options, mounts }, defaults }),
         onUpdate: (update) => this.#tracker.publish(update),
         onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
         onStarted: (started, info) => this.#events.promote(started, info, this.#lifetime.signal),
@@ -269,13 +274,8 @@ export class PodmanDriver implements ComputeDriverImpl {
 
   async #validate(sandbox: ValidateSandboxCreateRequest['sandbox']): Promise<ValidatedSandbox> {
     const { settings, host } = this.#deps;
-    return validatePodmanSandbox(sandbox, {
-      allowBindMounts: settings.allowBindMounts,
-      isRootless: settings.isRootless,
-      canEnforceLimits: settings.canEnforceLimits,
-      protectedDirs: [settings.stateDir, ...(settings.supervisorRuntime === undefined ? [] : [settings.supervisorRuntime.hostDir])],
-      ...host,
-    });
+    const { allowBindMounts, bindMounts, isRootless, canEnforceLimits } = settings;
+    return validatePodmanSandbox(sandbox, { allowBindMounts, bindMounts, isRootless, canEnforceLimits, ...host });
   }
 
   /** What every container of this driver shares, once the network (bridge mode) is ready. */
@@ -325,7 +325,7 @@ export class PodmanDriver implements ComputeDriverImpl {
       const reason = error instanceof Error ? error.message : String(error);
       throw new FailedPreconditionError(
         `could not isolate sandbox ${quoteValue(sandboxId)} from the other sandboxes on the bridge (${reason}); it was stopped. ` +
-          'Run the driver as root on the engine host with /sys writable, or set allow_sandbox_traffic = true to let sandboxes reach each other',
+          'Run the driver as root on the engine host with /sys writable, or set allow_sandbox_to_sandbox = true to let sandboxes reach each other',
         { cause: error },
       );
     }
@@ -334,7 +334,7 @@ export class PodmanDriver implements ComputeDriverImpl {
   /** Marks every port of the managed bridge isolated; nothing to do off the bridge or when traffic is allowed. */
   async #isolateSandboxes(): Promise<void> {
     const { settings, logger } = this.#deps;
-    if (settings.networkMode !== 'bridge' || settings.allowSandboxTraffic) return;
+    if (settings.networkMode !== 'bridge' || settings.allowSandboxToSandbox) return;
     const network = await this.#network.ensure(this.#lifetime.signal);
     if (network.info.interfaceName === '') throw new Error(`network ${network.name} names no bridge device`);
     const changed = await this.#isolation.isolatePorts(network.info.interfaceName);

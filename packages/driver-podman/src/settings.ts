@@ -1,4 +1,4 @@
-import type { ImagePullPolicy } from '@shellgate/container-engine';
+import type { BindMountPolicy, ImagePullPolicy } from '@shellgate/container-engine';
 import type { SupervisorRuntime } from '@shellgate/driver-sdk';
 
 /** How sandboxes are networked, once `auto` is resolved against the service. */
@@ -12,12 +12,14 @@ export interface PodmanDriverSettings {
   readonly networkName: string;
   /** Overrides the bridge gateway IP as the callback address. */
   readonly hostGatewayIp: string | undefined;
-  /** Sandboxes on the bridge may reach each other; false: every bridge port is isolated. */
-  readonly allowSandboxTraffic: boolean;
+  /** `allow_sandbox_to_sandbox`: sandboxes on the bridge may reach each other; false: every bridge port is isolated. */
+  readonly allowSandboxToSandbox: boolean;
   /** 0: no limit. */
   readonly pidsLimit: number;
   readonly stopTimeoutSeconds: number;
   readonly allowBindMounts: boolean;
+  /** What an allowed bind mount's source is checked against. */
+  readonly bindMounts: BindMountPolicy;
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
   readonly gatewayId: string;
@@ -27,6 +29,4 @@ export interface PodmanDriverSettings {
   readonly isRootless: boolean;
   /** False for rootless Podman on cgroup v1, which ignores cpu, memory and pids limits. */
   readonly canEnforceLimits: boolean;
-  /** The state dir, which no bind mount may expose. */
-  readonly stateDir: string;
 }

@@ -1,27 +1,27 @@
 import { readdir } from 'node:fs/promises';
 
-import { checkContainerResources, toGpuCount } from '@shellgate/container-engine';
+import { checkContainerResources, resolveBindMounts, toGpuCount } from '@shellgate/container-engine';
+import type { BindMountPolicy } from '@shellgate/container-engine';
 import { FailedPreconditionError, InvalidArgumentError, quoteValue, validateDriverSandbox } from '@shellgate/driver-sdk';
 import type { DriverSandbox } from '@shellgate/driver-sdk';
 
-import { resolveBindSources } from './container/bind-sources.js';
-import type { BindSourceFs } from './container/bind-sources.js';
 import { DRIVER_CONFIG_FIELD, parsePodmanDriverOptions } from './container/driver-config.js';
 import type { PodmanDriverOptions } from './container/driver-config.js';
 
 /** Where Podman reads CDI specs (containers.conf `cdi_spec_dirs` defaults). */
 export const CDI_SPEC_DIRS: readonly string[] = ['/etc/cdi', '/var/run/cdi'];
 
+/** Where the `mounts` list lives, for the problems bind mount checks name. */
+export const DRIVER_CONFIG_MOUNTS_FIELD = `${DRIVER_CONFIG_FIELD}.mounts`;
+
 export interface SandboxValidationPolicy {
   readonly allowBindMounts: boolean;
+  readonly bindMounts: BindMountPolicy;
   readonly isRootless: boolean;
   /** Rootless Podman on cgroup v1 cannot enforce cpu, memory or pids limits. */
   readonly canEnforceLimits: boolean;
-  /** The driver's own directories no bind mount may expose (state dir, supervisor runtime). */
-  readonly protectedDirs: readonly string[];
   /** Whether the engine host has CDI specs; reads {@link CDI_SPEC_DIRS} by default. */
   readonly hasCdiSpecs?: () => Promise<boolean>;
-  readonly fs?: BindSourceFs;
 }
 
 /** A sandbox that passed every check, with its parsed driver_config (bind sources as real paths). */
@@ -58,8 +58,8 @@ async function checkDevices(sandbox: DriverSandbox, options: PodmanDriverOptions
 
 /**
  * Everything ValidateSandboxCreate and CreateSandbox check: the SDK's common checks, limits
- * Podman takes (no requests), `driver_config` (bind sources resolved on the host), and CDI
- * specs for GPUs and CDI devices.
+ * Podman takes (no requests), `driver_config` (bind sources resolved and checked on the
+ * host with the SDK's rules), and CDI specs for GPUs and CDI devices.
  */
 export async function validatePodmanSandbox(sandbox: DriverSandbox | undefined, policy: SandboxValidationPolicy): Promise<ValidatedSandbox> {
   if (sandbox === undefined) throw new InvalidArgumentError('request has no sandbox');
@@ -67,8 +67,7 @@ export async function validatePodmanSandbox(sandbox: DriverSandbox | undefined, 
   checkContainerResources(sandbox, 'Podman');
   checkLimitsEnforceable(sandbox, policy);
   const parsed = parsePodmanDriverOptions(sandbox.spec?.template?.driverConfig, policy);
-  const mounts = await resolveBindSources(parsed.mounts, `${DRIVER_CONFIG_FIELD}.mounts`, { protectedDirs: policy.protectedDirs, ...(policy.fs === undefined ? {} : { fs: policy.fs }) });
-  const options = { ...parsed, mounts };
+  const options = { ...parsed, mounts: await resolveBindMounts(parsed.mounts, DRIVER_CONFIG_MOUNTS_FIELD, policy.bindMounts) };
   await checkDevices(sandbox, options, policy);
   return { sandbox, options };
 }

@@ -19,7 +19,7 @@ class FakeNetworks implements NetworkEngine<NetworkInfo> {
     return this.networks.get(name);
   }
   async createNetwork(spec: NetworkCreateSpec): Promise<NetworkInfo> {
-    const network = { id: `n-${spec.name}`, name: spec.name, gatewayIp: this.gatewayIp };
+    const network = { id: `n-${spec.name}`, name: spec.name, gatewayIp: this.gatewayIp, options: {} };
     this.networks.set(spec.name, network);
     if (this.isRaced) throw Object.assign(new Error('network exists'), { statusCode: 409 });
     this.created.push(spec);
@@ -28,8 +28,8 @@ class FakeNetworks implements NetworkEngine<NetworkInfo> {
 }
 
 const signal = new AbortController().signal;
-const network = (engine: FakeNetworks, hostGatewayIp?: string) =>
-  new CallbackNetwork({ engine, networkName: 'sg', gatewayId: 'gw-1', hostGatewayIp, logger: silentLogger, naming: PODMAN_NAMING });
+const network = (engine: FakeNetworks, hostGatewayIp?: string, checkNetwork?: (info: NetworkInfo) => void) =>
+  new CallbackNetwork({ engine, networkName: 'sg', allowSandboxToSandbox: false, gatewayId: 'gw-1', hostGatewayIp, logger: silentLogger, naming: PODMAN_NAMING, ...(checkNetwork === undefined ? {} : { checkNetwork }) });
 
 void describe('CallbackNetwork', () => {
   void it('creates the network with our labels once, and answers its gateway address', async () => {
@@ -38,7 +38,7 @@ void describe('CallbackNetwork', () => {
     const [first, second] = await Promise.all([callback.ensure(signal), callback.ensure(signal)]);
     assert.deepEqual([first.name, first.gatewayIp, first.info.id], ['sg', '10.89.0.1', 'n-sg']);
     assert.equal(second, first);
-    assert.deepEqual(engine.created, [{ name: 'sg', labels: { [SANDBOX_LABEL_KEYS.managedBy]: 'shellgate', [SANDBOX_LABEL_KEYS.gatewayId]: 'gw-1' } }]);
+    assert.deepEqual(engine.created, [{ name: 'sg', labels: { [SANDBOX_LABEL_KEYS.managedBy]: 'shellgate', [SANDBOX_LABEL_KEYS.gatewayId]: 'gw-1' }, isInterContainerTrafficEnabled: false }]);
   });
 
   void it('reuses a network another driver created meanwhile, and prefers host_gateway_ip', async () => {
@@ -52,7 +52,18 @@ void describe('CallbackNetwork', () => {
     engine.gatewayIp = undefined;
     const callback = network(engine);
     await assert.rejects(callback.ensure(signal), { code: ErrorCode.FailedPrecondition, hint: /host_gateway_ip/ });
-    engine.networks.set('sg', { id: 'n', name: 'sg', gatewayIp: '10.89.0.1' });
+    engine.networks.set('sg', { id: 'n', name: 'sg', gatewayIp: '10.89.0.1', options: {} });
     assert.equal((await callback.ensure(signal)).gatewayIp, '10.89.0.1');
+  });
+
+  void it("lets the driver's check refuse a network it must not use, and tries again next time", async () => {
+    const engine = new FakeNetworks();
+    let isRefused = true;
+    const callback = network(engine, undefined, () => {
+      if (isRefused) throw new Error('open network');
+    });
+    await assert.rejects(callback.ensure(signal), /open network/);
+    isRefused = false;
+    assert.equal((await callback.ensure(signal)).name, 'sg');
   });
 });

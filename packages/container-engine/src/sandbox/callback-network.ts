@@ -14,10 +14,15 @@ export interface ResolvedNetwork<Info extends NetworkInfo = NetworkInfo> {
   readonly info: Info;
 }
 
-/** A network to create: its name and our labels. */
+/** A network to create: its name, our labels, and whether its containers may reach each other. */
 export interface NetworkCreateSpec {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * Containers on the network reach each other (Docker's inter-container traffic). An engine
+   * whose networks cannot turn it off (netavark 1.4) isolates its sandboxes another way.
+   */
+  readonly isInterContainerTrafficEnabled: boolean;
 }
 
 /** The network calls of an engine, answering the engine's own network info. */
@@ -32,6 +37,13 @@ export interface NetworkEngine<Info extends NetworkInfo> {
 export interface CallbackNetworkOptions<Info extends NetworkInfo> {
   readonly engine: NetworkEngine<Info>;
   readonly networkName: string;
+  /** `allow_sandbox_to_sandbox`: create the network with inter-container traffic on. */
+  readonly allowSandboxToSandbox: boolean;
+  /**
+   * Checks a network found or made before it is used; throws when it must not be (Docker:
+   * one that lets sandboxes reach each other although they may not).
+   */
+  readonly checkNetwork?: (network: Info) => void;
   readonly gatewayId: string;
   /** `host_gateway_ip`: overrides the bridge gateway IP. */
   readonly hostGatewayIp: string | undefined;
@@ -43,7 +55,10 @@ export interface CallbackNetworkOptions<Info extends NetworkInfo> {
 /**
  * Ensures the managed bridge network exists (created with our labels if missing, reused if
  * present) and resolves its gateway IP: the address the gateway binds for sandbox callbacks.
- * The answer is cached; a failed attempt is retried on the next call.
+ * The network is created with inter-container traffic off unless `allowSandboxToSandbox`,
+ * and `checkNetwork` may refuse an existing one (the gateway IP is the host, not a
+ * container, so callbacks pass either way). The answer is cached; a failed attempt is
+ * retried on the next call.
  */
 export class CallbackNetwork<Info extends NetworkInfo = NetworkInfo> {
   readonly #options: CallbackNetworkOptions<Info>;
@@ -74,6 +89,7 @@ export class CallbackNetwork<Info extends NetworkInfo = NetworkInfo> {
     } catch (error) {
       throw toEngineDriverError(error, context, naming);
     }
+    this.#options.checkNetwork?.(network);
     const gatewayIp = this.#options.hostGatewayIp || network.gatewayIp;
     if (gatewayIp === undefined || gatewayIp === '') {
       throw new FailedPreconditionError(`network ${networkName} has no IPAM gateway address`, {
@@ -84,13 +100,13 @@ export class CallbackNetwork<Info extends NetworkInfo = NetworkInfo> {
   }
 
   async #create(signal: AbortSignal): Promise<Info> {
-    const { engine, networkName, gatewayId, logger } = this.#options;
+    const { engine, networkName, allowSandboxToSandbox, gatewayId, logger } = this.#options;
     try {
       const network = await engine.createNetwork(
-        { name: networkName, labels: toGatewayOwnedLabels(gatewayId) },
+        { name: networkName, labels: toGatewayOwnedLabels(gatewayId), isInterContainerTrafficEnabled: allowSandboxToSandbox },
         signal,
       );
-      logger.info('created bridge network', { network: networkName, gatewayIp: network.gatewayIp });
+      logger.info('created bridge network', { network: networkName, gatewayIp: network.gatewayIp, sandboxToSandbox: allowSandboxToSandbox });
       return network;
     } catch (error) {
       // Another driver created it between our inspect and create: reuse theirs.

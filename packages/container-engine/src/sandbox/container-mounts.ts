@@ -1,4 +1,4 @@
-import { FailedPreconditionError, findMountTargetProblems, quoteValue } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, findBindMountSourceProblems, findMountTargetProblems, quoteValue } from '@shellgate/driver-sdk';
 import type { ValidationProblem } from '@shellgate/driver-sdk';
 
 /** A mount as a container driver asks for it (from `driver_config` or its own). */
@@ -19,13 +19,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function findSourceProblem(type: string, source: unknown, engineName: string): string | undefined {
-  if (source === undefined) return type === 'bind' ? 'a bind mount needs a source (an absolute host path)' : undefined;
-  if (typeof source !== 'string') return 'must be a string';
-  if (type === 'tmpfs') return 'a tmpfs mount takes no source';
-  if (type === 'bind' && !source.startsWith('/')) return `${quoteValue(source)} must be an absolute host path`;
-  if (type === 'volume' && !VOLUME_NAME.test(source)) return `${quoteValue(source)} is not a ${engineName} volume name`;
-  return undefined;
+function findSourceProblems(type: string, source: unknown, field: string, engineName: string): ValidationProblem[] {
+  const problem = (reason: string): ValidationProblem[] => [{ field, reason }];
+  if (source === undefined) return type === 'bind' ? problem('a bind mount needs a source (an absolute host path)') : [];
+  if (typeof source !== 'string') return problem('must be a string');
+  if (type === 'tmpfs') return problem('a tmpfs mount takes no source');
+  if (type === 'bind') return findBindMountSourceProblems(source, field);
+  if (type === 'volume' && !VOLUME_NAME.test(source)) return problem(`${quoteValue(source)} is not a ${engineName} volume name`);
+  return [];
 }
 
 function parseMount(raw: unknown, field: string, problems: ValidationProblem[], engineName: string): MountSpec | undefined {
@@ -42,8 +43,7 @@ function parseMount(raw: unknown, field: string, problems: ValidationProblem[], 
     problems.push({ field: `${field}.type`, reason: 'must be "bind", "volume" or "tmpfs"' });
     return undefined;
   }
-  const sourceProblem = findSourceProblem(type, raw['source'], engineName);
-  if (sourceProblem !== undefined) problems.push({ field: `${field}.source`, reason: sourceProblem });
+  problems.push(...findSourceProblems(type, raw['source'], `${field}.source`, engineName));
   const target = raw['target'];
   if (typeof target !== 'string') {
     problems.push({ field: `${field}.target`, reason: 'must be an absolute path inside the sandbox' });
@@ -65,8 +65,9 @@ function parseMount(raw: unknown, field: string, problems: ValidationProblem[], 
 /**
  * Reads a `driver_config` `mounts` list at `field` (e.g. `…driver_config.docker.mounts`):
  * `{ type = "bind" | "volume" | "tmpfs", source?, target, read_only? }` each, reserved
- * targets refused. Problems are added to `problems`, naming `field[i].key`; only entries
- * without a problem are answered.
+ * targets refused, bind sources as written (see `resolveBindMounts` for what they lead to).
+ * Problems are added to `problems`, naming `field[i].key`; only entries without a problem
+ * are answered.
  */
 export function parseMountList(raw: unknown, field: string, problems: ValidationProblem[], engineName: string): MountSpec[] {
   if (!Array.isArray(raw)) {

@@ -10,6 +10,7 @@ import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 
 import type { ContainerInfo } from '../payload/container-info.js';
 import { FakeContainerEngine } from '../testing/fake-container-engine.js';
+import type { MountSpec } from './container-mounts.js';
 import { NoCommandError } from './container-process.js';
 import type { ImagePullPolicy } from './container-sandbox-engine.js';
 import { toPendingSandbox } from './pending-sandbox.js';
@@ -19,6 +20,7 @@ import type { ContainerSpecBase, ResolvedImage } from './provision-sandbox.js';
 
 interface Spec extends ContainerSpecBase {
   readonly imageId: string;
+  readonly mounts: readonly MountSpec[];
 }
 
 interface Run {
@@ -32,7 +34,14 @@ interface Run {
 
 /** Runs one create with the fake engine to its end; `toSpec` may be replaced to fail. */
 async function provision(
-  init: { image?: string; policy?: ImagePullPolicy; toSpec?: (image: ResolvedImage) => Spec; engine?: FakeContainerEngine<Spec> } = {},
+  init: {
+    image?: string;
+    policy?: ImagePullPolicy;
+    toSpec?: (image: ResolvedImage) => Spec;
+    engine?: FakeContainerEngine<Spec>;
+    mounts?: readonly MountSpec[];
+    resolveBindMounts?: (mounts: readonly MountSpec[]) => Promise<readonly MountSpec[]>;
+  } = {},
 ): Promise<Run> {
   const root = await mkdtemp(join(tmpdir(), 'sg-provision-'));
   try {
@@ -51,7 +60,9 @@ async function provision(
         defaultImage: 'busybox:latest',
         pullPolicy: init.policy ?? 'IfNotPresent',
         ensureNetwork: async () => 'net',
-        toSpec: init.toSpec ?? ((image) => ({ name: `box-${sandbox.id}`, labels, imageId: image.info.id })),
+        mounts: init.mounts ?? [],
+        resolveBindMounts: init.resolveBindMounts ?? (async (mounts) => mounts),
+        toSpec: init.toSpec ?? ((image, _network, mounts) => ({ name: `box-${sandbox.id}`, labels, imageId: image.info.id, mounts })),
         onUpdate: (update) => run.updates.push(update),
         onPlatformEvent: (_id, reason) => run.events.push(reason),
         onStarted: async (_pending, started) => void run.started.push(started),
@@ -108,5 +119,20 @@ void describe('provisionSandbox', () => {
     assert.deepEqual(failedStart.events, ['Created', 'ContainerStartFailed', 'saved:ContainerStartFailed']);
     assert.equal(readyOf(failedStart.pending), 'False ContainerStartFailed: starting the container: OCI runtime error');
     assert.equal(failedStart.pending.failure?.reason, 'ContainerStartFailed');
+  });
+
+  void it('checks bind mounts again right before the create, and creates with the real paths it answers', async () => {
+    const bind: MountSpec = { type: 'bind', source: '/srv/link', target: '/data', isReadOnly: false };
+    const resolved = await provision({ mounts: [bind], resolveBindMounts: async (mounts) => mounts.map((mount) => ({ ...mount, source: '/srv/real' })) });
+    assert.deepEqual(resolved.engine.createdSpecs[0]?.mounts, [{ ...bind, source: '/srv/real' }]);
+    const swapped = await provision({
+      mounts: [bind],
+      resolveBindMounts: async () => {
+        throw new Error('"/srv/link" (real path "/etc") is at or under "/etc"');
+      },
+    });
+    assert.deepEqual(swapped.events, ['ContainerCreateFailed', 'saved:ContainerCreateFailed']);
+    assert.match(readyOf(swapped.pending), /^False ContainerCreateFailed: checking bind mounts: .*real path "\/etc"/);
+    assert.equal(swapped.engine.createdSpecs.length, 0);
   });
 });

@@ -5,6 +5,7 @@ import { engineMessageOf } from '../errors.js';
 import type { ContainerInfo } from '../payload/container-info.js';
 import { ContainerState } from '../payload/container-info.js';
 import type { ImageInfo } from '../payload/image-info.js';
+import type { MountSpec } from './container-mounts.js';
 import type { ContainerSandboxEngine, ImagePullPolicy, PullProgress } from './container-sandbox-engine.js';
 import type { PendingSandbox } from './pending-sandbox.js';
 import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
@@ -39,8 +40,15 @@ export interface ProvisionContext<Network, Spec extends ContainerSpecBase> {
   readonly defaultImage: string;
   readonly pullPolicy: ImagePullPolicy;
   readonly ensureNetwork: (signal: AbortSignal) => Promise<Network>;
-  /** The driver's create spec; may throw (the sandbox then fails with ContainerCreateFailed and the error's message). */
-  readonly toSpec: (image: ResolvedImage, network: Network) => Spec;
+  /** The sandbox's own mounts from its validated `driver_config` (bind sources as the real paths validation checked). */
+  readonly mounts: readonly MountSpec[];
+  /**
+   * Checks the bind mounts again right before the create and answers them as real paths
+   * (the drivers' `resolveBindMounts`): a source swapped for a link during the pull is caught.
+   */
+  readonly resolveBindMounts: (mounts: readonly MountSpec[]) => Promise<readonly MountSpec[]>;
+  /** The driver's create spec, with the mounts just checked; may throw (the sandbox then fails with ContainerCreateFailed and the error's message). */
+  readonly toSpec: (image: ResolvedImage, network: Network, mounts: readonly MountSpec[]) => Spec;
   /** Called on every change of the pending record. */
   readonly onUpdate: (sandbox: DriverSandbox) => void;
   readonly onPlatformEvent: (sandboxId: string, reason: string, message: string, type?: 'Normal' | 'Warning') => void;
@@ -127,7 +135,9 @@ export async function provisionSandbox<Network, Spec extends ContainerSpecBase>(
     );
     update(`creating container from ${image}`);
     const network = await runStep(TerminalReason.ContainerCreateFailed, 'preparing the sandbox network', () => context.ensureNetwork(signal));
-    const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () => context.toSpec({ reference: image, info: imageInfo }, network));
+    // Checked at validation already; a source swapped for a link during the pull is caught here.
+    const mounts = await runStep(TerminalReason.ContainerCreateFailed, 'checking bind mounts', () => context.resolveBindMounts(context.mounts));
+    const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () => context.toSpec({ reference: image, info: imageInfo }, network, mounts));
     pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
     signal.throwIfAborted(); // Deleted meanwhile: Delete, waiting for this task, removes the container.
     context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageInfo.id})`);

@@ -29,8 +29,8 @@ function parseUserns(raw: unknown, problems: ValidationProblem[]): string {
 
 /**
  * Reads and checks `driver_config`: `mounts` (bind, volume, tmpfs; reserved targets
- * refused), `cdi_devices` and `userns`. Any other key is an error naming it. Bind sources
- * are checked against the host later (`resolveBindSources`).
+ * refused; bind sources as written, see `resolveBindMounts` for what they lead to),
+ * `cdi_devices` and `userns`. Any other key is an error naming it.
  * @throws InvalidArgumentError listing every problem by field.
  * @throws FailedPreconditionError for a bind mount while `allow_bind_mounts` is off, or
  *   `userns = "keep-id"` on a rootful service.

@@ -45,7 +45,7 @@ export class FakePodmanEngine extends FakeContainerEngine<PodmanCreateSpec> impl
   }
 
   async createNetwork(spec: NetworkCreateSpec): Promise<LibpodNetworkInfo> {
-    const network = { id: `n-${spec.name}`, name: spec.name, gatewayIp: '10.89.0.1', interfaceName: 'podman1' };
+    const network = { id: `n-${spec.name}`, name: spec.name, gatewayIp: '10.89.0.1', options: {}, interfaceName: 'podman1' };
     this.networks.set(spec.name, network);
     return network;
   }

@@ -13,16 +13,17 @@ import type { PodmanDriverDeps } from '../podman-driver.js';
 import type { PodmanDriverSettings } from '../settings.js';
 import { FakePodmanEngine } from './fake-podman-engine.js';
 
-export const TEST_SETTINGS: Omit<PodmanDriverSettings, 'stateDir'> = {
+export const TEST_SETTINGS: PodmanDriverSettings = {
   defaultImage: 'busybox:latest',
   imagePullPolicy: 'IfNotPresent',
   networkMode: 'bridge',
   networkName: 'shellgate',
   hostGatewayIp: undefined,
-  allowSandboxTraffic: false,
+  allowSandboxToSandbox: false,
   pidsLimit: 1024,
   stopTimeoutSeconds: 45,
   allowBindMounts: false,
+  bindMounts: { protectedHostPaths: [], isEngineLocal: true, engineName: 'Podman' },
   gatewayPort: 17670,
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
@@ -72,7 +73,15 @@ export async function startPodmanHarness(
   const store = new SandboxFileStore(stateDir);
   const isolation = new RecordingIsolation();
   const makeDriver = (): PodmanDriver =>
-    new PodmanDriver({ engine, store, settings: { ...TEST_SETTINGS, stateDir, ...settings }, logger: silentLogger, sleep: async () => {}, isolation, host: { hasCdiSpecs: async () => false, ...deps.host } });
+    new PodmanDriver({
+      engine,
+      store,
+      settings: { ...TEST_SETTINGS, bindMounts: { ...TEST_SETTINGS.bindMounts, protectedHostPaths: [{ path: stateDir, role: "the driver's state directory" }] }, ...settings },
+      logger: silentLogger,
+      sleep: async () => {},
+      isolation,
+      host: { hasCdiSpecs: async () => false, ...deps.host },
+    });
   const driver = makeDriver();
   await driver.start();
   const others: PodmanDriver[] = [];
