@@ -13,6 +13,7 @@ import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 
 import { codeOf, readyReason, startPodmanHarness } from './testdata/podman-driver-harness.js';
 
+const SUPERVISOR = { hostDir: '/srv/runtime', entrypoint: ['/opt/shellgate/runtime/bin/node'], supervisorVersion: '0.1.0' };
 const bindMount = (source: string, target = '/data') => ({ spec: { template: { driverConfig: { mounts: [{ type: 'bind', source, target }] } } } });
 
 async function messageOf(call: Promise<unknown>): Promise<string> {
@@ -27,8 +28,8 @@ async function messageOf(call: Promise<unknown>): Promise<string> {
 
 void describe('PodmanDriver hardening', () => {
   void it('mounts the token file read-write from the state dir, keeps a copy that is never mounted, and delivers it again before every start', async () => {
-    await using h = await startPodmanHarness();
-    const sandbox = await h.create();
+    await using h = await startPodmanHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create({ spec: { command: ['sleep', '60'] } });
     const token = sandbox.spec!.sandboxToken;
     const ref = { sandboxId: sandbox.id, sandboxName: '' };
     await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
@@ -36,7 +37,8 @@ void describe('PodmanDriver hardening', () => {
     const mount = spec.mounts.find((m) => m.target === SANDBOX_TOKEN_TARGET);
     assert.deepEqual(mount, { type: 'bind', source: h.store.tokenPath(sandbox.id), target: SANDBOX_TOKEN_TARGET, isReadOnly: false }, 'read-write: the supervisor empties it');
     assert.equal((await stat(mount.source)).mode & 0o777, 0o600);
-    assert.ok(spec.mounts.every((m) => !(m.source ?? '').includes('kept-tokens')), 'the kept copy is never mounted');
+    assert.ok(spec.mounts.every((m) => !(m.source ?? '').endsWith('token.kept')), 'the kept copy is never mounted');
+    assert.equal(await readFile(join(h.store.sandboxDir(sandbox.id), 'token.kept'), 'utf8'), token);
     assert.ok(!JSON.stringify({ env: spec.env, labels: spec.labels, command: spec.command }).includes(token), 'the token is in no env, label or argument');
 
     // The supervisor read the token and emptied the file; a stop and a start deliver it again.
@@ -47,8 +49,18 @@ void describe('PodmanDriver hardening', () => {
     assert.equal(await readFile(mount.source, 'utf8'), token);
     assert.ok(!(await readFile(join(h.stateDir, 'sandboxes', sandbox.id, 'state.json'), 'utf8')).includes(token), 'the state file holds no token');
 
+    // Lost kept copy (a sandbox from before it existed): the token file is adopted as the copy.
+    await rm(join(h.store.sandboxDir(sandbox.id), 'token.kept'));
+    await h.driver.stopSandbox(ref, h.ctx);
+    await h.driver.startSandbox(ref, h.ctx);
+    assert.equal(await readFile(join(h.store.sandboxDir(sandbox.id), 'token.kept'), 'utf8'), token);
+    await truncate(mount.source, 0);
+    await rm(join(h.store.sandboxDir(sandbox.id), 'token.kept'));
+    await h.driver.stopSandbox(ref, h.ctx);
+    assert.equal(await codeOf(h.driver.startSandbox(ref, h.ctx)), ErrorCode.FailedPrecondition, 'no token left anywhere');
+
     await h.driver.deleteSandbox(ref, h.ctx);
-    assert.deepEqual(await readdir(join(h.stateDir, 'kept-tokens', 'sandboxes')), [], 'delete removes the kept copy');
+    assert.deepEqual(await readdir(join(h.stateDir, 'sandboxes')), [], 'delete removes both token files');
   });
 
   void it('isolates the bridge ports after every start (create and StartSandbox), unless sandbox traffic is allowed', async () => {

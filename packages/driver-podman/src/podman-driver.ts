@@ -110,7 +110,6 @@ export class PodmanDriver implements ComputeDriverImpl {
   /** Prepares the state directory, restores failed creates, and starts following Podman events. */
   async start(): Promise<void> {
     await this.#deps.store.prepare();
-    await this.#tokens.prepare();
     await this.#events.restoreFailures();
     this.#watcher.start();
     if (this.#deps.settings.networkMode !== 'bridge') return;
@@ -231,7 +230,6 @@ export class PodmanDriver implements ComputeDriverImpl {
     if (sandboxId !== '') {
       this.#inventory.pending.delete(sandboxId);
       await this.#deps.store.remove(sandboxId);
-      await this.#tokens.remove(sandboxId);
     }
     const deleted = removedAny || pending !== undefined;
     if (deleted) {

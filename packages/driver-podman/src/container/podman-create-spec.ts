@@ -33,10 +33,11 @@ function toCdiDevices(sandbox: DriverSandbox, options: PodmanDriverOptions): str
 /**
  * The token file is mounted read-write: the supervisor reads it into memory and empties it
  * (issue 10), and the driver delivers it again from its kept copy before every start.
+ * Without a supervisor nobody empties it: read-only, for the image's own process.
  */
 function toDriverMounts(tokenHostPath: string, supervisor: SupervisorRuntime | undefined): MountSpec[] {
   return [
-    { type: 'bind', source: tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: false },
+    { type: 'bind', source: tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: supervisor === undefined },
     ...(supervisor === undefined ? [] : [{ type: 'bind' as const, source: supervisor.hostDir, target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true }]),
   ];
 }
