@@ -257,9 +257,23 @@ e2e_containers() {
   done
 }
 
+# Pods of e2e runs: the anchor pod a driver keeps each network's bridge up with, named after it.
+e2e_pods() {
+  local run=${1:-}
+  podman pod ls --format '{{.Name}}' | while read -r name; do
+    case "$name" in "$E2E_NAME_PREFIX${run}"*) echo "$name" ;; esac
+  done
+}
+
 sweep() {
   command -v podman >/dev/null || { say "podman is not installed; nothing to sweep"; return 0; }
-  local run=${1:-} ids networks
+  local run=${1:-} ids networks pods
+  pods=$(e2e_pods "$run" | sort -u)
+  if [ -n "$pods" ]; then
+    say "removing $(echo "$pods" | wc -l) e2e anchor pod(s)${run:+ of run $run}"
+    # shellcheck disable=SC2086
+    podman pod rm -f $pods >/dev/null
+  fi
   ids=$(e2e_containers "$run" | sort -u)
   if [ -n "$ids" ]; then
     say "removing $(echo "$ids" | wc -l) e2e container(s)${run:+ of run $run}"

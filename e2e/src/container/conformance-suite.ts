@@ -1,23 +1,22 @@
-// The SDK's conformance kit binary against the docker driver binary on a real engine, with
-// the checked-in claims file and the restart scenario (STYLE.md rule 19, issue 4).
+// The SDK's conformance kit binary against a driver binary on a real engine, with the
+// engine's checked-in claims file and the restart scenario (STYLE.md rule 19, issues 4 and 11).
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CONFORMANCE_BIN } from '../harness/paths.js';
-import { REPO_ROOT, TEST_IMAGE, requireDockerEngine, runCommand } from './docker-engine.js';
-import { DockerDriverProcess } from './docker-driver-process.js';
+import { runCommand } from '../harness/run-command.js';
+import { DriverProcess } from './driver-process.js';
+import { TEST_IMAGE } from './e2e-driver-config.js';
+import type { EngineUnderTest } from './engine-under-test.js';
 
-/** Checked in beside the sources; the tests run from e2e/dist. */
-const CLAIMS_FILE = join(REPO_ROOT, 'e2e', 'src', 'docker', 'docker-claims.toml');
 const KIT_TIMEOUT_MS = 30_000;
 
-export function registerDockerConformanceSuite(): void {
-  describe('shellgate-driver-conformance against shellgate-driver-docker', () => {
-    let driver: DockerDriverProcess;
+export function registerConformanceSuite(engine: EngineUnderTest): void {
+  describe(`shellgate-driver-conformance against shellgate-driver-${engine.name}`, () => {
+    let driver: DriverProcess;
 
     before(async () => {
-      await requireDockerEngine();
-      driver = await DockerDriverProcess.start('conf');
+      await engine.require();
+      driver = await DriverProcess.launch(engine, 'conf');
     });
 
     after(async () => {
@@ -29,7 +28,7 @@ export function registerDockerConformanceSuite(): void {
         CONFORMANCE_BIN,
         '--socket', driver.socketPath,
         '--image', TEST_IMAGE,
-        '--claims', CLAIMS_FILE,
+        '--claims', engine.claimsFile,
         '--restart-cmd', driver.restartCommand,
         '--timeout-ms', String(KIT_TIMEOUT_MS),
       ];

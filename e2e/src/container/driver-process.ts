@@ -1,6 +1,7 @@
-// The real `shellgate-driver-docker` binary run by hand (`--bind-socket`, `--config`), as an
-// operator or the conformance kit would. It is started by a small shell script that records
-// its pid, so the kit's --restart-cmd can restart it on the same socket.
+// A real driver binary (`shellgate-driver-docker`, `shellgate-driver-podman`) run by hand
+// (`--bind-socket`, `--config`), as an operator or the conformance kit would. It is started by
+// a small shell script that records its pid, so the kit's --restart-cmd can restart it on the
+// same socket.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,49 +11,19 @@ import { connectDriver } from '@shellgate/driver-sdk';
 import type { DriverClient } from '@shellgate/driver-sdk';
 import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
-import { DOCKER_DRIVER_BIN } from '../harness/paths.js';
-import { TEST_IMAGE, docker, runCommand } from './docker-engine.js';
-import { E2E_NAME_PREFIX, E2E_RUN, PROCESS_ID } from './e2e-run.js';
-
-/** A value of the driver's TOML config. */
-export type DriverConfigValue = string | number | boolean;
+import { defaultDriverConfig, e2eObjectName, toTomlLines } from './e2e-driver-config.js';
+import type { DriverConfigValue, EngineUnderTest } from './engine-under-test.js';
 
 const STOP_GRACE_MS = 10_000;
-
-/**
- * The driver config every e2e driver gets: the local image, never a pull, a private network
- * named after the run, which `docker.sh sweep RUN` finds containers by, and no supervisor
- * (driver-level tests see backend state only; the supervisor suite turns it on).
- */
-export function defaultDriverConfig(label: string, stateDir: string): Record<string, DriverConfigValue> {
-  return {
-    default_image: TEST_IMAGE,
-    image_pull_policy: 'Never',
-    network_name: e2eObjectName(label),
-    state_dir: stateDir,
-    // Commands such as `sleep` ignore SIGTERM as pid 1; a short timeout keeps stops quick.
-    stop_timeout_seconds: 2,
-    inject_supervisor: false,
-  };
-}
-
-/** `sg-e2e-<run>-<process>-<label>`: a name `docker.sh sweep RUN` recognises. */
-export function e2eObjectName(label: string): string {
-  return `${E2E_NAME_PREFIX}${E2E_RUN}-${PROCESS_ID}-${label}`;
-}
-
-/** TOML lines for a flat table of scalars. */
-export function toTomlLines(config: Readonly<Record<string, DriverConfigValue>>): string[] {
-  return Object.entries(config).map(([key, value]) => `${key} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
-}
 
 /**
  * A driver process on a private socket, with a connected client. It runs detached (the
  * restart command replaces it), so SIGTERM or SIGINT of this test process stops it and
  * removes the containers on its network, which no after() hook would do then.
  */
-export class DockerDriverProcess {
+export class DriverProcess {
   private constructor(
+    readonly engine: EngineUnderTest,
     readonly dir: string,
     readonly socketPath: string,
     readonly stateDir: string,
@@ -74,19 +45,19 @@ export class DockerDriverProcess {
     return join(this.dir, 'driver.log');
   }
 
-  /** Starts the driver with the default config plus `overrides`, and connects to it. */
-  static async start(label: string, overrides: Readonly<Record<string, DriverConfigValue>> = {}): Promise<DockerDriverProcess> {
+  /** Starts `engine`'s driver with the default config plus `overrides`, and connects to it. */
+  static async launch(engine: EngineUnderTest, label: string, overrides: Readonly<Record<string, DriverConfigValue>> = {}): Promise<DriverProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'sg-e2e-drv-'));
     const stateDir = join(dir, 'state');
     const socketPath = join(dir, 'driver.sock');
     const configPath = join(dir, 'driver.toml');
     // Run by hand, the driver labels containers with this gateway id; the sweep knows its prefix.
-    const config: Record<string, DriverConfigValue> = { ...defaultDriverConfig(label, stateDir), gateway_id: e2eObjectName(label), ...overrides };
+    const config: Record<string, DriverConfigValue> = { ...defaultDriverConfig(label, stateDir), ...engine.driverConfig, gateway_id: e2eObjectName(label), ...overrides };
     writeFileSync(configPath, `${toTomlLines(config).join('\n')}\n`, { mode: 0o600 });
     const pidFile = join(dir, 'driver.pid');
     const start = [
       '#!/bin/sh',
-      `${sh(process.execPath)} ${sh(DOCKER_DRIVER_BIN)} --bind-socket ${sh(socketPath)} --config ${sh(configPath)} --log-level debug </dev/null >>${sh(join(dir, 'driver.log'))} 2>&1 &`,
+      `${sh(process.execPath)} ${sh(engine.driverBin)} --bind-socket ${sh(socketPath)} --config ${sh(configPath)} --log-level debug </dev/null >>${sh(join(dir, 'driver.log'))} 2>&1 &`,
       `echo $! >${sh(pidFile)}`,
     ];
     writeFileSync(join(dir, 'start-driver.sh'), `${start.join('\n')}\n`);
@@ -102,17 +73,17 @@ export class DockerDriverProcess {
     const networkName = String(config.network_name);
     const cleanup = addTerminationCleanup(async () => {
       await stopPid(readPidFile(pidFile));
-      await removeNetworkAndContainers(networkName);
+      await engine.removeNetworkAndContainers(networkName);
       rmSync(dir, { recursive: true, force: true });
     });
     execFileSync('sh', [join(dir, 'start-driver.sh')], { timeout: 10_000 });
     try {
       const client = await connectDriver(socketPath, { connectTimeoutMs: 20_000, retryIntervalMs: 50 });
-      return new DockerDriverProcess(dir, socketPath, stateDir, networkName, client, cleanup);
+      return new DriverProcess(engine, dir, socketPath, stateDir, networkName, client, cleanup);
     } catch (error) {
       const log = existsSync(join(dir, 'driver.log')) ? readFileSync(join(dir, 'driver.log'), 'utf8') : '';
       await cleanup.run();
-      throw new Error(`the docker driver did not answer on ${socketPath}: ${String(error)}\ndriver log:\n${log}`);
+      throw new Error(`the ${engine.name} driver did not answer on ${socketPath}: ${String(error)}\ndriver log:\n${log}`);
     }
   }
 
@@ -141,7 +112,7 @@ export class DockerDriverProcess {
     await this.connected.close();
     await stopPid(this.pid);
     rmSync(this.dir, { recursive: true, force: true });
-    await removeNetwork(this.networkName);
+    await this.engine.removeNetwork(this.networkName);
     this.cleanup.forget();
   }
 }
@@ -157,21 +128,6 @@ async function stopPid(pid: number | undefined): Promise<void> {
 
 function readPidFile(pidFile: string): number | undefined {
   return existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
-}
-
-/** Removes every container on an e2e network, then the network; for cleanups that cannot wait for the driver. */
-export async function removeNetworkAndContainers(networkName: string): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--no-trunc', '--filter', `network=${networkName}`])).split('\n').filter((id) => id !== '');
-  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-  await removeNetwork(networkName);
-}
-
-/** Removes an e2e network; its containers must be gone. Missing is fine. */
-export async function removeNetwork(networkName: string): Promise<void> {
-  const result = await runCommand('docker', ['network', 'rm', networkName]);
-  if (result.code !== 0 && !/not found|No such network/i.test(result.stderr)) {
-    throw new Error(`docker network rm ${networkName} exited ${result.code}: ${result.stderr.trim()}`);
-  }
 }
 
 /** Quotes a word for /bin/sh. */

@@ -1,10 +1,10 @@
-// Issue 5 on a real Docker engine: the gateway spawns the docker driver, which bind-mounts the
-// supervisor runtime bundle into a bare busybox image (no Node in it) and makes the supervisor
-// the entrypoint. Readiness, exec, interactive shells, logs and the token rules are checked the
-// way an operator meets them: through the real CLI, the API and `docker` itself.
+// Issues 5 and 11 on a real engine (Docker or Podman, one suite): the gateway spawns the
+// engine's driver, which bind-mounts the supervisor runtime bundle into a bare busybox image
+// (no Node in it) and makes the supervisor the entrypoint. Readiness, exec, interactive shells,
+// logs, stop and start, and the token rules are checked the way an operator meets them:
+// through the real CLI, the API and the engine's own CLI.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,21 +16,21 @@ import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
-import { CLI_BIN, DOCKER_DRIVER_BIN } from '../harness/paths.js';
+import { CLI_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
 import { runCli, type CliResult } from '../harness/run-cli.js';
-import { containersWithLabel, docker, inspectContainer, requireDockerEngine } from './docker-engine.js';
-import { defaultDriverConfig, removeNetwork, removeNetworkAndContainers, toTomlLines, type DriverConfigValue } from './docker-driver-process.js';
-import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from './e2e-run.js';
-import { buildSupervisorRuntime } from './supervisor-runtime.js';
+import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
+import { buildSupervisorRuntime } from '../docker/supervisor-runtime.js';
+import { TEST_IMAGE, defaultDriverConfig, toTomlLines, type DriverConfigValue } from './e2e-driver-config.js';
+import type { EngineUnderTest } from './engine-under-test.js';
 
 const WAIT = '90s';
 /** Short, so a lost session is noticed within a second or two. */
 const HEARTBEAT_MS = 300;
 const IDLE = ['sleep', '3600'];
 
-export function registerDockerSupervisorSuite(): void {
-  describe('supervisor in Docker sandboxes (session, exec, shells, logs)', () => {
+export function registerSupervisorSuite(engine: EngineUnderTest): void {
+  describe(`supervisor in ${engine.displayName} sandboxes (session, exec, shells, logs, stop and start)`, () => {
     let gateway: GatewayProcess;
     let api: ApiClient;
     let stateDir = '';
@@ -40,16 +40,16 @@ export function registerDockerSupervisorSuite(): void {
     let gatewayId = '';
 
     before(async () => {
-      await requireDockerEngine();
+      await engine.require();
       stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-sup-'));
       const runtimeDir = buildSupervisorRuntime(join(stateDir, 'runtime'));
-      driverStateDir = join(stateDir, 'docker-driver');
-      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('sup', driverStateDir), inject_supervisor: true, supervisor_runtime_dir: runtimeDir };
+      driverStateDir = join(stateDir, `${engine.name}-driver`);
+      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('sup', driverStateDir), ...engine.driverConfig, inject_supervisor: true, supervisor_runtime_dir: runtimeDir };
       networkName = String(driverConfig.network_name);
       const configToml = [
         `supervisor_heartbeat_ms = ${HEARTBEAT_MS}`,
-        '[drivers.docker]',
-        `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(DOCKER_DRIVER_BIN)}]`,
+        `[drivers.${engine.name}]`,
+        `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(engine.driverBin)}]`,
         ...toTomlLines(driverConfig),
       ].join('\n');
       gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
@@ -57,7 +57,7 @@ export function registerDockerSupervisorSuite(): void {
       // gateway, then remove its containers.
       cleanupOnTermination = addTerminationCleanup(async () => {
         await gateway.stop();
-        await removeNetworkAndContainers(networkName);
+        await engine.removeNetworkAndContainers(networkName);
       });
       api = new ApiClient(gateway.address);
       const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
@@ -70,9 +70,9 @@ export function registerDockerSupervisorSuite(): void {
       for (const sandbox of await api.list().catch(() => [])) await api.delete(sandbox.metadata!.name).catch(() => false);
       api.close();
       await gateway.stop();
-      const leftovers = gatewayId === '' ? [] : await containersWithLabel(GATEWAY_ID_LABEL, gatewayId);
-      if (leftovers.length > 0) await docker(['rm', '-f', '-v', ...leftovers]);
-      await removeNetwork(networkName);
+      const leftovers = gatewayId === '' ? [] : await engine.containersWithLabel(GATEWAY_ID_LABEL, gatewayId);
+      if (leftovers.length > 0) await engine.run(['rm', '-f', '-v', ...leftovers]);
+      await engine.removeNetwork(networkName);
       gateway.removeState();
     });
 
@@ -88,7 +88,7 @@ export function registerDockerSupervisorSuite(): void {
     }
 
     async function containerOf(sandboxId: string): Promise<string> {
-      const [id] = await containersWithLabel(SANDBOX_ID_LABEL, sandboxId);
+      const [id] = await engine.containersWithLabel(SANDBOX_ID_LABEL, sandboxId);
       assert.ok(id !== undefined, `a container for sandbox ${sandboxId}`);
       return id;
     }
@@ -97,26 +97,30 @@ export function registerDockerSupervisorSuite(): void {
       return sandbox.status?.conditions.find((condition) => condition.type === 'Ready')?.reason;
     }
 
+    /** The driver's kept copy of the token (the delivered file is emptied by a supervisor that does so), else the delivered file. */
     function tokenOf(sandboxId: string): string {
-      return readFileSync(join(driverStateDir, 'sandboxes', sandboxId, 'token'), 'utf8').trim();
+      const dir = join(driverStateDir, 'sandboxes', sandboxId);
+      return readFileSync(join(dir, existsSync(join(dir, 'token.kept')) ? 'token.kept' : 'token'), 'utf8').trim();
     }
 
     it('runs the supervisor from the bind-mounted bundle in an image without Node, and is Ready only once its session is up', async () => {
-      assert.throws(() => execFileSync('docker', ['run', '--rm', 'shellgate-test/busybox:1', 'which', 'node'], { stdio: 'pipe', timeout: 60_000 }), 'the test image has no node');
+      assert.notEqual((await engine.runResult(['run', '--rm', TEST_IMAGE, 'which', 'node'])).code, 0, 'the test image has no node');
       const sandbox = await createReady('ready');
       const id = sandbox.metadata!.id;
       assert.equal(String(sandbox.status?.phase), 'SANDBOX_PHASE_READY', 'the CLI answered Ready');
-      const inspect = await inspectContainer(await containerOf(id));
+      const inspect = await engine.inspect(await containerOf(id));
       const runtimeMount = inspect.Mounts.find((mount) => mount.Destination === '/opt/shellgate/runtime');
       assert.ok(runtimeMount !== undefined && !runtimeMount.RW, 'the runtime bundle is mounted read-only');
+      const tokenMount = inspect.Mounts.find((mount) => mount.Destination === '/run/shellgate/sandbox-token');
+      assert.equal(tokenMount?.RW, engine.isTokenMountWritable, 'the token file is writable for the supervisor to empty it where the engine\'s driver has it do so');
       // Ready was answered to the CLI, so by then the gateway had the session (a backend-only
       // Ready would not be enough: see the frozen-supervisor test for the other direction).
       const sessions = gateway.entries((entry) => entry.message === 'supervisor session opened' && entry.sandboxId === id);
       assert.ok(sessions.length >= 1, `the gateway logged the session of ${id}`);
 
-      // PID 1 is Docker's init, which reaps what agents orphan (Node as PID 1 cannot).
+      // PID 1 is the engine's init, which reaps what agents orphan (Node as PID 1 cannot).
       const name = sandbox.metadata!.name;
-      assert.equal((await cli(['sandbox', 'exec', name, '--', 'cat', '/proc/1/comm'])).stdout, 'docker-init\n');
+      assert.equal((await cli(['sandbox', 'exec', name, '--', 'cat', '/proc/1/comm'])).stdout, `${engine.initProcessName}\n`);
       assert.equal((await cli(['sandbox', 'exec', name, '--', 'sh', '-c', '(sleep 0.2 &); exit 0'])).code, 0);
       await sleep(1_000);
       const states = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'cat /proc/[0-9]*/stat']);
@@ -126,8 +130,8 @@ export function registerDockerSupervisorSuite(): void {
     it('a frozen supervisor demotes the sandbox to Provisioning (DependenciesNotReady); thawed, it reconnects and is Ready', async () => {
       const sandbox = await createReady('freeze');
       const name = sandbox.metadata!.name;
-      // The container's PID 1 is Docker's init (tini); the supervisor is its one child.
-      const initPid = JSON.parse(await docker(['inspect', '--format', '{{json .State.Pid}}', await containerOf(sandbox.metadata!.id)])) as number;
+      // The container's PID 1 is the engine's init; the supervisor is its one child.
+      const initPid = (await engine.inspect(await containerOf(sandbox.metadata!.id))).State.Pid;
       const pid = Number(readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/)[0]);
       assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /supervisor\.mjs/, 'found the supervisor process');
       process.kill(pid, 'SIGSTOP');
@@ -210,11 +214,11 @@ export function registerDockerSupervisorSuite(): void {
 
     it('an image with a non-root USER: the main process and execs run as that user, who cannot read the token', async () => {
       const image = `shellgate-test/busybox-user:${uniqueSandboxName('img')}`;
-      const base = await docker(['create', '--label', `${RUN_LABEL}=${E2E_RUN}`, 'shellgate-test/busybox:1']);
+      const base = await engine.run(['create', '--label', `${RUN_LABEL}=${E2E_RUN}`, TEST_IMAGE]);
       try {
-        await docker(['commit', '--change', 'USER 1234:1234', base, image]);
+        await engine.run(['commit', '--change', 'USER 1234:1234', base, image]);
       } finally {
-        await docker(['rm', '-f', base]);
+        await engine.run(['rm', '-f', base]);
       }
       try {
         const sandbox = await createReady('user', ['sh', '-c', 'echo "main-uid=$(id -u)"; sleep 3600'], ['--image', image]);
@@ -231,8 +235,28 @@ export function registerDockerSupervisorSuite(): void {
         assert.match(token.stderr, /Permission denied/);
         await cli(['sandbox', 'delete', name, '--wait', '--timeout', WAIT]);
       } finally {
-        await docker(['rmi', '-f', image]).catch(() => undefined);
+        await engine.run(['rmi', '-f', image]).catch(() => undefined);
       }
+    });
+
+    it('stop and start through the CLI keep the writable layer, and the supervisor session comes back', async () => {
+      const sandbox = await createReady('stopstart');
+      const name = sandbox.metadata!.name;
+      const containerId = await containerOf(sandbox.metadata!.id);
+      assert.equal((await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo kept-across-stop > /root/marker.txt'])).code, 0);
+      const stopped = await cli(['sandbox', 'stop', name, '--wait', '--timeout', WAIT]);
+      assert.equal(stopped.code, 0, stopped.stderr);
+      assert.equal((await api.get(name)).status?.phase, SandboxPhase.SANDBOX_PHASE_STOPPED);
+      assert.equal((await engine.inspect(containerId)).State.Running, false, 'the container is stopped, not removed');
+      // Ready again means a supervisor session again: the token was there for it to read.
+      const started = await cli(['sandbox', 'start', name, '--wait', '--timeout', WAIT]);
+      assert.equal(started.code, 0, started.stderr);
+      assert.equal((await api.get(name)).status?.phase, SandboxPhase.SANDBOX_PHASE_READY);
+      assert.equal(await containerOf(sandbox.metadata!.id), containerId, 'the same container');
+      assert.equal((await cli(['sandbox', 'exec', name, '--', 'cat', '/root/marker.txt'])).stdout, 'kept-across-stop\n');
+      const deleted = await cli(['sandbox', 'delete', name, '--wait', '--timeout', WAIT]);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.deepEqual(await engine.containersWithLabel(SANDBOX_ID_LABEL, sandbox.metadata!.id), [], 'the container is gone');
     });
 
     it('the main process exiting puts the sandbox in Error with MainProcessExited and its code', async () => {
@@ -276,8 +300,8 @@ export function registerDockerSupervisorSuite(): void {
       assert.equal(await helloCode(firstId, forged), GrpcStatus.UNAUTHENTICATED, 'a forged signature is refused');
       assert.equal(await helloCode(second.metadata!.id, token), GrpcStatus.PERMISSION_DENIED, 'another sandbox\'s token is refused');
 
-      const inspect = JSON.stringify(await inspectContainer(await containerOf(firstId)));
-      assert.ok(!inspect.includes(token), 'docker inspect does not show the token');
+      const inspect = await engine.run(['inspect', await containerOf(firstId)]);
+      assert.ok(!inspect.includes(token), `${engine.cli} inspect does not show the token`);
       const env = await cli(['sandbox', 'exec', first.metadata!.name, '--', 'env']);
       assert.ok(!env.stdout.includes(token), 'the sandbox env does not hold the token');
       assert.match(env.stdout, /OPENSHELL_SANDBOX_TOKEN_FILE=/);
@@ -285,8 +309,8 @@ export function registerDockerSupervisorSuite(): void {
       assert.ok(!listed.stdout.includes(token), 'the API does not show the token');
       const logs = await cli(['sandbox', 'logs', first.metadata!.name, '-o', 'json']);
       assert.ok(!logs.stdout.includes(token), 'sandbox logs do not show the token');
-      const dockerLogs = execFileSync('docker', ['logs', await containerOf(firstId)], { encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
-      assert.ok(!dockerLogs.includes(token), 'the container output does not show the token');
+      const engineLogs = await engine.run(['logs', await containerOf(firstId)]);
+      assert.ok(!engineLogs.includes(token), 'the container output does not show the token');
       assert.ok(!gateway.lines.some((line) => line.includes(token)), 'the gateway log does not show the token');
     });
 

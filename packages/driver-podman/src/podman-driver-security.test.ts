@@ -157,7 +157,7 @@ void describe('PodmanDriver against a rootless service', () => {
     assert.equal(spec.env['OPENSHELL_ENDPOINT'], 'http://host.containers.internal:17670');
     assert.equal(spec.userns, 'keep-id');
     assert.deepEqual(h.isolation.bridges, [], 'each sandbox has its own network namespace');
-    assert.equal(h.engine.networks.size, 0, 'no bridge network is made');
+    assert.equal(h.engine.networks.size + h.engine.pods.size, 0, 'no bridge network (nor anchor) is made');
     const { requirements } = await h.driver.getGatewayListenerRequirements({}, h.ctx);
     assert.deepEqual(requirements[0]?.selector, { $case: 'defaultRouteInterface', defaultRouteInterface: {} });
   });

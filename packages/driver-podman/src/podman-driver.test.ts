@@ -141,6 +141,11 @@ void describe('PodmanDriver with a fake engine', () => {
     const { requirements } = await h.driver.getGatewayListenerRequirements({}, h.ctx);
     assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3' });
     assert.ok(h.engine.networks.has('shellgate'));
+    // netavark removes a bridge with its last container: an anchor pod holds it up for the gateway to bind.
+    assert.deepEqual(h.engine.pods.get('shellgate-anchor'), { name: 'shellgate-anchor', labels: { [Label.managedBy]: 'shellgate' }, networkName: 'shellgate' });
+    h.engine.pods.clear();
+    await h.driver.getGatewayListenerRequirements({}, h.ctx);
+    assert.ok(h.engine.pods.has('shellgate-anchor'), 'checked again on every ask: the gateway binds right after');
   });
 
   void it('asks for GPUs by count as CDI devices when the host has CDI specs, and refuses them when it has none', async () => {

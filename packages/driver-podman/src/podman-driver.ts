@@ -1,7 +1,6 @@
 import { setMaxListeners } from 'node:events';
 
 import {
-  CallbackNetwork,
   ContainerEvents,
   ContainerInventory,
   ContainerWatchAdapter,
@@ -14,7 +13,6 @@ import type { ContainerEvent, ProvisionEngine, SandboxRef } from '@shellgate/con
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
-  GATEWAY_CALLBACK_HOSTNAME,
   InvalidArgumentError,
   MANAGED_BY_VALUE,
   SANDBOX_LABEL_KEYS,
@@ -23,7 +21,6 @@ import {
   SandboxTracker,
   WatchHub,
   quoteValue,
-  toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -46,10 +43,11 @@ import type {
 
 import type { PodmanContainerDefaults } from './container/podman-create-spec.js';
 import { toPodmanCreateSpec } from './container/podman-create-spec.js';
-import type { LibpodNetworkInfo, PodmanCreateSpec, PodmanEngine } from './engine/podman-engine.js';
+import type { PodmanCreateSpec, PodmanEngine } from './engine/podman-engine.js';
 import { PODMAN_NAMING } from './engine/podman-naming.js';
 import { toDriverError } from './errors.js';
 import { BridgePortIsolation } from './network/bridge-port-isolation.js';
+import { SandboxNetwork } from './network/sandbox-network.js';
 import type { PodmanDriverSettings } from './settings.js';
 import { TokenDelivery } from './token-delivery.js';
 import { DRIVER_CONFIG_MOUNTS_FIELD, validatePodmanSandbox } from './validate-sandbox.js';
@@ -74,8 +72,6 @@ export interface PodmanDriverDeps {
 
 /** How long close() lets in-flight creates finish before cancelling them. */
 const CLOSE_GRACE_MS = 5000;
-/** What rootless sandboxes resolve to the host (slirp4netns and pasta put it in /etc/hosts). */
-const ROOTLESS_HOST_NAME = 'host.containers.internal';
 
 /** The Podman compute driver: one method per RPC of `openshell.compute.v1.ComputeDriver`. */
 export class PodmanDriver implements ComputeDriverImpl {
@@ -83,11 +79,10 @@ export class PodmanDriver implements ComputeDriverImpl {
   readonly #hub: WatchHub;
   readonly #tracker: SandboxTracker;
   readonly #inventory: ContainerInventory;
-  readonly #network: CallbackNetwork<LibpodNetworkInfo>;
+  readonly #network: SandboxNetwork;
   readonly #events: ContainerEvents;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #tokens: TokenDelivery;
-  readonly #isolation: Pick<BridgePortIsolation, 'isolatePorts'>;
   readonly #lifetime = new AbortController();
 
   constructor(deps: PodmanDriverDeps) {
@@ -98,12 +93,9 @@ export class PodmanDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: [SANDBOX_LABEL_KEYS], naming: PODMAN_NAMING });
-    // netavark 1.4 networks cannot keep their containers apart: the driver isolates bridge ports instead.
-    const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
-    this.#network = new CallbackNetwork({ engine, networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp, logger, naming: PODMAN_NAMING });
+    this.#network = new SandboxNetwork({ engine, settings, logger, isolation: deps.isolation ?? new BridgePortIsolation() });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#tokens = new TokenDelivery(store);
-    this.#isolation = deps.isolation ?? new BridgePortIsolation();
     this.#watcher = new EventStreamWatchSource({ adapter: this.#watchAdapter(), tracker: this.#tracker, logger, ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }) });
   }
 
@@ -112,9 +104,9 @@ export class PodmanDriver implements ComputeDriverImpl {
     await this.#deps.store.prepare();
     await this.#events.restoreFailures();
     this.#watcher.start();
-    if (this.#deps.settings.networkMode !== 'bridge') return;
+    if (!this.#network.isBridged) return;
     // Best effort: the network is needed by the first create and the listener requirement.
-    this.#network.ensure(this.#lifetime.signal).catch((error: unknown) => {
+    this.#network.ensureBridge(this.#lifetime.signal).catch((error: unknown) => {
       this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
     });
   }
@@ -129,14 +121,7 @@ export class PodmanDriver implements ComputeDriverImpl {
   }
 
   async getGatewayListenerRequirements(_request: unknown, ctx: CallContext): Promise<GetGatewayListenerRequirementsResponse> {
-    const { networkMode } = this.#deps.settings;
-    if (networkMode !== 'bridge') {
-      const reason = `rootless sandboxes (${networkMode}) reach the gateway as ${ROOTLESS_HOST_NAME}, the host's default-route address`;
-      return { requirements: [{ reason, selector: { $case: 'defaultRouteInterface', defaultRouteInterface: {} } }] };
-    }
-    const network = await this.#network.ensure(ctx.signal);
-    const reason = `sandboxes on Podman network ${network.name} reach the gateway as ${GATEWAY_CALLBACK_HOSTNAME} = ${network.gatewayIp}`;
-    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress: network.gatewayIp } }] };
+    return { requirements: [await this.#network.listenerRequirement(ctx.signal)] };
   }
 
   async validateSandboxCreate(request: ValidateSandboxCreateRequest): Promise<void> {
@@ -279,21 +264,12 @@ export class PodmanDriver implements ComputeDriverImpl {
   /** What every container of this driver shares, once the network (bridge mode) is ready. */
   async #containerDefaults(signal: AbortSignal): Promise<PodmanContainerDefaults> {
     const { settings } = this.#deps;
-    const common = {
+    return {
       gatewayId: settings.gatewayId,
       pidsLimit: settings.canEnforceLimits ? settings.pidsLimit : 0,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
-    };
-    if (settings.networkMode !== 'bridge') {
-      return { ...common, network: { mode: settings.networkMode }, hostEntries: [], endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort, ROOTLESS_HOST_NAME) };
-    }
-    const network = await this.#network.ensure(signal);
-    return {
-      ...common,
-      network: { mode: 'bridge', networkName: network.name },
-      hostEntries: [`${GATEWAY_CALLBACK_HOSTNAME}:${network.gatewayIp}`],
-      endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort),
+      ...(await this.#network.toNetworking(signal)),
     };
   }
 
@@ -317,7 +293,7 @@ export class PodmanDriver implements ComputeDriverImpl {
     if (options.isTokenDelivered !== true) await this.#tokens.deliver(sandboxId);
     await this.#deps.engine.startContainer(containerId, signal);
     try {
-      await this.#isolateSandboxes();
+      await this.#network.isolateSandboxes(this.#lifetime.signal);
     } catch (error) {
       await this.#deps.engine.stopContainer(containerId, 0, signal).catch(() => undefined);
       const reason = error instanceof Error ? error.message : String(error);
@@ -327,16 +303,6 @@ export class PodmanDriver implements ComputeDriverImpl {
         { cause: error },
       );
     }
-  }
-
-  /** Marks every port of the managed bridge isolated; nothing to do off the bridge or when traffic is allowed. */
-  async #isolateSandboxes(): Promise<void> {
-    const { settings, logger } = this.#deps;
-    if (settings.networkMode !== 'bridge' || settings.allowSandboxToSandbox) return;
-    const network = await this.#network.ensure(this.#lifetime.signal);
-    if (network.info.interfaceName === '') throw new Error(`network ${network.name} names no bridge device`);
-    const changed = await this.#isolation.isolatePorts(network.info.interfaceName);
-    if (changed > 0) logger.debug('isolated bridge ports', { bridge: network.info.interfaceName, ports: changed });
   }
 
   /**
@@ -353,7 +319,7 @@ export class PodmanDriver implements ComputeDriverImpl {
       describeEvent: (event) => shared.describeEvent(event),
       toChanges: (event, signal) => {
         if (event.action === 'start' && this.#inventory.ownedSandboxId(event.labels) !== undefined) {
-          this.#isolateSandboxes().catch((error: unknown) => logger.error('could not isolate a started sandbox from the others', { containerId: event.containerId, error }));
+          this.#network.isolateSandboxes(this.#lifetime.signal).catch((error: unknown) => logger.error('could not isolate a started sandbox from the others', { containerId: event.containerId, error }));
         }
         return shared.toChanges(event, signal);
       },

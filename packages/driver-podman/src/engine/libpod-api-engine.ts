@@ -15,6 +15,7 @@ import {
 import type { EngineHost, EngineRequest } from '@shellgate/container-engine';
 
 import type {
+  AnchorPodSpec,
   ContainerEvent,
   ContainerInfo,
   EnginePing,
@@ -134,6 +135,19 @@ export class LibpodApiEngine implements PodmanEngine {
   async createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<LibpodNetworkInfo> {
     const body = { name: spec.name, driver: 'bridge', labels: { ...spec.labels }, dns_enabled: false };
     return decodeLibpodNetworkInspect(await this.#libpod.json({ method: 'POST', path: '/networks/create', body, signal }));
+  }
+
+  /** Its infra container runs the pause image Podman builds itself, so no registry is needed; 409 (made meanwhile) and 304 (running) are fine. */
+  async ensurePod(spec: AnchorPodSpec, signal: AbortSignal): Promise<void> {
+    const path = `/pods/${encodePathName(spec.name)}`;
+    const pod = await unlessNotFound(async () => asRecord(await this.#json({ method: 'GET', path: `${path}/json`, signal })), undefined);
+    if (pod === undefined) {
+      const body = { name: spec.name, labels: { ...spec.labels }, netns: { nsmode: 'bridge' }, Networks: { [spec.networkName]: {} } };
+      await this.#json({ method: 'POST', path: '/pods/create', body, signal }).catch((error: unknown) => {
+        if (!(error instanceof EngineHttpError && error.statusCode === 409)) throw error;
+      });
+    } else if (readString(pod, 'State') === 'Running') return;
+    await this.#json({ method: 'POST', path: `${path}/start`, signal });
   }
 
   /** libpod ORs label filters on events: callers pass one and check ownership per event. */

@@ -39,6 +39,13 @@ export interface PodmanCreateSpec extends ContainerProcess {
   readonly stopTimeoutSeconds: number;
 }
 
+/** A pod whose infra container (Podman's locally built pause image) only holds a network's bridge up. */
+export interface AnchorPodSpec {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly networkName: string;
+}
+
 /** What the driver reads from `/libpod/info`. */
 export interface PodmanInfo {
   /** `version.Version`, e.g. `4.3.1`. */
@@ -60,4 +67,6 @@ export interface PodmanEngine extends ContainerSandboxEngine, NetworkEngine<Libp
   stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
   /** Force-removes the container and its anonymous volumes; false when it did not exist. */
   removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
+  /** Creates the pod if missing and starts it if it is not running. */
+  ensurePod(spec: AnchorPodSpec, signal: AbortSignal): Promise<void>;
 }

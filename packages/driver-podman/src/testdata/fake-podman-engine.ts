@@ -1,6 +1,6 @@
 import { FakeContainerEngine } from '@shellgate/container-engine/testing';
 
-import type { EnginePing, LibpodNetworkInfo, NetworkCreateSpec, PodmanCreateSpec, PodmanEngine, PodmanInfo } from '../engine/podman-engine.js';
+import type { AnchorPodSpec, EnginePing, LibpodNetworkInfo, NetworkCreateSpec, PodmanCreateSpec, PodmanEngine, PodmanInfo } from '../engine/podman-engine.js';
 
 export { engineHttpError } from '@shellgate/container-engine/testing';
 
@@ -11,6 +11,8 @@ export { engineHttpError } from '@shellgate/container-engine/testing';
  */
 export class FakePodmanEngine extends FakeContainerEngine<PodmanCreateSpec> implements PodmanEngine {
   readonly networks = new Map<string, LibpodNetworkInfo>();
+  /** Running pods by name. */
+  readonly pods = new Map<string, AnchorPodSpec>();
   ping_: EnginePing = { apiVersion: '1.41', libpodApiVersion: '4.3.1' };
   info_: PodmanInfo = { version: '4.3.1', isRootless: false, cgroupVersion: 'v1' };
   /** Stop timeouts asked for, in order. */
@@ -38,6 +40,10 @@ export class FakePodmanEngine extends FakeContainerEngine<PodmanCreateSpec> impl
     container.info.state = 'exited';
     container.info.exitCode = 143;
     this.emit(id, 'die', { exitCode: 143 });
+  }
+
+  async ensurePod(spec: AnchorPodSpec): Promise<void> {
+    this.pods.set(spec.name, spec);
   }
 
   async inspectNetwork(name: string): Promise<LibpodNetworkInfo | undefined> {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, isShellgateError } from '@shellgate/driver-sdk';
 import type { DriverClient, DriverCondition, DriverResourceRequirements, DriverSandbox } from '@shellgate/driver-sdk';
-import { containersWithLabel } from './docker-engine.js';
-import { SANDBOX_ID_LABEL, uniqueSandboxId, uniqueSandboxName } from './e2e-run.js';
+import { SANDBOX_ID_LABEL, uniqueSandboxId, uniqueSandboxName } from '../docker/e2e-run.js';
+import type { EngineUnderTest } from './engine-under-test.js';
 
 export interface SandboxOptions {
   readonly image?: string;
@@ -101,9 +101,9 @@ export async function waitForSandboxGone(client: DriverClient, sandboxId: string
   throw new Error(`sandbox ${sandboxId} still answers GetSandbox ${timeoutMs} ms after DeleteSandbox`);
 }
 
-/** The one container labelled with this sandbox id. */
-export async function containerOf(sandboxId: string): Promise<string> {
-  const ids = await containersWithLabel(SANDBOX_ID_LABEL, sandboxId);
+/** The one container labelled with this sandbox id on `engine`. */
+export async function containerOf(engine: EngineUnderTest, sandboxId: string): Promise<string> {
+  const ids = await engine.containersWithLabel(SANDBOX_ID_LABEL, sandboxId);
   if (ids.length !== 1) throw new Error(`expected one container labelled ${SANDBOX_ID_LABEL}=${sandboxId}, found ${ids.length}`);
   return ids[0]!;
 }
