@@ -39,10 +39,11 @@ export type ExamplePlan =
 const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] = [
   { pattern: /gw\.example/, reason: 'a placeholder gateway host with placeholder credential files; TLS and tokens run in e2e/src/gateway/gateway-security.test.ts' },
   { pattern: /^(pnpm|npm) /, reason: 'a package-manager command: it installs from the npm registry or rebuilds the workspace under test' },
-  { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's dockerd (docs.test.ts checks they exist)" },
+  { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's engines (docs.test.ts checks they exist)" },
+  { pattern: /^podman system service /, reason: "starts the machine's Podman API service; scripts/engines/podman.sh runs it for the e2e tests" },
   {
-    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
-    reason: 'a driver-author example, not a CLI or gateway command; the conformance kit runs in e2e/src/docker and packages/driver-sdk/src/testing/example',
+    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
+    reason: 'a driver-author example, not a CLI or gateway command; the conformance kit runs in e2e/src/container and packages/driver-sdk/src/testing/example',
   },
 ];
 
