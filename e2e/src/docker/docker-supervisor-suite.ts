@@ -301,7 +301,7 @@ export function registerDockerSupervisorSuite(): void {
             clearTimeout(timer);
             resolve(error.code);
           });
-          stream.write({ payload: { $case: 'hello', hello: { sandboxId, instanceId: 'e2e-probe', token, supervisorVersion: 'e2e' } } });
+          stream.write({ payload: { $case: 'hello', hello: { sandboxId, instanceId: 'e2e-probe', token, supervisorVersion: 'e2e', resumeOnlyIfFree: false } } });
         });
       } finally {
         client.close();

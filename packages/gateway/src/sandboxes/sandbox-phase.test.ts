@@ -19,6 +19,7 @@ function decide(overrides: Partial<PhaseInputs>): ReturnType<typeof decideSandbo
       isDeleting: false,
       hasSupervisorSession: false,
       requiresSupervisor: true,
+      isBackendStale: false,
       ...overrides,
     },
     NOW,
@@ -119,6 +120,16 @@ describe('decideSandboxPhase: sticky Error', () => {
     const exited = { type: 'Ready', status: 'False', reason: 'MainProcessExited', message: 'main process exited with code 1', lastTransitionTime: '' };
     const decision = decide({ previousPhase: P.SANDBOX_PHASE_ERROR, previousConditions: [exited], backendStatus: backendReadyStatus(), hasSupervisorSession: true });
     assert.deepEqual(decision.conditions, [exited]);
+  });
+
+  it('a stop or start request leaves it: the failed run\'s report, now stale, decides nothing and its conditions stay', () => {
+    const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
+    const stopping = decide({ previousPhase: P.SANDBOX_PHASE_STOPPING, previousConditions: failedRun.conditions, backendStatus: failedRun, desiredState: DesiredState.Stopped, isBackendStale: true });
+    assert.equal(describePhase(stopping.phase), 'Stopping');
+    assert.deepEqual(stopping.conditions, failedRun.conditions);
+    const starting = decide({ previousPhase: P.SANDBOX_PHASE_STARTING, previousConditions: failedRun.conditions, backendStatus: failedRun, isBackendStale: true, hasSupervisorSession: true });
+    assert.equal(describePhase(starting.phase), 'Starting');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: failedRun }), 'Error', 'a fresh failed report after the start is an Error again');
   });
 
   it('delete still leaves Error', () => {

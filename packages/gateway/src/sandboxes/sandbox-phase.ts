@@ -22,6 +22,12 @@ export interface PhaseInputs {
   readonly hasSupervisorSession: boolean;
   /** False only for drivers configured with `requires_supervisor = false`. */
   readonly requiresSupervisor: boolean;
+  /**
+   * A stop or start was requested after the driver's latest report: that report describes
+   * the sandbox before the request (the failed run an operator restarts, say), so until the
+   * driver reports again it decides nothing and the stored conditions stay.
+   */
+  readonly isBackendStale: boolean;
 }
 
 export interface PhaseDecision {
@@ -32,22 +38,22 @@ export interface PhaseDecision {
 
 /**
  * The public phase, layered on the driver-reported backend phase (SDK `deriveBackendPhase`):
- * Error is sticky, and so are the conditions that explained it; Stopping/Starting cover the
- * time between a user's stop/start and the backend catching up; backend Ready is only Ready
+ * Error is sticky, and so are the conditions that explained it, until an operator stops or
+ * starts the sandbox; Stopping/Starting cover the time between a user's stop/start and the
+ * backend catching up; backend Ready is only Ready
  * with a live supervisor session (otherwise Provisioning with reason SupervisorNotConnected,
  * or DependenciesNotReady once a session that made it Ready is lost).
  */
 export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()): PhaseDecision {
-  const conditions = (inputs.backendStatus?.conditions ?? []).map((c) => ({ ...c }));
+  const conditions = (inputs.isBackendStale ? inputs.previousConditions : inputs.backendStatus?.conditions ?? []).map((c) => ({ ...c }));
   if (inputs.isDeleting) return { phase: SandboxPhase.SANDBOX_PHASE_DELETING, conditions };
   if (inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_ERROR) {
     // A later healthy report must not hide why it failed (e.g. MainProcessExited, set by the gateway).
     return { phase: SandboxPhase.SANDBOX_PHASE_ERROR, conditions: inputs.previousConditions.map((c) => ({ ...c })) };
   }
   const wasStarting = inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_STARTING;
-  const backend = inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase)
-    ? SandboxBackendPhase.Provisioning
-    : deriveBackendPhase(inputs.backendStatus);
+  const isAwaitingBackend = inputs.isBackendStale || (inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase));
+  const backend = isAwaitingBackend ? SandboxBackendPhase.Provisioning : deriveBackendPhase(inputs.backendStatus);
   const phase = (p: SandboxPhase): PhaseDecision => ({ phase: p, conditions });
 
   switch (backend) {
@@ -115,7 +121,7 @@ function withGatewayNotReady(conditions: SandboxCondition[], notReady: GatewayNo
   return conditions.map((c, i) => (i === index ? gatewayReady : c));
 }
 
-/** Phases no later event can leave except by delete. */
+/** Phases no later report can leave: only an operator's stop, start or delete does. */
 export function isTerminalPhase(phase: SandboxPhase): boolean {
   return phase === SandboxPhase.SANDBOX_PHASE_ERROR;
 }
