@@ -37,6 +37,7 @@ export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRun
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
     supervisorRuntime,
+    isTokenExposedToAgent: config.expose_token_to_agent,
   };
 }
 
