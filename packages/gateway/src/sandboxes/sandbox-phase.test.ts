@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import { TRANSIENT_REASONS, TransientReason, type DriverSandboxStatus } from '@shellgate/driver-sdk';
 import { DesiredState } from '../store/index.js';
-import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, type PhaseInputs } from './sandbox-phase.js';
+import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, showsPowerChange, type PhaseInputs } from './sandbox-phase.js';
 import { backendNotReadyStatus, backendReadyStatus, backendStoppedStatus, provisioningStatus } from './testing/index.js';
 
 const P = SandboxPhase;
@@ -130,6 +130,19 @@ describe('decideSandboxPhase: sticky Error', () => {
     const starting = decide({ previousPhase: P.SANDBOX_PHASE_STARTING, previousConditions: failedRun.conditions, backendStatus: failedRun, isBackendStale: true, hasSupervisorSession: true });
     assert.equal(describePhase(starting.phase), 'Starting');
     assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: failedRun }), 'Error', 'a fresh failed report after the start is an Error again');
+  });
+
+  it('a report shows a stop once the backend is Stopped, and a start once it is neither Stopped nor failed', () => {
+    const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendStoppedStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, { ...backendReadyStatus(), deleting: true }), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, failedRun), false);
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendReadyStatus()), false);
+    assert.equal(showsPowerChange(DesiredState.Running, backendReadyStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Running, provisioningStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Running, failedRun), false);
+    assert.equal(showsPowerChange(DesiredState.Running, backendStoppedStatus()), false);
+    assert.equal(showsPowerChange(DesiredState.Running, undefined), false);
   });
 
   it('delete still leaves Error', () => {

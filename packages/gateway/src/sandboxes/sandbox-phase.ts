@@ -23,9 +23,10 @@ export interface PhaseInputs {
   /** False only for drivers configured with `requires_supervisor = false`. */
   readonly requiresSupervisor: boolean;
   /**
-   * A stop or start was requested after the driver's latest report: that report describes
-   * the sandbox before the request (the failed run an operator restarts, say), so until the
-   * driver reports again it decides nothing and the stored conditions stay.
+   * A stop or start was requested and the driver has not yet reported its outcome (see
+   * {@link showsPowerChange}): its reports still describe the sandbox before the request (the
+   * failed run an operator restarts, whose exit may even arrive after the start request), so
+   * they decide nothing and the stored conditions stay.
    */
   readonly isBackendStale: boolean;
 }
@@ -76,6 +77,18 @@ export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()):
   if (!inputs.requiresSupervisor || inputs.hasSupervisorSession) return phase(SandboxPhase.SANDBOX_PHASE_READY);
   const reason = hadSupervisorSession(inputs) ? SESSION_LOST : SUPERVISOR_NOT_CONNECTED;
   return { phase: waiting, conditions: withGatewayNotReady(conditions, reason, now) };
+}
+
+/**
+ * Whether a driver report shows the outcome of a stop (`desiredState` Stopped: the backend is
+ * Stopped or going away) or a start (Running: a run that is neither stopped nor failed, i.e.
+ * the new one), rather than the sandbox before the request. Until one does, the driver's
+ * reports are stale (PhaseInputs.isBackendStale); a new run that fails later is an Error again.
+ */
+export function showsPowerChange(desiredState: DesiredState, status: DriverSandboxStatus | undefined): boolean {
+  const backend = deriveBackendPhase(status);
+  if (desiredState === DesiredState.Stopped) return backend === SandboxBackendPhase.Stopped || backend === SandboxBackendPhase.Deleting;
+  return backend !== SandboxBackendPhase.Stopped && backend !== SandboxBackendPhase.Error && backend !== SandboxBackendPhase.Unknown;
 }
 
 /** Why backend Ready is not Ready: the two gateway-owned Ready=False conditions. */

@@ -324,6 +324,9 @@ describe('SandboxService stop and start', () => {
     assert.equal((await h.store.getSandbox(id))?.desiredState, DesiredState.Running);
     await h.statusSync.refresh(id);
     assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_STARTING, 'the failed run\'s report does not decide');
+    const startedRun = h.drivers.client('fake').backend.get(id)!;
+    await h.statusSync.applyBackendSandbox('fake', { ...startedRun, status: { ...backendReadyStatus(), conditions: [{ type: 'Ready', status: 'False', reason: 'ContainerExited', message: 'exit 3', lastTransitionTime: '' }] } });
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_STARTING, 'the old run\'s exit, reported after the start request, does not decide either');
     assert.equal((await syncFromBackend(h, sandbox)).status!.phase, P.SANDBOX_PHASE_STARTING, 'backend Ready, no supervisor yet');
     const ready = nextPhase(h.events, id, P.SANDBOX_PHASE_READY);
     h.sessions.connect(id, 'session-2');

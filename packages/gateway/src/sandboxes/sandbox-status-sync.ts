@@ -4,7 +4,7 @@ import { updateSandboxWithRetry, type DesiredState, type GatewayStore, type Sand
 import type { DriverDirectory } from './driver-directory.js';
 import type { SandboxEventBus } from './sandbox-event-bus.js';
 import { withMainProcessExit, type MainProcessExit } from './main-process-exit.js';
-import { decideSandboxPhase } from './sandbox-phase.js';
+import { decideSandboxPhase, showsPowerChange } from './sandbox-phase.js';
 import { isSameStatus, withBackendFields } from './sandbox-records.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -24,8 +24,8 @@ export interface SandboxStatusSyncOptions {
  */
 export class SandboxStatusSync {
   private readonly backendStatuses = new Map<string, DriverSandboxStatus>();
-  /** Sandboxes with a stop or start requested since the driver's latest report (PhaseInputs.isBackendStale). */
-  private readonly powerChangesAwaitingReport = new Set<string>();
+  /** Sandboxes with a stop or start whose outcome the driver has not reported yet, by desired state (PhaseInputs.isBackendStale). */
+  private readonly powerChangesAwaitingReport = new Map<string, DesiredState>();
   private readonly logger: Logger;
   private readonly nowMs: () => number;
 
@@ -50,7 +50,8 @@ export class SandboxStatusSync {
     }
     if (backend.status !== undefined) {
       this.backendStatuses.set(backend.id, backend.status);
-      this.powerChangesAwaitingReport.delete(backend.id);
+      const awaited = this.powerChangesAwaitingReport.get(backend.id);
+      if (awaited !== undefined && showsPowerChange(awaited, backend.status)) this.powerChangesAwaitingReport.delete(backend.id);
     }
     await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }));
   }
@@ -117,11 +118,11 @@ export class SandboxStatusSync {
 
   /**
    * A user's stop or start: the desired state and the transitional phase (Stopping,
-   * Starting). The driver's reports from before the request no longer decide the phase (an
-   * Error sandbox being restarted must not fall back to Error on its old report).
+   * Starting). Until the driver reports the outcome, its reports no longer decide the phase
+   * (an Error sandbox being restarted must not fall back to Error on its old run's exit).
    */
   async beginPowerChange(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
-    this.powerChangesAwaitingReport.add(sandboxId);
+    this.powerChangesAwaitingReport.set(sandboxId, desiredState);
     return this.writeDesiredState(sandboxId, desiredState, phase);
   }
 
