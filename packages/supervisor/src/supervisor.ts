@@ -63,9 +63,8 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
   try {
     // Taken before the main process or any exec starts, so none of them finds it in the file.
     token.take();
-  } catch (error) {
-    // As on every (re)connect: logged, and tried again before each attempt.
-    logger.error((error as Error).message);
+  } catch {
+    // A missing or empty file: the session logs that and tries again before every attempt.
   }
   const childUser = decideChildUser(run.user, { supervisorUid: process.getuid?.() ?? 0, logger });
   if (childUser !== undefined) {
