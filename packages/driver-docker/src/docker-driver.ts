@@ -34,7 +34,8 @@ import { resolveBindMounts } from './container/bind-mounts.js';
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
 import { provisionSandbox } from './create/sandbox-provisioner.js';
-import type { ContainerEvent, DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import type { ContainerEvent, ContainerInfo, DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { ContainerState } from './engine/docker-engine.js';
 import { toDriverError } from './errors.js';
 import type { ResolvedNetwork } from './network/callback-network.js';
 import { CallbackNetwork } from './network/callback-network.js';
@@ -211,6 +212,15 @@ export class DockerDriver implements ComputeDriverImpl {
     const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
+    // The last run's supervisor emptied the token file. Docker mounts the file anew at start,
+    // so replacing it now is safe; a running container keeps its own (and needs no token).
+    if (info.state !== ContainerState.Running) {
+      try {
+        await this.#deps.store.deliverToken(sandboxId);
+      } catch (error) {
+        throw toDriverError(error, { operation: 'deliver the sandbox token', sandboxId });
+      }
+    }
     await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
     await this.#events.refresh(info.id, ctx.signal);
   }
@@ -294,11 +304,12 @@ export class DockerDriver implements ComputeDriverImpl {
       pidsLimit: settings.pidsLimit,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
+      isTokenExposedToAgent: settings.isTokenExposedToAgent,
     };
   }
 
   /** The container of a sandbox; waits for an in-flight create (Stop right after Create is fine). */
-  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: { id: string }; sandboxId: string }> {
+  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
     const inFlight = this.#inventory.findPending(request);
     if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
     const pending = this.#inventory.findPending(request);
