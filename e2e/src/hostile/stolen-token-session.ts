@@ -2,7 +2,7 @@
 // report whatever it likes. The gateway must not let it fail the sandbox or keep the real
 // supervisor out once it is gone.
 import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
-import { SupervisorSessionClient, type GatewayMessage, type SupervisorMessage } from '@shellgate/api/session';
+import { SupervisorSessionClient, type GatewayMessage, type LogLine, type SupervisorMessage } from '@shellgate/api/session';
 
 const WELCOME_TIMEOUT_MS = 10_000;
 
@@ -44,6 +44,11 @@ export class StolenTokenSession {
   /** A fake report that the sandbox's main process exited. */
   reportMainProcessExited(exitCode: number): void {
     this.stream.write({ payload: { $case: 'mainProcessExited', mainProcessExited: { exitCode, signal: '' } } });
+  }
+
+  /** Pushes one batch of log lines as the sandbox's supervisor would. */
+  sendLogs(lines: readonly LogLine[]): void {
+    this.stream.write({ payload: { $case: 'logs', logs: { lines: [...lines] } } });
   }
 
   /** Ends the session and closes the channel. */
