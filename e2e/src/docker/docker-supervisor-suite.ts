@@ -253,7 +253,8 @@ export function registerDockerSupervisorSuite(): void {
       const tail = await cli(['sandbox', 'logs', name, '--tail', '2']);
       assert.equal(tail.stdout.trim().split('\n').length, 2, tail.stdout);
       const json = await cli(['sandbox', 'logs', name, '--source', 'main', '-o', 'json']);
-      assert.match(json.stdout, /"source":\s*"main"/);
+      assert.match(json.stdout, /"source":\s*"sandbox"/);
+      assert.match(json.stdout, /"shellgate.source":\s*"main"/);
 
       const follow = PtySession.start(process.execPath, [CLI_BIN, '--gateway', gateway.address, 'sandbox', 'logs', name, '-f', '--tail', '1']);
       try {
