@@ -90,7 +90,7 @@ function hasSpecPolicy(fields: readonly WireField[]): boolean {
 function revisedWireError(rpc: string, field: WireField): ShellgateError {
   return new ShellgateError(
     ErrorCode.FailedPrecondition,
-    `${rpc} request is of a newer OpenShell API revision (field ${field.number}, wire type ${field.wireType}, is not in ${rpc}'s request); this gateway speaks ${API_REVISION}`,
+    `${rpc} request is of a newer OpenShell API revision (its field ${field.number}, wire type ${field.wireType}, has no such shape in ${rpc}'s 0.0 request); this gateway speaks ${API_REVISION}`,
     { hint: `use the client release that matches: pip install '${MATCHING_CLIENT_RELEASE}'`, details: { apiRevision: API_REVISION, clientRelease: MATCHING_CLIENT_RELEASE } },
   );
 }
