@@ -30,11 +30,6 @@ export interface EngineUnderTest {
   readonly claimsFile: string;
   /** `/proc/1/comm` of a sandbox under the supervisor: the engine's init. */
   readonly initProcessName: string;
-  /**
-   * The token file is mounted read-write, for the supervisor to empty once read (issue 10).
-   * Docker's becomes so with the supervisor change that empties it.
-   */
-  readonly isTokenMountWritable: boolean;
   /** Fails (never skips) unless the engine answers and has the test image, naming the script to run. */
   require(): Promise<void>;
   /** `CLI ARGS`; rejects with the command and its stderr when it fails. */

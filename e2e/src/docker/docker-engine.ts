@@ -75,7 +75,6 @@ export const DOCKER_ENGINE: EngineUnderTest = {
   driverBin: DOCKER_DRIVER_BIN,
   claimsFile: join(REPO_ROOT, 'e2e', 'src', 'docker', 'docker-claims.toml'),
   initProcessName: 'docker-init',
-  isTokenMountWritable: false,
   require: requireDockerEngine,
   run: docker,
   runResult: (args, timeoutMs) => runCommand('docker', args, timeoutMs),

@@ -72,7 +72,6 @@ export const PODMAN_ENGINE: EngineUnderTest = {
   driverBin: PODMAN_DRIVER_BIN,
   claimsFile: join(REPO_ROOT, 'e2e', 'src', 'podman', 'podman-claims.toml'),
   initProcessName: 'podman-init',
-  isTokenMountWritable: true,
   require: requirePodmanEngine,
   run: podman,
   runResult: (args, timeoutMs) => runCommand('podman', args, timeoutMs),

@@ -60,7 +60,7 @@ export { ContainerWatchAdapter } from './sandbox/container-watch-adapter.js';
 export { CallbackNetwork } from './sandbox/callback-network.js';
 export type { CallbackNetworkOptions, NetworkCreateSpec, NetworkEngine, ResolvedNetwork } from './sandbox/callback-network.js';
 export { NoCommandError, isRootUser, toContainerLabels, toContainerProcess, toGpuCount } from './sandbox/container-process.js';
-export type { ContainerProcess } from './sandbox/container-process.js';
+export type { ContainerProcess, ContainerProcessOptions } from './sandbox/container-process.js';
 export { parseCdiDeviceList, parseMountList, refuseBindMounts } from './sandbox/container-mounts.js';
 export type { MountSpec } from './sandbox/container-mounts.js';
 export { MIN_CPU_LIMIT_MILLICORES, MIN_MEMORY_LIMIT_BYTES, checkContainerResources } from './sandbox/container-resources.js';

@@ -48,6 +48,7 @@ export function toDockerDriverSettings(config: DockerDriverConfig, place: Docker
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
     supervisorRuntime: place.supervisorRuntime,
+    isTokenExposedToAgent: config.expose_token_to_agent,
   };
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fsPromises from 'node:fs/promises';
-import { mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -40,6 +40,7 @@ const SETTINGS: DockerDriverSettings = {
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
   supervisorRuntime: undefined,
+  isTokenExposedToAgent: false,
 };
 
 const SUPERVISOR: SupervisorRuntime = {
@@ -251,7 +252,7 @@ void describe('DockerDriver with a fake engine', () => {
     assert.match(readyReason(h.mirror.get(sandbox.id)), /code 3/);
   });
 
-  void it('writes the token to a 0600 file mounted read-only, and never into env, labels or answers', async () => {
+  void it('writes the token to a 0600 file (mounted read-only without a supervisor) and a kept copy, and never into env, labels or answers', async () => {
     await using h = await startHarness();
     const token = 'eyJ-super-secret-token';
     const sandbox = await h.create({ spec: { sandboxToken: token } });
@@ -259,8 +260,10 @@ void describe('DockerDriver with a fake engine', () => {
     const tokenPath = h.store.tokenPath(sandbox.id);
     assert.equal(await readFile(tokenPath, 'utf8'), token);
     assert.equal((await stat(tokenPath)).mode & 0o777, 0o600);
+    assert.equal(await readFile(h.store.keptTokenPath(sandbox.id), 'utf8'), token);
     const spec = h.engine.createdSpecs[0]!;
     assert.deepEqual(spec.mounts[0], { type: 'bind', source: tokenPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: true });
+    assert.ok(!spec.mounts.some((mount) => mount.type === 'bind' && mount.source === h.store.keptTokenPath(sandbox.id)), 'the kept copy is never mounted');
     assert.ok(!JSON.stringify(spec).includes(token), 'token in the container spec');
     const answers = [await h.driver.getSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx), await h.driver.listSandboxes({}, h.ctx), h.events];
     assert.ok(!JSON.stringify(answers).includes(token), 'token in an answer');
@@ -402,6 +405,46 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(await codeOf(h.driver.deleteWorkspace({ workspace: 'ws' }, h.ctx)), ErrorCode.FailedPrecondition);
     assert.deepEqual(await h.driver.deleteSandbox({ sandboxId: 'old', sandboxName: '' }, h.ctx), { deleted: true });
     await h.waitFor('the legacy container deleted', () => h.mirror.has('old') && h.mirror.get('old') === undefined);
+  });
+
+  void it('under a supervisor: mounts the token file writable so the supervisor can empty it; expose_token_to_agent mounts it read-only and says --keep-token-file', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create({ spec: { command: ['sleep', '1000'] } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    assert.deepEqual(h.engine.createdSpecs[0]!.mounts[0], { type: 'bind', source: h.store.tokenPath(sandbox.id), target: SANDBOX_TOKEN_TARGET, isReadOnly: false });
+    await using exposed = await startHarness({ supervisorRuntime: SUPERVISOR, isTokenExposedToAgent: true });
+    const open = await exposed.create({ spec: { command: ['sleep', '1000'] } });
+    await exposed.waitFor('Ready', () => exposed.phaseOf(open.id) === 'Ready');
+    const spec = exposed.engine.createdSpecs[0]!;
+    assert.equal(spec.mounts[0]?.type === 'bind' && spec.mounts[0].isReadOnly, true);
+    assert.deepEqual(spec.command, ['--keep-token-file', '--', 'sleep', '1000']);
+  });
+
+  void it('delivers the token again before a start, after the last run\'s supervisor emptied the file', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create({ spec: { sandboxToken: 'jwt-for-every-start' } });
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const tokenPath = h.store.tokenPath(sandbox.id);
+    await truncate(tokenPath, 0);
+    await h.driver.startSandbox(ref, h.ctx);
+    assert.equal(await readFile(tokenPath, 'utf8'), '', 'a running container keeps its mounted file: nothing replaced');
+    await h.driver.stopSandbox(ref, h.ctx);
+    await h.driver.startSandbox(ref, h.ctx);
+    assert.equal(await readFile(tokenPath, 'utf8'), 'jwt-for-every-start');
+    assert.equal((await stat(tokenPath)).mode & 0o777, 0o600);
+  });
+
+  void it('a start whose token is lost is FAILED_PRECONDITION, and the container stays stopped', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create();
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    await h.driver.stopSandbox(ref, h.ctx);
+    await rm(h.store.keptTokenPath(sandbox.id));
+    await truncate(h.store.tokenPath(sandbox.id), 0);
+    assert.equal(await codeOf(h.driver.startSandbox(ref, h.ctx)), ErrorCode.FailedPrecondition);
+    assert.equal([...h.engine.containers.values()][0]?.info.state, 'exited');
   });
 
   void it('stops to Suspended=True (kept across restarts), starts again, and deletes idempotently', async () => {

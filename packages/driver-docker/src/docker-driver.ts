@@ -45,6 +45,7 @@ import type { ContainerDefaults } from './container/container-spec.js';
 import { toContainerCreateSpec } from './container/container-spec.js';
 import { DRIVER_CONFIG_MOUNTS_FIELD } from './container/driver-config.js';
 import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { ContainerState } from './engine/docker-engine.js';
 import { DOCKER_NAMING } from './engine/docker-naming.js';
 import { checkInterContainerTraffic } from './engine/inter-container-traffic.js';
 import { toDriverError } from './errors.js';
@@ -213,6 +214,15 @@ export class DockerDriver implements ComputeDriverImpl {
     const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
+    // The last run's supervisor emptied the token file. Docker mounts the file anew at start,
+    // so replacing it now is safe; a running container keeps its own (and needs no token).
+    if (info.state !== ContainerState.Running) {
+      try {
+        await this.#deps.store.deliverToken(sandboxId);
+      } catch (error) {
+        throw toDriverError(error, { operation: 'deliver the sandbox token', sandboxId });
+      }
+    }
     await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
     await this.#events.refresh(info.id, ctx.signal);
   }
@@ -296,6 +306,7 @@ export class DockerDriver implements ComputeDriverImpl {
       pidsLimit: settings.pidsLimit,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
+      isTokenExposedToAgent: settings.isTokenExposedToAgent,
     };
   }
 

@@ -21,4 +21,6 @@ export interface DockerDriverSettings {
   readonly gatewayId: string;
   /** The bundle every sandbox runs (`supervisor_runtime_dir`, or one built from the installed supervisor); undefined: `inject_supervisor = false`. */
   readonly supervisorRuntime: SupervisorRuntime | undefined;
+  /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */
+  readonly isTokenExposedToAgent: boolean;
 }

@@ -137,6 +137,15 @@ export const podmanDriverConfig = defineConfig({
       flag: '--inject-supervisor',
       description: "run the Shellgate supervisor as every sandbox's entrypoint; false: none, and the gateway needs requires_supervisor = false",
     },
+    expose_token_to_agent: {
+      type: 'boolean',
+      default: false,
+      env: 'SHELLGATE_PODMAN_EXPOSE_TOKEN_TO_AGENT',
+      flag: '--expose-token-to-agent',
+      description:
+        'leave the sandbox token file readable inside sandboxes (mounted read-only, not emptied by the supervisor) for images whose own ' +
+        'processes read it; weakens isolation: any process in the sandbox that can read it can act as the supervisor',
+    },
     gateway_id: {
       type: 'string',
       default: 'standalone',

@@ -67,6 +67,7 @@ export function toPodmanDriverSettings(
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
     supervisorRuntime,
+    isTokenExposedToAgent: config.expose_token_to_agent,
     isRootless: info.isRootless,
     canEnforceLimits: !(info.isRootless && info.cgroupVersion === 'v1'),
   };

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 
 import {
   ContainerEvents,
+  ContainerState,
   ContainerInventory,
   ContainerWatchAdapter,
   provisionSandbox,
@@ -49,7 +50,6 @@ import { toDriverError } from './errors.js';
 import { BridgePortIsolation } from './network/bridge-port-isolation.js';
 import { SandboxNetwork } from './network/sandbox-network.js';
 import type { PodmanDriverSettings } from './settings.js';
-import { TokenDelivery } from './token-delivery.js';
 import { DRIVER_CONFIG_MOUNTS_FIELD, validatePodmanSandbox } from './validate-sandbox.js';
 import type { SandboxValidationPolicy, ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
@@ -82,7 +82,6 @@ export class PodmanDriver implements ComputeDriverImpl {
   readonly #network: SandboxNetwork;
   readonly #events: ContainerEvents;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
-  readonly #tokens: TokenDelivery;
   readonly #lifetime = new AbortController();
 
   constructor(deps: PodmanDriverDeps) {
@@ -95,7 +94,6 @@ export class PodmanDriver implements ComputeDriverImpl {
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: [SANDBOX_LABEL_KEYS], naming: PODMAN_NAMING });
     this.#network = new SandboxNetwork({ engine, settings, logger, isolation: deps.isolation ?? new BridgePortIsolation() });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
-    this.#tokens = new TokenDelivery(store);
     this.#watcher = new EventStreamWatchSource({ adapter: this.#watchAdapter(), tracker: this.#tracker, logger, ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }) });
   }
 
@@ -138,7 +136,8 @@ export class PodmanDriver implements ComputeDriverImpl {
     try {
       const existing = await this.#inventory.findContainerIds({ sandboxId: sandbox.id, sandboxName: '' }, ctx.signal);
       if (existing.length > 0) throw new SandboxAlreadyExistsError(sandbox.id);
-      tokenHostPath = await this.#tokens.keep(sandbox.id, sandbox.spec?.sandboxToken ?? '');
+      // The SDK store keeps the token unmounted (token.kept) and writes the file to deliver.
+      tokenHostPath = await store.writeToken(sandbox.id, sandbox.spec?.sandboxToken ?? '');
       await store.writeState({ id: sandbox.id, name: sandbox.name, namespace: sandbox.namespace, workspace: sandbox.workspace, isStoppedByUs: false });
     } catch (error) {
       this.#inventory.pending.delete(sandbox.id);
@@ -196,7 +195,9 @@ export class PodmanDriver implements ComputeDriverImpl {
     const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
-    await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#startContainer(sandboxId, info.id, ctx.signal));
+    // A running container keeps the file it mounted (and its supervisor needs no token).
+    const isTokenDelivered = info.state === ContainerState.Running;
+    await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#startContainer(sandboxId, info.id, ctx.signal, { isTokenDelivered }));
     await this.#events.refresh(info.id, ctx.signal);
   }
 
@@ -269,6 +270,7 @@ export class PodmanDriver implements ComputeDriverImpl {
       pidsLimit: settings.canEnforceLimits ? settings.pidsLimit : 0,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
+      isTokenExposedToAgent: settings.isTokenExposedToAgent,
       ...(await this.#network.toNetworking(signal)),
     };
   }
@@ -290,7 +292,7 @@ export class PodmanDriver implements ComputeDriverImpl {
    * cannot be isolated is stopped again: it must not run reachable by its neighbours.
    */
   async #startContainer(sandboxId: string, containerId: string, signal: AbortSignal, options: { readonly isTokenDelivered?: boolean } = {}): Promise<void> {
-    if (options.isTokenDelivered !== true) await this.#tokens.deliver(sandboxId);
+    if (options.isTokenDelivered !== true) await this.#deps.store.deliverToken(sandboxId);
     await this.#deps.engine.startContainer(containerId, signal);
     try {
       await this.#network.isolateSandboxes(this.#lifetime.signal);

@@ -23,6 +23,8 @@ export interface PodmanDriverSettings {
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
   readonly gatewayId: string;
+  /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */
+  readonly isTokenExposedToAgent: boolean;
   /** The bundle every sandbox runs (`supervisor_runtime_dir`, or one built from the installed supervisor); undefined: `inject_supervisor = false`. */
   readonly supervisorRuntime: SupervisorRuntime | undefined;
   /** The Podman service runs as an unprivileged user. */

@@ -37,6 +37,11 @@ export function toGpuCount(sandbox: DriverSandbox): number {
   return gpu.count ?? 1;
 }
 
+export interface ContainerProcessOptions {
+  /** `expose_token_to_agent`: the supervisor leaves the token file readable (`--keep-token-file`). */
+  readonly isTokenFileKept?: boolean;
+}
+
 /** USER values that mean root: empty, `root`, `0`, with or without a group. */
 export function isRootUser(user: string): boolean {
   const name = user.split(':')[0] ?? '';
@@ -50,12 +55,17 @@ export function isRootUser(user: string): boolean {
  * else the image's own entrypoint + cmd, which the supervisor starts), and no container tty:
  * the supervisor gives the main process its pty, and its own stdout/stderr stay apart in the
  * engine's logs. An image with a non-root USER still gets a root supervisor (only root reads
- * the 0600 token file), which runs the main process and every exec as that user. The
+ * and empties the 0600 token file), which runs the main process and every exec as that user. The
  * engine's init (Docker's tini, Podman's catatonit) runs as PID 1 above the supervisor to
  * reap the zombies agents leave behind: Node cannot as PID 1.
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
-export function toContainerProcess(sandbox: DriverSandbox, image: ResolvedImage, supervisor: SupervisorRuntime | undefined): ContainerProcess {
+export function toContainerProcess(
+  sandbox: DriverSandbox,
+  image: ResolvedImage,
+  supervisor: SupervisorRuntime | undefined,
+  options: ContainerProcessOptions = {},
+): ContainerProcess {
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
   if (supervisor === undefined) return { entrypoint: [], command, isTty: tty, user: '', hasInit: false };
@@ -64,7 +74,7 @@ export function toContainerProcess(sandbox: DriverSandbox, image: ResolvedImage,
   const imageUser = isRootUser(image.info.user) ? '' : image.info.user;
   return {
     entrypoint: supervisor.entrypoint,
-    command: toSupervisorArgs(canonical, { tty, user: imageUser }),
+    command: toSupervisorArgs(canonical, { tty, user: imageUser, isTokenFileKept: options.isTokenFileKept === true }),
     isTty: false,
     user: imageUser === '' ? '' : '0:0',
     hasInit: true,

@@ -28,6 +28,8 @@ export interface ContainerDefaults {
   readonly stopTimeoutSeconds: number;
   /** The supervisor bundle every container runs as its entrypoint; undefined: none. */
   readonly supervisor: SupervisorRuntime | undefined;
+  /** `expose_token_to_agent`: the supervisor keeps the token file readable, mounted read-only. */
+  readonly isTokenExposedToAgent: boolean;
 }
 
 function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions): DeviceRequestSpec[] {
@@ -45,8 +47,9 @@ function toSupervisorMounts(supervisor: SupervisorRuntime | undefined): MountSpe
 /**
  * The container for a sandbox: deterministic name, our labels, the immutable image id, what
  * it runs (`toContainerProcess`: the supervisor as entrypoint, Docker's init as PID 1), no
- * restart, limits, the token file and the supervisor bundle mounted read-only, and the
- * `OPENSHELL_*` environment (which names the token file, never the token).
+ * restart, limits, the token file (writable, so the supervisor can empty it once read;
+ * read-only with no supervisor or `expose_token_to_agent`), the supervisor bundle mounted
+ * read-only, and the `OPENSHELL_*` environment (which names the token file, never the token).
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 export function toContainerCreateSpec(
@@ -66,13 +69,13 @@ export function toContainerCreateSpec(
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
-    ...toContainerProcess(sandbox, input.image, defaults.supervisor),
+    ...toContainerProcess(sandbox, input.image, defaults.supervisor, { isTokenFileKept: defaults.isTokenExposedToAgent }),
     env: toEnvList(env),
     labels: toContainerLabels(sandbox, defaults.gatewayId),
     networkName: defaults.networkName,
     extraHosts: [`${GATEWAY_CALLBACK_HOSTNAME}:${defaults.gatewayIp}`],
     mounts: [
-      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: true },
+      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: defaults.supervisor === undefined || defaults.isTokenExposedToAgent },
       ...toSupervisorMounts(defaults.supervisor),
       ...options.mounts,
     ],

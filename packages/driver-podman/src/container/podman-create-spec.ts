@@ -22,6 +22,8 @@ export interface PodmanContainerDefaults {
   readonly stopTimeoutSeconds: number;
   /** The supervisor bundle every container runs as its entrypoint; undefined: none. */
   readonly supervisor: SupervisorRuntime | undefined;
+  /** `expose_token_to_agent`: the supervisor keeps the token file readable, mounted read-only. */
+  readonly isTokenExposedToAgent: boolean;
 }
 
 /** GPUs by count become CDI devices `nvidia.com/gpu=0..count-1`, after the sandbox's own CDI devices. */
@@ -33,11 +35,12 @@ function toCdiDevices(sandbox: DriverSandbox, options: PodmanDriverOptions): str
 /**
  * The token file is mounted read-write: the supervisor reads it into memory and empties it
  * (issue 10), and the driver delivers it again from its kept copy before every start.
- * Without a supervisor nobody empties it: read-only, for the image's own process.
+ * Without a supervisor, or with `expose_token_to_agent`, nobody empties it: read-only.
  */
-function toDriverMounts(tokenHostPath: string, supervisor: SupervisorRuntime | undefined): MountSpec[] {
+function toDriverMounts(tokenHostPath: string, defaults: PodmanContainerDefaults): MountSpec[] {
+  const { supervisor } = defaults;
   return [
-    { type: 'bind', source: tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: supervisor === undefined },
+    { type: 'bind', source: tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: supervisor === undefined || defaults.isTokenExposedToAgent },
     ...(supervisor === undefined ? [] : [{ type: 'bind' as const, source: supervisor.hostDir, target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true }]),
   ];
 }
@@ -66,12 +69,12 @@ export function toPodmanCreateSpec(
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
-    ...toContainerProcess(sandbox, input.image, defaults.supervisor),
+    ...toContainerProcess(sandbox, input.image, defaults.supervisor, { isTokenFileKept: defaults.isTokenExposedToAgent }),
     env: buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET }),
     labels: toContainerLabels(sandbox, defaults.gatewayId),
     network: defaults.network,
     hostEntries: defaults.hostEntries,
-    mounts: [...toDriverMounts(input.tokenHostPath, defaults.supervisor), ...options.mounts],
+    mounts: [...toDriverMounts(input.tokenHostPath, defaults), ...options.mounts],
     cpuMillicores: cpuLimit === '' ? 0 : parseCpuQuantity(cpuLimit),
     memoryBytes: memoryLimit === '' ? 0 : Math.round(parseMemoryQuantity(memoryLimit)),
     pidsLimit: defaults.pidsLimit,

@@ -28,6 +28,7 @@ export const TEST_SETTINGS: PodmanDriverSettings = {
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
   supervisorRuntime: undefined,
+  isTokenExposedToAgent: false,
   isRootless: false,
   canEnforceLimits: true,
 };

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import * as fsPromises from 'node:fs/promises';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, isShellgateError } from '../errors.js';
 import { isStorageFullError } from '../storage-full-error.js';
 import { resolveDriverStateDir } from './driver-state-dir.js';
 import { SandboxFileStore } from './sandbox-file-store.js';
@@ -41,7 +41,33 @@ void describe('SandboxFileStore', () => {
       assert.equal((await stat(store.sandboxDir('sbx-1'))).mode & 0o777, 0o700);
       await store.writeToken('sbx-1', 'jwt-rotated');
       assert.equal(await readFile(path, 'utf8'), 'jwt-rotated');
-      assert.deepEqual((await readdir(store.sandboxDir('sbx-1'))).sort(), ['token']);
+      assert.equal(await readFile(store.keptTokenPath('sbx-1'), 'utf8'), 'jwt-rotated');
+      assert.equal((await stat(store.keptTokenPath('sbx-1'))).mode & 0o777, 0o600);
+      assert.deepEqual((await readdir(store.sandboxDir('sbx-1'))).sort(), ['token', 'token.kept']);
+    }));
+
+  void it('delivers the token again from the kept copy after the supervisor emptied the file', () =>
+    withStore(async (store) => {
+      await store.prepare();
+      const path = await store.writeToken('sbx-1', 'jwt-secret');
+      await truncate(path, 0);
+      assert.equal(await store.deliverToken('sbx-1'), path);
+      assert.equal(await readFile(path, 'utf8'), 'jwt-secret');
+      assert.equal((await stat(path)).mode & 0o777, 0o600);
+      assert.deepEqual((await readdir(store.sandboxDir('sbx-1'))).sort(), ['token', 'token.kept'], 'no temp file left');
+    }));
+
+  void it('adopts the token file of a sandbox from before the kept copy, and refuses when there is no token at all', () =>
+    withStore(async (store) => {
+      await store.prepare();
+      const path = await store.writeToken('sbx-old', 'jwt-old');
+      await rm(store.keptTokenPath('sbx-old'));
+      await store.deliverToken('sbx-old');
+      assert.equal(await readFile(store.keptTokenPath('sbx-old'), 'utf8'), 'jwt-old');
+      await truncate(path, 0);
+      await rm(store.keptTokenPath('sbx-old'));
+      await assert.rejects(store.deliverToken('sbx-old'), (error: unknown) => isShellgateError(error) && error.code === ErrorCode.FailedPrecondition && /has no token to deliver/.test(error.message));
+      await assert.rejects(store.deliverToken('never-created'), /has no token to deliver/);
     }));
 
   void it('keeps state across instances and removes everything of a sandbox', () =>
@@ -78,7 +104,7 @@ void describe('SandboxFileStore', () => {
         }
         assert.equal(await readFile(healthy.tokenPath('sbx-1'), 'utf8'), 'jwt-old');
         assert.equal((await healthy.readState('sbx-1'))?.isStoppedByUs, false);
-        assert.deepEqual((await readdir(healthy.sandboxDir('sbx-1'))).sort(), ['state.json', 'token'], 'no partial temp file left');
+        assert.deepEqual((await readdir(healthy.sandboxDir('sbx-1'))).sort(), ['state.json', 'token', 'token.kept'], 'no partial temp file left');
       }));
   }
 

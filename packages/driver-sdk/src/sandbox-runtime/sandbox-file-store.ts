@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as nodeFs from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { quoteValue } from '../errors.js';
+import { FailedPreconditionError, quoteValue } from '../errors.js';
 import { toStorageError } from '../storage-full-error.js';
 
 /** The file-system calls the store makes; tests pass one that fails like a full disk. */
@@ -35,6 +35,7 @@ export interface SandboxRecord {
 
 const SANDBOXES_DIR = 'sandboxes';
 const TOKEN_FILE = 'token';
+const KEPT_TOKEN_FILE = 'token.kept';
 const STATE_FILE = 'state.json';
 const SAFE_ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 const DIR_MODE = 0o700;
@@ -66,9 +67,11 @@ async function writeFileAtomic(fs: SandboxFileSystem, path: string, data: string
 }
 
 /**
- * A driver's files under its state dir: `sandboxes/<id>/token` (the sandbox JWT, 0600,
- * delivered read-only into the sandbox) and `sandboxes/<id>/state.json` (a {@link SandboxRecord}).
- * Directories are 0700, files 0600, writes atomic; everything survives a driver restart.
+ * A driver's files under its state dir: `sandboxes/<id>/token` (the sandbox JWT as delivered
+ * into the sandbox, which the supervisor empties once it has read it), `sandboxes/<id>/token.kept`
+ * (the JWT the driver delivers from again before every start; never mounted) and
+ * `sandboxes/<id>/state.json` (a {@link SandboxRecord}). Directories are 0700, files 0600,
+ * writes atomic; everything survives a driver restart.
  * A write that finds the disk full throws a `StorageFullError` (RESOURCE_EXHAUSTED) naming
  * the state dir, never a bare ENOSPC that would reach the gateway as INTERNAL.
  */
@@ -95,18 +98,39 @@ export class SandboxFileStore<R extends SandboxRecord = SandboxRecord> {
     return join(this.rootDir, SANDBOXES_DIR, toDirName(sandboxId));
   }
 
-  /** Host path of the sandbox's token file. */
+  /** Host path of the sandbox's token file: the one to mount into the sandbox. */
   tokenPath(sandboxId: string): string {
     return join(this.sandboxDir(sandboxId), TOKEN_FILE);
   }
 
-  /** Writes the token 0600 in a 0700 directory; returns the file's host path. */
+  /** Host path of the kept copy of the token: never to be mounted. */
+  keptTokenPath(sandboxId: string): string {
+    return join(this.sandboxDir(sandboxId), KEPT_TOKEN_FILE);
+  }
+
+  /** Keeps the token and writes the file to deliver (both 0600 in a 0700 directory); returns the delivered file's host path. */
   async writeToken(sandboxId: string, token: string): Promise<string> {
     const path = this.tokenPath(sandboxId);
     await this.#write(`write the token of sandbox ${quoteValue(sandboxId)}`, async () => {
       await this.#ensureSandboxDir(sandboxId);
+      await writeFileAtomic(this.#fs, this.keptTokenPath(sandboxId), token);
       await writeFileAtomic(this.#fs, path, token);
     });
+    return path;
+  }
+
+  /**
+   * Writes the token file again from the kept copy, because the supervisor of the previous
+   * start emptied it. Call it before every start of the sandbox, never while it runs: the
+   * write replaces the file (a rename), and a running container keeps the old inode mounted.
+   * A sandbox from before the kept copy existed adopts its token file as the copy.
+   * @returns the delivered file's host path.
+   * @throws FailedPreconditionError when neither file holds a token (the state dir lost them).
+   */
+  async deliverToken(sandboxId: string): Promise<string> {
+    const token = (await this.#readIfPresent(this.keptTokenPath(sandboxId))) ?? (await this.#adoptDeliveredToken(sandboxId));
+    const path = this.tokenPath(sandboxId);
+    await this.#write(`deliver the token of sandbox ${quoteValue(sandboxId)}`, () => writeFileAtomic(this.#fs, path, token));
     return path;
   }
 
@@ -149,6 +173,26 @@ export class SandboxFileStore<R extends SandboxRecord = SandboxRecord> {
   /** Removes the sandbox's token and state; nothing to remove is fine. */
   async remove(sandboxId: string): Promise<void> {
     await this.#fs.rm(this.sandboxDir(sandboxId), { recursive: true, force: true });
+  }
+
+  async #readIfPresent(path: string): Promise<string | undefined> {
+    try {
+      return await this.#fs.readFile(path, 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async #adoptDeliveredToken(sandboxId: string): Promise<string> {
+    const token = (await this.#readIfPresent(this.tokenPath(sandboxId))) ?? '';
+    if (token === '') {
+      throw new FailedPreconditionError(`sandbox ${quoteValue(sandboxId)} has no token to deliver: ${this.keptTokenPath(sandboxId)} is missing and ${this.tokenPath(sandboxId)} is missing or empty`, {
+        hint: 'its files in the driver state dir were lost; delete the sandbox and create it again',
+      });
+    }
+    await this.#write(`keep the token of sandbox ${quoteValue(sandboxId)}`, () => writeFileAtomic(this.#fs, this.keptTokenPath(sandboxId), token));
+    return token;
   }
 
   async #ensureSandboxDir(sandboxId: string): Promise<void> {

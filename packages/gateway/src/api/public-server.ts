@@ -6,6 +6,7 @@ import { ErrorCode, ShellgateError, withLenientDecoding, type Logger } from '@sh
 import type { CallbackListener } from './callback-listeners.js';
 import { createApiGrpcServer, widenConnectionWindows } from './grpc-server.js';
 import { refuseMalformedMessages } from './malformed-messages.js';
+import { checkRequestShape } from './request-revision.js';
 
 export interface ApiTlsFiles {
   readonly certFile: string;
@@ -32,13 +33,16 @@ export interface PublicServerOptions {
 
 /**
  * The public service as generated, except that exec output events are framed by hand: the
- * generated encoder's copies made the gateway the bottleneck of exec output throughput.
+ * generated encoder's copies made the gateway the bottleneck of exec output throughput; and
+ * that each request's shape is checked before it is decoded (request-revision.ts).
  */
-const SERVED_OPEN_SHELL_SERVICE = withLenientDecoding({
-  ...OpenShellService,
-  execSandbox: { ...OpenShellService.execSandbox, responseSerialize: encodeExecSandboxEvent },
-  execSandboxInteractive: { ...OpenShellService.execSandboxInteractive, responseSerialize: encodeExecSandboxEvent },
-} as const);
+const SERVED_OPEN_SHELL_SERVICE = withRequestShapeChecks(
+  withLenientDecoding({
+    ...OpenShellService,
+    execSandbox: { ...OpenShellService.execSandbox, responseSerialize: encodeExecSandboxEvent },
+    execSandboxInteractive: { ...OpenShellService.execSandboxInteractive, responseSerialize: encodeExecSandboxEvent },
+  } as const),
+);
 /** Malformed supervisor messages answer INVALID_ARGUMENT too, never INTERNAL. */
 const SERVED_SESSION_SERVICE = withLenientDecoding(SupervisorSessionService);
 
@@ -89,6 +93,16 @@ export class PublicServer {
     const servers = this.hasCallbackListeners ? [this.primary, this.callbackServer] : [this.primary];
     await Promise.all(servers.map((server) => shutdownWithin(server, graceMs)));
   }
+}
+
+/** Every request decoder first asks {@link checkRequestShape}, by the RPC's name on the wire. */
+function withRequestShapeChecks<S extends Readonly<Record<string, { readonly path: string; readonly requestDeserialize: (buffer: Buffer) => unknown }>>>(service: S): S {
+  const checked: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(service)) {
+    const rpc = method.path.slice(method.path.lastIndexOf('/') + 1);
+    checked[name] = { ...method, requestDeserialize: (buffer: Buffer) => checkRequestShape(rpc, buffer) ?? method.requestDeserialize(buffer) };
+  }
+  return checked as S;
 }
 
 /** The session handlers, each stream ended with INVALID_ARGUMENT at its first undecodable message. */

@@ -9,6 +9,7 @@ import type {
 import { isMalformedRequest, toMalformedRequestError, type Logger } from '@shellgate/driver-sdk';
 import { refuseMalformedMessages } from './malformed-messages.js';
 import { checkBearerToken, type ApiAuthPolicy } from './request-auth.js';
+import { isRefusedRequest, toRefusalError } from './request-revision.js';
 import { toGrpcError } from './to-grpc-error.js';
 
 /** What every public RPC shares: auth, error mapping and the logger. */
@@ -27,6 +28,7 @@ export function unaryRpc<Req, Res>(
     const run = async (): Promise<Res> => {
       checkBearerToken(scope.auth, call.metadata);
       if (isMalformedRequest(call.request)) throw toMalformedRequestError(call.request, rpc);
+      if (isRefusedRequest(call.request)) throw toRefusalError(call.request);
       return handler(call.request, call.metadata);
     };
     run().then(
@@ -67,6 +69,7 @@ function runStream<Call extends ServerWritableStream<unknown, unknown> | ServerD
     checkBearerToken(scope.auth, call.metadata);
     const request: unknown = 'request' in call ? call.request : undefined;
     if (isMalformedRequest(request)) throw toMalformedRequestError(request, rpc);
+    if (isRefusedRequest(request)) throw toRefusalError(request);
     await handler(call);
   };
   run().then(

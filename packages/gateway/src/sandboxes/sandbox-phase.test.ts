@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import { TRANSIENT_REASONS, TransientReason, type DriverSandboxStatus } from '@shellgate/driver-sdk';
 import { DesiredState } from '../store/index.js';
-import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, type PhaseInputs } from './sandbox-phase.js';
+import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, showsPowerChange, type PhaseInputs } from './sandbox-phase.js';
 import { backendNotReadyStatus, backendReadyStatus, backendStoppedStatus, provisioningStatus } from './testing/index.js';
 
 const P = SandboxPhase;
@@ -19,6 +19,7 @@ function decide(overrides: Partial<PhaseInputs>): ReturnType<typeof decideSandbo
       isDeleting: false,
       hasSupervisorSession: false,
       requiresSupervisor: true,
+      isBackendStale: false,
       ...overrides,
     },
     NOW,
@@ -121,6 +122,41 @@ describe('decideSandboxPhase: sticky Error', () => {
     assert.deepEqual(decision.conditions, [exited]);
   });
 
+  it('a stop or start request leaves it: the failed run\'s report, now stale, decides nothing and its conditions stay', () => {
+    const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
+    const stopping = decide({ previousPhase: P.SANDBOX_PHASE_STOPPING, previousConditions: failedRun.conditions, backendStatus: failedRun, desiredState: DesiredState.Stopped, isBackendStale: true });
+    assert.equal(describePhase(stopping.phase), 'Stopping');
+    assert.deepEqual(stopping.conditions, failedRun.conditions);
+    const starting = decide({ previousPhase: P.SANDBOX_PHASE_STARTING, previousConditions: failedRun.conditions, backendStatus: failedRun, isBackendStale: true, hasSupervisorSession: true });
+    assert.equal(describePhase(starting.phase), 'Starting');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: failedRun }), 'Error', 'a fresh failed report after the start is an Error again');
+  });
+
+  it('a report shows a stop once the backend is Stopped, and a start once it is neither Stopped nor failed', () => {
+    const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendStoppedStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, { ...backendReadyStatus(), deleting: true }), true);
+    // Upstream's rule: a container that exited is stopped, whatever stopped it.
+    assert.equal(showsPowerChange(DesiredState.Stopped, failedRun), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendNotReadyStatus('ImagePullBackOff', 'x')), false);
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendReadyStatus()), false);
+    assert.equal(showsPowerChange(DesiredState.Running, backendReadyStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Running, provisioningStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Running, failedRun), false);
+    assert.equal(showsPowerChange(DesiredState.Running, backendStoppedStatus()), false);
+    assert.equal(showsPowerChange(DesiredState.Running, undefined), false);
+  });
+
+  it('while a stop is wanted, upstream drivers\' Ready=False ContainerExited is Stopped, never a sticky Error', () => {
+    const exited = backendNotReadyStatus('ContainerExited', 'container exited with code 0');
+    assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped }), 'Stopped');
+    assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('containerexited', 'x'), previousPhase: P.SANDBOX_PHASE_STOPPED, desiredState: DesiredState.Stopped }), 'Stopped');
+    // Without a stop it is what it always was: the container died, an Error.
+    assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_READY, desiredState: DesiredState.Running }), 'Error');
+    // Another failure during a stop is still an Error.
+    assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('OOMKilled', 'x'), previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped }), 'Error');
+  });
+
   it('delete still leaves Error', () => {
     assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_ERROR, isDeleting: true }), 'Deleting');
   });
@@ -176,7 +212,7 @@ describe('decideSandboxPhase: Stopping and Starting', () => {
 
   it('a backend failure during start or stop is Error', () => {
     assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: backendNotReadyStatus('ContainerStartFailed') }), 'Error');
-    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendNotReadyStatus('ContainerExited') }), 'Error');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendNotReadyStatus('ContainerStopFailed') }), 'Error');
   });
 });
 
