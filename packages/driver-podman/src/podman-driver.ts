@@ -10,7 +10,7 @@ import {
   toPendingDriverSandbox,
   toPendingSandbox,
 } from '@shellgate/container-engine';
-import type { ContainerEvent, ProvisionEngine, SandboxRef } from '@shellgate/container-engine';
+import type { ContainerEvent, SandboxRef } from '@shellgate/container-engine';
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
@@ -44,11 +44,12 @@ import type {
 
 import type { PodmanContainerDefaults } from './container/podman-create-spec.js';
 import { toPodmanCreateSpec } from './container/podman-create-spec.js';
-import type { PodmanCreateSpec, PodmanEngine } from './engine/podman-engine.js';
+import type { PodmanEngine } from './engine/podman-engine.js';
 import { PODMAN_NAMING } from './engine/podman-naming.js';
 import { toDriverError } from './errors.js';
 import { BridgePortIsolation } from './network/bridge-port-isolation.js';
 import { SandboxNetwork } from './network/sandbox-network.js';
+import { SandboxStarter } from './sandbox-starter.js';
 import type { PodmanDriverSettings } from './settings.js';
 import { DRIVER_CONFIG_MOUNTS_FIELD, validatePodmanSandbox } from './validate-sandbox.js';
 import type { SandboxValidationPolicy, ValidatedSandbox } from './validate-sandbox.js';
@@ -80,6 +81,7 @@ export class PodmanDriver implements ComputeDriverImpl {
   readonly #tracker: SandboxTracker;
   readonly #inventory: ContainerInventory;
   readonly #network: SandboxNetwork;
+  readonly #starter: SandboxStarter;
   readonly #events: ContainerEvents;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
@@ -93,6 +95,7 @@ export class PodmanDriver implements ComputeDriverImpl {
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: [SANDBOX_LABEL_KEYS], naming: PODMAN_NAMING });
     this.#network = new SandboxNetwork({ engine, settings, logger, isolation: deps.isolation ?? new BridgePortIsolation() });
+    this.#starter = new SandboxStarter({ engine, store, network: this.#network, lifetime: this.#lifetime.signal });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#watcher = new EventStreamWatchSource({ adapter: this.#watchAdapter(), tracker: this.#tracker, logger, ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }) });
   }
@@ -151,7 +154,7 @@ export class PodmanDriver implements ComputeDriverImpl {
     logger.info('sandbox accepted', { sandboxId: sandbox.id, sandboxName: sandbox.name });
     pending.task = provisionSandbox(
       {
-        engine: this.#provisionEngine(sandbox.id),
+        engine: this.#starter.provisionEngine(sandbox.id),
         store,
         logger: logger.child({ sandboxId: sandbox.id }),
         defaultImage: this.#deps.settings.defaultImage,
@@ -197,7 +200,7 @@ export class PodmanDriver implements ComputeDriverImpl {
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
     // A running container keeps the file it mounted (and its supervisor needs no token).
     const isTokenDelivered = info.state === ContainerState.Running;
-    await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#startContainer(sandboxId, info.id, ctx.signal, { isTokenDelivered }));
+    await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#starter.start(sandboxId, info.id, ctx.signal, { isTokenDelivered }));
     await this.#events.refresh(info.id, ctx.signal);
   }
 
@@ -273,38 +276,6 @@ export class PodmanDriver implements ComputeDriverImpl {
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
       ...(await this.#network.toNetworking(signal)),
     };
-  }
-
-  /** The engine a create uses: its start isolates the sandbox like every other start. */
-  #provisionEngine(sandboxId: string): ProvisionEngine<PodmanCreateSpec> {
-    const { engine } = this.#deps;
-    return {
-      inspectImage: (reference, signal) => engine.inspectImage(reference, signal),
-      pullImage: (reference, onProgress, signal) => engine.pullImage(reference, onProgress, signal),
-      createContainer: (spec, signal) => engine.createContainer(spec, signal),
-      startContainer: (containerId, signal) => this.#startContainer(sandboxId, containerId, signal, { isTokenDelivered: true }),
-    };
-  }
-
-  /**
-   * Every start of a sandbox container: deliver its token (the supervisor emptied the file
-   * on its last start), start, then isolate it from the other sandboxes. A container that
-   * cannot be isolated is stopped again: it must not run reachable by its neighbours.
-   */
-  async #startContainer(sandboxId: string, containerId: string, signal: AbortSignal, options: { readonly isTokenDelivered?: boolean } = {}): Promise<void> {
-    if (options.isTokenDelivered !== true) await this.#deps.store.deliverToken(sandboxId);
-    await this.#deps.engine.startContainer(containerId, signal);
-    try {
-      await this.#network.isolateSandboxes(this.#lifetime.signal);
-    } catch (error) {
-      await this.#deps.engine.stopContainer(containerId, 0, signal).catch(() => undefined);
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new FailedPreconditionError(
-        `could not isolate sandbox ${quoteValue(sandboxId)} from the other sandboxes on the bridge (${reason}); it was stopped. ` +
-          'Run the driver as root on the engine host with /sys writable, or set allow_sandbox_to_sandbox = true to let sandboxes reach each other',
-        { cause: error },
-      );
-    }
   }
 
   /**
