@@ -521,11 +521,11 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(h.driver.eventConnections, 1);
   });
 
-  void it('answers capabilities and the exact-address listener requirement', async () => {
+  void it('answers capabilities and the exact-address listener requirement as IP:port', async () => {
     await using h = await startHarness({ hostGatewayIp: '10.1.2.3' });
     assert.deepEqual(h.driver.getCapabilities(), { driverName: 'docker', driverVersion: '0.1.0', defaultImage: 'busybox:latest', gatewayManagesLifecycle: true });
     const { requirements } = await h.driver.getGatewayListenerRequirements({}, h.ctx);
-    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3' });
+    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3:17670' });
     assert.ok(h.engine.networks.has('shellgate'));
   });
 });

@@ -21,6 +21,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  formatListenerAddress,
   isShellgateError,
   toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
@@ -139,7 +140,9 @@ export class DockerDriver implements ComputeDriverImpl {
   async getGatewayListenerRequirements(_request: unknown, ctx: CallContext): Promise<GetGatewayListenerRequirementsResponse> {
     const network = await this.#network.ensure(ctx.signal);
     const reason = `sandboxes on Docker network ${network.name} reach the gateway as ${GATEWAY_CALLBACK_HOSTNAME} = ${network.gatewayIp}`;
-    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress: network.gatewayIp } }] };
+    // IP:port, as upstream's gateway parses it (a bare IP makes it refuse to start).
+    const exactBindAddress = formatListenerAddress(network.gatewayIp, this.#deps.settings.gatewayPort);
+    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress } }] };
   }
 
   async validateSandboxCreate(request: ValidateSandboxCreateRequest, ctx: CallContext): Promise<void> {

@@ -238,7 +238,9 @@ export {
   encodeRuntimeManifest,
   ensureSupervisorRuntime,
   findInstalledSupervisorBundler,
+  formatListenerAddress,
   loadSupervisorRuntime,
+  parseListenerAddress,
   readSandboxOwnership,
   resolveDriverStateDir,
   resolveEntrypoint,
@@ -253,6 +255,7 @@ export {
 export type {
   EnsureSupervisorRuntimeOptions,
   LabelKeys,
+  ListenerAddress,
   ProvisioningFailure,
   ResolveDriverStateDirOptions,
   RuntimeManifest,

@@ -155,6 +155,7 @@ export class GatewayApp {
     callbacks.activate(createCallbackHandlers(scope, info));
     supervisorSessions.activate(createSupervisorSessionHandlers(this.supervisors, execs));
     await this.bindCallbackListeners(manager, this.server);
+    this.server.markServing();
     logger.info('gateway ready', { address: this.address, drivers: directory.names(), defaultDriver: directory.defaultDriverName, gatewayId });
   }
 
