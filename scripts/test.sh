@@ -29,10 +29,11 @@ echo "== tests"
 # conformance kit alone bounded at 10 minutes, so it runs after them with its own bound.
 FILE_TIMEOUT_MS=300000
 ENGINE_FILE_TIMEOUT_MS=1800000
-# Files that drive the Docker engine (e2e/dist/docker, e2e/dist/hostile/*docker*) run one at a
+# Files that drive the Docker engine (e2e/dist/docker, e2e/dist/hostile/*docker*, e2e/dist/packaging) run one at a
 # time: the Docker suite restarts dockerd at its end, which must not pull the engine from
 # under another file.
-is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/hostile/*docker* ]]; }
+# The packaging matrix (e2e/dist/packaging) installs every driver set and runs a sandbox.
+is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* ]]; }
 files=(); engine_files=()
 while IFS= read -r file; do
   if is_engine_file "$file"; then engine_files+=("$file"); else files+=("$file"); fi
