@@ -3,11 +3,14 @@
 // pair, the default meta package) from the tarballs with plain npm into a fresh prefix; this
 // file then runs each installed gateway and CLI: exactly the installed drivers, the
 // zero-driver and not-installed errors at start, auto-detect, nothing of an omitted driver
-// on disk, and a Docker sandbox Ready through the installed CLI. An engine-group file
+// on disk, a Docker sandbox Ready through the installed CLI, and the gateway image
+// scripts/image.sh builds for the Docker driver. An engine-group file
 // (scripts/test.sh): it runs sandboxes on the shared Docker engine.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +20,7 @@ import { BUILTIN_DRIVERS } from '@shellgate/gateway';
 import { REPO_ROOT, TEST_IMAGE, containersWithLabel, docker, requireDockerEngine, runCommand } from '../docker/docker-engine.js';
 import { e2eObjectName, removeNetwork, toTomlLines } from '../docker/docker-driver-process.js';
 import type { DriverConfigValue } from '../docker/docker-driver-process.js';
-import { GATEWAY_ID_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
+import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { runCli } from '../harness/run-cli.js';
@@ -193,6 +196,38 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
     }
   });
 
+  it('the image scripts/image.sh builds for the Docker driver runs a gateway listing exactly that driver', async () => {
+    const tag = `shellgate-local/gateway:${e2eObjectName('img')}`;
+    const container = e2eObjectName('img');
+    const built = await runCommand('bash', [join(REPO_ROOT, 'scripts/image.sh'), '--drivers', 'docker', '--tag', tag, '--packages', outDir], PACKAGE_TIMEOUT_MS);
+    assert.equal(built.code, 0, `scripts/image.sh failed:\n${built.stdout}\n${built.stderr}`);
+    const port = await findFreePort();
+    const network = e2eObjectName('pkgimg');
+    try {
+      // Host network and the engine socket: the driver in the image talks to this engine.
+      await docker(['run', '-d', '--name', container, '--label', `${RUN_LABEL}=${E2E_RUN}`, '--network', 'host',
+        '-v', '/var/run/docker.sock:/var/run/docker.sock', '-e', `SHELLGATE_LISTEN=127.0.0.1:${port}`,
+        '-e', `SHELLGATE_DOCKER_NETWORK=${network}`, '-e', 'SHELLGATE_DOCKER_IMAGE_PULL_POLICY=Never', tag]);
+      const deadline = Date.now() + 60_000;
+      let logs = '';
+      while (!logs.includes('"gateway ready"') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const result = await runCommand('docker', ['logs', container]);
+        logs = `${result.stdout}${result.stderr}`;
+      }
+      assert.ok(logs.includes('"gateway ready"'), `the image's gateway is not ready:\n${logs}`);
+      assert.deepEqual(await listDrivers(`127.0.0.1:${port}`), ['docker']);
+      // The image has no /usr/bin/env for the bins' shebang: node runs the CLI, as docs/packaging.md says.
+      const cliArgs = ['/opt/shellgate/app/node_modules/@shellgate/cli/dist/main.js', '--gateway', `127.0.0.1:${port}`, 'gateway', 'info'];
+      const listed = (await runCommand('docker', ['run', '--rm', '--network', 'host', '--entrypoint', 'node', tag, ...cliArgs])).stdout;
+      assert.match(listed, /^docker\s+docker\s/m, 'the CLI inside the image lists the driver');
+    } finally {
+      await runCommand('docker', ['rm', '-f', container]);
+      await removeNetwork(network);
+      await runCommand('docker', ['image', 'rm', tag]);
+    }
+  });
+
   it('with the Docker driver installed alone, a sandbox reaches Ready through the installed CLI', async () => {
     const combination = combinations.find((c) => c.drivers.length === 1 && c.drivers[0] === '@shellgate/driver-docker');
     assert.ok(combination !== undefined, 'no docker-only install');
@@ -223,6 +258,15 @@ function runGrep(args: readonly string[]): string {
     if ((error as { status?: number }).status === 1) return '';
     throw error;
   }
+}
+
+/** A TCP port nobody listens on right now. */
+async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** The driver names GetGatewayInfo reports. */
