@@ -21,6 +21,11 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const META_PACKAGE = '@shellgate/shellgate';
 /** Every combination has these: a gateway to run and a CLI to drive it. */
 const BASE_PACKAGES = ['@shellgate/gateway', '@shellgate/cli'];
+/**
+ * Optional add-ons (not drivers): absent unless a combination asks for them, found by strings
+ * only their code holds (the gateway itself names the package to load it).
+ */
+const OPTIONAL_PACKAGES = [{ name: '@shellgate/telemetry', markers: ['@opentelemetry/', 'shellgate_api_calls'] }];
 const isDriverPackage = (name) => name.startsWith('@shellgate/driver-') && name !== '@shellgate/driver-sdk';
 const shortName = (driverPackage) => driverPackage.replace('@shellgate/driver-', '');
 const CODE_FILE = /\.(js|mjs|cjs|node|json)$/;
@@ -51,13 +56,21 @@ export function workspaceClosure(roots, workspace) {
   return [...seen].sort();
 }
 
-/** The gateway alone, each driver alone, the first two drivers together, and the default install. */
+/**
+ * The gateway alone, each driver alone, the first two drivers together, the first driver with
+ * every optional add-on, and the default install (drivers, no add-ons).
+ */
 export function listCombinations(drivers) {
-  const withDrivers = (set) => ({ name: set.map(shortName).join('+'), roots: [...BASE_PACKAGES, ...set], drivers: set });
+  const withDrivers = (set, extras = []) => ({
+    name: [...set.map(shortName), ...extras.map((name) => name.replace('@shellgate/', ''))].join('+'),
+    roots: [...BASE_PACKAGES, ...set, ...extras],
+    drivers: set,
+  });
   return [
     { name: 'gateway', roots: BASE_PACKAGES, drivers: [] },
     ...drivers.map((driver) => withDrivers([driver])),
     ...(drivers.length >= 2 ? [withDrivers(drivers.slice(0, 2))] : []),
+    ...(drivers.length >= 1 ? [withDrivers(drivers.slice(0, 1), OPTIONAL_PACKAGES.map((optional) => optional.name))] : []),
     { name: 'default', roots: [META_PACKAGE], drivers },
   ];
 }
@@ -131,6 +144,12 @@ export function describeAbsence(combination, allDrivers, workspace, installedNam
     for (const name of exclusive) if (name === driver || !installedNames.has(name)) packages.add(name);
   }
   const markers = omitted.flatMap((driver) => [driver, `shellgate-driver-${shortName(driver)}`]);
+  for (const optional of OPTIONAL_PACKAGES.filter((o) => !combination.roots.includes(o.name))) {
+    omitted.push(optional.name);
+    packages.add(optional.name);
+    for (const name of Object.keys(workspace.get(optional.name).manifest.dependencies ?? {})) if (!installedNames.has(name)) packages.add(name);
+    markers.push(...optional.markers);
+  }
   return { omitted, packages: [...packages].sort(), markers };
 }
 
@@ -168,7 +187,7 @@ async function installCombination(combination, context) {
   mkdirSync(prefix, { recursive: true });
   // npm sbom names the root component and needs its version: the gateway's.
   const version = context.workspace.get('@shellgate/gateway').manifest.version;
-  writeFileSync(join(prefix, 'package.json'), `${JSON.stringify({ name: `shellgate-install-${combination.name.replace('+', '-')}`, version, private: true }, null, 2)}\n`);
+  writeFileSync(join(prefix, 'package.json'), `${JSON.stringify({ name: `shellgate-install-${combination.name.replaceAll('+', '-')}`, version, private: true }, null, 2)}\n`);
   const started = Date.now();
   const packages = await npmInstall(prefix, combination.roots, context);
   const installSeconds = Math.round((Date.now() - started) / 1000);
@@ -177,7 +196,7 @@ async function installCombination(combination, context) {
   const present = installed.filter((p) => absent.packages.includes(p.name)).map((p) => `${p.dir} (${p.name})`);
   const failures = [...present, ...grepTree(join(prefix, 'node_modules'), absent.markers)];
   if (failures.length > 0) throw new Error(`install ${combination.name} holds what an omitted driver brings:\n${failures.join('\n')}`);
-  const sbom = join(context.outDir, `shellgate-${combination.name.replace('+', '-')}.cdx.json`);
+  const sbom = join(context.outDir, `shellgate-${combination.name.replaceAll('+', '-')}.cdx.json`);
   writeFileSync(sbom, await run('npm', ['sbom', '--sbom-format', 'cyclonedx', '--omit', 'dev'], { cwd: prefix }));
   const sizeBytes = Number((await run('du', ['-sb', join(prefix, 'node_modules')])).split('\t')[0]);
   console.log(`package: installed ${combination.name} in ${installSeconds} s (${installed.length} packages)`);

@@ -1,10 +1,11 @@
 // Issue 14: every driver set installs alone. scripts/package.sh packs the workspace and
 // installs each combination of packages/driver-* (the gateway alone, each driver alone, a
-// pair, the default meta package) from the tarballs with plain npm into a fresh prefix; this
-// file then runs each installed gateway and CLI: exactly the installed drivers, the
-// zero-driver and not-installed errors at start, auto-detect, nothing of an omitted driver
-// on disk, a Docker sandbox Ready through the installed CLI, and the gateway image
-// scripts/image.sh builds for the Docker driver. An engine-group file
+// pair, the first driver with @shellgate/telemetry, the default meta package) from the
+// tarballs with plain npm into a fresh prefix; this file then runs each installed gateway and
+// CLI: exactly the installed drivers, the zero-driver and not-installed errors at start,
+// auto-detect, nothing of an omitted driver (nor of telemetry unless chosen) on disk,
+// /metrics where telemetry is installed, a Docker sandbox Ready through the installed CLI,
+// and the gateway image scripts/image.sh builds for the Docker driver. An engine-group file
 // (scripts/test.sh): it runs sandboxes on the shared Docker engine.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -115,7 +116,8 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
   });
 
   it('covers the gateway alone, each driver alone, a pair when there are two, and the default install', () => {
-    const expected = ['gateway', ...workspaceDrivers.map(shortName), ...(workspaceDrivers.length >= 2 ? [workspaceDrivers.slice(0, 2).map(shortName).join('+')] : []), 'default'];
+    const [first, second] = workspaceDrivers.map(shortName);
+    const expected = ['gateway', ...workspaceDrivers.map(shortName), ...(second === undefined ? [] : [`${first}+${second}`]), ...(first === undefined ? [] : [`${first}+telemetry`]), 'default'];
     assert.deepEqual(combinations.map((c) => c.name), expected);
     for (const combination of combinations) assert.ok(existsSync(combination.sbom), `${combination.name}: SBOM written`);
   });
@@ -225,6 +227,25 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
       await runCommand('docker', ['rm', '-f', container]);
       await removeNetwork(network);
       await runCommand('docker', ['image', 'rm', tag]);
+    }
+  });
+
+  it('with @shellgate/telemetry installed and enabled, the installed gateway serves /metrics', async (t) => {
+    for (const combination of combinations.filter((c) => c.roots.includes('@shellgate/telemetry'))) {
+      await t.test(combination.name, async () => {
+        const tables = combination.drivers.map(shortName).flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name)).table)]);
+        const port = await findFreePort();
+        const env = { OPENSHELL_TELEMETRY_ENABLED: 'true', OPENSHELL_TELEMETRY_METRICS_LISTEN: `127.0.0.1:${port}` };
+        const gateway = await startGateway(combination, tables.join('\n'), env);
+        try {
+          rememberGatewayId(gateway, gatewayIds);
+          await listDrivers(gateway.address);
+          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+          assert.match(text, /^shellgate_api_calls_total\{method="GetGatewayInfo",code="OK"\} 1$/m);
+        } finally {
+          await gateway.stop();
+        }
+      });
     }
   });
 
