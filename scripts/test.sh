@@ -32,10 +32,11 @@ echo "== tests"
 # conformance kit alone bounded at 10 minutes, so they run after them with their own bound.
 FILE_TIMEOUT_MS=300000
 ENGINE_FILE_TIMEOUT_MS=1800000
-# Files that drive an engine (e2e/dist/docker, e2e/dist/podman, e2e/dist/hostile/*docker*) run
-# one at a time: the Docker suite restarts dockerd at its end and the Podman suite its API
-# service, which must not pull an engine from under another file.
-is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* ]]; }
+# Files that drive an engine (e2e/dist/docker, e2e/dist/podman, e2e/dist/hostile/*docker*, and
+# e2e/dist/packaging, which installs every driver set and runs a sandbox) run one at a time:
+# the Docker suite restarts dockerd at its end and the Podman suite its API service, which must
+# not pull an engine from under another file.
+is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* ]]; }
 files=(); engine_files=()
 while IFS= read -r file; do
   if is_engine_file "$file"; then engine_files+=("$file"); else files+=("$file"); fi

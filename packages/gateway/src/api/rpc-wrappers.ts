@@ -1,3 +1,4 @@
+import { status as Status } from '@grpc/grpc-js';
 import type {
   handleBidiStreamingCall,
   handleServerStreamingCall,
@@ -16,6 +17,13 @@ import { toGrpcError } from './to-grpc-error.js';
 export interface RpcScope {
   readonly auth: ApiAuthPolicy;
   readonly logger: Logger;
+  /** Told of every finished call: its RPC name and gRPC status name (optional telemetry). */
+  readonly onCallDone?: (rpc: string, code: string) => void;
+}
+
+/** Reports a finished call to the scope's observer, if any, by gRPC status name. */
+function reportCall(scope: RpcScope, rpc: string, code: Status | undefined): void {
+  scope.onCallDone?.(rpc, Status[code ?? Status.UNKNOWN] ?? 'UNKNOWN');
 }
 
 /** A unary handler written as an async function; auth and error mapping happen here. */
@@ -32,8 +40,15 @@ export function unaryRpc<Req, Res>(
       return handler(call.request, call.metadata);
     };
     run().then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toGrpcError(error, rpc, scope.logger)),
+      (response) => {
+        reportCall(scope, rpc, Status.OK);
+        callback(null, response);
+      },
+      (error: unknown) => {
+        const grpcError = toGrpcError(error, rpc, scope.logger);
+        reportCall(scope, rpc, grpcError.code);
+        callback(grpcError);
+      },
     );
   };
 }
@@ -74,12 +89,15 @@ function runStream<Call extends ServerWritableStream<unknown, unknown> | ServerD
   };
   run().then(
     () => {
+      reportCall(scope, rpc, call.cancelled ? Status.CANCELLED : Status.OK);
       if (!call.cancelled) call.end();
     },
     (error: unknown) => {
+      const grpcError = toGrpcError(error, rpc, scope.logger);
+      reportCall(scope, rpc, call.cancelled ? Status.CANCELLED : grpcError.code);
       // grpc-js sends a stream's status from its own 'error' listener; destroy() would skip
       // that and leave the client waiting forever (open-shell-handlers.test.ts pins it).
-      if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
+      if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), grpcError));
     },
   );
 }
