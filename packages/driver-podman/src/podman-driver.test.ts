@@ -139,7 +139,7 @@ void describe('PodmanDriver with a fake engine', () => {
     await using h = await startPodmanHarness({ hostGatewayIp: '10.1.2.3' });
     assert.deepEqual(h.driver.getCapabilities(), { driverName: 'podman', driverVersion: '0.1.0', defaultImage: 'busybox:latest', gatewayManagesLifecycle: true });
     const { requirements } = await h.driver.getGatewayListenerRequirements({}, h.ctx);
-    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3' });
+    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3:17670' });
     assert.ok(h.engine.networks.has('shellgate'));
     // netavark removes a bridge with its last container: an anchor pod holds it up for the gateway to bind.
     assert.deepEqual(h.engine.pods.get('shellgate-anchor'), { name: 'shellgate-anchor', labels: { [Label.managedBy]: 'shellgate' }, networkName: 'shellgate' });

@@ -25,6 +25,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     return EXIT_USAGE;
   }
   const logger = createLogger({ level: config.logLevel, name: 'shellgate-gateway', format: config.logFormat });
+  // Listen for SIGTERM before starting: "gateway ready" is logged inside start, and a signal
+  // right after it must stop the gateway cleanly, not kill it (a docs test caught the race).
+  const stopRequested = waitForStop(logger, env);
   let app: GatewayApp;
   try {
     app = await GatewayApp.start(config, logger);
@@ -33,7 +36,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stderr.write(`shellgate-gateway: ${describe(error)}\n`);
     return EXIT_FAILED;
   }
-  await waitForStop(logger, env);
+  await stopRequested;
   await app.close();
   // The parent watch reads stdin; a pipe its parent still holds would keep the process alive.
   if (env[PARENT_WATCH_ENV] === PARENT_WATCH_STDIN) process.stdin.destroy();

@@ -1,6 +1,6 @@
 import { CallbackNetwork } from '@shellgate/container-engine';
 import type { ResolvedNetwork } from '@shellgate/container-engine';
-import { GATEWAY_CALLBACK_HOSTNAME, MANAGED_BY_VALUE, SANDBOX_LABEL_KEYS, toCallbackEndpoint } from '@shellgate/driver-sdk';
+import { GATEWAY_CALLBACK_HOSTNAME, MANAGED_BY_VALUE, SANDBOX_LABEL_KEYS, formatListenerAddress, toCallbackEndpoint } from '@shellgate/driver-sdk';
 import type { GatewayListenerRequirement, Logger } from '@shellgate/driver-sdk';
 
 import type { ContainerNetworkSpec, LibpodNetworkInfo, PodmanEngine } from '../engine/podman-engine.js';
@@ -82,7 +82,7 @@ export class SandboxNetwork {
     // Every time, not once: the gateway asks at its start, and binds the address right after.
     const network = await this.ensureBridge(signal, { isAnchorChecked: true });
     const reason = `sandboxes on Podman network ${network.name} reach the gateway as ${GATEWAY_CALLBACK_HOSTNAME} = ${network.gatewayIp}`;
-    return { reason, selector: { $case: 'exactBindAddress', exactBindAddress: network.gatewayIp } };
+    return { reason, selector: { $case: 'exactBindAddress', exactBindAddress: formatListenerAddress(network.gatewayIp, this.#options.settings.gatewayPort) } };
   }
 
   /** How the next container is networked; bridge mode makes sure the bridge is up. */
