@@ -34,6 +34,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   } catch (error) {
     logger.error('gateway failed to start', { error: describe(error) });
     process.stderr.write(`shellgate-gateway: ${describe(error)}\n`);
+    // The stop watch is already listening: its stdin pipe would keep a failed gateway alive.
+    if (env[PARENT_WATCH_ENV] === PARENT_WATCH_STDIN) process.stdin.destroy();
     return EXIT_FAILED;
   }
   await stopRequested;
