@@ -16,11 +16,15 @@ echo "== docker engine"
 # only if scripts/engines/docker.sh started it (STYLE.md rule 20).
 export SHELLGATE_E2E_RUN="run-$(date +%s)-$$"
 cleanup_engines() {
+  bash scripts/engines/vm.sh sweep "$SHELLGATE_E2E_RUN" || true
   bash scripts/engines/docker.sh sweep "$SHELLGATE_E2E_RUN" || true
   bash scripts/engines/docker.sh stop || true
 }
 trap cleanup_engines EXIT
 bash scripts/engines/docker.sh start
+echo "== qemu engine"
+# After docker: the VM cache packs the test image the Docker engine holds.
+bash scripts/engines/vm.sh start
 echo "== tests"
 # Every test file runs under a time bound, and a file that hits it fails naming the tests it
 # was still running (scripts/hung-test-reporter.mjs): node 20 applies --test-timeout to a
@@ -31,8 +35,9 @@ FILE_TIMEOUT_MS=300000
 ENGINE_FILE_TIMEOUT_MS=1800000
 # Files that drive the Docker engine (e2e/dist/docker, e2e/dist/hostile/*docker*) run one at a
 # time: the Docker suite restarts dockerd at its end, which must not pull the engine from
-# under another file.
-is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/hostile/*docker* ]]; }
+# under another file. The VM suites (e2e/dist/vm) boot QEMU micro-VMs, which on 2 cores must
+# not compete with another file either.
+is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/vm/* ]]; }
 files=(); engine_files=()
 while IFS= read -r file; do
   if is_engine_file "$file"; then engine_files+=("$file"); else files+=("$file"); fi

@@ -197,8 +197,11 @@ export async function createVmDriver(
     gatewayId: settings.gatewayId,
     supervisorRuntimeDir: settings.supervisorRuntime?.hostDir ?? 'none',
   });
+  // With the kernel at hand the verdict is known at once (cached) or after one probe boot, so
+  // GetCapabilities reports it from the start; without one it waits for the first boot's prepare.
+  const accelerator = reportAccelerator(parts, logger);
+  if ((await kernels.store.find(settings.kernel)) !== undefined) await accelerator;
   await driver.start();
-  void reportAccelerator(parts, logger);
   return driver;
 }
 

@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
@@ -30,7 +32,7 @@ import type { PendingSandbox } from './sandbox/pending-sandbox.js';
 import { toPendingDriverSandbox, toPendingSandbox } from './sandbox/pending-sandbox.js';
 import { validateVmSandbox } from './sandbox/validate-vm-sandbox.js';
 import type { ValidatedVmSandbox } from './sandbox/validate-vm-sandbox.js';
-import type { VmBooter } from './sandbox/vm-booter.js';
+import type { SandboxBooter } from './sandbox/vm-booter.js';
 import type { SandboxRef } from './sandbox/vm-inventory.js';
 import { VmInventory } from './sandbox/vm-inventory.js';
 import type { VmProvisionContext } from './sandbox/vm-provisioner.js';
@@ -39,21 +41,21 @@ import { VmWatchAdapter } from './sandbox/vm-watch-adapter.js';
 import type { VmDriverSettings } from './settings.js';
 import type { SandboxStateStore, VmSandboxRecord } from './state.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
-import type { RunningVm, VmExit } from './vm/running-vm.js';
+import type { VmExit, VmHandle } from './vm/running-vm.js';
 import { VmTable } from './vm/vm-table.js';
 import type { VmTableEvent } from './vm/vm-table.js';
-import type { VmRecovery } from './vm/vm-recovery.js';
+import type { SandboxRecovery } from './vm/vm-recovery.js';
 
 /** Everything the driver touches, injected (STYLE.md rule 15). */
 export interface VmDriverDeps {
   readonly settings: VmDriverSettings;
   readonly store: SandboxStateStore;
-  readonly booter: VmBooter;
+  readonly booter: SandboxBooter;
   /** The create steps' collaborators (image cache, disks), minus what the driver itself wires. */
   readonly provisioning: Pick<VmProvisionContext, 'baseDisks' | 'run' | 'endpoint'>;
   readonly accelerator: () => Promise<AcceleratorVerdict>;
   /** Finds the VMs of a previous driver process again (QMP, console) at start. */
-  readonly recovery: VmRecovery;
+  readonly recovery: SandboxRecovery;
   readonly logger: Logger;
   readonly now?: () => number;
   readonly sleep?: Sleep;
@@ -302,7 +304,7 @@ export class VmDriver implements ComputeDriverImpl {
   }
 
   /** A create finished: the pending record goes and the running VM speaks for the sandbox. */
-  #promote(pending: PendingSandbox, vm: RunningVm): void {
+  #promote(pending: PendingSandbox, vm: VmHandle): void {
     if (this.#inventory.pending.get(pending.id) !== pending) return;
     this.#inventory.pending.delete(pending.id);
     this.#table.add(vm);
@@ -317,7 +319,8 @@ export class VmDriver implements ComputeDriverImpl {
   }
 
   /** A VM ended: the state file forgets its process and, unless we stopped it, says how it ended. */
-  async #recordExit(vm: RunningVm, exit: VmExit): Promise<void> {
+  async #recordExit(vm: VmHandle, exit: VmExit): Promise<void> {
+    await rm(vm.runDir, { recursive: true, force: true });
     const record = await this.#deps.store.readState(vm.sandboxId);
     if (record === undefined || record.process?.pid !== vm.identity.pid) return;
     const { process: _process, ...rest } = record;

@@ -5,6 +5,7 @@ import { FailedPreconditionError } from '@shellgate/driver-sdk';
 
 import type { RunHostCommand } from '../host/run-host-command.js';
 import { GUEST_INIT_PATH, buildInitramfs, storeInitramfs } from '../initramfs/build-initramfs.js';
+import { isStaticElf } from '../initramfs/static-elf.js';
 import type { ReportProgress } from '../kernel/debian-kernel.js';
 import { downloadKernelPackage, unpackDebianKernel } from '../kernel/debian-kernel.js';
 import type { KernelChoice, PreparedKernel } from '../kernel/kernel-store.js';
@@ -95,8 +96,14 @@ export class GuestKernels {
 
   async #buildInitramfs(kernel: PreparedKernel): Promise<string> {
     const { busyboxPath, run, cacheDir } = this.#options;
+    const busybox = await readFile(busyboxPath);
+    if (!isStaticElf(busybox)) {
+      throw new FailedPreconditionError(`${busyboxPath} is not a statically linked busybox, so it cannot run in the initramfs`, {
+        hint: 'install Debian\'s busybox-static (it provides /bin/busybox) or point busybox at a static build',
+      });
+    }
     const applets = (await run(busyboxPath, ['--list'])).split('\n').filter((name) => /^[a-z0-9_.[-]+$/.test(name));
-    const archive = await buildInitramfs({ kernel, store: this.store, busybox: await readFile(busyboxPath), applets, initScript: await readFile(GUEST_INIT_PATH, 'utf8') });
+    const archive = await buildInitramfs({ kernel, store: this.store, busybox, applets, initScript: await readFile(GUEST_INIT_PATH, 'utf8') });
     return storeInitramfs(join(cacheDir, 'initramfs'), archive);
   }
 }

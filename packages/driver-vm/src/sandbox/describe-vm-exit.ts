@@ -9,6 +9,7 @@ export function describeVmExit(exit: VmExit): string {
   const console = exit.consoleTail.slice(-QUOTED_CONSOLE_LINES).join(' | ');
   const tail = console === '' ? '' : `; last console lines: ${console}`;
   if (exit.signal !== null) return `QEMU was killed by ${exit.signal}${tail}`;
-  if (exit.qemuExitCode !== null && exit.qemuExitCode !== 0) return `QEMU exited with code ${exit.qemuExitCode}${tail}`;
+  if (exit.qemuExitCode === null) return `QEMU ended, killed or crashed; its exit status is unknown because an earlier driver process started it${tail}`;
+  if (exit.qemuExitCode !== 0) return `QEMU exited with code ${exit.qemuExitCode}${tail}`;
   return `the VM powered off before its entrypoint ended${tail}`;
 }

@@ -14,7 +14,7 @@ import type { QmpEvent } from '../qemu/qmp-client.js';
 import type { VmDriverSettings } from '../settings.js';
 import type { SandboxStateStore, StoredLaunch, VmSandboxRecord } from '../state.js';
 import { bootVm } from '../vm/boot-vm.js';
-import type { RunningVm } from '../vm/running-vm.js';
+import type { VmHandle } from '../vm/running-vm.js';
 import type { InheritedFile } from '../vm/spawn-qemu.js';
 import { toVmIdentity } from './vm-identity.js';
 
@@ -50,13 +50,20 @@ function toGuestArgv(launch: StoredLaunch, supervisor: SupervisorRuntime | undef
   return [...supervisor.entrypoint, ...toSupervisorArgs(launch.command, { tty: launch.tty, user: launch.user })];
 }
 
+/** What the driver needs of a booter (a fake in tests). */
+export interface SandboxBooter {
+  /** The instance id (also the run-dir name) of a sandbox's VM. */
+  instanceIdOf(sandboxId: string): string;
+  boot(record: VmSandboxRecord, launch: StoredLaunch, signal: AbortSignal, report: (message: string) => void): Promise<VmHandle>;
+}
+
 /**
  * Boots a sandbox's VM from its state record: the kernel and initramfs, the image's base
  * disk, the runtime disk, the sandbox's own disks and a fresh config disk carrying the token
  * and `launch.sh`; the QEMU process is then recorded in the state file, so a restarted
  * driver finds it again.
  */
-export class VmBooter {
+export class VmBooter implements SandboxBooter {
   readonly #options: VmBooterOptions;
 
   constructor(options: VmBooterOptions) {
@@ -68,7 +75,7 @@ export class VmBooter {
     return toVmIdentity(this.#options.settings.stateDir, sandboxId, undefined).instanceId;
   }
 
-  async boot(record: VmSandboxRecord, launch: StoredLaunch, signal: AbortSignal, report: (message: string) => void): Promise<RunningVm> {
+  async boot(record: VmSandboxRecord, launch: StoredLaunch, signal: AbortSignal, report: (message: string) => void): Promise<VmHandle> {
     const { settings, store, kernels } = this.#options;
     const sandboxDir = store.sandboxDir(record.id);
     const { instanceId, uid } = toVmIdentity(settings.stateDir, record.id, settings.qemuUidBase);

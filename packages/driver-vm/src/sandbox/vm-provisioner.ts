@@ -8,19 +8,19 @@ import type { RunHostCommand } from '../host/run-host-command.js';
 import type { BaseDiskCache } from '../image/base-disk-cache.js';
 import { ImageUnavailableError } from '../image/image-source.js';
 import type { SandboxStateStore, StoredLaunch, VmSandboxRecord } from '../state.js';
-import type { RunningVm } from '../vm/running-vm.js';
+import type { VmHandle } from '../vm/running-vm.js';
 import type { PendingSandbox } from './pending-sandbox.js';
 import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
 import { toStoredLaunch } from './stored-launch.js';
 import type { ValidatedVmSandbox } from './validate-vm-sandbox.js';
-import type { VmBooter } from './vm-booter.js';
+import type { SandboxBooter } from './vm-booter.js';
 import { STATE_DISK_FILE, extraDiskFile } from './vm-booter.js';
 
 /** What the background create needs from the driver. */
 export interface VmProvisionContext {
   readonly store: SandboxStateStore;
   readonly baseDisks: BaseDiskCache;
-  readonly booter: VmBooter;
+  readonly booter: SandboxBooter;
   readonly run: RunHostCommand;
   readonly logger: Logger;
   readonly defaultImage: string;
@@ -31,7 +31,7 @@ export interface VmProvisionContext {
   readonly onUpdate: (sandbox: DriverSandbox) => void;
   readonly onPlatformEvent: (sandboxId: string, reason: string, message: string, type?: 'Normal' | 'Warning') => void;
   /** The VM booted: the pending record is dropped and the running VM speaks for the sandbox. */
-  readonly onBooted: (pending: PendingSandbox, vm: RunningVm) => void;
+  readonly onBooted: (pending: PendingSandbox, vm: VmHandle) => void;
 }
 
 /** A step failed for good: the sandbox turns Ready=False with `reason`. */

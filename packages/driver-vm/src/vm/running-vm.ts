@@ -23,6 +23,22 @@ export interface VmExit {
   readonly atMs: number;
 }
 
+/** A VM as the driver handles it: {@link RunningVm}, or a fake in tests. */
+export interface VmHandle {
+  readonly sandboxId: string;
+  readonly identity: ProcessIdentity;
+  readonly runDir: string;
+  /** Settles once QEMU is gone. */
+  readonly exited: Promise<VmExit>;
+  readonly isRunning: boolean;
+  /** Stops the guest's entrypoint (SIGTERM, SIGKILL after `graceSeconds`), syncs and powers off. */
+  stop(graceSeconds: number): Promise<VmExit>;
+  /** Ends QEMU now. */
+  kill(): Promise<VmExit>;
+  /** Lets go of QEMU without stopping it. */
+  detach(): void;
+}
+
 export interface RunningVmParts {
   readonly sandboxId: string;
   readonly identity: ProcessIdentity;
@@ -51,7 +67,7 @@ const DEFAULT_POLL_INTERVAL_MS = 1000;
  * parent), the QMP socket closing, or a poll of its pid and start time (after a restart of
  * the driver QEMU is no longer our child, and a wedged QEMU might keep its socket).
  */
-export class RunningVm {
+export class RunningVm implements VmHandle {
   readonly sandboxId: string;
   readonly identity: ProcessIdentity;
   readonly runDir: string;

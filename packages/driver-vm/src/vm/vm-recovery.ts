@@ -11,10 +11,11 @@ import type { SandboxStateStore, VmSandboxRecord } from '../state.js';
 import { ConsoleTap } from './console-tap.js';
 import { isSameProcessAlive } from './process-identity.js';
 import { RunningVm } from './running-vm.js';
+import type { VmHandle } from './running-vm.js';
 
 /** What a state record turned out to be when the driver started. */
 export type RecoveryOutcome =
-  | { readonly kind: 'running'; readonly vm: RunningVm }
+  | { readonly kind: 'running'; readonly vm: VmHandle }
   /** A create that failed, or was cut off by the driver's end: the record now carries the failure. */
   | { readonly kind: 'failed'; readonly record: VmSandboxRecord }
   /** Not running (stopped, or ended while the driver was down, which the record now says). */
@@ -22,12 +23,17 @@ export type RecoveryOutcome =
 
 const QMP_TIMEOUT_MS = 5000;
 
+/** What the driver needs to find VMs again at start (a fake in tests). */
+export interface SandboxRecovery {
+  recover(record: VmSandboxRecord, onEvent: (event: QmpEvent) => void): Promise<RecoveryOutcome>;
+}
+
 /**
  * Finds the VMs a previous driver process left running: a record's QEMU (pid and start
  * time, so a reused pid is never taken for it) is reconnected over QMP and its console, and
  * is from then on watched like one we spawned. QEMU that no longer answers QMP is killed.
  */
-export class VmRecovery {
+export class VmRecovery implements SandboxRecovery {
   readonly #store: SandboxStateStore;
   readonly #logger: Logger;
   readonly #now: () => number;

@@ -1,5 +1,5 @@
 import type { QmpEvent } from '../qemu/qmp-client.js';
-import type { RunningVm, VmExit } from './running-vm.js';
+import type { VmExit, VmHandle } from './running-vm.js';
 
 /** What happened to a sandbox's VM; the watch adapter turns each into sandbox changes. */
 export type VmTableEvent =
@@ -18,15 +18,15 @@ type Subscriber = (event: VmTableEvent | 'gap') => void;
  * before subscribers hear of it, so a reader of the state never sees a VM gone but no exit.
  */
 export class VmTable {
-  readonly #vms = new Map<string, RunningVm>();
+  readonly #vms = new Map<string, VmHandle>();
   readonly #subscribers = new Set<Subscriber>();
-  readonly #onExit: (vm: RunningVm, exit: VmExit) => Promise<void>;
+  readonly #onExit: (vm: VmHandle, exit: VmExit) => Promise<void>;
 
-  constructor(onExit: (vm: RunningVm, exit: VmExit) => Promise<void>) {
+  constructor(onExit: (vm: VmHandle, exit: VmExit) => Promise<void>) {
     this.#onExit = onExit;
   }
 
-  get(sandboxId: string): RunningVm | undefined {
+  get(sandboxId: string): VmHandle | undefined {
     return this.#vms.get(sandboxId);
   }
 
@@ -39,7 +39,7 @@ export class VmTable {
   }
 
   /** Tracks a VM that just booted (or was found again after a restart) until it exits. */
-  add(vm: RunningVm): void {
+  add(vm: VmHandle): void {
     this.#vms.set(vm.sandboxId, vm);
     this.#emit({ type: 'started', sandboxId: vm.sandboxId });
     void vm.exited.then(async (exit) => {
@@ -49,7 +49,7 @@ export class VmTable {
     });
   }
 
-  /** A QMP event of a sandbox's VM (forwarded by {@link RunningVm}'s `onEvent`). */
+  /** A QMP event of a sandbox's VM (forwarded by {@link VmHandle}'s `onEvent`). */
   publishQmpEvent(sandboxId: string, event: QmpEvent): void {
     this.#emit({ type: 'qmp', sandboxId, event });
   }
