@@ -30,7 +30,7 @@ export function registerDockerDocExamplesSuite(): void {
     before(async () => {
       await requireDockerEngine();
       const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-docs-'));
-      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('docs', join(stateDir, 'docker-driver')), supervisor_runtime_dir: buildSupervisorRuntime(join(stateDir, 'runtime')) };
+      const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('docs', join(stateDir, 'docker-driver')), inject_supervisor: true, supervisor_runtime_dir: buildSupervisorRuntime(join(stateDir, 'runtime')) };
       networkName = String(driverConfig.network_name);
       const configToml = ['[drivers.docker]', `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(DOCKER_DRIVER_BIN)}]`, ...toTomlLines(driverConfig)].join('\n');
       gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });

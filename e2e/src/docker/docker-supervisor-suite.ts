@@ -98,7 +98,7 @@ export function registerDockerSupervisorSuite(): void {
     }
 
     function tokenOf(sandboxId: string): string {
-      return readFileSync(join(driverStateDir, 'sandboxes', sandboxId, 'token'), 'utf8').trim();
+      return readFileSync(join(driverStateDir, 'sandboxes', sandboxId, 'token.kept'), 'utf8').trim();
     }
 
     it('runs the supervisor from the bind-mounted bundle in an image without Node, and is Ready only once its session is up', async () => {
@@ -311,7 +311,7 @@ export function registerDockerSupervisorSuite(): void {
             clearTimeout(timer);
             resolve(error.code);
           });
-          stream.write({ payload: { $case: 'hello', hello: { sandboxId, instanceId: 'e2e-probe', token, supervisorVersion: 'e2e' } } });
+          stream.write({ payload: { $case: 'hello', hello: { sandboxId, instanceId: 'e2e-probe', token, supervisorVersion: 'e2e', resumeOnlyIfFree: false } } });
         });
       } finally {
         client.close();

@@ -44,9 +44,9 @@ describe('gateway binary with the fake driver binary', () => {
     await assert.rejects(api.get('life-1'), /not found/);
   });
 
-  it('allows stop only from Ready and start only from Stopped, both idempotent', async () => {
+  it('refuses start while Provisioning; stop and start are idempotent', async () => {
     await api.create({ name: 'life-2' });
-    await assert.rejects(api.stop('life-2'), (error: { code: number; details: string }) => {
+    await assert.rejects(api.start('life-2'), (error: { code: number; details: string }) => {
       assert.equal(error.code, 9, 'FAILED_PRECONDITION');
       assert.match(error.details, /Provisioning/);
       return true;

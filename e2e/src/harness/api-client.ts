@@ -3,6 +3,7 @@ import {
   CreateSandboxRequest,
   OpenShellClient,
   type GetGatewayInfoResponse,
+  type GetSandboxLogsResponse,
   type Sandbox,
   type SandboxStreamEvent,
 } from '@shellgate/api';
@@ -45,6 +46,11 @@ export class ApiClient {
 
   async start(name: string): Promise<Sandbox> {
     return (await this.call<{ sandbox?: Sandbox }>((m, cb) => this.raw.startSandbox({ name, workspace: '' }, m, cb))).sandbox!;
+  }
+
+  /** GetSandboxLogs of a sandbox id: every held line (`lines` 0). */
+  async logs(sandboxId: string): Promise<GetSandboxLogsResponse> {
+    return this.call((metadata, callback) => this.raw.getSandboxLogs({ sandboxId, lines: 0, sinceMs: 0, sources: [], minLevel: '', workspace: '' }, metadata, callback));
   }
 
   async info(): Promise<GetGatewayInfoResponse> {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ErrorCode, InvalidArgumentError } from '@shellgate/driver-sdk';
+import { ErrorCode, InvalidArgumentError, toStorageError } from '@shellgate/driver-sdk';
 
 import { EngineHostNotFoundError, engineMessageOf, toEngineDriverError } from './errors.js';
 import { EngineHttpError } from './http/engine-http-error.js';
@@ -53,6 +53,13 @@ void describe('toEngineDriverError', () => {
     assert.equal(error.code, ErrorCode.Unavailable);
     assert.equal(error.message, 'inspect container c1: permission denied on unix:///run/podman/podman.sock');
     assert.equal(error.hint, PODMAN_NAMING.permissionHint);
+  });
+
+  void it('passes a full state dir through as RESOURCE_EXHAUSTED naming it', () => {
+    const full = toStorageError(systemError('ENOSPC'), '/var/lib/shellgate/driver-podman', 'write the token of sandbox "sbx-1"');
+    const error = map(full, { sandboxId: 'sbx-1' });
+    assert.equal(error.code, ErrorCode.ResourceExhausted);
+    assert.match(error.message, /no space left on the filesystem holding \/var\/lib\/shellgate\/driver-podman/);
   });
 
   void it('maps anything else to INTERNAL and keeps the cause', () => {

@@ -57,6 +57,7 @@ const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOENT'
  * contain the sandbox token: it only reaches the engine as a file path).
  */
 export function toEngineDriverError(error: unknown, context: EngineCallContext, naming: EngineNaming): ShellgateError {
+  // test: "passes a full state dir through as RESOURCE_EXHAUSTED naming it"
   if (isShellgateError(error)) return error;
   const options = { cause: error, details: { operation: context.operation } };
   const statusCode = readField(error, 'statusCode');

@@ -1,4 +1,4 @@
-import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 import { DriverEnv } from './env.js';
@@ -48,7 +48,16 @@ export const dockerDriverConfig = defineConfig({
       default: 'shellgate',
       env: 'SHELLGATE_DOCKER_NETWORK',
       flag: '--network-name',
-      description: 'bridge network sandboxes join; created with our labels if missing, reused if present',
+      description:
+        'bridge network sandboxes join; created with our labels and inter-container traffic off if missing, reused if present ' +
+        '(one with inter-container traffic on is refused unless allow_sandbox_to_sandbox)',
+    },
+    allow_sandbox_to_sandbox: {
+      type: 'boolean',
+      default: false,
+      env: 'SHELLGATE_DOCKER_ALLOW_SANDBOX_TO_SANDBOX',
+      flag: '--allow-sandbox-to-sandbox',
+      description: 'let sandboxes reach each other on the network (inter-container traffic on); off by default: each reaches only the gateway and the outside',
     },
     host_gateway_ip: {
       type: 'string',
@@ -119,12 +128,27 @@ export const dockerDriverConfig = defineConfig({
       flag: '--inject-supervisor',
       description: 'run the Shellgate supervisor as every sandbox\'s entrypoint; false: none, and the gateway needs requires_supervisor = false',
     },
+    expose_token_to_agent: {
+      type: 'boolean',
+      default: false,
+      env: 'SHELLGATE_DOCKER_EXPOSE_TOKEN_TO_AGENT',
+      flag: '--expose-token-to-agent',
+      description:
+        'leave the sandbox token file readable inside sandboxes (mounted read-only, not emptied by the supervisor) for images whose own ' +
+        'processes read it; weakens isolation: any process in the sandbox that can read it can act as the supervisor',
+    },
     gateway_id: {
       type: 'string',
       default: 'standalone',
       env: GATEWAY_ID_ENV,
       flag: '--gateway-id',
       description: 'id of the owning gateway, put on every container as a label; list and watch only see its containers',
+    },
+    gateway_state_dir: {
+      type: 'string',
+      env: GATEWAY_STATE_DIR_ENV,
+      flag: '--gateway-state-dir',
+      description: "the owning gateway's state directory, refused as a bind mount source like state_dir (the gateway sets the env var on drivers it spawns)",
     },
   },
 });

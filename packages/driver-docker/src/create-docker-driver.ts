@@ -2,7 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import type { Logger, ProtectedHostPath, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import type { EngineHost } from '@shellgate/container-engine';
 
 import type { DockerDriverConfig, ImagePullPolicy } from './config.js';
 import { DockerDriver } from './docker-driver.js';
@@ -23,20 +24,46 @@ export interface DockerDriverPlatform {
 /** The state dir's subdirectory for supervisor bundles the driver builds itself. */
 const RUNTIME_CACHE_DIR = 'runtime';
 
-/** Turns resolved config keys, and the bundle `supervisor_runtime_dir` names once loaded, into the driver's settings. */
-export function toDockerDriverSettings(config: DockerDriverConfig, supervisorRuntime: SupervisorRuntime | undefined): DockerDriverSettings {
+/** Where the driver runs from: what bind mounts must not reach. */
+export interface DockerDriverPlace {
+  readonly stateDir: string;
+  readonly host: EngineHost;
+  readonly supervisorRuntime: SupervisorRuntime | undefined;
+}
+
+/**
+ * The driver's own paths no bind mount may reach: every sandbox's token (state_dir, which
+ * also holds the bundles the driver builds), the gateway's signing key, the runtime every
+ * sandbox runs, and the engine socket.
+ */
+function toProtectedHostPaths(config: DockerDriverConfig, place: DockerDriverPlace): ProtectedHostPath[] {
+  const runtimeRole = 'the supervisor runtime every sandbox runs';
+  return [
+    { path: place.stateDir, role: "the driver's state directory (every sandbox's token)" },
+    ...(config.gateway_state_dir ? [{ path: config.gateway_state_dir, role: "the gateway's state directory (its signing key)" }] : []),
+    ...(config.supervisor_runtime_dir ? [{ path: config.supervisor_runtime_dir, role: runtimeRole }] : []),
+    ...(place.supervisorRuntime === undefined ? [] : [{ path: place.supervisorRuntime.hostDir, role: runtimeRole }]),
+    ...(place.host.kind === 'unix' ? [{ path: place.host.socketPath, role: 'the Docker socket this driver uses' }] : []),
+  ];
+}
+
+/** Turns resolved config keys, and where the driver found its state, bundle and engine, into the driver's settings. */
+export function toDockerDriverSettings(config: DockerDriverConfig, place: DockerDriverPlace): DockerDriverSettings {
   return {
     defaultImage: config.default_image,
     imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
     networkName: config.network_name,
+    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
     hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
     pidsLimit: config.pids_limit,
     stopTimeoutSeconds: config.stop_timeout_seconds,
     allowBindMounts: config.allow_bind_mounts,
+    bindMounts: { protectedHostPaths: toProtectedHostPaths(config, place), isEngineLocal: place.host.kind === 'unix' },
     gatewayPort: config.gateway_port,
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
-    supervisorRuntime,
+    supervisorRuntime: place.supervisorRuntime,
+    isTokenExposedToAgent: config.expose_token_to_agent,
   };
 }
 
@@ -63,7 +90,7 @@ export async function createDockerDriver(
     logger,
   });
   const host = detectDockerHost({ configured: config.docker_host, env: platform.env, homeDir: platform.homeDir, logger });
-  const settings = toDockerDriverSettings(config, supervisorRuntime);
+  const settings = toDockerDriverSettings(config, { stateDir, host, supervisorRuntime });
   logger.info('docker driver configured', {
     endpoint: host.endpoint,
     stateDir,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import * as fsPromises from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,7 +15,7 @@ import {
   isShellgateError,
   silentLogger,
 } from '@shellgate/driver-sdk';
-import type { CallContext, DriverSandbox, SupervisorRuntime, WatchSandboxesEvent } from '@shellgate/driver-sdk';
+import type { CallContext, DriverSandbox, SandboxFileStoreOptions, SandboxFileSystem, SupervisorRuntime, WatchSandboxesEvent } from '@shellgate/driver-sdk';
 import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 import type { TestSandboxInit } from '@shellgate/driver-sdk/testing';
 
@@ -29,14 +30,17 @@ const SETTINGS: DockerDriverSettings = {
   defaultImage: 'busybox:latest',
   imagePullPolicy: 'IfNotPresent',
   networkName: 'shellgate',
+  allowSandboxToSandbox: false,
   hostGatewayIp: undefined,
   pidsLimit: 1024,
   stopTimeoutSeconds: 10,
   allowBindMounts: false,
+  bindMounts: { protectedHostPaths: [], isEngineLocal: true },
   gatewayPort: 17670,
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
   supervisorRuntime: undefined,
+  isTokenExposedToAgent: false,
 };
 
 const SUPERVISOR: SupervisorRuntime = {
@@ -59,9 +63,9 @@ interface Harness extends AsyncDisposable {
   phaseOf(id: string): string;
 }
 
-async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine = new FakeDockerEngine()): Promise<Harness> {
+async function startHarness(settings: Partial<DockerDriverSettings> = {}, engine = new FakeDockerEngine(), storeOptions: SandboxFileStoreOptions = {}): Promise<Harness> {
   const root = await mkdtemp(join(tmpdir(), 'sg-docker-driver-'));
-  const store = createSandboxStateStore(join(root, 'state'));
+  const store = createSandboxStateStore(join(root, 'state'), storeOptions);
   const driver = new DockerDriver({ engine, store, settings: { ...SETTINGS, ...settings }, logger: silentLogger, sleep: async () => {} });
   await driver.start();
   const abort = new AbortController();
@@ -248,7 +252,7 @@ void describe('DockerDriver with a fake engine', () => {
     assert.match(readyReason(h.mirror.get(sandbox.id)), /code 3/);
   });
 
-  void it('writes the token to a 0600 file mounted read-only, and never into env, labels or answers', async () => {
+  void it('writes the token to a 0600 file (mounted read-only without a supervisor) and a kept copy, and never into env, labels or answers', async () => {
     await using h = await startHarness();
     const token = 'eyJ-super-secret-token';
     const sandbox = await h.create({ spec: { sandboxToken: token } });
@@ -256,8 +260,10 @@ void describe('DockerDriver with a fake engine', () => {
     const tokenPath = h.store.tokenPath(sandbox.id);
     assert.equal(await readFile(tokenPath, 'utf8'), token);
     assert.equal((await stat(tokenPath)).mode & 0o777, 0o600);
+    assert.equal(await readFile(h.store.keptTokenPath(sandbox.id), 'utf8'), token);
     const spec = h.engine.createdSpecs[0]!;
     assert.deepEqual(spec.mounts[0], { type: 'bind', source: tokenPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: true });
+    assert.ok(!spec.mounts.some((mount) => mount.type === 'bind' && mount.source === h.store.keptTokenPath(sandbox.id)), 'the kept copy is never mounted');
     assert.ok(!JSON.stringify(spec).includes(token), 'token in the container spec');
     const answers = [await h.driver.getSandbox({ sandboxId: sandbox.id, sandboxName: '' }, h.ctx), await h.driver.listSandboxes({}, h.ctx), h.events];
     assert.ok(!JSON.stringify(answers).includes(token), 'token in an answer');
@@ -297,6 +303,36 @@ void describe('DockerDriver with a fake engine', () => {
       assert.equal(await h.store.readState(sandbox.id), undefined);
     });
   }
+
+  void it('refuses a bind mount of the state directory at ValidateSandboxCreate and at CreateSandbox, creating nothing', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'sg-docker-protected-'));
+    await using h = await startHarness({ allowBindMounts: true, bindMounts: { protectedHostPaths: [{ path: stateDir, role: 'the state' }], isEngineLocal: true } });
+    const sandbox = buildTestSandbox({ spec: { template: { driverConfig: { mounts: [{ type: 'bind', source: stateDir, target: '/s' }] } } } });
+    assert.equal(await codeOf(h.driver.validateSandboxCreate({ sandbox }, h.ctx)), ErrorCode.InvalidArgument);
+    assert.equal(await codeOf(h.driver.createSandbox({ sandbox }, h.ctx)), ErrorCode.InvalidArgument);
+    assert.equal(h.engine.createdSpecs.length, 0);
+    await assert.rejects(stat(h.store.sandboxDir(sandbox.id)), 'no token file was written');
+    await rm(stateDir, { recursive: true });
+  });
+
+  void it('checks bind mounts again right before the create: a source swapped for a link to /etc during the pull fails the sandbox', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-docker-swap-'));
+    const source = join(dir, 'data');
+    await mkdir(source);
+    const engine = new FakeDockerEngine();
+    let release!: () => void;
+    engine.pullGate = new Promise((resolve) => (release = resolve));
+    engine.registry.set('slow:1', 'sha256:slow');
+    await using h = await startHarness({ allowBindMounts: true }, engine);
+    const sandbox = await h.create({ spec: { template: { image: 'slow:1', driverConfig: { mounts: [{ type: 'bind', source, target: '/data' }] } } } });
+    await rm(source, { recursive: true });
+    await symlink('/etc', source);
+    release();
+    await h.waitFor('Error', () => h.phaseOf(sandbox.id) === 'Error');
+    assert.match(readyReason(h.mirror.get(sandbox.id)), /^False ContainerCreateFailed: checking bind mounts: .*\(real path "\/etc"\)/);
+    assert.equal(engine.createdSpecs.length, 0);
+    await rm(dir, { recursive: true });
+  });
 
   void it('a Delete during the container create removes the container the engine still creates', async () => {
     const engine = new FakeDockerEngine();
@@ -371,6 +407,46 @@ void describe('DockerDriver with a fake engine', () => {
     await h.waitFor('the legacy container deleted', () => h.mirror.has('old') && h.mirror.get('old') === undefined);
   });
 
+  void it('under a supervisor: mounts the token file writable so the supervisor can empty it; expose_token_to_agent mounts it read-only and says --keep-token-file', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create({ spec: { command: ['sleep', '1000'] } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    assert.deepEqual(h.engine.createdSpecs[0]!.mounts[0], { type: 'bind', source: h.store.tokenPath(sandbox.id), target: SANDBOX_TOKEN_TARGET, isReadOnly: false });
+    await using exposed = await startHarness({ supervisorRuntime: SUPERVISOR, isTokenExposedToAgent: true });
+    const open = await exposed.create({ spec: { command: ['sleep', '1000'] } });
+    await exposed.waitFor('Ready', () => exposed.phaseOf(open.id) === 'Ready');
+    const spec = exposed.engine.createdSpecs[0]!;
+    assert.equal(spec.mounts[0]?.type === 'bind' && spec.mounts[0].isReadOnly, true);
+    assert.deepEqual(spec.command, ['--keep-token-file', '--', 'sleep', '1000']);
+  });
+
+  void it('delivers the token again before a start, after the last run\'s supervisor emptied the file', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create({ spec: { sandboxToken: 'jwt-for-every-start' } });
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const tokenPath = h.store.tokenPath(sandbox.id);
+    await truncate(tokenPath, 0);
+    await h.driver.startSandbox(ref, h.ctx);
+    assert.equal(await readFile(tokenPath, 'utf8'), '', 'a running container keeps its mounted file: nothing replaced');
+    await h.driver.stopSandbox(ref, h.ctx);
+    await h.driver.startSandbox(ref, h.ctx);
+    assert.equal(await readFile(tokenPath, 'utf8'), 'jwt-for-every-start');
+    assert.equal((await stat(tokenPath)).mode & 0o777, 0o600);
+  });
+
+  void it('a start whose token is lost is FAILED_PRECONDITION, and the container stays stopped', async () => {
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR });
+    const sandbox = await h.create();
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    await h.driver.stopSandbox(ref, h.ctx);
+    await rm(h.store.keptTokenPath(sandbox.id));
+    await truncate(h.store.tokenPath(sandbox.id), 0);
+    assert.equal(await codeOf(h.driver.startSandbox(ref, h.ctx)), ErrorCode.FailedPrecondition);
+    assert.equal([...h.engine.containers.values()][0]?.info.state, 'exited');
+  });
+
   void it('stops to Suspended=True (kept across restarts), starts again, and deletes idempotently', async () => {
     await using h = await startHarness();
     const sandbox = await h.create();
@@ -395,6 +471,32 @@ void describe('DockerDriver with a fake engine', () => {
     for (const call of [h.driver.getSandbox(ref, h.ctx), h.driver.stopSandbox(ref, h.ctx), h.driver.startSandbox(ref, h.ctx)]) {
       assert.equal(await codeOf(call), ErrorCode.NotFound);
     }
+  });
+
+  void it('answers create and stop on a full state dir with RESOURCE_EXHAUSTED naming it, and creates no container', async () => {
+    let isFull = false;
+    const writeFile: SandboxFileSystem['writeFile'] = async (...args) => {
+      if (isFull) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      return fsPromises.writeFile(...args);
+    };
+    await using h = await startHarness({}, new FakeDockerEngine(), { fs: { ...fsPromises, writeFile } });
+    const sandbox = await h.create();
+    const ref = { sandboxId: sandbox.id, sandboxName: '' };
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    isFull = true;
+    for (const call of [h.create(), h.driver.stopSandbox(ref, h.ctx)]) {
+      await assert.rejects(call, (error: unknown) => {
+        assert.ok(isShellgateError(error), String(error));
+        assert.equal(error.code, ErrorCode.ResourceExhausted);
+        assert.match(error.message, new RegExp(`no space left on the filesystem holding ${h.store.rootDir} \\(ENOSPC\\)`));
+        return true;
+      });
+    }
+    assert.equal(h.engine.createdSpecs.length, 1, 'no container for the refused create');
+    assert.equal(h.phaseOf(sandbox.id), 'Ready', 'the refused stop left the sandbox running');
+    isFull = false;
+    const next = await h.create();
+    await h.waitFor('Ready after space came back', () => h.phaseOf(next.id) === 'Ready');
   });
 
   void it('reconnects when the event stream drops and resyncs what changed meanwhile', async () => {

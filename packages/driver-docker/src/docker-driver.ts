@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 
 import {
+  ErrorCode,
   EventStreamWatchSource,
   FailedPreconditionError,
   GATEWAY_CALLBACK_HOSTNAME,
@@ -9,6 +10,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  isShellgateError,
   toCallbackEndpoint,
 } from '@shellgate/driver-sdk';
 import type {
@@ -28,10 +30,12 @@ import type {
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
 
+import { resolveBindMounts } from './container/bind-mounts.js';
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
 import { provisionSandbox } from './create/sandbox-provisioner.js';
-import type { ContainerEvent, DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import type { ContainerEvent, ContainerInfo, DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { ContainerState } from './engine/docker-engine.js';
 import { toDriverError } from './errors.js';
 import type { ResolvedNetwork } from './network/callback-network.js';
 import { CallbackNetwork } from './network/callback-network.js';
@@ -95,7 +99,8 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new SandboxInventory(engine, store, this.#tracker, settings.gatewayId);
-    this.#network = new CallbackNetwork({ engine, networkName: settings.networkName, gatewayId: settings.gatewayId, hostGatewayIp: settings.hostGatewayIp, logger });
+    const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
+    this.#network = new CallbackNetwork({ engine, networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp, logger });
     this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now });
     this.#watcher = new EventStreamWatchSource({
       adapter: new DockerWatchAdapter(engine, this.#inventory, this.#events),
@@ -112,7 +117,11 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#watcher.start();
     // Best effort: the network is needed by the first create and the listener requirement.
     this.#network.ensure(this.#lifetime.signal).catch((error: unknown) => {
-      this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+      if (isShellgateError(error) && error.code === ErrorCode.FailedPrecondition) {
+        this.#deps.logger.error('the sandbox network cannot be used; no sandbox starts until it is fixed', { error });
+      } else {
+        this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
+      }
     });
   }
 
@@ -165,6 +174,7 @@ export class DockerDriver implements ComputeDriverImpl {
         defaultImage: this.#deps.settings.defaultImage,
         pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#network.ensure(signal),
+        resolveBindMounts: (mountOptions) => resolveBindMounts(mountOptions, this.#deps.settings.bindMounts),
         toDefaults: (network) => this.#toContainerDefaults(network),
         onUpdate: (update) => this.#tracker.publish(update),
         onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
@@ -202,6 +212,15 @@ export class DockerDriver implements ComputeDriverImpl {
     const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
+    // The last run's supervisor emptied the token file. Docker mounts the file anew at start,
+    // so replacing it now is safe; a running container keeps its own (and needs no token).
+    if (info.state !== ContainerState.Running) {
+      try {
+        await this.#deps.store.deliverToken(sandboxId);
+      } catch (error) {
+        throw toDriverError(error, { operation: 'deliver the sandbox token', sandboxId });
+      }
+    }
     await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
     await this.#events.refresh(info.id, ctx.signal);
   }
@@ -262,7 +281,8 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async #validate(sandbox: ValidateSandboxCreateRequest['sandbox'], signal: AbortSignal): Promise<ValidatedSandbox> {
-    return validateDockerSandbox(sandbox, { allowBindMounts: this.#deps.settings.allowBindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
+    const { allowBindMounts, bindMounts } = this.#deps.settings;
+    return validateDockerSandbox(sandbox, { allowBindMounts, bindMounts, engineInfo: (s) => this.#fetchEngineInfo(s) }, signal);
   }
 
   #fetchEngineInfo(signal: AbortSignal): Promise<EngineInfo> {
@@ -284,11 +304,12 @@ export class DockerDriver implements ComputeDriverImpl {
       pidsLimit: settings.pidsLimit,
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
+      isTokenExposedToAgent: settings.isTokenExposedToAgent,
     };
   }
 
   /** The container of a sandbox; waits for an in-flight create (Stop right after Create is fine). */
-  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: { id: string }; sandboxId: string }> {
+  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
     const inFlight = this.#inventory.findPending(request);
     if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
     const pending = this.#inventory.findPending(request);

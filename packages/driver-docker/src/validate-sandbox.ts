@@ -8,6 +8,8 @@ import {
 } from '@shellgate/driver-sdk';
 import type { DriverSandbox, ValidationProblem } from '@shellgate/driver-sdk';
 
+import { resolveBindMounts } from './container/bind-mounts.js';
+import type { BindMountPolicy } from './container/bind-mounts.js';
 import { toGpuCount } from './container/container-spec.js';
 import type { DockerDriverOptions } from './container/driver-config.js';
 import { parseDockerDriverOptions } from './container/driver-config.js';
@@ -22,11 +24,12 @@ const RESOURCES = 'spec.template.resources';
 
 export interface SandboxValidationPolicy {
   readonly allowBindMounts: boolean;
+  readonly bindMounts: BindMountPolicy;
   /** `docker info`, fetched only when a sandbox asks for GPUs or CDI devices. */
   readonly engineInfo: (signal: AbortSignal) => Promise<EngineInfo>;
 }
 
-/** A sandbox that passed every check, with its parsed driver_config. */
+/** A sandbox that passed every check, with its parsed driver_config (bind sources as real paths). */
 export interface ValidatedSandbox {
   readonly sandbox: DriverSandbox;
   readonly options: DockerDriverOptions;
@@ -80,8 +83,8 @@ async function checkDevices(sandbox: DriverSandbox, options: DockerDriverOptions
 
 /**
  * Everything ValidateSandboxCreate and CreateSandbox check: the SDK's common checks, no
- * cpu/memory requests (FAILED_PRECONDITION), limits Docker accepts, `driver_config`, and
- * GPU/CDI support on the engine.
+ * cpu/memory requests (FAILED_PRECONDITION), limits Docker accepts, `driver_config` (bind
+ * sources resolved and checked), and GPU/CDI support on the engine.
  */
 export async function validateDockerSandbox(
   sandbox: DriverSandbox | undefined,
@@ -91,7 +94,8 @@ export async function validateDockerSandbox(
   if (sandbox === undefined) throw new InvalidArgumentError('request has no sandbox');
   validateDriverSandbox(sandbox);
   checkResources(sandbox);
-  const options = parseDockerDriverOptions(sandbox.spec?.template?.driverConfig, { allowBindMounts: policy.allowBindMounts });
+  const parsed = parseDockerDriverOptions(sandbox.spec?.template?.driverConfig, { allowBindMounts: policy.allowBindMounts });
+  const options = await resolveBindMounts(parsed, policy.bindMounts);
   await checkDevices(sandbox, options, policy, signal);
   return { sandbox, options };
 }

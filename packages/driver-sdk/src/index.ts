@@ -78,6 +78,7 @@ export {
   truncateText,
 } from './errors.js';
 export type { ShellgateErrorOptions } from './errors.js';
+export { StorageFullError, isStorageFullError, toStorageError } from './storage-full-error.js';
 
 // ── Logging ──
 export type { CreateLoggerOptions, LogFields, LogFormat, LogLevel, Logger } from './logging/index.js';
@@ -91,6 +92,7 @@ export {
   GATEWAY_ID_ENV,
   GATEWAY_PORT_ENV,
   GATEWAY_SCHEME_ENV,
+  GATEWAY_STATE_DIR_ENV,
   PARENT_WATCH_ENV,
   PARENT_WATCH_STDIN,
   runDriverMain,
@@ -193,14 +195,18 @@ export { SandboxEnv, buildSandboxEnvironment, mergeUserEnvironment, toEnvList } 
 export type { SandboxEnvironmentOptions, SandboxTlsFiles } from './environment/index.js';
 export {
   DRIVER_CONFIG_FIELD,
+  ENGINE_SOCKET_PATHS,
   MAX_ENVIRONMENT_ENTRIES,
   MAX_SANDBOX_NAME_LENGTH,
   RESERVED_MOUNT_TARGETS,
+  SENSITIVE_HOST_PATHS,
+  findBindMountSourceProblems,
   findEnvironmentProblems,
   formatDriverConfigField,
   findLabelProblems,
   findMountTargetProblems,
   findSandboxNameProblems,
+  resolveBindMountSources,
   throwIfProblems,
   validateDriverSandbox,
   validateEnvironment,
@@ -208,7 +214,7 @@ export {
   validateMountTarget,
   validateSandboxName,
 } from './validation/index.js';
-export type { ValidationProblem } from './validation/index.js';
+export type { BindMountSourcePolicy, BindMountSourceRef, ProtectedHostPath, ValidationProblem } from './validation/index.js';
 
 // ── Sandbox runtime: in-sandbox paths, supervisor bundle, state files, labels ──
 export {
@@ -248,6 +254,8 @@ export type {
   ProvisioningFailure,
   ResolveDriverStateDirOptions,
   RuntimeManifest,
+  SandboxFileStoreOptions,
+  SandboxFileSystem,
   SandboxOwnership,
   SandboxRecord,
   SupervisorArgsOptions,

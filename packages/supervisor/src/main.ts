@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The sandbox entrypoint: `shellgate-supervisor [--tty] [--user SPEC] -- CMD...` (see --help).
+// The sandbox entrypoint: `shellgate-supervisor [--tty] [--user SPEC] [--keep-token-file] -- CMD...` (see --help).
 import process from 'node:process';
 import { parseSupervisorArgs, SUPERVISOR_USAGE } from './config/cli-args.js';
 import { parseSupervisorConfig } from './config/supervisor-config.js';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { FakeGateway } from './testing/fake-gateway.js';
 import { SupervisorProcess } from './testing/supervisor-process.js';
@@ -40,27 +41,68 @@ describe('shellgate-supervisor (dist/main.js) against a fake gateway', { timeout
     assert.doesNotMatch(JSON.stringify(lines), /very-secret-token-value/);
   });
 
-  it('reconnects with a new session and a re-read token after the gateway restarts, keeping its instance id', async () => {
+  it('empties the token file before it starts anything, and keeps the token in memory for hello and exec', async () => {
+    const supervisor = startSupervisor({ sandboxId: 'taken-1', token: 'jwt-in-memory', args: ['--', 'sh', '-c', 'cat "$OPENSHELL_SANDBOX_TOKEN_FILE"; echo main-end; sleep 30'] });
+    const session = await gateway.waitFor('hello', () => sessionsOf('taken-1')[0]);
+    assert.equal(session.hello.token, 'jwt-in-memory');
+    assert.equal(readFileSync(supervisor.tokenFile, 'utf8'), '');
+    assert.equal(statSync(supervisor.tokenFile).mode & 0o777, 0o600, 'emptied in place, mode kept');
+    await gateway.waitFor('the main process output', () => supervisor.stdout.includes('main-end'));
+    assert.equal(supervisor.stdout, 'main-end\n', 'the main process finds the file empty');
+    const exec = gateway.startExec({ command: ['sh', '-c', `cat ${JSON.stringify(supervisor.tokenFile)}; echo end`] });
+    await exec.done();
+    assert.equal(exec.attachToken, 'jwt-in-memory');
+    assert.equal(exec.stdoutText, 'end\n', 'an exec finds the file empty');
+  });
+
+  it('with --keep-token-file leaves the file as it is', async () => {
+    const supervisor = startSupervisor({ sandboxId: 'kept-1', token: 'jwt-kept', args: ['--keep-token-file', '--'] });
+    const session = await gateway.waitFor('hello', () => sessionsOf('kept-1')[0]);
+    assert.equal(session.hello.token, 'jwt-kept');
+    assert.equal(readFileSync(supervisor.tokenFile, 'utf8'), 'jwt-kept\n');
+    await gateway.waitFor('the kept-file warning', () => supervisor.stderr.includes('token file is kept readable'));
+  });
+
+  it('reports an empty token file at start as the clear error it is, and keeps trying', async () => {
+    const supervisor = startSupervisor({ sandboxId: 'empty-1', token: '' });
+    await gateway.waitFor('two attempts', () => supervisor.stderr.split('is empty').length > 2);
+    assert.match(supervisor.stderr, /the sandbox token file \S+ is empty/);
+    assert.equal(sessionsOf('empty-1').length, 0);
+    assert.equal(supervisor.child.exitCode, null);
+  });
+
+  it('reconnects with a new session and the token it holds after the gateway restarts, keeping its instance id', async () => {
     const supervisor = startSupervisor({ sandboxId: 'reconnect-1', token: 'first-token' });
     const first = await gateway.waitFor('first session', () => sessionsOf('reconnect-1')[0]);
-    supervisor.rotateToken('rotated-token');
+    supervisor.rotateToken('written-later');
     const port = gateway.port;
     gateway.stop();
     await gateway.start(port);
     const second = await gateway.waitFor('a second session', () => sessionsOf('reconnect-1')[1]);
     assert.notEqual(second.id, first.id);
     assert.equal(second.hello.instanceId, first.hello.instanceId);
-    assert.equal(second.hello.token, 'rotated-token');
+    assert.equal(second.hello.token, 'first-token', 'read once: a later write to the file does not change it');
+    assert.equal(second.hello.resumeOnlyIfFree, false);
   });
 
-  it('stops reconnecting once superseded', async () => {
+  it('once superseded, asks to resume (resume_only_if_free) until the newer session is gone, then holds the session again', async () => {
     const supervisor = startSupervisor({ sandboxId: 'superseded-1' });
     const session = await gateway.waitFor('session', () => sessionsOf('superseded-1')[0]);
-    gateway.supersede(session);
-    await gateway.waitFor('the superseded warning', () => supervisor.stderr.includes('superseded'));
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    assert.equal(sessionsOf('superseded-1').length, 1);
-    assert.equal(supervisor.child.exitCode, null, 'the supervisor keeps running, only the session stops');
+    assert.equal(session.hello.resumeOnlyIfFree, false);
+    gateway.isSessionTaken = true;
+    try {
+      gateway.supersede(session);
+      await gateway.waitFor('the superseded warning', () => supervisor.stderr.includes('superseded'));
+      await gateway.waitFor('a refused resume', () => gateway.refusedHellos.find((hello) => hello.sandboxId === 'superseded-1'));
+      assert.equal(sessionsOf('superseded-1').length, 1, 'no session while the newer one lives');
+      assert.equal(supervisor.child.exitCode, null, 'the supervisor keeps running');
+    } finally {
+      gateway.isSessionTaken = false;
+    }
+    const resumed = await gateway.waitFor('the resumed session', () => sessionsOf('superseded-1')[1], 15_000);
+    assert.equal(resumed.hello.resumeOnlyIfFree, true);
+    assert.equal(resumed.hello.instanceId, session.hello.instanceId);
+    await gateway.waitFor('heartbeats on the resumed session', () => resumed.messages.some((message) => message.payload?.$case === 'heartbeat'));
   });
 
   it('ships main-process output as log lines (stdout info, stderr error), passes it through, and exits with its code', async () => {
@@ -101,10 +143,15 @@ describe('shellgate-supervisor (dist/main.js) against a fake gateway', { timeout
     assert.ok(lines.some((line) => line.source === 'main' && line.message === '24 80'), JSON.stringify(lines));
   });
 
-  it('reports a main command that does not exist as 127', async () => {
+  it('reports a main command that does not exist as 127, after a start with pid 0 (the gateway ties the exit to the start)', async () => {
     const supervisor = startSupervisor({ sandboxId: 'missing-main-1', args: ['--', 'no-such-command-xyz'] });
     assert.equal((await supervisor.exited).code, 127);
     assert.match(supervisor.stderr, /shellgate: no-such-command-xyz: command not found/);
+    const reports = sessionsOf('missing-main-1').flatMap((session) => session.messages).map((message) => message.payload).filter((payload) => payload?.$case === 'mainProcessStarted' || payload?.$case === 'mainProcessExited');
+    assert.deepEqual(reports, [
+      { $case: 'mainProcessStarted', mainProcessStarted: { command: ['no-such-command-xyz'], pid: 0, tty: false } },
+      { $case: 'mainProcessExited', mainProcessExited: { exitCode: 127, signal: '' } },
+    ]);
   });
 
   it('holds the session without a main process until SIGTERM, then exits 0', async () => {
@@ -155,6 +202,6 @@ describe('shellgate-supervisor: flags and environment', { timeout: SUITE_TIMEOUT
     assert.equal(version.stdout, '0.1.0\n');
     const help = SupervisorProcess.start({ endpoint: 'http://127.0.0.1:1', args: ['--help'] });
     assert.equal((await help.exited).code, 0);
-    assert.match(help.stdout, /Usage: shellgate-supervisor \[--tty\] \[--user SPEC\] -- \[CMD \[ARGS\.\.\.\]\]/);
+    assert.match(help.stdout, /Usage: shellgate-supervisor \[--tty\] \[--user SPEC\] \[--keep-token-file\] -- \[CMD \[ARGS\.\.\.\]\]/);
   });
 });

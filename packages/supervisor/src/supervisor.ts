@@ -4,10 +4,11 @@ import { runExec } from './exec/exec-runner.js';
 import { LogQueue } from './logging/log-queue.js';
 import { SupervisorLogger } from './logging/supervisor-logger.js';
 import { MainProcess } from './process/main-process.js';
+import { makeNonDumpable } from './process/non-dumpable.js';
 import type { OutputStream } from './process/running-command.js';
 import { GatewaySession } from './session/gateway-session.js';
 import { createSessionClient } from './session/session-client.js';
-import { readTokenFile } from './session/token-file.js';
+import { SandboxToken } from './session/sandbox-token.js';
 import { withChildUserEnvironment } from './user/child-environment.js';
 import { decideChildUser } from './user/child-user-decision.js';
 import type { UserSpec } from './user/user-spec.js';
@@ -20,6 +21,8 @@ export const EXIT_DELIVERY_TIMEOUT_MS = 2_000;
 
 export interface SupervisorRun {
   readonly tty: boolean;
+  /** `--keep-token-file`: leave the token file readable (the driver's opt-out); default: empty it once read. */
+  readonly isTokenFileKept?: boolean;
   /** The image's USER: the main process and execs run as it (when the supervisor is root). Absent: as the supervisor. */
   readonly user?: UserSpec;
   /** The canonical process (argv); empty: no main process, hold the session until SIGTERM. */
@@ -51,6 +54,18 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
     shipper.notifyLogs();
   };
   const logger = new SupervisorLogger(config.logLevel, enqueue, 'supervisor', { sandboxId: config.sandboxId, sandbox: config.sandboxName });
+  // Before the token is in memory: from here on no other process of the sandbox can read ours.
+  const notDumpableBecause = makeNonDumpable();
+  if (notDumpableBecause !== undefined) {
+    logger.warn('the supervisor stays dumpable: processes of the sandbox running as its uid can read the token from its memory; run the agent as another user', { reason: notDumpableBecause });
+  }
+  const token = new SandboxToken({ path: config.tokenFile, isFileKept: run.isTokenFileKept ?? false, logger });
+  try {
+    // Taken before the main process or any exec starts, so none of them finds it in the file.
+    token.take();
+  } catch {
+    // A missing or empty file: the session logs that and tries again before every attempt.
+  }
   const childUser = decideChildUser(run.user, { supervisorUid: process.getuid?.() ?? 0, logger });
   if (childUser !== undefined) {
     // node-pty does not clear supplementary groups when it switches uid (child_process does):
@@ -66,7 +81,7 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
     ...processUser,
     client,
     sandboxId: config.sandboxId,
-    readToken: () => readTokenFile(config.tokenFile),
+    readToken: () => token.take(),
     baseEnv: childEnv,
     defaultWorkdir: process.cwd(),
     logger,
@@ -74,7 +89,7 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
   const gatewaySession = new GatewaySession({
     client,
     sandboxId: config.sandboxId,
-    tokenFile: config.tokenFile,
+    takeToken: () => token.take(),
     logQueue,
     logger: logger.child('session'),
     onExecStart: (start) => {
@@ -95,7 +110,7 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
   };
 
   if (run.mainCommand.length === 0) {
-    // Signal listeners do not keep node alive; once a superseded session stops, nothing else would.
+    // Signal listeners do not keep node alive; between two session attempts nothing else would.
     const keepAlive = setInterval(() => undefined, 2 ** 30);
     await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
     clearInterval(keepAlive);
@@ -106,10 +121,10 @@ export async function runSupervisor(config: SupervisorConfig, run: SupervisorRun
 
   const main = await MainProcess.start({ command: run.mainCommand, tty: run.tty, env: childEnv, ...processUser, logger, onLogLine: enqueue, passThrough });
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => main.signal(signal));
-  if (main.pid !== undefined) {
-    logger.info('main process started', { pid: main.pid, tty: run.tty });
-    gatewaySession.reportMainProcessStarted({ command: [...run.mainCommand], pid: main.pid, tty: run.tty });
-  }
+  if (main.pid !== undefined) logger.info('main process started', { pid: main.pid, tty: run.tty });
+  // Also for a command that could not start (pid 0): the gateway takes an exit report only
+  // from the instance that reported the start.
+  gatewaySession.reportMainProcessStarted({ command: [...run.mainCommand], pid: main.pid ?? 0, tty: run.tty });
   const status = await main.exited;
   logger.info('main process exited', { exitCode: status.exitCode, signal: status.signal || undefined });
   gatewaySession.reportMainProcessExited(status);

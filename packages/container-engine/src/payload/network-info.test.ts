@@ -10,7 +10,14 @@ void describe('decodeNetworkInspect', () => {
       id: '9f6873e6cd306c22ffa33fa47842161bc51a1404b9560a9a1c3094c9e8082160',
       name: 'engine-fixture-net-4461',
       gatewayIp: '172.18.0.1',
+      options: {},
     });
+  });
+
+  void it('reads the driver options, e.g. inter-container traffic off', () => {
+    const inspect = { Id: 'n1', Name: 'net', Options: { 'com.docker.network.bridge.enable_icc': 'false', odd: 1 } };
+    assert.deepEqual(decodeNetworkInspect(inspect).options, { 'com.docker.network.bridge.enable_icc': 'false' });
+    assert.deepEqual(decodeNetworkInspect({ Id: 'n1', Name: 'net', Options: null }).options, {});
   });
 
   void it('skips IPAM configs without a gateway, and reports none when no config has one', () => {

@@ -30,6 +30,8 @@ export interface ContainerDefaults {
   readonly stopTimeoutSeconds: number;
   /** The supervisor bundle every container runs as its entrypoint; undefined: none. */
   readonly supervisor: SupervisorRuntime | undefined;
+  /** `expose_token_to_agent`: the supervisor keeps the token file readable, mounted read-only. */
+  readonly isTokenExposedToAgent: boolean;
 }
 
 /** Neither the sandbox nor its image names a command, and the supervisor needs one to start. */
@@ -67,15 +69,16 @@ function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions):
  * image's own entrypoint + cmd, which the supervisor starts), and no container tty: the
  * supervisor gives the main process its pty, and its own stdout/stderr stay apart in
  * `docker logs`. An image with a non-root USER still gets a root supervisor (only root reads
- * the 0600 token file), which runs the main process and every exec as that user. Docker's
- * init (tini) runs as PID 1 above the supervisor to reap the zombies agents leave behind.
+ * and empties the 0600 token file), which runs the main process and every exec as that user.
+ * Docker's init (tini) runs as PID 1 above the supervisor to reap the zombies agents leave behind.
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 function toProcessSpec(
   sandbox: DriverSandbox,
   image: { readonly reference: string; readonly info: ImageInfo },
-  supervisor: SupervisorRuntime | undefined,
+  defaults: ContainerDefaults,
 ): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty' | 'user' | 'hasInit'> {
+  const { supervisor } = defaults;
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
   if (supervisor === undefined) return { entrypoint: [], command, isTty: tty, user: '', hasInit: false };
@@ -84,7 +87,7 @@ function toProcessSpec(
   const imageUser = isRootUser(image.info.user) ? '' : image.info.user;
   return {
     entrypoint: supervisor.entrypoint,
-    command: toSupervisorArgs(canonical, { tty, user: imageUser }),
+    command: toSupervisorArgs(canonical, { tty, user: imageUser, isTokenFileKept: defaults.isTokenExposedToAgent }),
     isTty: false,
     user: imageUser === '' ? '' : '0:0',
     // Node cannot reap zombies as PID 1; Docker's init (tini) does, and passes signals on.
@@ -104,9 +107,10 @@ function toSupervisorMounts(supervisor: SupervisorRuntime | undefined): MountSpe
 
 /**
  * The container for a sandbox: deterministic name, our labels, the immutable image id, what
- * it runs (see {@link toProcessSpec}), no restart, limits, the token file and the supervisor
- * bundle mounted read-only, and the `OPENSHELL_*` environment (which names the token file,
- * never the token).
+ * it runs (see {@link toProcessSpec}), no restart, limits, the token file (writable, so the
+ * supervisor can empty it once read; read-only with no supervisor or `expose_token_to_agent`),
+ * the supervisor bundle mounted read-only, and the `OPENSHELL_*` environment (which names the
+ * token file, never the token).
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 export function toContainerCreateSpec(
@@ -126,13 +130,13 @@ export function toContainerCreateSpec(
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
-    ...toProcessSpec(sandbox, input.image, defaults.supervisor),
+    ...toProcessSpec(sandbox, input.image, defaults),
     env: toEnvList(env),
     labels: toContainerLabels(sandbox, defaults.gatewayId),
     networkName: defaults.networkName,
     extraHosts: [`${GATEWAY_CALLBACK_HOSTNAME}:${defaults.gatewayIp}`],
     mounts: [
-      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: true },
+      { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: defaults.supervisor === undefined || defaults.isTokenExposedToAgent },
       ...toSupervisorMounts(defaults.supervisor),
       ...options.mounts,
     ],

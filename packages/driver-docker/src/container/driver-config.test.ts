@@ -51,6 +51,26 @@ void describe('driver_config', () => {
     assert.match(error.message, /^spec\.template\.driver_config\.docker\.mounts\[1\]: bind mount of "\/etc"/);
   });
 
+  // Issue 10 item 6: refused while validating, not later as ContainerCreateFailed.
+  void it('answers INVALID_ARGUMENT naming the source for a bind source with ":", "," or ".."', () => {
+    const error = codeOf(() =>
+      parseDockerDriverOptions(
+        {
+          mounts: [
+            { type: 'bind', source: '/srv/a:b', target: '/a' },
+            { type: 'bind', source: '/srv/a,b', target: '/b' },
+            { type: 'bind', source: '/srv/data/../../etc', target: '/c' },
+          ],
+        },
+        allowBinds,
+      ),
+    );
+    assert.equal(error.code, ErrorCode.InvalidArgument);
+    assert.match(error.message, /mounts\[0\]\.source: "\/srv\/a:b" contains ":" or ","/);
+    assert.match(error.message, /mounts\[1\]\.source: "\/srv\/a,b" contains ":" or ","/);
+    assert.match(error.message, /mounts\[2\]\.source: "\/srv\/data\/\.\.\/\.\.\/etc" is not normalized/);
+  });
+
   void it('refuses reserved targets such as /run/shellgate', () => {
     const error = codeOf(() => parseDockerDriverOptions({ mounts: [{ type: 'tmpfs', target: '/run/shellgate/x' }] }, denyBinds));
     assert.equal(error.code, ErrorCode.InvalidArgument);

@@ -1,4 +1,4 @@
-import { FailedPreconditionError, findMountTargetProblems, formatDriverConfigField, throwIfProblems } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, findBindMountSourceProblems, findMountTargetProblems, formatDriverConfigField, quoteValue, throwIfProblems } from '@shellgate/driver-sdk';
 import type { ValidationProblem } from '@shellgate/driver-sdk';
 
 import type { MountSpec } from '../engine/docker-engine.js';
@@ -23,13 +23,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function findSourceProblem(type: string, source: unknown): string | undefined {
-  if (source === undefined) return type === 'bind' ? 'a bind mount needs a source (an absolute host path)' : undefined;
-  if (typeof source !== 'string') return 'must be a string';
-  if (type === 'tmpfs') return 'a tmpfs mount takes no source';
-  if (type === 'bind' && !source.startsWith('/')) return `${JSON.stringify(source)} must be an absolute host path`;
-  if (type === 'volume' && !VOLUME_NAME.test(source)) return `${JSON.stringify(source)} is not a Docker volume name`;
-  return undefined;
+function findSourceProblems(type: string, source: unknown, field: string): ValidationProblem[] {
+  const problem = (reason: string): ValidationProblem[] => [{ field, reason }];
+  if (source === undefined) return type === 'bind' ? problem('a bind mount needs a source (an absolute host path)') : [];
+  if (typeof source !== 'string') return problem('must be a string');
+  if (type === 'tmpfs') return problem('a tmpfs mount takes no source');
+  if (type === 'bind') return findBindMountSourceProblems(source, field);
+  if (type === 'volume' && !VOLUME_NAME.test(source)) return problem(`${quoteValue(source)} is not a Docker volume name`);
+  return [];
 }
 
 function parseMount(raw: unknown, field: string, problems: ValidationProblem[]): MountSpec | undefined {
@@ -46,8 +47,7 @@ function parseMount(raw: unknown, field: string, problems: ValidationProblem[]):
     problems.push({ field: `${field}.type`, reason: 'must be "bind", "volume" or "tmpfs"' });
     return undefined;
   }
-  const sourceProblem = findSourceProblem(type, raw['source']);
-  if (sourceProblem !== undefined) problems.push({ field: `${field}.source`, reason: sourceProblem });
+  problems.push(...findSourceProblems(type, raw['source'], `${field}.source`));
   const target = raw['target'];
   if (typeof target !== 'string') {
     problems.push({ field: `${field}.target`, reason: 'must be an absolute path inside the sandbox' });
@@ -81,8 +81,9 @@ function parseCdiDevices(raw: unknown, problems: ValidationProblem[]): string[] 
 }
 
 /**
- * Reads and checks `driver_config`: `mounts` (bind, volume, tmpfs; reserved targets refused)
- * and `cdi_devices`. Any other key is an error naming it.
+ * Reads and checks `driver_config`: `mounts` (bind, volume, tmpfs; reserved targets refused;
+ * bind sources as written, see `resolveBindMounts` for what they lead to) and `cdi_devices`.
+ * Any other key is an error naming it.
  * @throws InvalidArgumentError listing every problem by field.
  * @throws FailedPreconditionError for a bind mount while `allow_bind_mounts` is off.
  */
@@ -113,7 +114,7 @@ export function parseDockerDriverOptions(
   const bind = mounts[bindIndex];
   if (bind !== undefined && !policy.allowBindMounts) {
     const field = `${FIELD}.mounts[${bindIndex}]`;
-    throw new FailedPreconditionError(`${field}: bind mount of ${JSON.stringify(bind.source)} at ${JSON.stringify(bind.target)} is not allowed by this driver`, {
+    throw new FailedPreconditionError(`${field}: bind mount of ${quoteValue(bind.source)} at ${quoteValue(bind.target)} is not allowed by this driver`, {
       hint: 'use a volume or tmpfs mount, or ask the operator to set allow_bind_mounts = true',
     });
   }

@@ -24,6 +24,8 @@ export interface ProvisionContext {
   readonly defaultImage: string;
   readonly pullPolicy: ImagePullPolicy;
   readonly ensureNetwork: (signal: AbortSignal) => Promise<ResolvedNetwork>;
+  /** Checks bind mounts again right before the create (see `resolveBindMounts`). */
+  readonly resolveBindMounts: (options: DockerDriverOptions) => Promise<DockerDriverOptions>;
   readonly toDefaults: (network: ResolvedNetwork) => ContainerDefaults;
   /** Called on every change of the pending record. */
   readonly onUpdate: (sandbox: DriverSandbox) => void;
@@ -100,8 +102,10 @@ export async function provisionSandbox(
     );
     update(`creating container from ${image}`);
     const network = await runStep(TerminalReason.ContainerCreateFailed, 'preparing the sandbox network', () => context.ensureNetwork(signal));
+    // Checked at validation already; a source swapped for a link during the pull is caught here.
+    const options = await runStep(TerminalReason.ContainerCreateFailed, 'checking bind mounts', () => context.resolveBindMounts(input.options));
     const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () =>
-      toContainerCreateSpec(sandbox, { image: { reference: image, info: imageInfo }, tokenHostPath: input.tokenHostPath, options: input.options, defaults: context.toDefaults(network) }),
+      toContainerCreateSpec(sandbox, { image: { reference: image, info: imageInfo }, tokenHostPath: input.tokenHostPath, options, defaults: context.toDefaults(network) }),
     );
     pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
     signal.throwIfAborted(); // Deleted meanwhile: Delete, waiting for this task, removes the container.

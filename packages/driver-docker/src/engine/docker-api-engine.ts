@@ -26,6 +26,7 @@ import type {
   NetworkInfo,
   PullProgress,
 } from './docker-engine.js';
+import { ENABLE_ICC_OPTION } from './inter-container-traffic.js';
 
 function toDeviceRequest(request: DeviceRequestSpec): JsonRecord {
   if (request.kind === 'gpu') return { Driver: '', Count: request.count, Capabilities: [['gpu']] };
@@ -136,7 +137,13 @@ export class DockerApiEngine implements DockerEngine {
   }
 
   async createNetwork(spec: NetworkCreateSpec, signal: AbortSignal): Promise<NetworkInfo> {
-    const body = { Name: spec.name, Driver: 'bridge', CheckDuplicate: true, Labels: { ...spec.labels } };
+    const body = {
+      Name: spec.name,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: { ...spec.labels },
+      Options: { [ENABLE_ICC_OPTION]: String(spec.isInterContainerTrafficEnabled) },
+    };
     const created = asRecord(await this.#http.json({ method: 'POST', path: '/networks/create', body, signal }));
     const id = readString(created, 'Id') ?? spec.name;
     return decodeNetworkInspect(await this.#http.json({ method: 'GET', path: `/networks/${encodePathName(id)}`, signal }));

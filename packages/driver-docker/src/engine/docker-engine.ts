@@ -60,6 +60,8 @@ export interface ContainerCreateSpec {
 export interface NetworkCreateSpec {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** Containers on the network reach each other (the bridge's inter-container traffic). */
+  readonly isInterContainerTrafficEnabled: boolean;
 }
 
 /** What the driver reads from `docker info`. */

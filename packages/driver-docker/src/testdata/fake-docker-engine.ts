@@ -208,7 +208,7 @@ export class FakeDockerEngine implements DockerEngine {
   }
 
   async createNetwork(spec: NetworkCreateSpec): Promise<NetworkInfo> {
-    const network = { id: `n-${spec.name}`, name: spec.name, gatewayIp: '172.30.0.1' };
+    const network = { id: `n-${spec.name}`, name: spec.name, gatewayIp: '172.30.0.1', options: { 'com.docker.network.bridge.enable_icc': String(spec.isInterContainerTrafficEnabled) } };
     this.networks.set(spec.name, network);
     return network;
   }

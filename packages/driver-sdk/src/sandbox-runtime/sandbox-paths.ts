@@ -8,7 +8,10 @@
 /** The supervisor runtime bundle, mounted read-only. */
 export const SUPERVISOR_RUNTIME_TARGET = '/opt/shellgate/runtime';
 
-/** The sandbox token file, read-only, 0600, readable by the supervisor alone. */
+/**
+ * The sandbox token file (0600): the supervisor reads it once and empties it, so nothing else
+ * in the sandbox finds the token; the driver writes it again before every start.
+ */
 export const SANDBOX_TOKEN_TARGET = '/run/shellgate/sandbox-token';
 
 /**

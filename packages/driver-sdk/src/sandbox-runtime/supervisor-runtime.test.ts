@@ -81,6 +81,7 @@ void describe('supervisor runtime bundle', () => {
     assert.deepEqual(toSupervisorArgs(['sleep', '1'], { tty: false }), ['--', 'sleep', '1']);
     assert.deepEqual(toSupervisorArgs(['--tty'], { tty: true }), ['--tty', '--', '--tty']);
     assert.deepEqual(toSupervisorArgs(['sh'], { tty: false, user: 'agent:agent' }), ['--user', 'agent:agent', '--', 'sh']);
+    assert.deepEqual(toSupervisorArgs(['sh'], { tty: true, isTokenFileKept: true }), ['--tty', '--keep-token-file', '--', 'sh']);
   });
 });
 

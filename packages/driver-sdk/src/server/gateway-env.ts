@@ -8,3 +8,8 @@ export const GATEWAY_PORT_ENV = 'SHELLGATE_GATEWAY_PORT';
 export const GATEWAY_SCHEME_ENV = 'SHELLGATE_GATEWAY_SCHEME';
 /** The gateway's id: drivers label what they create with it, to tell two gateways' objects apart. */
 export const GATEWAY_ID_ENV = 'SHELLGATE_GATEWAY_ID';
+/**
+ * The gateway's state directory (signing key, database): a driver refuses it as a bind mount
+ * source, so no sandbox reads the key that signs every sandbox's token.
+ */
+export const GATEWAY_STATE_DIR_ENV = 'SHELLGATE_GATEWAY_STATE_DIR';

@@ -1,3 +1,5 @@
+export { ENGINE_SOCKET_PATHS, SENSITIVE_HOST_PATHS, findBindMountSourceProblems, resolveBindMountSources } from './bind-mount-source.js';
+export type { BindMountSourcePolicy, BindMountSourceRef, ProtectedHostPath } from './bind-mount-source.js';
 export { DRIVER_CONFIG_FIELD, formatDriverConfigField } from './driver-config-field.js';
 export { findDriverSandboxProblems, validateDriverSandbox } from './driver-sandbox.js';
 export {

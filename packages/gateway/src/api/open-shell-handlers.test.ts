@@ -247,7 +247,7 @@ describe('OpenShell handlers over gRPC', () => {
 
     it('stop and start map phase rules to FAILED_PRECONDITION and are idempotent', async () => {
       const created = await call<{ sandbox: { metadata: { id: string } } }>(client, 'createSandbox', { name: 'box' });
-      await rejectsWith(call(client, 'stopSandbox', { name: 'box' }), GrpcStatus.FAILED_PRECONDITION, /it is Provisioning; stop is allowed from Ready/);
+      await rejectsWith(call(client, 'startSandbox', { name: 'box' }), GrpcStatus.FAILED_PRECONDITION, /it is Provisioning; start is allowed from Stopped or Error/);
       const id = created.sandbox.metadata.id;
       h.sessions.connect(id, 's1');
       await h.statusSync.applyBackendSandbox('fake', { ...h.drivers.client('fake').backend.get(id)!, status: backendReadyStatus() });

@@ -11,7 +11,7 @@ import { streamSandboxChanges } from './watch-sandbox-stream.js';
 export interface GatewayInfoSource {
   readonly version: string;
   computeDrivers(): ComputeDriverInfo[];
-  /** Healthy when every driver answers, Degraded when some do not. */
+  /** Healthy when every driver answers and the storage takes writes, Degraded otherwise. */
   status(): ServiceStatus;
 }
 

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { OpenShellService, ServiceStatus, type ComputeDriverInfo, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
-import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
+import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
 import {
   PublicServer,
   createCallbackHandlers,
@@ -13,7 +14,7 @@ import {
   type GatewayInfoSource,
 } from '../api/index.js';
 import { assertDatabaseSupported, type GatewayConfig } from '../config/index.js';
-import { DriverManager, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
+import { DriverManager, prepareDriverRunRoot, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
 import { SandboxIdentity } from '../identity/index.js';
 import {
   DriverWatcher,
@@ -23,7 +24,7 @@ import {
   SandboxStatusSync,
   SessionRegistry,
 } from '../sandboxes/index.js';
-import { openSqliteStore } from '../store/index.js';
+import { StorageMonitor, openSqliteStore } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
@@ -71,7 +72,9 @@ export class GatewayApp {
     const gatewayId = prepareGatewayState(paths);
     assertDatabaseSupported(config.database, config.origins.database);
     if (config.database.kind !== 'sqlite') return;
-    const store = await openSqliteStore({ path: config.database.path });
+    const storage = new StorageMonitor({ path: dirname(config.database.path), logger: logger.child({ component: 'store' }) });
+    this.closers.push(async () => storage.close());
+    const store = await openSqliteStore({ path: config.database.path, writeObserver: storage });
     this.closers.push(() => store.close());
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
 
@@ -96,11 +99,14 @@ export class GatewayApp {
       requiresSupervisor.set(spec.name, requires !== false);
       return { ...spec, driverConfig };
     });
+    const driversLogger = logger.child({ component: 'drivers' });
+    const managerOptions = toDriverManagerOptions(config, driversLogger);
+    await prepareDriverRunRoot(managerOptions.runRoot, { logger: driversLogger });
     const manager = new DriverManager(
       { ...selection, drivers },
       {
-        ...toDriverManagerOptions(config, logger.child({ component: 'drivers' })),
-        env: { [GATEWAY_ID_ENV]: gatewayId, [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http' },
+        ...managerOptions,
+        env: { [GATEWAY_ID_ENV]: gatewayId, [GATEWAY_PORT_ENV]: String(this.server.port), [GATEWAY_SCHEME_ENV]: isTls ? 'https' : 'http', [GATEWAY_STATE_DIR_ENV]: resolve(config.stateDir) },
       },
     );
     this.closers.push(() => manager.close());
@@ -142,7 +148,7 @@ export class GatewayApp {
     });
     const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
 
-    const info = driverInfoSource(manager);
+    const info = gatewayInfoSource(manager, storage);
     const scope = { auth, logger: logger.child({ component: 'api' }) };
     const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
     primary.activate(handlers);
@@ -192,7 +198,8 @@ export class GatewayApp {
   }
 }
 
-function driverInfoSource(manager: DriverManager): GatewayInfoSource {
+/** Health is DEGRADED while a driver is unreachable or the storage is full. */
+function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor): GatewayInfoSource {
   return {
     version: GATEWAY_VERSION,
     computeDrivers: (): ComputeDriverInfo[] =>
@@ -204,7 +211,7 @@ function driverInfoSource(manager: DriverManager): GatewayInfoSource {
         },
       })),
     status: (): ServiceStatus =>
-      manager.list().every((driver) => driver.isAvailable) ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+      manager.list().every((driver) => driver.isAvailable) && !storage.isFull ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
   };
 }
 

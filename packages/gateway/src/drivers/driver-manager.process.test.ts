@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isShellgateError, silentLogger } from '@shellgate/driver-sdk';
 import type { DriverClient } from '@shellgate/driver-sdk';
@@ -7,6 +10,8 @@ import { DriverManager } from './driver-manager.js';
 import type { DriverSpec } from './driver-selection.js';
 
 const FAKE_DRIVER = fileURLToPath(new URL('./testdata/fake-compute-driver.js', import.meta.url));
+const RUN_ROOT = mkdtempSync(join(tmpdir(), 'sg-manager-test-'));
+after(() => rmSync(RUN_ROOT, { recursive: true, force: true }));
 
 function isAlive(pid: number): boolean {
   try {
@@ -27,6 +32,7 @@ function createManager(drivers: DriverSpec[]): DriverManager {
     {
       logger: silentLogger,
       logLevel: 'info',
+      runRoot: RUN_ROOT,
       readyTimeoutMs: 10_000,
       shutdownGraceMs: 2_000,
       healthIntervalMs: 60_000,
@@ -58,6 +64,7 @@ void test('kill -9 of a spawned driver: it is restarted, the new client works, a
     const pids = drivers.list().map((driver) => driver.pid ?? -1);
     await drivers.close();
     for (const pid of pids) assert.equal(isAlive(pid), false, `pid ${pid} is gone after close()`);
+    assert.deepEqual(readdirSync(RUN_ROOT), [], 'no run dir is left, not even the killed incarnation\'s');
   }
 });
 

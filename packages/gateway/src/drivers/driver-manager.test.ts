@@ -94,7 +94,8 @@ const dialed = (name: string): DriverSpec => ({ name, kind: 'socket', socketPath
 function manager(drivers: DriverSpec[], sleeper: ManualSleeper, overrides: Partial<DriverManagerOptions> = {}): DriverManager {
   return new DriverManager(
     { drivers, defaultDriverName: drivers[0]?.name ?? '' },
-    { logger: silentLogger, logLevel: 'info', sleep: sleeper.sleep, random: () => 1, healthIntervalMs: 5_000, healthMisses: 3, ...overrides },
+    // The fake processes never make a run dir.
+    { logger: silentLogger, logLevel: 'info', runRoot: '/nonexistent/run', sleep: sleeper.sleep, random: () => 1, healthIntervalMs: 5_000, healthMisses: 3, ...overrides },
   );
 }
 

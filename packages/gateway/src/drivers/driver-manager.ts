@@ -2,6 +2,7 @@ import { BackoffJitter, ErrorCode, ShellgateError } from '@shellgate/driver-sdk'
 import type { BackoffPolicy, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import type { GatewayConfig } from '../config/index.js';
 import type { ConnectDriverFn, DriverProcessOptions } from './driver-process.js';
+import { resolveDriverRunRoot } from './driver-run-root.js';
 import type { DriverKind, DriverSelection, DriverSpec } from './driver-selection.js';
 import { DriverSupervisor, createDriverProcess, defaultSleep, driverUnavailableError } from './driver-supervisor.js';
 import type { SleepFn, SupervisedProcess, SupervisorSettings } from './driver-supervisor.js';
@@ -56,16 +57,22 @@ export interface DriverManagerOptions {
   readonly connect?: ConnectDriverFn;
   /** Extra env for every spawned driver. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Parent of spawned drivers' run dirs (`resolveDriverRunRoot`); prepare and sweep it with
+   * `prepareDriverRunRoot` before start.
+   */
+  readonly runRoot: string;
   readonly createProcess?: (options: DriverProcessOptions) => SupervisedProcess;
   readonly random?: () => number;
   readonly sleep?: SleepFn;
   readonly now?: () => number;
 }
 
-/** Manager options from the gateway config: the timeouts the operator set. */
+/** Manager options from the gateway config: the timeouts the operator set, run dirs under state_dir. */
 export function toDriverManagerOptions(config: GatewayConfig, logger: Logger): DriverManagerOptions {
   return {
     logger,
+    runRoot: resolveDriverRunRoot(config.stateDir),
     logLevel: config.logLevel,
     readyTimeoutMs: config.driverReadyTimeoutMs,
     connectTimeoutMs: config.driverConnectTimeoutMs,
@@ -207,6 +214,7 @@ function toSettings(options: DriverManagerOptions): SupervisorSettings {
     stableAfterMs: options.stableAfterMs ?? 30_000,
     connect: options.connect,
     env: options.env ?? {},
+    runRoot: options.runRoot,
     createProcess: options.createProcess ?? createDriverProcess,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? defaultSleep,

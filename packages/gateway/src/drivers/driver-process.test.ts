@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { isShellgateError, silentLogger } from '@shellgate/driver-sdk';
 import type { LogFields, Logger } from '@shellgate/driver-sdk';
 import { DriverProcess } from './driver-process.js';
 import type { DriverProcessOptions } from './driver-process.js';
+import { sweepStaleRunDirs } from './driver-run-root.js';
 
 const FAKE_DRIVER = fileURLToPath(new URL('./testdata/fake-compute-driver.js', import.meta.url));
 const HOLD_DRIVER = fileURLToPath(new URL('./testdata/hold-driver.js', import.meta.url));
+const RUN_ROOT = mkdtempSync(join(tmpdir(), 'sg-proc-run-'));
+after(() => rmSync(RUN_ROOT, { recursive: true, force: true }));
 
 function isAlive(pid: number): boolean {
   try {
@@ -60,6 +64,7 @@ function fakeDriver(driverConfig: Record<string, unknown>, overrides: Partial<Dr
     logger: silentLogger,
     readyTimeoutMs: 10_000,
     shutdownGraceMs: 2_000,
+    runRoot: RUN_ROOT,
     ...overrides,
   });
 }
@@ -86,6 +91,7 @@ void test('a driver starts in a private run dir with its table as a 0600 TOML fi
     assert.equal(client.capabilities.driverName, 'fake');
     const seen = JSON.parse(await readFile(record, 'utf8')) as Record<string, unknown>;
     const runDir = driver.runDir ?? '';
+    assert.match(runDir, new RegExp(`^${RUN_ROOT}/${process.pid}-[A-Za-z0-9]{6}$`), 'run dir under the run root, named after the gateway pid');
     assert.deepEqual(seen.argv, ['--bind-socket', join(runDir, 'driver.sock'), '--config', join(runDir, 'config.toml'), '--log-level', 'debug']);
     assert.deepEqual(seen.config, { mode: 'ok', record_file: record, nested: { a: [1, 2] } });
     assert.equal(seen.configMode, 0o600);
@@ -145,6 +151,7 @@ void test('a missing executable fails start with a spawn error and a diagnosis',
     logger: silentLogger,
     readyTimeoutMs: 1_000,
     shutdownGraceMs: 100,
+    runRoot: RUN_ROOT,
   });
   await assert.rejects(driver.start(), (error: unknown) => {
     assert.ok(isShellgateError(error));
@@ -160,7 +167,7 @@ void test('diagnose reports a script that is not executable and a missing sheban
     const script = join(dir, 'driver.sh');
     await writeFile(script, '#!/nonexistent/bin/interp -x\necho hi\n');
     await chmod(script, 0o644);
-    const notes = new DriverProcess({ name: 'x', command: [script], driverConfig: {}, logLevel: 'info', logger: silentLogger, readyTimeoutMs: 1, shutdownGraceMs: 1 }).diagnose();
+    const notes = new DriverProcess({ name: 'x', command: [script], driverConfig: {}, logLevel: 'info', logger: silentLogger, readyTimeoutMs: 1, shutdownGraceMs: 1, runRoot: RUN_ROOT }).diagnose();
     assert.ok(notes.some((note) => note.includes('mode 0644')));
     assert.ok(notes.some((note) => note.includes('is NOT executable')));
     assert.ok(notes.some((note) => note.includes('#!/nonexistent/bin/interp -x')));
@@ -181,7 +188,7 @@ void test('stop() escalates to SIGKILL when the driver ignores SIGTERM', { timeo
 /** A child still running after this is killed, so every wait on it ends and the test fails instead of hanging. */
 const CHILD_TIMEOUT_MS = 30_000;
 
-void test('a spawned driver does not outlive a gateway killed with SIGKILL', { timeout: TEST_TIMEOUT_MS }, () =>
+void test('a spawned driver does not outlive a gateway killed with SIGKILL, and the next sweep removes its run dir', { timeout: TEST_TIMEOUT_MS }, () =>
   withTempDir(async (dir) => {
     const holder = spawn(process.execPath, [HOLD_DRIVER, FAKE_DRIVER, dir], { stdio: ['ignore', 'pipe', 'inherit'], timeout: CHILD_TIMEOUT_MS, killSignal: 'SIGKILL' });
     const driverPid = await new Promise<number>((resolve, reject) => {
@@ -189,6 +196,12 @@ void test('a spawned driver does not outlive a gateway killed with SIGKILL', { t
       holder.once('exit', (code) => reject(new Error(`holder exited early with ${code}`)));
     });
     assert.ok(isAlive(driverPid));
+    const [runDirName = ''] = await readdir(dir);
+    assert.match(runDirName, new RegExp(`^${holder.pid}-`), 'the run dir names the holder');
     holder.kill('SIGKILL');
     await waitFor(() => !isAlive(driverPid), 5_000, `driver ${driverPid} to exit after its parent was killed`);
+    await waitFor(() => holder.exitCode !== null || holder.signalCode !== null, 5_000, 'the holder to be reaped');
+    assert.deepEqual(await readdir(dir), [runDirName], 'kill -9 left the run dir behind');
+    assert.deepEqual(await sweepStaleRunDirs(dir), [join(dir, runDirName)]);
+    assert.deepEqual(await readdir(dir), []);
   }));

@@ -1,13 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { stringify } from 'smol-toml';
-import { connectDriver } from '@shellgate/driver-sdk';
+import { connectDriver, toStorageError } from '@shellgate/driver-sdk';
 import type { ConnectDriverOptions, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import { diagnoseExecutable } from './diagnose-executable.js';
 import { DriverLogForwarder } from './driver-log-forwarder.js';
+import { DRIVER_SOCKET_FILE, createDriverRunDir, removeDriverRunDir } from './driver-run-root.js';
 import { DriverStartError } from './errors.js';
 import { PARENT_WATCH_ENV, PARENT_WATCH_STDIN } from '@shellgate/driver-sdk';
 
@@ -39,14 +39,12 @@ export interface DriverProcessOptions {
   readonly connect?: ConnectDriverFn;
   /** Extra env for the child on top of the gateway's own. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Parent of the private run dir. Default `os.tmpdir()`, or /tmp when that is too long for a socket path. */
-  readonly tmpDir?: string;
+  /** Parent of the private run dir (`resolveDriverRunRoot`); short enough for a socket path. */
+  readonly runRoot: string;
 }
 
 const READY_RETRY_INTERVAL_MS = 100; // upstream polls readiness every 100 ms
 const STARTUP_LINES = 20;
-/** sun_path is 108 bytes on Linux and 104 on macOS; keep room for `/sg-XXXXXX/driver.sock`. */
-const MAX_TMPDIR_LENGTH = 80;
 
 /**
  * One spawned driver executable, supervised the way go-plugin supervises plugins: its
@@ -79,7 +77,7 @@ export class DriverProcess {
   }
 
   get socketPath(): string | undefined {
-    return this.#runDir === undefined ? undefined : join(this.#runDir, 'driver.sock');
+    return this.#runDir === undefined ? undefined : join(this.#runDir, DRIVER_SOCKET_FILE);
   }
 
   /** True from a successful spawn until the process has exited. */
@@ -101,13 +99,12 @@ export class DriverProcess {
   /** Creates the run dir, writes the config file and spawns the process. */
   async start(): Promise<void> {
     if (this.#subprocess !== undefined) throw new Error(`driver ${this.name} was already started`);
-    const base = this.#options.tmpDir ?? (tmpdir().length <= MAX_TMPDIR_LENGTH ? tmpdir() : '/tmp');
-    const runDir = await mkdtemp(join(base, 'sg-'));
-    this.#runDir = runDir;
-    const configPath = join(runDir, 'config.toml');
-    await writeFile(configPath, stringify(this.#options.driverConfig), { mode: 0o600 });
+    const { runDir, configPath } = await this.#prepareRunDir().catch(async (error: unknown) => {
+      await this.stop();
+      throw toStorageError(error, this.#options.runRoot, `prepare the run directory of driver ${JSON.stringify(this.name)}`);
+    });
     const [program = '', ...args] = this.#options.command;
-    const subprocess = execa(program, [...args, '--bind-socket', join(runDir, 'driver.sock'), '--config', configPath, '--log-level', this.#options.logLevel], {
+    const subprocess = execa(program, [...args, '--bind-socket', join(runDir, DRIVER_SOCKET_FILE), '--config', configPath, '--log-level', this.#options.logLevel], {
       // Own process group: a terminal's Ctrl-C reaches only the gateway, which then stops
       // drivers in order; and stop() can signal the driver's children too.
       detached: true,
@@ -208,10 +205,19 @@ export class DriverProcess {
         this.#signalGroup('SIGKILL');
       }
       this.#subprocess?.stdin?.destroy();
-      if (this.#runDir !== undefined) await rm(this.#runDir, { recursive: true, force: true });
+      if (this.#runDir !== undefined) await removeDriverRunDir(this.#runDir);
       return this.#exit;
     })();
     return this.#terminating;
+  }
+
+  /** A fresh 0700 run dir with the driver's table in it as `config.toml` (0600). */
+  async #prepareRunDir(): Promise<{ runDir: string; configPath: string }> {
+    const runDir = await createDriverRunDir(this.#options.runRoot);
+    this.#runDir = runDir;
+    const configPath = join(runDir, 'config.toml');
+    await writeFile(configPath, stringify(this.#options.driverConfig), { mode: 0o600 });
+    return { runDir, configPath };
   }
 
   #signalGroup(signal: NodeJS.Signals): void {

@@ -35,6 +35,8 @@ export interface SupervisorSettings {
   readonly connect: ConnectDriverFn | undefined;
   /** Extra env for every spawned driver (e.g. the gateway's API port). */
   readonly env: Readonly<Record<string, string>>;
+  /** Parent of every spawned driver's run dir. */
+  readonly runRoot: string;
   readonly createProcess: (options: DriverProcessOptions) => SupervisedProcess;
   readonly random: () => number;
   readonly sleep: SleepFn;
@@ -153,6 +155,7 @@ export class DriverSupervisor {
       readyTimeoutMs: settings.readyTimeoutMs,
       shutdownGraceMs: settings.shutdownGraceMs,
       env: settings.env,
+      runRoot: settings.runRoot,
       ...(settings.callTimeoutMs === undefined ? {} : { callTimeoutMs: settings.callTimeoutMs }),
       ...(settings.connect === undefined ? {} : { connect: settings.connect }),
     };

@@ -16,6 +16,8 @@ export type { BuiltinResolution, BuiltinResolver } from './resolve-builtin-drive
 export { builtinPackageStrategy, defaultDetectionStrategies, selectDrivers } from './driver-selection.js';
 export type { DetectionStrategy, DriverKind, DriverSelection, DriverSpec, SelectDriversOptions } from './driver-selection.js';
 export { DriverProcess, describeExit } from './driver-process.js';
+export { prepareDriverRunRoot, resolveDriverRunRoot, sweepStaleRunDirs } from './driver-run-root.js';
+export type { PrepareRunRootOptions, RunRootContext } from './driver-run-root.js';
 export type { ConnectDriverFn, DriverExit, DriverProcessOptions } from './driver-process.js';
 export { DriverManager, toDriverManagerOptions } from './driver-manager.js';
 export type { DriverManagerOptions, DriverRestartedListener, DriverUnavailableListener, ManagedDriver } from './driver-manager.js';

@@ -11,11 +11,12 @@ export class SandboxNotFoundInWorkspaceError extends ShellgateError {
   }
 }
 
-/** Stop is allowed from Ready only, start from Stopped only. */
+/** A stop or start from a phase that does not allow it (e.g. start while Stopping, stop while Deleting). */
 export class InvalidPhaseTransitionError extends ShellgateError {
-  constructor(action: 'stop' | 'start', name: string, phase: string, allowedFrom: string) {
-    super(ErrorCode.FailedPrecondition, `cannot ${action} sandbox ${quoteValue(name)}: it is ${phase}; ${action} is allowed from ${allowedFrom}`, {
-      hint: action === 'stop' ? 'wait until the sandbox is Ready' : 'stop the sandbox first, or wait until it is Stopped',
+  constructor(action: 'stop' | 'start', name: string, phase: string, allowedFrom: readonly string[]) {
+    const phases = allowedFrom.length < 2 ? allowedFrom.join('') : `${allowedFrom.slice(0, -1).join(', ')} or ${allowedFrom.at(-1)!}`;
+    super(ErrorCode.FailedPrecondition, `cannot ${action} sandbox ${quoteValue(name)}: it is ${phase}; ${action} is allowed from ${phases}`, {
+      hint: action === 'stop' ? 'a Deleting sandbox is going away; an Unknown one waits for its driver to report it' : 'stop the sandbox first, or wait until it is Stopped',
       details: { name, phase, action },
     });
     this.name = 'InvalidPhaseTransitionError';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import { TRANSIENT_REASONS, TransientReason, type DriverSandboxStatus } from '@shellgate/driver-sdk';
 import { DesiredState } from '../store/index.js';
-import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, type PhaseInputs } from './sandbox-phase.js';
+import { SESSION_LOST_MESSAGE, decideSandboxPhase, describePhase, isTerminalPhase, showsPowerChange, type PhaseInputs } from './sandbox-phase.js';
 import { backendNotReadyStatus, backendReadyStatus, backendStoppedStatus, provisioningStatus } from './testing/index.js';
 
 const P = SandboxPhase;
@@ -19,6 +19,7 @@ function decide(overrides: Partial<PhaseInputs>): ReturnType<typeof decideSandbo
       isDeleting: false,
       hasSupervisorSession: false,
       requiresSupervisor: true,
+      isBackendStale: false,
       ...overrides,
     },
     NOW,
@@ -119,6 +120,29 @@ describe('decideSandboxPhase: sticky Error', () => {
     const exited = { type: 'Ready', status: 'False', reason: 'MainProcessExited', message: 'main process exited with code 1', lastTransitionTime: '' };
     const decision = decide({ previousPhase: P.SANDBOX_PHASE_ERROR, previousConditions: [exited], backendStatus: backendReadyStatus(), hasSupervisorSession: true });
     assert.deepEqual(decision.conditions, [exited]);
+  });
+
+  it('a stop or start request leaves it: the failed run\'s report, now stale, decides nothing and its conditions stay', () => {
+    const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
+    const stopping = decide({ previousPhase: P.SANDBOX_PHASE_STOPPING, previousConditions: failedRun.conditions, backendStatus: failedRun, desiredState: DesiredState.Stopped, isBackendStale: true });
+    assert.equal(describePhase(stopping.phase), 'Stopping');
+    assert.deepEqual(stopping.conditions, failedRun.conditions);
+    const starting = decide({ previousPhase: P.SANDBOX_PHASE_STARTING, previousConditions: failedRun.conditions, backendStatus: failedRun, isBackendStale: true, hasSupervisorSession: true });
+    assert.equal(describePhase(starting.phase), 'Starting');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: failedRun }), 'Error', 'a fresh failed report after the start is an Error again');
+  });
+
+  it('a report shows a stop once the backend is Stopped, and a start once it is neither Stopped nor failed', () => {
+    const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendStoppedStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, { ...backendReadyStatus(), deleting: true }), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, failedRun), false);
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendReadyStatus()), false);
+    assert.equal(showsPowerChange(DesiredState.Running, backendReadyStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Running, provisioningStatus()), true);
+    assert.equal(showsPowerChange(DesiredState.Running, failedRun), false);
+    assert.equal(showsPowerChange(DesiredState.Running, backendStoppedStatus()), false);
+    assert.equal(showsPowerChange(DesiredState.Running, undefined), false);
   });
 
   it('delete still leaves Error', () => {

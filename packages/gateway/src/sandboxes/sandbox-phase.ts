@@ -22,6 +22,13 @@ export interface PhaseInputs {
   readonly hasSupervisorSession: boolean;
   /** False only for drivers configured with `requires_supervisor = false`. */
   readonly requiresSupervisor: boolean;
+  /**
+   * A stop or start was requested and the driver has not yet reported its outcome (see
+   * {@link showsPowerChange}): its reports still describe the sandbox before the request (the
+   * failed run an operator restarts, whose exit may even arrive after the start request), so
+   * they decide nothing and the stored conditions stay.
+   */
+  readonly isBackendStale: boolean;
 }
 
 export interface PhaseDecision {
@@ -32,22 +39,22 @@ export interface PhaseDecision {
 
 /**
  * The public phase, layered on the driver-reported backend phase (SDK `deriveBackendPhase`):
- * Error is sticky, and so are the conditions that explained it; Stopping/Starting cover the
- * time between a user's stop/start and the backend catching up; backend Ready is only Ready
+ * Error is sticky, and so are the conditions that explained it, until an operator stops or
+ * starts the sandbox; Stopping/Starting cover the time between a user's stop/start and the
+ * backend catching up; backend Ready is only Ready
  * with a live supervisor session (otherwise Provisioning with reason SupervisorNotConnected,
  * or DependenciesNotReady once a session that made it Ready is lost).
  */
 export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()): PhaseDecision {
-  const conditions = (inputs.backendStatus?.conditions ?? []).map((c) => ({ ...c }));
+  const conditions = (inputs.isBackendStale ? inputs.previousConditions : inputs.backendStatus?.conditions ?? []).map((c) => ({ ...c }));
   if (inputs.isDeleting) return { phase: SandboxPhase.SANDBOX_PHASE_DELETING, conditions };
   if (inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_ERROR) {
     // A later healthy report must not hide why it failed (e.g. MainProcessExited, set by the gateway).
     return { phase: SandboxPhase.SANDBOX_PHASE_ERROR, conditions: inputs.previousConditions.map((c) => ({ ...c })) };
   }
   const wasStarting = inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_STARTING;
-  const backend = inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase)
-    ? SandboxBackendPhase.Provisioning
-    : deriveBackendPhase(inputs.backendStatus);
+  const isAwaitingBackend = inputs.isBackendStale || (inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase));
+  const backend = isAwaitingBackend ? SandboxBackendPhase.Provisioning : deriveBackendPhase(inputs.backendStatus);
   const phase = (p: SandboxPhase): PhaseDecision => ({ phase: p, conditions });
 
   switch (backend) {
@@ -70,6 +77,18 @@ export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()):
   if (!inputs.requiresSupervisor || inputs.hasSupervisorSession) return phase(SandboxPhase.SANDBOX_PHASE_READY);
   const reason = hadSupervisorSession(inputs) ? SESSION_LOST : SUPERVISOR_NOT_CONNECTED;
   return { phase: waiting, conditions: withGatewayNotReady(conditions, reason, now) };
+}
+
+/**
+ * Whether a driver report shows the outcome of a stop (`desiredState` Stopped: the backend is
+ * Stopped or going away) or a start (Running: a run that is neither stopped nor failed, i.e.
+ * the new one), rather than the sandbox before the request. Until one does, the driver's
+ * reports are stale (PhaseInputs.isBackendStale); a new run that fails later is an Error again.
+ */
+export function showsPowerChange(desiredState: DesiredState, status: DriverSandboxStatus | undefined): boolean {
+  const backend = deriveBackendPhase(status);
+  if (desiredState === DesiredState.Stopped) return backend === SandboxBackendPhase.Stopped || backend === SandboxBackendPhase.Deleting;
+  return backend !== SandboxBackendPhase.Stopped && backend !== SandboxBackendPhase.Error && backend !== SandboxBackendPhase.Unknown;
 }
 
 /** Why backend Ready is not Ready: the two gateway-owned Ready=False conditions. */
@@ -115,7 +134,7 @@ function withGatewayNotReady(conditions: SandboxCondition[], notReady: GatewayNo
   return conditions.map((c, i) => (i === index ? gatewayReady : c));
 }
 
-/** Phases no later event can leave except by delete. */
+/** Phases no later report can leave: only an operator's stop, start or delete does. */
 export function isTerminalPhase(phase: SandboxPhase): boolean {
   return phase === SandboxPhase.SANDBOX_PHASE_ERROR;
 }

@@ -284,12 +284,78 @@ describe('SandboxService stop and start', () => {
     assert.equal(h.drivers.client('fake').callsTo('stopSandbox').length, 1);
   });
 
-  it('stop from Provisioning or Error is FAILED_PRECONDITION naming the phase', async () => {
+  it('stop from Provisioning (a supervisor that never connects) goes Stopping, then Stopped', async () => {
     const sandbox = await h.create({ name: 'box' });
-    await rejectsWithCode(h.service.stop('default', 'box'), ErrorCode.FailedPrecondition, /it is Provisioning; stop is allowed from Ready/);
-    h.drivers.client('fake').setStatus(sandbox.metadata!.id, { ...backendReadyStatus(), conditions: [{ type: 'Ready', status: 'False', reason: 'Crashed', message: '', lastTransitionTime: '' }] });
+    const id = sandbox.metadata!.id;
+    h.drivers.client('fake').setStatus(id, backendReadyStatus());
     await syncFromBackend(h, sandbox);
-    await rejectsWithCode(h.service.stop('default', 'box'), ErrorCode.FailedPrecondition, /it is Error/);
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_PROVISIONING);
+    assert.equal((await h.service.stop('default', 'box')).status!.phase, P.SANDBOX_PHASE_STOPPING);
+    assert.equal((await syncFromBackend(h, sandbox)).status!.phase, P.SANDBOX_PHASE_STOPPED);
+  });
+
+  it('stop from Error goes Stopping, and the failed run\'s old report does not put it back to Error', async () => {
+    const sandbox = await h.create({ name: 'box' });
+    const id = sandbox.metadata!.id;
+    const failedRun = { ...backendReadyStatus(), conditions: [{ type: 'Ready', status: 'False', reason: 'ContainerExited', message: 'exit 1', lastTransitionTime: '' }] };
+    h.drivers.client('fake').setStatus(id, failedRun);
+    await syncFromBackend(h, sandbox);
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_ERROR);
+    const stopping = await h.service.stop('default', 'box');
+    assert.equal(stopping.status!.phase, P.SANDBOX_PHASE_STOPPING);
+    assert.equal(stopping.status!.conditions[0]?.reason, 'ContainerExited', 'the conditions that explained the Error stay until the driver reports again');
+    await h.statusSync.refresh(id);
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_STOPPING);
+    assert.deepEqual(h.drivers.client('fake').callsTo('stopSandbox').map((c) => c.sandboxId), [id]);
+    assert.equal((await syncFromBackend(h, sandbox)).status!.phase, P.SANDBOX_PHASE_STOPPED);
+  });
+
+  it('start from Error goes Starting, and is Ready once the new run\'s supervisor connects; its exit code is cleared', async () => {
+    const sandbox = await makeReady(h, await h.create({ name: 'box' }));
+    const id = sandbox.metadata!.id;
+    await h.statusSync.applyMainProcessStarted(id, 'instance-1');
+    await h.statusSync.applyMainProcessExited(id, 'instance-1', { exitCode: 3, signal: '' });
+    h.sessions.disconnect(id, `session-${id}`);
+    h.drivers.client('fake').setStatus(id, { ...backendReadyStatus(), conditions: [{ type: 'Ready', status: 'False', reason: 'ContainerExited', message: 'exit 3', lastTransitionTime: '' }] });
+    await syncFromBackend(h, sandbox);
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_ERROR);
+    const starting = await h.service.start('default', 'box');
+    assert.equal(starting.status!.phase, P.SANDBOX_PHASE_STARTING);
+    assert.equal((await h.store.getSandbox(id))?.desiredState, DesiredState.Running);
+    await h.statusSync.refresh(id);
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_STARTING, 'the failed run\'s report does not decide');
+    const startedRun = h.drivers.client('fake').backend.get(id)!;
+    await h.statusSync.applyBackendSandbox('fake', { ...startedRun, status: { ...backendReadyStatus(), conditions: [{ type: 'Ready', status: 'False', reason: 'ContainerExited', message: 'exit 3', lastTransitionTime: '' }] } });
+    assert.equal((await h.stored(id)).status!.phase, P.SANDBOX_PHASE_STARTING, 'the old run\'s exit, reported after the start request, does not decide either');
+    assert.equal((await syncFromBackend(h, sandbox)).status!.phase, P.SANDBOX_PHASE_STARTING, 'backend Ready, no supervisor yet');
+    const ready = nextPhase(h.events, id, P.SANDBOX_PHASE_READY);
+    h.sessions.connect(id, 'session-2');
+    await ready;
+    await h.statusSync.applyMainProcessStarted(id, 'instance-2');
+    const running = await h.stored(id);
+    assert.equal(running.status!.phase, P.SANDBOX_PHASE_READY);
+    assert.equal(running.status!.exitCode, undefined);
+  });
+
+  it('a failed driver start from Error puts back Error with its conditions and desired state running', async () => {
+    const sandbox = await h.create({ name: 'box' });
+    const id = sandbox.metadata!.id;
+    h.drivers.client('fake').setStatus(id, { ...backendReadyStatus(), conditions: [{ type: 'Ready', status: 'False', reason: 'ContainerExited', message: 'exit 1', lastTransitionTime: '' }] });
+    await syncFromBackend(h, sandbox);
+    h.drivers.client('fake').failNext('startSandbox');
+    await rejectsWithCode(h.service.start('default', 'box'), ErrorCode.Unavailable);
+    const record = await h.store.getSandbox(id);
+    assert.equal(record?.sandbox.status!.phase, P.SANDBOX_PHASE_ERROR);
+    assert.equal(record?.sandbox.status?.conditions[0]?.reason, 'ContainerExited');
+    assert.equal(record?.desiredState, DesiredState.Running);
+  });
+
+  it('stop and start of a Deleting sandbox are FAILED_PRECONDITION naming the phase', async () => {
+    await h.create({ name: 'box' });
+    h.drivers.client('fake').failNext('deleteSandbox');
+    await rejectsWithCode(h.service.delete('default', 'box'), ErrorCode.Unavailable);
+    await rejectsWithCode(h.service.stop('default', 'box'), ErrorCode.FailedPrecondition, /it is Deleting; stop is allowed from Ready, Provisioning, Starting or Error/);
+    await rejectsWithCode(h.service.start('default', 'box'), ErrorCode.FailedPrecondition, /it is Deleting; start is allowed from Stopped or Error/);
     assert.equal(h.drivers.client('fake').callsTo('stopSandbox').length, 0);
   });
 
@@ -325,7 +391,7 @@ describe('SandboxService stop and start', () => {
     await ready;
   });
 
-  it('start is idempotent from Starting and Ready, and refused from Provisioning', async () => {
+  it('start is idempotent from Starting and Ready, and refused from Stopping and Provisioning', async () => {
     const sandbox = await makeReady(h, await h.create({ name: 'box' }));
     assert.equal((await h.service.start('default', 'box')).status!.phase, P.SANDBOX_PHASE_READY);
     await h.service.stop('default', 'box');

@@ -108,12 +108,12 @@ export class SandboxService {
     return true;
   }
 
-  /** Stop from Ready; Stopping and Stopped answer with the sandbox unchanged. */
+  /** Stop from Ready, Provisioning, Starting or Error; Stopping and Stopped answer with the sandbox unchanged. */
   async stop(workspace: string, name: string): Promise<Sandbox> {
     return this.power(workspace, name, 'stop');
   }
 
-  /** Start from Stopped; Starting and Ready answer with the sandbox unchanged. */
+  /** Start from Stopped or Error; Starting and Ready answer with the sandbox unchanged. */
   async start(workspace: string, name: string): Promise<Sandbox> {
     return this.power(workspace, name, 'start');
   }
@@ -123,16 +123,16 @@ export class SandboxService {
     const phase = record.sandbox.status?.phase ?? SandboxPhase.SANDBOX_PHASE_UNKNOWN;
     const rule = POWER_RULES[action];
     if ((rule.idempotentFrom as readonly SandboxPhase[]).includes(phase)) return record.sandbox;
-    if (phase !== rule.allowedFrom) {
-      throw new InvalidPhaseTransitionError(action, name, describePhase(phase), describePhase(rule.allowedFrom));
+    if (!(rule.allowedFrom as readonly SandboxPhase[]).includes(phase)) {
+      throw new InvalidPhaseTransitionError(action, name, describePhase(phase), rule.allowedFrom.map(describePhase));
     }
     const driver = this.requireDriver(record.driver, name);
     const sandboxId = record.sandbox.metadata!.id;
-    const updated = await this.options.statusSync.setDesiredState(sandboxId, rule.desiredState, rule.transitionalPhase);
+    const updated = await this.options.statusSync.beginPowerChange(sandboxId, rule.desiredState, rule.transitionalPhase);
     try {
       await (action === 'stop' ? driver.client.stopSandbox(sandboxId) : driver.client.startSandbox(sandboxId));
     } catch (error) {
-      await this.options.statusSync.setDesiredState(sandboxId, rule.revertTo, phase);
+      await this.options.statusSync.revertPowerChange(sandboxId, record.desiredState, phase);
       throw error;
     }
     this.logger.info(`sandbox ${action} requested`, { sandboxId, sandboxName: name, workspace, driver: record.driver });
@@ -178,19 +178,23 @@ export class SandboxService {
   }
 }
 
+/**
+ * An operator can always stop, start or restart a sandbox (issue 10): stop also from a
+ * sandbox that never became Ready (Provisioning, Starting: a supervisor that never connects)
+ * or failed (Error), start also from Error. A failed driver call puts back the phase and the
+ * desired state it had.
+ */
 const POWER_RULES = {
   stop: {
-    allowedFrom: SandboxPhase.SANDBOX_PHASE_READY,
+    allowedFrom: [SandboxPhase.SANDBOX_PHASE_READY, SandboxPhase.SANDBOX_PHASE_PROVISIONING, SandboxPhase.SANDBOX_PHASE_STARTING, SandboxPhase.SANDBOX_PHASE_ERROR],
     idempotentFrom: [SandboxPhase.SANDBOX_PHASE_STOPPING, SandboxPhase.SANDBOX_PHASE_STOPPED],
     desiredState: DesiredState.Stopped,
-    revertTo: DesiredState.Running,
     transitionalPhase: SandboxPhase.SANDBOX_PHASE_STOPPING,
   },
   start: {
-    allowedFrom: SandboxPhase.SANDBOX_PHASE_STOPPED,
+    allowedFrom: [SandboxPhase.SANDBOX_PHASE_STOPPED, SandboxPhase.SANDBOX_PHASE_ERROR],
     idempotentFrom: [SandboxPhase.SANDBOX_PHASE_STARTING, SandboxPhase.SANDBOX_PHASE_READY],
     desiredState: DesiredState.Running,
-    revertTo: DesiredState.Stopped,
     transitionalPhase: SandboxPhase.SANDBOX_PHASE_STARTING,
   },
 } as const;

@@ -4,7 +4,7 @@ import { updateSandboxWithRetry, type DesiredState, type GatewayStore, type Sand
 import type { DriverDirectory } from './driver-directory.js';
 import type { SandboxEventBus } from './sandbox-event-bus.js';
 import { withMainProcessExit, type MainProcessExit } from './main-process-exit.js';
-import { decideSandboxPhase } from './sandbox-phase.js';
+import { decideSandboxPhase, showsPowerChange } from './sandbox-phase.js';
 import { isSameStatus, withBackendFields } from './sandbox-records.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -24,6 +24,8 @@ export interface SandboxStatusSyncOptions {
  */
 export class SandboxStatusSync {
   private readonly backendStatuses = new Map<string, DriverSandboxStatus>();
+  /** Sandboxes with a stop or start whose outcome the driver has not reported yet, by desired state (PhaseInputs.isBackendStale). */
+  private readonly powerChangesAwaitingReport = new Map<string, DesiredState>();
   private readonly logger: Logger;
   private readonly nowMs: () => number;
 
@@ -46,7 +48,11 @@ export class SandboxStatusSync {
       this.logger.warn('sandbox reported by a driver that does not own it', { driver: driverName, owner: record.driver, sandboxId: backend.id });
       return;
     }
-    if (backend.status !== undefined) this.backendStatuses.set(backend.id, backend.status);
+    if (backend.status !== undefined) {
+      this.backendStatuses.set(backend.id, backend.status);
+      const awaited = this.powerChangesAwaitingReport.get(backend.id);
+      if (awaited !== undefined && showsPowerChange(awaited, backend.status)) this.powerChangesAwaitingReport.delete(backend.id);
+    }
     await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }));
   }
 
@@ -73,10 +79,28 @@ export class SandboxStatusSync {
     });
   }
 
-  /** The canonical process ended: Error (MainProcessExited) unless a stop or delete caused it. */
-  async applyMainProcessExited(sandboxId: string, exit: MainProcessExit): Promise<SandboxRecord | undefined> {
+  /**
+   * The canonical process ended: Error (MainProcessExited) unless a stop or delete caused it.
+   * Only the supervisor instance that reported its start (`status.main_process_instance_id`)
+   * may report its exit; any other report is logged and ignored, so a session opened with a
+   * stolen token cannot fail a sandbox whose process still runs.
+   */
+  async applyMainProcessExited(sandboxId: string, instanceId: string, exit: MainProcessExit): Promise<SandboxRecord | undefined> {
     const now = new Date(this.nowMs());
-    return this.update(sandboxId, (current) => withMainProcessExit(current, exit, now));
+    let startedBy: string | undefined;
+    const result = await this.update(sandboxId, (current) => {
+      startedBy = current.sandbox.status!.mainProcessInstanceId;
+      return instanceId !== '' && startedBy === instanceId ? withMainProcessExit(current, exit, now) : current;
+    });
+    if (startedBy !== undefined && (instanceId === '' || startedBy !== instanceId)) {
+      this.logger.warn('main process exit reported by a supervisor instance that did not start it; ignored', {
+        sandboxId,
+        instanceId,
+        mainProcessInstanceId: startedBy,
+        exitCode: exit.exitCode,
+      });
+    }
+    return result;
   }
 
   /** Recomputes the phase from what is known now (session change, driver restart). */
@@ -92,7 +116,23 @@ export class SandboxStatusSync {
     }));
   }
 
-  async setDesiredState(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
+  /**
+   * A user's stop or start: the desired state and the transitional phase (Stopping,
+   * Starting). Until the driver reports the outcome, its reports no longer decide the phase
+   * (an Error sandbox being restarted must not fall back to Error on its old run's exit).
+   */
+  async beginPowerChange(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
+    this.powerChangesAwaitingReport.set(sandboxId, desiredState);
+    return this.writeDesiredState(sandboxId, desiredState, phase);
+  }
+
+  /** Puts back the desired state and phase of a power change the driver refused. */
+  async revertPowerChange(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
+    this.powerChangesAwaitingReport.delete(sandboxId);
+    return this.writeDesiredState(sandboxId, desiredState, phase);
+  }
+
+  private async writeDesiredState(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
     return this.update(sandboxId, (current) => ({
       ...current,
       desiredState,
@@ -103,6 +143,7 @@ export class SandboxStatusSync {
   /** Removes the record and tells watchers; idempotent. */
   async forget(sandboxId: string, record: SandboxRecord): Promise<void> {
     this.backendStatuses.delete(sandboxId);
+    this.powerChangesAwaitingReport.delete(sandboxId);
     const removed = await this.options.store.deleteSandbox(sandboxId);
     if (!removed) return;
     const sandbox = record.sandbox;
@@ -144,6 +185,7 @@ export class SandboxStatusSync {
         isDeleting: record.sandbox.metadata!.deletionTimestampMs > 0,
         hasSupervisorSession: this.options.sessions.hasLiveSession(sandboxId),
         requiresSupervisor: this.options.drivers.get(record.driver)?.requiresSupervisor ?? true,
+        isBackendStale: this.powerChangesAwaitingReport.has(sandboxId),
       },
       new Date(this.nowMs()),
     );

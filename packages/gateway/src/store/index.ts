@@ -36,4 +36,6 @@ export type {
 } from './gateway-store.js';
 export { SqliteGatewayStore, openSqliteStore } from './sqlite-gateway-store.js';
 export type { SqliteStoreOptions, StoreClock } from './sqlite-gateway-store.js';
+export { StorageMonitor } from './storage-monitor.js';
+export type { StatfsFn, StorageMonitorOptions, StoreWriteObserver } from './storage-monitor.js';
 export { DEFAULT_UPDATE_ATTEMPTS, updateSandboxWithRetry } from './update-sandbox-with-retry.js';

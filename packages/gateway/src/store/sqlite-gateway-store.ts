@@ -1,4 +1,5 @@
 import type { Workspace } from '@shellgate/api';
+import { isStorageFullError, quoteValue, toStorageError } from '@shellgate/driver-sdk';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 
@@ -16,6 +17,7 @@ import { STORE_MIGRATIONS, runMigrations } from './migrations.js';
 import type { Migration } from './migrations.js';
 import { SqliteSandboxTable } from './sqlite-sandbox-table.js';
 import { SqliteWorkspaceTable } from './sqlite-workspace-table.js';
+import type { StoreWriteObserver } from './storage-monitor.js';
 
 /** Where the store reads the time (created_at_ms, migration timestamps). */
 export interface StoreClock {
@@ -45,6 +47,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'full' | 'normal' | undefined;
   /** Schema steps; tests override it, production uses the built-in history. */
   migrations?: readonly Migration[] | undefined;
+  /** Told about every write that succeeds and every one that finds the disk full. */
+  writeObserver?: StoreWriteObserver | undefined;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -61,13 +65,14 @@ export class SqliteGatewayStore implements GatewayStore {
     readonly schemaVersion: number,
     private readonly clock: StoreClock,
     private readonly fs: StoreFileSystem | undefined,
+    private readonly writeObserver: StoreWriteObserver | undefined,
   ) {
     this.sandboxes = new SqliteSandboxTable(db);
     this.workspaces = new SqliteWorkspaceTable(db);
   }
 
   async createSandbox(record: SandboxRecord): Promise<SandboxRecord> {
-    return this.open().sandboxes.insert(record, this.clock.nowMs());
+    return this.write(`store sandbox ${quoteValue(record.sandbox.metadata?.name ?? '')}`, () => this.sandboxes.insert(record, this.clock.nowMs()));
   }
 
   async getSandbox(id: string): Promise<SandboxRecord | undefined> {
@@ -87,15 +92,15 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async updateSandbox(id: string, expectedVersion: number, next: SandboxRecord): Promise<SandboxRecord> {
-    return this.open().sandboxes.update(id, expectedVersion, next);
+    return this.write(`save a change to sandbox ${quoteValue(id)}`, () => this.sandboxes.update(id, expectedVersion, next));
   }
 
   async deleteSandbox(id: string, expectedVersion?: number): Promise<boolean> {
-    return this.open().sandboxes.delete(id, expectedVersion);
+    return this.write(`delete sandbox ${quoteValue(id)}`, () => this.sandboxes.delete(id, expectedVersion));
   }
 
   async createWorkspace(name: string, labels: Readonly<Record<string, string>> = {}): Promise<Workspace> {
-    return this.open().workspaces.insert(name, labels, this.clock.nowMs());
+    return this.write(`store workspace ${quoteValue(name)}`, () => this.workspaces.insert(name, labels, this.clock.nowMs()));
   }
 
   async getWorkspace(name: string): Promise<Workspace | undefined> {
@@ -107,11 +112,11 @@ export class SqliteGatewayStore implements GatewayStore {
   }
 
   async updateWorkspace(name: string, expectedVersion: number, next: Workspace): Promise<Workspace> {
-    return this.open().workspaces.update(name, expectedVersion, next);
+    return this.write(`save a change to workspace ${quoteValue(name)}`, () => this.workspaces.update(name, expectedVersion, next));
   }
 
   async deleteWorkspace(name: string, expectedVersion?: number): Promise<boolean> {
-    return this.open().workspaces.delete(name, expectedVersion);
+    return this.write(`delete workspace ${quoteValue(name)}`, () => this.workspaces.delete(name, expectedVersion));
   }
 
   async close(): Promise<void> {
@@ -128,6 +133,25 @@ export class SqliteGatewayStore implements GatewayStore {
   private open(): this {
     if (!this.db.open) throw new StoreClosedError(this.path);
     return this;
+  }
+
+  /**
+   * Runs one write transaction. A full disk becomes a StorageFullError naming the database
+   * (SQLite rolls the transaction back, so nothing stored is damaged) and is reported to the
+   * observer, as is every success.
+   */
+  private write<T>(operation: string, run: () => T): T {
+    this.open();
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      const mapped = toStorageError(error, this.path, operation);
+      if (isStorageFullError(mapped)) this.writeObserver?.onStorageFull(mapped);
+      throw mapped;
+    }
+    this.writeObserver?.onWriteSucceeded();
+    return result;
   }
 }
 
@@ -163,7 +187,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   try {
     const schemaVersion = runMigrations(db, options.path, clock.nowMs(), options.migrations ?? STORE_MIGRATIONS);
     restrictSideFiles(options.path, options.fs);
-    return new SqliteGatewayStore(db, options.path, schemaVersion, clock, options.fs);
+    return new SqliteGatewayStore(db, options.path, schemaVersion, clock, options.fs, options.writeObserver);
   } catch (error) {
     db.close();
     throw error;

@@ -32,3 +32,18 @@ export class ExecSessionLostError extends ShellgateError {
     this.name = 'ExecSessionLostError';
   }
 }
+
+/**
+ * A superseded supervisor's hello (`resume_only_if_free`) while another session of its
+ * sandbox is live: refused without superseding it, so two supervisors holding the token
+ * never take the session from each other; it is accepted once that session has ended.
+ */
+export class SessionInUseError extends ShellgateError {
+  constructor(sandboxId: string) {
+    super(ErrorCode.FailedPrecondition, `another supervisor session of sandbox ${quoteValue(sandboxId)} is live`, {
+      hint: 'the superseded supervisor retries with backoff and resumes once that session ends',
+      details: { sandboxId },
+    });
+    this.name = 'SessionInUseError';
+  }
+}

@@ -109,6 +109,25 @@ describe('SupervisorHub: sessions and readiness', () => {
     assert.deepEqual(phases.filter((p) => p !== P.SANDBOX_PHASE_READY), []);
   });
 
+  it('a resuming hello (resume_only_if_free) is refused while another session is live, without superseding it, and accepted once it ends', async () => {
+    const { id, supervisor: usurper } = await f.readySandbox();
+    const refused = await f.connect(id, { instanceId: 'instance-real', resumeOnlyIfFree: true });
+    const end = await refused.ended;
+    assert.equal(end.code, GrpcStatus.FAILED_PRECONDITION);
+    assert.match(end.details, /another supervisor session of sandbox .* is live/);
+    assert.equal(f.hub.connectionOf(id)?.info.instanceId, 'instance-1');
+    assert.ok(!usurper.recorder.messages.some((m) => m.payload?.$case === 'superseded'));
+    assert.equal(f.h.logger.at('warn', /supervisor session refused/).length, 0, 'a refused resume is not a warning');
+    const back = nextPhase(f.h.events, id, P.SANDBOX_PHASE_PROVISIONING);
+    usurper.end();
+    await back;
+    const ready = nextPhase(f.h.events, id, P.SANDBOX_PHASE_READY);
+    const resumed = await f.connect(id, { instanceId: 'instance-real', resumeOnlyIfFree: true });
+    await resumed.welcome();
+    await ready;
+    assert.equal(f.hub.connectionOf(id)?.info.instanceId, 'instance-real');
+  });
+
   it('ends a session silent for 3 heartbeat intervals, and sends heartbeats meanwhile', async () => {
     const { id, supervisor } = await f.readySandbox();
     const back = nextPhase(f.h.events, id, P.SANDBOX_PHASE_PROVISIONING);
@@ -166,8 +185,30 @@ describe('SupervisorHub: main process reports', () => {
     assert.equal(sandbox.status!.mainProcessInstanceId, 'instance-1');
   });
 
+  it('main_process_exited from an instance that did not start the main process is logged and ignored', async () => {
+    const { id, supervisor } = await f.readySandbox();
+    supervisor.send({ $case: 'mainProcessStarted', mainProcessStarted: { command: ['sleep', '1'], pid: 7, tty: false } });
+    await waitUntil(async () => (await f.h.stored(id)).status!.mainProcessInstanceId === 'instance-1');
+    const usurper = await f.connect(id, { instanceId: 'instance-stolen-token' });
+    await usurper.welcome();
+    usurper.send({ $case: 'mainProcessExited', mainProcessExited: { exitCode: 1, signal: '' } });
+    await f.h.logger.waitFor('warn', /main process exit reported by a supervisor instance that did not start it/);
+    const stored = await f.h.stored(id);
+    assert.equal(stored.status!.phase, P.SANDBOX_PHASE_READY);
+    assert.equal(stored.status!.exitCode, undefined);
+    assert.equal(stored.status!.mainProcessInstanceId, 'instance-1');
+  });
+
+  it('main_process_exited before any main_process_started is ignored too', async () => {
+    const { id, supervisor } = await f.readySandbox();
+    supervisor.send({ $case: 'mainProcessExited', mainProcessExited: { exitCode: 1, signal: '' } });
+    await f.h.logger.waitFor('warn', /did not start it/);
+    assert.equal((await f.h.stored(id)).status!.phase, P.SANDBOX_PHASE_READY);
+  });
+
   it('Error from an exit is sticky: later backend reports and session changes keep it and its condition', async () => {
     const { id, supervisor } = await f.readySandbox();
+    supervisor.send({ $case: 'mainProcessStarted', mainProcessStarted: { command: ['false'], pid: 7, tty: false } });
     const failed = nextPhase(f.h.events, id, P.SANDBOX_PHASE_ERROR);
     supervisor.send({ $case: 'mainProcessExited', mainProcessExited: { exitCode: 3, signal: '' } });
     await failed;
@@ -181,12 +222,11 @@ describe('SupervisorHub: main process reports', () => {
     assert.equal(readyCondition(stored)?.reason, 'MainProcessExited');
     assert.equal(readyCondition(stored)?.message, 'main process exited with code 3');
     assert.equal(stored.status!.exitCode, 3);
-    // Start is only allowed from Stopped: an Error sandbox must be deleted and recreated.
-    await assert.rejects(f.h.service.start('default', 'box'), /it is Error; start is allowed from Stopped/);
   });
 
   it('an exit caused by a stop is not an Error, and a later start is Ready again', async () => {
     const { id, supervisor } = await f.readySandbox();
+    supervisor.send({ $case: 'mainProcessStarted', mainProcessStarted: { command: ['sleep', '1'], pid: 7, tty: false } });
     await f.h.service.stop('default', 'box');
     supervisor.send({ $case: 'mainProcessExited', mainProcessExited: { exitCode: 143, signal: 'SIGTERM' } });
     supervisor.end();

@@ -5,6 +5,7 @@ import type { SandboxIdentity } from '../identity/index.js';
 import type { SandboxEventBus, SandboxStatusSync, SessionRegistry } from '../sandboxes/index.js';
 import type { GatewayStore } from '../store/index.js';
 import { endStreamWithError } from './end-stream.js';
+import { SessionInUseError } from './errors.js';
 import type { ExecBroker } from './exec-broker.js';
 import type { SandboxLogStore } from './sandbox-log-store.js';
 import { SupervisorConnection, type ConnectCall } from './supervisor-connection.js';
@@ -29,7 +30,8 @@ export interface SupervisorHubOptions {
 
 /**
  * The gateway end of every supervisor session: verifies each hello's sandbox token, keeps
- * the one live connection per sandbox (a newer one supersedes), records it in the
+ * the one live connection per sandbox (a newer one supersedes, unless its hello only
+ * resumes a superseded supervisor: that waits until no session is live), records it in the
  * SessionRegistry (which drives readiness), and routes what supervisors report: main
  * process start/exit to the status sync, log batches to the log store, exec refusals to
  * the exec broker. A deleted sandbox loses its session and its log buffer.
@@ -69,7 +71,10 @@ export class SupervisorHub {
       this.accept(call, message).catch((error: unknown) => {
         const refusal = isShellgateError(error) ? error : new ShellgateError(ErrorCode.Internal, 'supervisor session setup failed', { cause: error });
         const claimedSandboxId = message.payload?.$case === 'hello' ? message.payload.hello.sandboxId : '';
-        this.logger.warn('supervisor session refused', { claimedSandboxId, code: refusal.code, reason: refusal.message });
+        const fields = { claimedSandboxId, code: refusal.code, reason: refusal.message };
+        // A superseded supervisor asks again every few seconds while the newer session lives: not worth a warning each time.
+        if (refusal instanceof SessionInUseError) this.logger.debug('supervisor session refused', fields);
+        else this.logger.warn('supervisor session refused', fields);
         endStreamWithError(call, refusal);
       });
     };
@@ -96,6 +101,9 @@ export class SupervisorHub {
     await this.verifyHello(hello);
     if (call.cancelled) return;
     const { sandboxId } = hello;
+    // Checked after the last await, so no other hello of this sandbox slips in between.
+    const previous = this.connections.get(sandboxId);
+    if (hello.resumeOnlyIfFree && previous !== undefined) throw new SessionInUseError(sandboxId);
     const sessionId = randomUUID();
     const logger = this.logger.child({ sandboxId, sessionId });
     let statusUpdates: Promise<unknown> = Promise.resolve();
@@ -108,7 +116,6 @@ export class SupervisorHub {
         if (update !== undefined) statusUpdates = statusUpdates.then(update).catch((error: unknown) => logger.warn('applying a supervisor report failed', { error: String(error) }));
       },
     });
-    const previous = this.connections.get(sandboxId);
     this.connections.set(sandboxId, connection);
     // Register before ending the old stream: the registry then never sees the sandbox
     // without a session, so readiness does not flicker.
@@ -120,7 +127,11 @@ export class SupervisorHub {
       else logger.warn('supervisor session ended', { reason: reason.message });
     });
     if (previous !== undefined) {
-      logger.info('supervisor session supersedes an older one', { previousSessionId: previous.info.sessionId });
+      logger.info('supervisor session supersedes an older one', {
+        previousSessionId: previous.info.sessionId,
+        previousInstanceId: previous.info.instanceId,
+        instanceId: hello.instanceId,
+      });
       previous.supersede();
     }
     connection.open();
@@ -156,7 +167,7 @@ export class SupervisorHub {
       case 'mainProcessExited': {
         const { exitCode, signal } = payload.mainProcessExited;
         logger.info('main process exited', { exitCode, signal });
-        return () => this.options.statusSync.applyMainProcessExited(sandboxId, { exitCode, signal });
+        return () => this.options.statusSync.applyMainProcessExited(sandboxId, instanceId, { exitCode, signal });
       }
       case 'execRejected':
         this.options.execs.rejectExec(sandboxId, payload.execRejected.execId, payload.execRejected.message);

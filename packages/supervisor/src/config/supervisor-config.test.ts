@@ -38,9 +38,9 @@ describe('parseSupervisorConfig', () => {
 
 describe('parseSupervisorArgs', () => {
   it('takes everything after -- as the main command, flags included', () => {
-    assert.deepEqual(parseSupervisorArgs(['--tty', '--', 'sh', '--tty', '-c', 'x']), { kind: 'run', tty: true, mainCommand: ['sh', '--tty', '-c', 'x'] });
-    assert.deepEqual(parseSupervisorArgs(['--']), { kind: 'run', tty: false, mainCommand: [] });
-    assert.deepEqual(parseSupervisorArgs([]), { kind: 'run', tty: false, mainCommand: [] });
+    assert.deepEqual(parseSupervisorArgs(['--tty', '--', 'sh', '--tty', '-c', 'x']), { kind: 'run', tty: true, isTokenFileKept: false, mainCommand: ['sh', '--tty', '-c', 'x'] });
+    assert.deepEqual(parseSupervisorArgs(['--']), { kind: 'run', tty: false, isTokenFileKept: false, mainCommand: [] });
+    assert.deepEqual(parseSupervisorArgs([]), { kind: 'run', tty: false, isTokenFileKept: false, mainCommand: [] });
     assert.deepEqual(parseSupervisorArgs(['--version']), { kind: 'version' });
     assert.deepEqual(parseSupervisorArgs(['--help']), { kind: 'help' });
   });
@@ -53,11 +53,17 @@ describe('parseSupervisorArgs', () => {
     assert.deepEqual(parseSupervisorArgs(['--tty', '--user', 'node:staff', '--', 'sh']), {
       kind: 'run',
       tty: true,
+      isTokenFileKept: false,
       user: { user: { name: 'node' }, group: { name: 'staff' }, text: 'node:staff' },
       mainCommand: ['sh'],
     });
-    assert.deepEqual(parseSupervisorArgs(['--user', '1234', '--']), { kind: 'run', tty: false, user: { user: { id: 1234 }, text: '1234' }, mainCommand: [] });
-    assert.deepEqual(parseSupervisorArgs(['--user', '', '--', 'sh']), { kind: 'run', tty: false, mainCommand: ['sh'] });
+    assert.deepEqual(parseSupervisorArgs(['--user', '1234', '--']), { kind: 'run', tty: false, isTokenFileKept: false, user: { user: { id: 1234 }, text: '1234' }, mainCommand: [] });
+    assert.deepEqual(parseSupervisorArgs(['--user', '', '--', 'sh']), { kind: 'run', tty: false, isTokenFileKept: false, mainCommand: ['sh'] });
+  });
+
+  it('reads --keep-token-file before --', () => {
+    assert.deepEqual(parseSupervisorArgs(['--keep-token-file', '--', 'sh']), { kind: 'run', tty: false, isTokenFileKept: true, mainCommand: ['sh'] });
+    assert.deepEqual(parseSupervisorArgs(['--', 'sh', '--keep-token-file']), { kind: 'run', tty: false, isTokenFileKept: false, mainCommand: ['sh', '--keep-token-file'] });
   });
 
   it('rejects --user without a value or with a bad SPEC with exit code 2', () => {

@@ -6,8 +6,7 @@ import type { ExecStart, GatewayMessage, MainProcessExited, MainProcessStarted, 
 import type { LogQueue } from '../logging/log-queue.js';
 import type { SupervisorLogger } from '../logging/supervisor-logger.js';
 import { SUPERVISOR_VERSION } from '../version.js';
-import { RECONNECT_BACKOFF } from './reconnect-backoff.js';
-import { readTokenFile } from './token-file.js';
+import { RECONNECT_BACKOFF, RESUME_BACKOFF } from './reconnect-backoff.js';
 
 /** Used when a welcome carries no interval; the upstream supervisor heartbeat is 15 s. */
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
@@ -17,7 +16,8 @@ const LOG_BATCH_MAX_LINES = 500;
 export interface GatewaySessionOptions {
   readonly client: SupervisorSessionClient;
   readonly sandboxId: string;
-  readonly tokenFile: string;
+  /** The sandbox JWT for each hello; throws while it cannot be had (logged, retried with backoff). */
+  readonly takeToken: () => string;
   readonly logQueue: LogQueue;
   readonly logger: SupervisorLogger;
   readonly onExecStart: (start: ExecStart) => void;
@@ -36,7 +36,9 @@ interface PendingReport {
 /**
  * The supervisor's one long-lived session with the gateway: hello/welcome, heartbeats, log
  * shipping, main-process reports and exec requests, reconnecting with capped jittered
- * backoff until superseded or closed.
+ * backoff until closed. Once superseded (another session of the sandbox took over: a
+ * session opened with the same token), it keeps asking to resume with a slower backoff and
+ * `resume_only_if_free`, which the gateway grants as soon as that other session has ended.
  */
 export class GatewaySession {
   readonly instanceId: string;
@@ -57,10 +59,6 @@ export class GatewaySession {
   /** Starts connecting; returns at once. */
   start(): void {
     this.#loop ??= this.#runLoop();
-  }
-
-  get isSuperseded(): boolean {
-    return this.#isSuperseded;
   }
 
   reportMainProcessStarted(started: MainProcessStarted): void {
@@ -88,7 +86,8 @@ export class GatewaySession {
 
   /**
    * Waits until every report and queued log line has been handed to a stream, at most
-   * `timeoutMs` (not at all once superseded: no session will come); the caller exits afterwards either way.
+   * `timeoutMs` (not at all while superseded: the session belongs to another supervisor
+   * until it ends); the caller exits afterwards either way.
    */
   async waitForDelivery(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
@@ -127,12 +126,12 @@ export class GatewaySession {
   async #runLoop(): Promise<void> {
     const logger = this.options.logger;
     let attempt = 0;
-    while (!this.#isClosed && !this.#isSuperseded) {
+    while (!this.#isClosed) {
       const wasWelcomed = await this.#runOneSession();
-      if (this.#isClosed || this.#isSuperseded) break;
+      if (this.#isClosed) break;
       attempt = wasWelcomed ? 0 : attempt + 1;
-      const delayMs = backoffDelayMs(attempt, RECONNECT_BACKOFF);
-      logger.debug('reconnecting to the gateway', { delayMs, attempt });
+      const delayMs = backoffDelayMs(attempt, this.#isSuperseded ? RESUME_BACKOFF : RECONNECT_BACKOFF);
+      logger.debug(this.#isSuperseded ? 'asking to resume the session' : 'reconnecting to the gateway', { delayMs, attempt });
       try {
         await sleep(delayMs, undefined, { signal: this.#stopController.signal });
       } catch {
@@ -143,22 +142,24 @@ export class GatewaySession {
 
   /** One Connect stream from hello to its end; resolves whether the gateway welcomed it. */
   #runOneSession(): Promise<boolean> {
-    const { client, logger, sandboxId, tokenFile } = this.options;
+    const { client, logger, sandboxId } = this.options;
     let token: string;
     try {
-      token = readTokenFile(tokenFile);
+      token = this.options.takeToken();
     } catch (error) {
-      logger.error((error as Error).message, { tokenFile });
+      logger.error((error as Error).message);
       return Promise.resolve(false);
     }
+    const isResuming = this.#isSuperseded;
     const stream = client.connect();
     this.#stream = stream;
     this.#isWelcomed = false;
     this.#isWriteBlocked = false;
     let heartbeat: NodeJS.Timeout | undefined;
     let wasWelcomed = false;
-    stream.write({ payload: { $case: 'hello', hello: { sandboxId, instanceId: this.instanceId, token, supervisorVersion: SUPERVISOR_VERSION } } });
-    logger.debug('hello sent', { instanceId: this.instanceId });
+    const hello = { sandboxId, instanceId: this.instanceId, token, supervisorVersion: SUPERVISOR_VERSION, resumeOnlyIfFree: isResuming };
+    stream.write({ payload: { $case: 'hello', hello } });
+    logger.debug('hello sent', { instanceId: this.instanceId, resumeOnlyIfFree: isResuming });
 
     return new Promise<boolean>((resolve) => {
       stream.on('data', (message: GatewayMessage) => {
@@ -167,7 +168,8 @@ export class GatewaySession {
           const intervalMs = payload.welcome.heartbeatIntervalMs > 0 ? payload.welcome.heartbeatIntervalMs : DEFAULT_HEARTBEAT_INTERVAL_MS;
           wasWelcomed = true;
           this.#isWelcomed = true;
-          logger.info('session established', { sessionId: payload.welcome.sessionId, heartbeatIntervalMs: intervalMs });
+          this.#isSuperseded = false;
+          logger.info(isResuming ? 'session resumed after the newer session ended' : 'session established', { sessionId: payload.welcome.sessionId, heartbeatIntervalMs: intervalMs });
           heartbeat = setInterval(() => stream.write({ payload: { $case: 'heartbeat', heartbeat: { sentAtMs: Date.now() } } }), intervalMs);
           for (const report of this.#reports) if (!report.isWritten) this.#writeReport(stream, report);
           this.#flushLogs();
@@ -175,12 +177,17 @@ export class GatewaySession {
           this.options.onExecStart(payload.execStart);
         } else if (payload?.$case === 'superseded') {
           this.#isSuperseded = true;
-          logger.warn('session superseded by another supervisor of this sandbox; not reconnecting', { reason: payload.superseded.message });
+          logger.warn('session superseded by another session of this sandbox; resuming once it has ended', { reason: payload.superseded.message });
           stream.end();
         }
       });
       stream.on('error', (error: ServiceError) => {
         if (this.#isClosed || error.code === GrpcStatus.CANCELLED) return;
+        // Refused while the newer session lives: expected, and asked again and again.
+        if (isResuming && error.code === GrpcStatus.FAILED_PRECONDITION) {
+          logger.debug('resume refused: another session of this sandbox is live', { details: error.details });
+          return;
+        }
         const level = error.code === GrpcStatus.UNAUTHENTICATED ? 'error' : 'warn';
         logger.log(level, 'session stream ended', { code: GrpcStatus[error.code], details: error.details });
       });

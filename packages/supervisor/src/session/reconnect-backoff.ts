@@ -8,3 +8,10 @@ import type { BackoffPolicy } from '@shellgate/driver-sdk/backoff';
  * crowd's reconnects the most. No floor is needed: the step doubles on every failed dial.
  */
 export const RECONNECT_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 100, maxMs: 5_000, jitter: BackoffJitter.Full });
+
+/**
+ * Delays between a superseded supervisor's attempts to resume (hello with
+ * resume_only_if_free): 1 s doubling to 30 s. Equal jitter, never below half a step: the
+ * gateway refuses each attempt while the newer session lives, which may be for long.
+ */
+export const RESUME_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 1_000, maxMs: 30_000, jitter: BackoffJitter.Equal });

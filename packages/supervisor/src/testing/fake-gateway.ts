@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { Metadata, Server, ServerCredentials, status as GrpcStatus, type ServerDuplexStream } from '@grpc/grpc-js';
 import { SupervisorSessionService, type ExecExit, type ExecFromSupervisor, type ExecStart, type ExecToSupervisor, type GatewayMessage, type Hello, type SupervisorMessage } from '@shellgate/api/session';
 
 /** One Connect stream as the fake gateway saw it. */
@@ -73,6 +73,10 @@ export class FakeGateway {
   readonly execs = new Map<string, FakeExec>();
   /** Unmatched Exec attaches (unknown exec ids). */
   readonly strayAttaches: string[] = [];
+  /** While true, a hello with resume_only_if_free is refused (FAILED_PRECONDITION), as while another session is live. */
+  isSessionTaken = false;
+  /** Hellos refused while {@link isSessionTaken}. */
+  readonly refusedHellos: Hello[] = [];
   #server: Server | undefined;
   #port = 0;
 
@@ -156,6 +160,11 @@ export class FakeGateway {
       if (session === undefined) {
         if (message.payload?.$case !== 'hello') {
           stream.destroy(new Error('first message must be hello'));
+          return;
+        }
+        if (this.isSessionTaken && message.payload.hello.resumeOnlyIfFree) {
+          this.refusedHellos.push(message.payload.hello);
+          stream.emit('error', Object.assign(new Error('another session is live'), { code: GrpcStatus.FAILED_PRECONDITION, details: 'another session is live', metadata: new Metadata() }));
           return;
         }
         session = { id: randomUUID(), hello: message.payload.hello, messages: [], stream, isEnded: false };

@@ -5,7 +5,7 @@
 import { silentLogger } from '@shellgate/driver-sdk';
 import { DriverProcess } from '../driver-process.js';
 
-const [script = '', tmpDir = ''] = process.argv.slice(2);
+const [script = '', runRoot = ''] = process.argv.slice(2);
 const driver = new DriverProcess({
   name: 'held',
   command: [process.execPath, script],
@@ -14,7 +14,7 @@ const driver = new DriverProcess({
   logger: silentLogger,
   readyTimeoutMs: 10_000,
   shutdownGraceMs: 1_000,
-  tmpDir,
+  runRoot,
 });
 await driver.start();
 await driver.waitReady();

@@ -1,11 +1,11 @@
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import {
+  Hello,
   LogLine,
   type ExecFromSupervisor,
   type ExecStart,
   type ExecToSupervisor,
   type GatewayMessage,
-  type Hello,
   type SupervisorMessage,
   type SupervisorSessionClient,
   type Welcome,
@@ -32,7 +32,7 @@ export class FakeSupervisor {
   static connect(client: SupervisorSessionClient, hello: Partial<Hello> & { sandboxId: string; token: string }): FakeSupervisor {
     const stream = client.connect();
     const supervisor = new FakeSupervisor(client, stream, hello.sandboxId, hello.token);
-    supervisor.send({ $case: 'hello', hello: { instanceId: 'instance-1', supervisorVersion: '0.0.0-test', ...hello } });
+    supervisor.send({ $case: 'hello', hello: Hello.fromPartial({ instanceId: 'instance-1', supervisorVersion: '0.0.0-test', ...hello }) });
     return supervisor;
   }
 

@@ -20,6 +20,13 @@ export interface SupervisionFixtureOptions {
   readonly helloTimeoutMs?: number;
 }
 
+/** What a test's hello says besides the sandbox id (default: the sandbox's own token, instance-1). */
+export interface ConnectOptions {
+  readonly token?: string;
+  readonly instanceId?: string;
+  readonly resumeOnlyIfFree?: boolean;
+}
+
 /** A sandbox that is Ready with a connected fake supervisor. */
 export interface ReadySandbox {
   readonly sandbox: Sandbox;
@@ -45,7 +52,7 @@ export interface SupervisionFixture {
   /** Call metadata with the API bearer token. */
   metadata(): Metadata;
   /** Opens a session for `sandboxId` with its own token unless `token` is given. */
-  connect(sandboxId: string, options?: { token?: string; instanceId?: string }): Promise<FakeSupervisor>;
+  connect(sandboxId: string, options?: ConnectOptions): Promise<FakeSupervisor>;
   /** Creates a sandbox, reports it backend-Ready and connects its supervisor; resolves once Ready. */
   readySandbox(name?: string): Promise<ReadySandbox>;
   close(): Promise<void>;
@@ -83,9 +90,10 @@ export async function startSupervisionFixture(options: SupervisionFixtureOptions
   const openShell = new OpenShellClient(address, credentials.createInsecure());
   const supervisorClient = new SupervisorSessionClient(address, credentials.createInsecure());
 
-  const connect = async (sandboxId: string, connectOptions: { token?: string; instanceId?: string } = {}): Promise<FakeSupervisor> => {
+  const connect = async (sandboxId: string, connectOptions: ConnectOptions = {}): Promise<FakeSupervisor> => {
     const token = connectOptions.token ?? (await h.identity.mintToken(sandboxId));
-    return FakeSupervisor.connect(supervisorClient, { sandboxId, token, instanceId: connectOptions.instanceId ?? 'instance-1' });
+    const instanceId = connectOptions.instanceId ?? 'instance-1';
+    return FakeSupervisor.connect(supervisorClient, { sandboxId, token, instanceId, resumeOnlyIfFree: connectOptions.resumeOnlyIfFree ?? false });
   };
   return {
     h,

@@ -46,14 +46,27 @@ export interface Hello {
   /** The JWT read from OPENSHELL_SANDBOX_TOKEN_FILE. */
   token: string;
   supervisorVersion: string;
+  /**
+   * Set by a supervisor that was superseded and is trying to come back: the gateway then
+   * refuses the hello (FAILED_PRECONDITION) while another session of the sandbox is live,
+   * instead of superseding it, so two live supervisors never take the session from each
+   * other; with no live session it is accepted as usual.
+   */
+  resumeOnlyIfFree: boolean;
 }
 
 export interface Heartbeat {
   sentAtMs: number;
 }
 
+/**
+ * Sent once per supervisor instance, also for a command that could not start (pid 0; its
+ * main_process_exited with 127 or 126 follows): the gateway applies a main_process_exited
+ * only from the instance that reported main_process_started.
+ */
 export interface MainProcessStarted {
   command: string[];
+  /** 0: the command could not be started. */
   pid: number;
   tty: boolean;
 }
@@ -376,7 +389,7 @@ export const SupervisorMessage: MessageFns<SupervisorMessage> = {
 };
 
 function createBaseHello(): Hello {
-  return { sandboxId: "", instanceId: "", token: "", supervisorVersion: "" };
+  return { sandboxId: "", instanceId: "", token: "", supervisorVersion: "", resumeOnlyIfFree: false };
 }
 
 export const Hello: MessageFns<Hello> = {
@@ -392,6 +405,9 @@ export const Hello: MessageFns<Hello> = {
     }
     if (message.supervisorVersion !== "") {
       writer.uint32(34).string(message.supervisorVersion);
+    }
+    if (message.resumeOnlyIfFree !== false) {
+      writer.uint32(40).bool(message.resumeOnlyIfFree);
     }
     return writer;
   },
@@ -441,6 +457,14 @@ export const Hello: MessageFns<Hello> = {
             message.supervisorVersion = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.resumeOnlyIfFree = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -471,6 +495,11 @@ export const Hello: MessageFns<Hello> = {
         : isSet(object.supervisor_version)
         ? globalThis.String(object.supervisor_version)
         : "",
+      resumeOnlyIfFree: isSet(object.resumeOnlyIfFree)
+        ? globalThis.Boolean(object.resumeOnlyIfFree)
+        : isSet(object.resume_only_if_free)
+        ? globalThis.Boolean(object.resume_only_if_free)
+        : false,
     };
   },
 
@@ -488,6 +517,9 @@ export const Hello: MessageFns<Hello> = {
     if (message.supervisorVersion !== "") {
       obj.supervisorVersion = message.supervisorVersion;
     }
+    if (message.resumeOnlyIfFree !== false) {
+      obj.resumeOnlyIfFree = message.resumeOnlyIfFree;
+    }
     return obj;
   },
 
@@ -500,6 +532,7 @@ export const Hello: MessageFns<Hello> = {
     message.instanceId = object.instanceId ?? "";
     message.token = object.token ?? "";
     message.supervisorVersion = object.supervisorVersion ?? "";
+    message.resumeOnlyIfFree = object.resumeOnlyIfFree ?? false;
     return message;
   },
 };
@@ -2397,7 +2430,7 @@ export const SupervisorSessionService = {
    * One long-lived stream per supervisor. The first message must be `hello`; the gateway
    * answers `welcome` (or ends the stream with UNAUTHENTICATED). A newer session of the
    * same sandbox supersedes an older one: the gateway ends the old stream with
-   * `superseded`. Exec requests arrive on this stream as `exec_start`.
+   * `superseded` (unless the newer hello sets `resume_only_if_free`). Exec requests arrive on this stream as `exec_start`.
    */
   connect: {
     path: "/shellgate.supervisor.v1.SupervisorSession/Connect" as const,
@@ -2429,7 +2462,7 @@ export interface SupervisorSessionServer extends UntypedServiceImplementation {
    * One long-lived stream per supervisor. The first message must be `hello`; the gateway
    * answers `welcome` (or ends the stream with UNAUTHENTICATED). A newer session of the
    * same sandbox supersedes an older one: the gateway ends the old stream with
-   * `superseded`. Exec requests arrive on this stream as `exec_start`.
+   * `superseded` (unless the newer hello sets `resume_only_if_free`). Exec requests arrive on this stream as `exec_start`.
    */
   connect: handleBidiStreamingCall<SupervisorMessage, GatewayMessage>;
   /**
@@ -2445,7 +2478,7 @@ export interface SupervisorSessionClient extends Client {
    * One long-lived stream per supervisor. The first message must be `hello`; the gateway
    * answers `welcome` (or ends the stream with UNAUTHENTICATED). A newer session of the
    * same sandbox supersedes an older one: the gateway ends the old stream with
-   * `superseded`. Exec requests arrive on this stream as `exec_start`.
+   * `superseded` (unless the newer hello sets `resume_only_if_free`). Exec requests arrive on this stream as `exec_start`.
    */
   connect(): ClientDuplexStream<SupervisorMessage, GatewayMessage>;
   connect(options: Partial<CallOptions>): ClientDuplexStream<SupervisorMessage, GatewayMessage>;
