@@ -158,7 +158,7 @@ export function registerVmGatewaySuite(): void {
       assert.match(logs.stdout, /vm-main-started/);
     });
 
-    it('the token is on no host command line, in no log, not on the guest kernel command line and not left on a disk', async () => {
+    it('the agent cannot read the token, and it is on no host command line, in no log, not on the guest kernel command line and not left on a disk', async () => {
       const id = await idOf(names.main);
       const token = tokenOf(id);
       assert.ok(token.length > 20, 'the driver holds the token');
@@ -168,6 +168,12 @@ export function registerVmGatewaySuite(): void {
       const cmdline = await cli(['sandbox', 'exec', names.main, '--', 'cat', '/proc/cmdline']);
       assert.equal(cmdline.code, 0, cmdline.stderr);
       assert.ok(!cmdline.stdout.includes(token) && cmdline.stdout.includes('console=ttyS0'), 'not on the guest kernel command line');
+      const file = await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c', 'wc -c < /run/shellgate/sandbox-token; id -u']);
+      assert.equal(file.stdout, '0\n0\n', 'root in the guest finds the token file emptied by the supervisor');
+      // Nor the supervisor's memory: /init sets yama's ptrace_scope to 3, so even root cannot open /proc/PID/mem.
+      const memory = await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c',
+        'for p in /proc/[0-9]*; do grep -q supervisor.mjs $p/cmdline 2>/dev/null && { cat $p/mem 2>&1 | head -c 200; echo; }; done']);
+      assert.match(memory.stdout, /Permission denied|Operation not permitted/, `the supervisor's memory is closed to root in the guest:\n${memory.stdout}`);
       // The config disk that carried it is zeroed by /init; no process has it in its environment.
       const probe = await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c',
         'for b in /sys/block/vd*; do [ "$(cat $b/serial)" = sg-config ] && tr -d "\\000" < /dev/${b##*/} | wc -c; done; cat /proc/[0-9]*/environ 2>/dev/null | tr "\\000" "\\n" | grep -c "eyJ" || true']);

@@ -221,6 +221,15 @@ export const vmDriverConfig = defineConfig({
         'supervisor runtime bundle (shellgate-supervisor-bundle --out DIR), packed into a read-only disk mounted at /opt/shellgate/runtime ' +
         'and started as every sandbox\'s entrypoint; unset: built once from the installed @shellgate/supervisor into STATE_DIR/runtime',
     },
+    expose_token_to_agent: {
+      type: 'boolean',
+      default: false,
+      env: 'SHELLGATE_VM_EXPOSE_TOKEN_TO_AGENT',
+      flag: '--expose-token-to-agent',
+      description:
+        'leave the sandbox token file in the guest as delivered (not emptied by the supervisor) for images whose own processes read it; ' +
+        'weakens isolation: any process in the sandbox that can read it can act as the supervisor',
+    },
     inject_supervisor: {
       type: 'boolean',
       default: true,

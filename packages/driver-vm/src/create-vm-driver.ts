@@ -71,6 +71,7 @@ export function toVmDriverSettings(config: VmDriverConfig, resolved: { stateDir:
     gatewayPort: config.gateway_port,
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,
+    isTokenExposedToAgent: config.expose_token_to_agent,
     supervisorRuntime,
   };
 }

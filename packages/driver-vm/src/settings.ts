@@ -31,6 +31,8 @@ export interface VmDriverSettings {
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
   readonly gatewayId: string;
+  /** `expose_token_to_agent`: the supervisor leaves the token file as delivered. */
+  readonly isTokenExposedToAgent: boolean;
   /** The bundle every sandbox runs; undefined: `inject_supervisor = false`. */
   readonly supervisorRuntime: SupervisorRuntime | undefined;
 }

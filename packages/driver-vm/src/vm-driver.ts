@@ -8,6 +8,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  isStorageFullError,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -213,6 +214,7 @@ export class VmDriver implements ComputeDriverImpl {
         const vm = await this.#deps.booter.boot(starting, current.launch!, ctx.signal, (message) => this.#deps.logger.debug('start progress', { sandboxId: record.id, message }));
         this.#table.add(vm);
       } catch (error) {
+        if (isStorageFullError(error)) throw error;
         throw new FailedPreconditionError(`sandbox ${JSON.stringify(record.name)} did not start: ${(error as Error).message}`, {
           hint: 'see the driver log and the sandbox\'s qemu.log in the driver\'s state dir',
           cause: error,

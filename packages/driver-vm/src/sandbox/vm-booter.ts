@@ -1,7 +1,7 @@
 import { rm, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { toSupervisorArgs } from '@shellgate/driver-sdk';
+import { toStorageError, toSupervisorArgs } from '@shellgate/driver-sdk';
 import type { Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import type { GuestKernels } from '../assets/guest-kernels.js';
@@ -45,9 +45,9 @@ export interface VmBooterOptions {
 }
 
 /** argv of the entrypoint: the supervisor with the canonical command, or the command itself. */
-function toGuestArgv(launch: StoredLaunch, supervisor: SupervisorRuntime | undefined): string[] {
+function toGuestArgv(launch: StoredLaunch, supervisor: SupervisorRuntime | undefined, isTokenFileKept: boolean): string[] {
   if (supervisor === undefined) return [...launch.command];
-  return [...supervisor.entrypoint, ...toSupervisorArgs(launch.command, { tty: launch.tty, user: launch.user })];
+  return [...supervisor.entrypoint, ...toSupervisorArgs(launch.command, { tty: launch.tty, user: launch.user, isTokenFileKept })];
 }
 
 /** What the driver needs of a booter (a fake in tests). */
@@ -84,8 +84,13 @@ export class VmBooter implements SandboxBooter {
     const runtimeDisk = await this.#options.runtimeDisk();
     const verdict = await this.#options.accelerator();
     const configPath = join(sandboxDir, CONFIG_DISK_FILE);
-    const token = await readFile(store.tokenPath(record.id), 'utf8').catch(() => undefined);
-    await writeFile(configPath, buildConfigDisk(this.#toGuestLaunch(launch), token), { mode: 0o600 });
+    // The SDK's delivery before every start; the guest empties only its own copy, never this file.
+    const token = await readFile(await store.deliverToken(record.id), 'utf8');
+    try {
+      await writeFile(configPath, buildConfigDisk(this.#toGuestLaunch(launch), token), { mode: 0o600 });
+    } catch (error) {
+      throw toStorageError(error, configPath, `write the config disk of sandbox ${record.id}`);
+    }
     const disks: { disk: QemuDisk; path: string }[] = [
       { disk: { serial: 'sg-base', isReadOnly: true }, path: base.path },
       ...(runtimeDisk === undefined ? [] : [{ disk: { serial: 'sg-runtime', isReadOnly: true }, path: runtimeDisk }]),
@@ -141,7 +146,7 @@ export class VmBooter implements SandboxBooter {
       isOutboundAllowed: this.#options.settings.isOutboundAllowed,
       disks: launch.disks.map((disk) => ({ serial: disk.serial, target: disk.target })),
       env: launch.env,
-      argv: toGuestArgv(launch, supervisor),
+      argv: toGuestArgv(launch, supervisor, this.#options.settings.isTokenExposedToAgent),
     };
   }
 }
