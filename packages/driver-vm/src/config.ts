@@ -44,6 +44,12 @@ export const vmDriverConfig = defineConfig({
       flag: '--image-engine',
       description: 'local engine whose CLI exports images (docker or podman; DOCKER_HOST / CONTAINER_HOST apply); docker-archive:PATH and oci-archive:PATH images need none',
     },
+    image_archive_dir: {
+      type: 'string',
+      env: 'SHELLGATE_VM_IMAGE_ARCHIVE_DIR',
+      flag: '--image-archive-dir',
+      description: 'directory whose docker save / OCI archives sandboxes may name as docker-archive:PATH or oci-archive:PATH; unset: archive images are refused',
+    },
     state_dir: {
       type: 'string',
       env: 'SHELLGATE_VM_STATE_DIR',

@@ -48,6 +48,7 @@ export function toVmDriverSettings(config: VmDriverConfig, resolved: { stateDir:
   return {
     defaultImage: config.default_image,
     imageEngine: config.image_engine as ImageEngine,
+    imageArchiveDir: config.image_archive_dir === '' ? undefined : config.image_archive_dir,
     stateDir: resolved.stateDir,
     cacheDir: config.cache_dir ?? join(resolved.stateDir, 'cache'),
     runDir: resolved.runDir,
@@ -162,7 +163,7 @@ export async function createVmDriver(
   const parts = await assembleVmDriver(config, logger, platform);
   const { settings, kernels, run, qemuEnv } = parts;
   const store = createSandboxStateStore(settings.stateDir);
-  const baseDisks = new BaseDiskCache({ dir: join(settings.cacheDir, 'images'), sourceFor: createImageSources(settings.imageEngine, run, platform.env), run });
+  const baseDisks = new BaseDiskCache({ dir: join(settings.cacheDir, 'images'), sourceFor: createImageSources(settings.imageEngine, settings.imageArchiveDir, run, platform.env), run });
   // The booter forwards QMP events to the driver's process table, which exists once the driver does.
   const forwardQmp: { to?: VmDriver } = {};
   const booter = new VmBooter({

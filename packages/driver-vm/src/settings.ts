@@ -8,6 +8,8 @@ import type { KernelChoice } from './kernel/kernel-store.js';
 export interface VmDriverSettings {
   readonly defaultImage: string;
   readonly imageEngine: ImageEngine;
+  /** Archives (`docker-archive:`/`oci-archive:` images) are read only under this directory; undefined: none. */
+  readonly imageArchiveDir: string | undefined;
   readonly stateDir: string;
   readonly cacheDir: string;
   readonly runDir: string;

@@ -48,7 +48,7 @@ export async function prepareVmAssets(parts: VmDriverParts, request: PrepareRequ
   if (runtimeDisk !== undefined) report(`supervisor runtime disk ${runtimeDisk}`);
   const verdict = await parts.accelerator.get();
   report(`accelerator ${verdict.accelerator}: ${verdict.reason}`);
-  const baseDisks = new BaseDiskCache({ dir: join(settings.cacheDir, 'images'), sourceFor: createImageSources(settings.imageEngine, parts.run, request.env), run: parts.run });
+  const baseDisks = new BaseDiskCache({ dir: join(settings.cacheDir, 'images'), sourceFor: createImageSources(settings.imageEngine, settings.imageArchiveDir, parts.run, request.env), run: parts.run });
   const images = [];
   for (const reference of request.images) {
     const base = await baseDisks.ensure(reference, new AbortController().signal, report);

@@ -4,6 +4,7 @@ import type { SandboxStateStore, VmSandboxRecord } from '../state.js';
 import type { VmTable } from '../vm/vm-table.js';
 import type { PendingSandbox } from './pending-sandbox.js';
 import { toPendingDriverSandbox } from './pending-sandbox.js';
+import { describeVmExit } from './describe-vm-exit.js';
 import { toVmDriverSandbox } from './vm-sandbox-status.js';
 
 /** How a request names a sandbox: by id, or by name when the id is empty. */
@@ -56,7 +57,9 @@ export class VmInventory {
   toSandbox(record: VmSandboxRecord): DriverSandbox {
     const pending = this.pending.get(record.id);
     if (pending !== undefined) return toPendingDriverSandbox(pending);
-    return toVmDriverSandbox(record, this.#instanceIdOf(record.id), this.#table.isRunning(record.id), this.#tracker.previousConditions(record.id));
+    const exit = this.#table.exitBeingRecorded(record.id);
+    const current = exit === undefined || record.lastExit !== undefined ? record : { ...record, lastExit: { message: describeVmExit(exit), atMs: exit.atMs } };
+    return toVmDriverSandbox(current, this.#instanceIdOf(record.id), this.#table.isRunning(record.id), this.#tracker.previousConditions(record.id));
   }
 
   /** Every sandbox: state files, plus pending records without one. */

@@ -19,7 +19,7 @@ import { STATE_DISK_FILE, extraDiskFile } from './vm-booter.js';
 /** What the background create needs from the driver. */
 export interface VmProvisionContext {
   readonly store: SandboxStateStore;
-  readonly baseDisks: BaseDiskCache;
+  readonly baseDisks: Pick<BaseDiskCache, 'ensure'>;
   readonly booter: SandboxBooter;
   readonly run: RunHostCommand;
   readonly logger: Logger;

@@ -19,6 +19,8 @@ type Subscriber = (event: VmTableEvent | 'gap') => void;
  */
 export class VmTable {
   readonly #vms = new Map<string, VmHandle>();
+  /** Exits seen but not yet recorded by `onExit`, so a read in between still knows how the VM ended. */
+  readonly #recording = new Map<string, VmExit>();
   readonly #subscribers = new Set<Subscriber>();
   readonly #onExit: (vm: VmHandle, exit: VmExit) => Promise<void>;
 
@@ -34,8 +36,9 @@ export class VmTable {
     return this.#vms.get(sandboxId)?.isRunning === true;
   }
 
-  get size(): number {
-    return this.#vms.size;
+  /** How a sandbox's VM just ended, while `onExit` is still recording it. */
+  exitBeingRecorded(sandboxId: string): VmExit | undefined {
+    return this.#recording.get(sandboxId);
   }
 
   /** Tracks a VM that just booted (or was found again after a restart) until it exits. */
@@ -43,8 +46,10 @@ export class VmTable {
     this.#vms.set(vm.sandboxId, vm);
     this.#emit({ type: 'started', sandboxId: vm.sandboxId });
     void vm.exited.then(async (exit) => {
+      this.#recording.set(vm.sandboxId, exit);
       if (this.#vms.get(vm.sandboxId) === vm) this.#vms.delete(vm.sandboxId);
       await this.#onExit(vm, exit).catch(() => undefined);
+      if (this.#recording.get(vm.sandboxId) === exit) this.#recording.delete(vm.sandboxId);
       this.#emit({ type: 'exited', sandboxId: vm.sandboxId, exit });
     });
   }
