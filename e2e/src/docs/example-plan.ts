@@ -41,8 +41,8 @@ const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] 
   { pattern: /^(pnpm|npm) /, reason: 'a package-manager command: it installs from the npm registry or rebuilds the workspace under test' },
   { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's dockerd (docs.test.ts checks they exist)" },
   {
-    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
-    reason: 'a driver-author example, not a CLI or gateway command; the conformance kit runs in e2e/src/docker and packages/driver-sdk/src/testing/example',
+    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-vm|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
+    reason: 'a driver-author or driver-operator example, not a CLI or gateway command; the conformance kit runs in e2e/src/docker, e2e/src/vm and packages/driver-sdk/src/testing/example, and the VM driver\'s prepare in scripts/engines/vm.sh',
   },
 ];
 
