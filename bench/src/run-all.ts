@@ -9,6 +9,7 @@ import { runGatewayApiBench } from './gateway-api.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
 import { runSupervisorSessionBench } from './supervisor-session.js';
+import { runVmCreateBench } from './vm-create.js';
 
 // The load average is printed because a busy machine moves every figure; compare ratios.
 const load = loadavg().map((value) => value.toFixed(2)).join(' ');
@@ -21,3 +22,5 @@ await runBench('gateway API benchmark', () => runGatewayApiBench());
 // Prints "skipped: no Docker engine (run scripts/engines/docker.sh start)" when none answers.
 await runBench('docker create benchmark', runDockerCreateBench);
 await runBench('supervisor benchmark', runSupervisorSessionBench);
+// Prints "skipped: ..." without QEMU and a prepared kernel (scripts/engines/vm.sh start).
+await runBench('vm create benchmark', runVmCreateBench);

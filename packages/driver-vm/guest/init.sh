@@ -34,6 +34,8 @@ for block in /sys/block/vd*; do
   case $serial in
     sg-*) eval "disk_$(echo "$serial" | tr - _)=/dev/${block##*/}" ;;
   esac
+  # Big reads cost far fewer emulated requests: the supervisor's node binary starts faster.
+  case $serial in sg-base | sg-runtime) echo 4096 >"$block/queue/read_ahead_kb" ;; esac
 done
 
 # The accelerator probe boots the same kernel and initramfs with no disks at all.
