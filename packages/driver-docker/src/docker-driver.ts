@@ -12,6 +12,7 @@ import {
   WatchHub,
   isShellgateError,
   toCallbackEndpoint,
+  waitUnlessAborted,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -59,21 +60,6 @@ export interface DockerDriverDeps {
   readonly now?: () => number;
   /** Used between event-stream reconnects; a real timer by default. */
   readonly sleep?: Sleep;
-}
-
-/** Resolves when `task` settles, or rejects when `signal` aborts first. */
-async function waitFor(task: Promise<void>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([task, aborted]);
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-  }
 }
 
 /** How long close() lets in-flight creates finish before cancelling them. */
@@ -311,7 +297,7 @@ export class DockerDriver implements ComputeDriverImpl {
   /** The container of a sandbox; waits for an in-flight create (Stop right after Create is fine). */
   async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
     const inFlight = this.#inventory.findPending(request);
-    if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
+    if (inFlight !== undefined && inFlight.failure === undefined) await waitUnlessAborted(inFlight.task, signal);
     const pending = this.#inventory.findPending(request);
     if (pending?.failure !== undefined) {
       throw new FailedPreconditionError(`sandbox ${JSON.stringify(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {

@@ -9,6 +9,7 @@ import {
   SandboxTracker,
   WatchHub,
   isStorageFullError,
+  waitUnlessAborted,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -29,8 +30,9 @@ import type {
 
 import type { AcceleratorVerdict } from './qemu/accelerator-probe.js';
 import { describeVmExit } from './sandbox/describe-vm-exit.js';
+import { SandboxQueue } from './sandbox/sandbox-queue.js';
 import type { PendingSandbox } from './sandbox/pending-sandbox.js';
-import { toPendingDriverSandbox, toPendingSandbox } from './sandbox/pending-sandbox.js';
+import { toFailedPendingSandbox, toPendingDriverSandbox, toPendingSandbox } from './sandbox/pending-sandbox.js';
 import { validateVmSandbox } from './sandbox/validate-vm-sandbox.js';
 import type { ValidatedVmSandbox } from './sandbox/validate-vm-sandbox.js';
 import type { SandboxBooter } from './sandbox/vm-booter.js';
@@ -65,21 +67,6 @@ export interface VmDriverDeps {
 /** How long close() lets in-flight creates finish before cancelling them. */
 const CLOSE_GRACE_MS = 5000;
 
-/** Resolves when `task` settles, or rejects when `signal` aborts first. */
-async function waitFor(task: Promise<void>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([task, aborted]);
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-  }
-}
-
 /** The VM compute driver: one method per RPC of `openshell.compute.v1.ComputeDriver`. */
 export class VmDriver implements ComputeDriverImpl {
   readonly #deps: VmDriverDeps;
@@ -89,8 +76,7 @@ export class VmDriver implements ComputeDriverImpl {
   readonly #inventory: VmInventory;
   readonly #watcher: EventStreamWatchSource<VmTableEvent | 'gap'>;
   readonly #now: () => number;
-  /** Per-sandbox queue: stop, start and delete of one sandbox never interleave. */
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #queue = new SandboxQueue();
   #verdict: AcceleratorVerdict | undefined;
 
   constructor(deps: VmDriverDeps) {
@@ -100,7 +86,7 @@ export class VmDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     // Serialized with the sandbox's stop, start and delete: a delete never races the exit's write.
-    this.#table = new VmTable((vm, exit) => this.#serialize(vm.sandboxId, () => this.#recordExit(vm, exit)));
+    this.#table = new VmTable((vm, exit) => this.#queue.run(vm.sandboxId, () => this.#recordExit(vm, exit)));
     this.#inventory = new VmInventory({ store, table: this.#table, tracker: this.#tracker, gatewayId: settings.gatewayId, instanceIdOf: (id) => deps.booter.instanceIdOf(id) });
     this.#watcher = new EventStreamWatchSource({
       adapter: new VmWatchAdapter({ table: this.#table, inventory: this.#inventory, store, now: this.#now }),
@@ -124,7 +110,7 @@ export class VmDriver implements ComputeDriverImpl {
     for (const record of await this.#inventory.listRecords()) {
       const outcome = await this.#deps.recovery.recover(record, (event) => this.#table.publishQmpEvent(record.id, event));
       if (outcome.kind === 'running') this.#table.add(outcome.vm);
-      if (outcome.kind === 'failed') this.#inventory.pending.set(record.id, this.#toFailedPending(record, outcome.record));
+      if (outcome.kind === 'failed') this.#inventory.pending.set(record.id, toFailedPendingSandbox(outcome.record, this.#deps.booter.instanceIdOf(record.id)));
     }
     this.#watcher.start();
     this.#deps.accelerator().then(
@@ -189,7 +175,7 @@ export class VmDriver implements ComputeDriverImpl {
   /** Asks the guest to stop its entrypoint and power off (it syncs first); the disks stay. */
   async stopSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
     const record = await this.#requireBooted(request, ctx.signal);
-    await this.#serialize(record.id, async () => {
+    await this.#queue.run(record.id, async () => {
       const current = (await this.#deps.store.readState(record.id)) ?? record;
       if (!current.isStoppedByUs) await this.#deps.store.writeState({ ...current, isStoppedByUs: true });
       const vm = this.#table.get(record.id);
@@ -201,7 +187,7 @@ export class VmDriver implements ComputeDriverImpl {
   /** Boots the VM again from the same disks; a running VM is left as it is. */
   async startSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
     const record = await this.#requireBooted(request, ctx.signal);
-    await this.#serialize(record.id, async () => {
+    await this.#queue.run(record.id, async () => {
       const current = (await this.#deps.store.readState(record.id)) ?? record;
       if (this.#table.isRunning(record.id)) {
         if (current.isStoppedByUs) await this.#deps.store.writeState({ ...current, isStoppedByUs: false });
@@ -232,7 +218,7 @@ export class VmDriver implements ComputeDriverImpl {
     const record = await this.#inventory.findRecord(request);
     const sandboxId = request.sandboxId || pending?.id || record?.id || '';
     if (sandboxId === '') return { deleted: false };
-    await this.#serialize(sandboxId, async () => {
+    await this.#queue.run(sandboxId, async () => {
       await this.#table.get(sandboxId)?.kill();
       this.#inventory.pending.delete(sandboxId);
       await this.#deps.store.remove(sandboxId);
@@ -331,14 +317,6 @@ export class VmDriver implements ComputeDriverImpl {
     await this.#deps.store.writeState(record.isStoppedByUs ? rest : { ...rest, lastExit: { message, atMs: exit.atMs } });
   }
 
-  #toFailedPending(original: VmSandboxRecord, failed: VmSandboxRecord): PendingSandbox {
-    const pending = toPendingSandbox({ id: original.id, name: original.name, namespace: original.namespace, workspace: original.workspace, spec: undefined, status: undefined }, this.#deps.booter.instanceIdOf(original.id));
-    const failure = failed.failure!;
-    pending.failure = failure;
-    pending.conditions = pending.conditions.map((condition) => (condition.type === 'Ready' ? { ...condition, reason: failure.reason, message: failure.message } : condition));
-    return pending;
-  }
-
   /**
    * The record of a sandbox whose create finished (waiting for one in flight: Stop right
    * after Create is fine).
@@ -346,7 +324,7 @@ export class VmDriver implements ComputeDriverImpl {
    */
   async #requireBooted(request: SandboxRef, signal: AbortSignal): Promise<VmSandboxRecord> {
     const inFlight = this.#inventory.findPending(request);
-    if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
+    if (inFlight !== undefined && inFlight.failure === undefined) await waitUnlessAborted(inFlight.task, signal);
     const pending = this.#inventory.findPending(request);
     if (pending?.failure !== undefined) {
       throw new FailedPreconditionError(`sandbox ${JSON.stringify(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {
@@ -356,15 +334,5 @@ export class VmDriver implements ComputeDriverImpl {
     const record = await this.#inventory.findRecord(request);
     if (record?.launch === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
     return record;
-  }
-
-  #serialize<T>(sandboxId: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#queues.get(sandboxId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(task);
-    this.#queues.set(sandboxId, next);
-    void next.finally(() => {
-      if (this.#queues.get(sandboxId) === next) this.#queues.delete(sandboxId);
-    }).catch(() => undefined);
-    return next;
   }
 }

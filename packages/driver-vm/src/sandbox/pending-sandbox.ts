@@ -1,5 +1,5 @@
 import { TransientReason, backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
-import type { DriverCondition, DriverSandbox, ProvisioningFailure } from '@shellgate/driver-sdk';
+import type { DriverCondition, DriverSandbox, ProvisioningFailure, SandboxRecord } from '@shellgate/driver-sdk';
 
 /** A sandbox whose create is in flight, or failed before its VM first booted. */
 export interface PendingSandbox {
@@ -29,6 +29,16 @@ export function toPendingSandbox(sandbox: DriverSandbox, instanceId: string, now
     abort: new AbortController(),
     task: Promise.resolve(),
   };
+}
+
+/** The pending record of a create that failed before a driver restart, from its state file. */
+export function toFailedPendingSandbox(record: SandboxRecord & { readonly failure?: ProvisioningFailure }, instanceId: string): PendingSandbox {
+  const pending = toPendingSandbox({ id: record.id, name: record.name, namespace: record.namespace, workspace: record.workspace, spec: undefined, status: undefined }, instanceId);
+  if (record.failure !== undefined) {
+    pending.failure = record.failure;
+    setPendingReady(pending, record.failure.reason, record.failure.message);
+  }
+  return pending;
 }
 
 /** Updates the Ready condition of a pending record. */
