@@ -3,8 +3,8 @@
 // the way an operator meets them, through the CLI and the API: Ready, exec (exit code, stdin,
 // tty), logs, stop and start keeping the disk, delete; a VM killed behind the driver's back;
 // the driver killed with SIGKILL and found its VMs again; four creates at once; the token
-// nowhere on the host's process list, the logs or the guest's kernel command line; and no
-// host port but the gateway's within reach.
+// nowhere on the host's process list, the logs or the guest's kernel command line; no host
+// port but the gateway's within reach; and a connection flood capped on the host.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
@@ -36,6 +36,20 @@ const IDLE = ['sh', '-c', 'echo vm-main-started; exec sleep 36000'];
 
 interface VmSandboxState {
   readonly process?: { readonly pid: number };
+}
+
+/** Threads and processes on the host running as `uid` (what RLIMIT_NPROC counts). */
+function countTasksOfUid(uid: string): number {
+  let tasks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] === uid) tasks += readdirSync(`/proc/${entry}/task`).length;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return tasks;
 }
 
 export function registerVmGatewaySuite(): void {
@@ -208,6 +222,29 @@ export function registerVmGatewaySuite(): void {
       } finally {
         for (const server of listeners) server.close();
       }
+    });
+
+    it('a sandbox opening gateway connections in a loop cannot fork host processes without end', async () => {
+      const id = await idOf(names.main);
+      const pid = stateOf(id).process!.pid;
+      const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      assert.ok(uid !== undefined && uid !== '0', 'QEMU runs as a uid of its own');
+      const gatewayPort = Number(gateway.address.split(':').at(-1));
+      const flood = cli(['sandbox', 'exec', names.main, '--', 'sh', '-c',
+        `for i in $(seq 400); do nc host.openshell.internal ${gatewayPort} </dev/null >/dev/null 2>&1 & done; sleep 8; killall nc; echo flooded`]);
+      let peak = 0;
+      let isDone = false;
+      void flood.finally(() => (isDone = true));
+      while (!isDone) {
+        peak = Math.max(peak, countTasksOfUid(uid));
+        await sleep(200);
+      }
+      const result = await flood;
+      assert.equal(result.stdout, 'flooded\n', result.stderr);
+      assert.ok(peak > 50, `the flood forked connectors (peak ${peak} tasks)`);
+      assert.ok(peak <= 256, `the VM's uid never held more than its 256-task cap (peak ${peak})`);
+      const after = await cli(['sandbox', 'exec', names.main, '--', 'echo', 'still-serving']);
+      assert.equal(after.stdout, 'still-serving\n', after.stderr);
     });
 
     it('stop then start keeps a file written before the stop', async () => {
