@@ -22,9 +22,9 @@ export interface BaseDiskCacheOptions {
   readonly run: RunHostCommand;
 }
 
-/** A file name for an image id: its hex digest when it has one, else a hash of it. */
+/** A file name for an image id: its hex digest (Docker prefixes it with sha256:, Podman does not), else a hash of it. */
 function toFileStem(imageId: string): string {
-  const hex = /^sha256:([0-9a-f]{64})$/.exec(imageId)?.[1];
+  const hex = /^(?:sha256:)?([0-9a-f]{64})$/.exec(imageId)?.[1];
   return hex ?? createHash('sha256').update(imageId).digest('hex');
 }
 

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import type { RunHostCommand } from '../host/run-host-command.js';
 import { HostCommandError } from '../host/run-host-command.js';
@@ -40,7 +39,7 @@ export function decodeInspectedImage(text: string): ImageConfig {
 
 /**
  * Images from the local Docker or Podman engine through its CLI (`image inspect`, then
- * `create` + `export` of a throwaway container, untarred with numeric owners), so the
+ * `create` + `export -o` of a throwaway container, untarred with numeric owners), so the
  * driver shares no engine client code with the container drivers and works with either
  * engine the same way. The CLI finds the engine as it always does (DOCKER_HOST,
  * CONTAINER_HOST, contexts).
@@ -74,40 +73,17 @@ export class EngineCliImageSource implements ImageSource {
     const name = `shellgate-vm-export-${randomBytes(6).toString('hex')}`;
     // An image without a command still exports: the container never runs.
     await this.#run(this.#cli, ['create', '--name', name, config.id, '/shellgate-export'], { signal, env: this.#env });
+    // To a file, not a pipe: Podman opens /dev/stdout by name, which fails on a socket.
+    const archive = join(dirname(dir), `${name}.tar`);
     try {
-      await this.#pipeExport(name, dir, signal);
+      await this.#run(this.#cli, ['export', '-o', archive, name], { signal, env: this.#env });
+      await this.#run('tar', ['-x', '--numeric-owner', '-f', archive, '-C', dir], { signal });
     } catch (error) {
       throw new ImageUnavailableError(`exporting image ${reference} failed: ${(error as Error).message}`, { cause: error });
     } finally {
+      await rm(archive, { force: true });
       await this.#run(this.#cli, ['rm', '-f', name], { env: this.#env }).catch(() => undefined);
     }
     await Promise.all(ENGINE_ADDED_FILES.map((file) => rm(join(dir, file), { force: true })));
-  }
-
-  /** `CLI export NAME | tar -x --numeric-owner -C dir`, without a shell. */
-  #pipeExport(container: string, dir: string, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const exporter = spawn(this.#cli, ['export', container], { env: this.#env, signal, stdio: ['ignore', 'pipe', 'pipe'] });
-      const untar = spawn('tar', ['-x', '--numeric-owner', '-C', dir], { signal, stdio: ['pipe', 'ignore', 'pipe'] });
-      exporter.stdout.pipe(untar.stdin);
-      let stderr = '';
-      const collect = (chunk: Buffer): void => {
-        stderr = (stderr + chunk.toString('utf8')).slice(-2000);
-      };
-      exporter.stderr.on('data', collect);
-      untar.stderr.on('data', collect);
-      let pending = 2;
-      let failure: string | undefined;
-      const done = (what: string) => (code: number | null) => {
-        if (code !== 0) failure ??= `${what} exited with code ${code}`;
-        if (--pending > 0) return;
-        if (failure === undefined) resolve();
-        else reject(new Error(`${failure}: ${stderr.trim()}`));
-      };
-      exporter.on('error', reject);
-      untar.on('error', reject);
-      exporter.on('close', done(`${this.#cli} export`));
-      untar.on('close', done('tar -x'));
-    });
   }
 }
