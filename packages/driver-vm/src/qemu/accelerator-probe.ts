@@ -59,7 +59,14 @@ async function checkDeviceAccess(device: string, uid: number | undefined): Promi
 export async function probeKvm(options: ProbeKvmOptions): Promise<AcceleratorVerdict> {
   const device = await checkDeviceAccess(options.kvmDevice, options.uid);
   if ('reason' in device) return { accelerator: Accelerator.Tcg, reason: device.reason };
-  const kvmGid = device.gid;
+  try {
+    return await bootProbe(options, device.gid);
+  } finally {
+    await rm(options.runDir, { recursive: true, force: true });
+  }
+}
+
+async function bootProbe(options: ProbeKvmOptions, kvmGid: number | undefined): Promise<AcceleratorVerdict> {
   const timeoutMs = options.timeoutMs ?? PROBE_TIMEOUT_MS;
   let vm;
   try {
@@ -79,7 +86,6 @@ export async function probeKvm(options: ProbeKvmOptions): Promise<AcceleratorVer
     await vm.kill();
     return { accelerator: Accelerator.Tcg, reason: `a KVM probe boot did not reach /init within ${timeoutMs} ms` };
   }
-  await rm(options.runDir, { recursive: true, force: true });
   if (outcome.consoleTail.some((line) => line.includes(PROBE_OK))) return { accelerator: Accelerator.Kvm, reason: 'a KVM probe boot reached /init', ...(kvmGid === undefined ? {} : { kvmGid }) };
   return { accelerator: Accelerator.Tcg, reason: `a KVM probe boot ended without reaching /init: ${outcome.consoleTail.slice(-2).join(' | ') || 'no console output'}` };
 }
