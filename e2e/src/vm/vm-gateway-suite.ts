@@ -136,6 +136,11 @@ export function registerVmGatewaySuite(): void {
       assert.equal(node.stdout, 'no-node\n', 'the image has no node; the supervisor runs from the runtime disk');
       const kernel = await cli(['sandbox', 'exec', names.main, '--', 'uname', '-r']);
       assert.notEqual(kernel.stdout.trim(), execFileSync('uname', ['-r']).toString().trim(), 'the sandbox runs its own kernel');
+      // PID 1 is our /init, which reaps what agents orphan.
+      assert.equal((await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c', '(sleep 0.2 &); exit 0'])).code, 0);
+      await sleep(1_000);
+      const states = await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c', 'cat /proc/[0-9]*/stat']);
+      assert.doesNotMatch(states.stdout, /\) Z /, 'no zombie left behind');
     });
 
     it('exec passes the exit code, stdin and a terminal', async () => {
