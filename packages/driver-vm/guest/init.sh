@@ -112,7 +112,7 @@ done
 # read) or load kernel code; the kernel command line adds lockdown=confidentiality.
 [ -w /proc/sys/kernel/yama/ptrace_scope ] && echo 3 >/proc/sys/kernel/yama/ptrace_scope
 echo 2 >/proc/sys/kernel/kptr_restrict
-echo 1 >/proc/sys/kernel/modules_disabled
+[ -w /proc/sys/kernel/modules_disabled ] && echo 1 >/proc/sys/kernel/modules_disabled
 
 mkdir -p "/newroot$SG_WORKDIR"
 sg_exec &
