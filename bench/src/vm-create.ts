@@ -48,12 +48,12 @@ interface PreparedKernel {
   readonly initramfs: string;
 }
 
-/** The Debian kernel vm.sh prepared and the newest initramfs beside it. */
+/** The Debian kernel vm.sh prepared and the newest initramfs made for it (`<kernel id>-<hash>.cpio`). */
 function findPreparedKernel(): PreparedKernel | undefined {
   try {
     const { id } = JSON.parse(readFileSync(join(VM_CACHE_DIR, 'kernels', 'debian.json'), 'utf8')) as { id: string };
     const initramfsDir = join(VM_CACHE_DIR, 'initramfs');
-    const newest = readdirSync(initramfsDir).filter((name) => name.endsWith('.cpio')).map((name) => join(initramfsDir, name))
+    const newest = readdirSync(initramfsDir).filter((name) => name.startsWith(`${id}-`) && name.endsWith('.cpio')).map((name) => join(initramfsDir, name))
       .sort((a, b) => statMtime(b) - statMtime(a))[0];
     return newest === undefined ? undefined : { vmlinux: join(VM_CACHE_DIR, 'kernels', id, 'vmlinux'), initramfs: newest };
   } catch {

@@ -104,6 +104,6 @@ export class GuestKernels {
     }
     const applets = (await run(busyboxPath, ['--list'])).split('\n').filter((name) => /^[a-z0-9_.[-]+$/.test(name));
     const archive = await buildInitramfs({ kernel, store: this.store, busybox, applets, initScript: await readFile(GUEST_INIT_PATH, 'utf8') });
-    return storeInitramfs(join(cacheDir, 'initramfs'), archive);
+    return storeInitramfs(join(cacheDir, 'initramfs'), kernel.id, archive);
   }
 }

@@ -46,11 +46,12 @@ export async function buildInitramfs(inputs: InitramfsInputs): Promise<Buffer> {
 }
 
 /**
- * Writes `archive` as `<dir>/<sha256>.cpio` unless that file exists, and returns its path.
- * World-readable: QEMU opens it as an unprivileged uid.
+ * Writes `archive` as `<dir>/<kernel id>-<sha256>.cpio` unless that file exists, and returns
+ * its path: named by content, and by the kernel whose modules it carries. World-readable:
+ * QEMU opens it as an unprivileged uid.
  */
-export async function storeInitramfs(dir: string, archive: Uint8Array): Promise<string> {
-  const path = join(dir, `${createHash('sha256').update(archive).digest('hex').slice(0, 32)}.cpio`);
+export async function storeInitramfs(dir: string, kernelId: string, archive: Uint8Array): Promise<string> {
+  const path = join(dir, `${kernelId}-${createHash('sha256').update(archive).digest('hex').slice(0, 32)}.cpio`);
   try {
     await stat(path);
     return path;
