@@ -44,7 +44,25 @@ describe('BaseDiskCache', () => {
     assert.ok(disks.every((disk) => disk.path === join(root, 'images', `${'b'.repeat(64)}.erofs`) && disk.config.id === CONFIG.id));
     await cache.ensure('known:1', signal, () => undefined);
     assert.equal(exports.length, 1, 'the second sandbox of the image reuses its disk');
-    assert.deepEqual(readdirSync(join(root, 'images')), [`${'b'.repeat(64)}.erofs`], 'no work directory is left behind');
+    assert.deepEqual(readdirSync(join(root, 'images')).filter((name) => !name.endsWith('.ref.json')), [`${'b'.repeat(64)}.erofs`], 'no work directory is left behind');
+  });
+
+  it('boots a cached image while its engine is away, and fails one it never saw', async () => {
+    const { source, run } = fakes();
+    const dir = join(root, 'images-3');
+    await new BaseDiskCache({ dir, sourceFor: () => source, run }).ensure('known:1', signal, () => undefined);
+    const engineDown: ImageSource = {
+      inspect: async () => {
+        throw new ImageUnavailableError('docker image inspect known:1 failed: Cannot connect to the Docker daemon');
+      },
+      exportRootfs: async () => assert.fail('nothing is exported'),
+    };
+    const reports: string[] = [];
+    const cache = new BaseDiskCache({ dir, sourceFor: () => engineDown, run });
+    const disk = await cache.ensure('known:1', signal, (message) => reports.push(message));
+    assert.equal(disk.config.id, CONFIG.id);
+    assert.match(reports[0] ?? '', /Cannot connect.*booting the cached disk of known:1/);
+    await assert.rejects(cache.ensure('other:1', signal, () => undefined), /Cannot connect to the Docker daemon/);
   });
 
   it('fails a missing image with ImageUnavailableError saying to pull or build it', async () => {
