@@ -1,5 +1,5 @@
 // CreateSandbox over gRPC, then GetSandbox until Ready: the gateway and driver cost of a
-// create without the CLI process around it, to split the CLI figure in docker-create.ts.
+// create without the CLI process around it, to split the CLI figure in container-create.ts.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { Metadata, credentials } from '@grpc/grpc-js';

@@ -6,6 +6,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { runDockerCreateBench } from './docker-create.js';
 import { runDriverProcessBench } from './driver-process.js';
 import { runGatewayApiBench } from './gateway-api.js';
+import { runPodmanCreateBench } from './podman-create.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
 import { runSupervisorSessionBench } from './supervisor-session.js';
@@ -22,5 +23,7 @@ await runBench('gateway API benchmark', () => runGatewayApiBench());
 // Prints "skipped: no Docker engine (run scripts/engines/docker.sh start)" when none answers.
 await runBench('docker create benchmark', runDockerCreateBench);
 await runBench('supervisor benchmark', runSupervisorSessionBench);
+// Prints "skipped: no Podman API service (run scripts/engines/podman.sh start)" when none answers.
+await runBench('podman create benchmark', runPodmanCreateBench);
 // Prints "skipped: ..." without QEMU and a prepared kernel (scripts/engines/vm.sh start).
 await runBench('vm create benchmark', runVmCreateBench);

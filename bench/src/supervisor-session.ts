@@ -14,18 +14,10 @@ import { ExecSandboxRequest, OpenShellClient, type ExecSandboxEvent } from '@she
 
 import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 
+import { DOCKER_BENCH_ENGINE } from './bench-engine.js';
+import { BENCH_IMAGE, CLI_BIN, SUPERVISOR_BUNDLE_BIN, describeBenchRun, newBenchRun, startBenchEngineGateway, sweepBenchRun } from './container-bench-gateway.js';
+import type { BenchRun } from './container-bench-gateway.js';
 import { ApiCreateTimer } from './docker-api-create.js';
-import {
-  BENCH_IMAGE,
-  CLI_BIN,
-  DOCKER_DRIVER_BIN,
-  SUPERVISOR_BUNDLE_BIN,
-  describeDockerBenchRun,
-  newDockerBenchRun,
-  startDockerBenchGateway,
-  sweepDockerBenchRun,
-} from './docker-bench-gateway.js';
-import type { DockerBenchRun } from './docker-bench-gateway.js';
 import { ownChildProcess } from './owned-child-process.js';
 import { elapsedMs, formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 import { run, runOrThrow } from './run-command.js';
@@ -57,7 +49,7 @@ async function timeCommand(file: string, args: readonly string[]): Promise<numbe
 async function findMissingPrerequisite(): Promise<string | undefined> {
   if ((await run('docker', ['info', '--format', '{{.ServerVersion}}'], 20_000)).code !== 0) return 'skipped: no Docker engine (run scripts/engines/docker.sh start)';
   if ((await run('docker', ['image', 'inspect', BENCH_IMAGE], 20_000)).code !== 0) return `skipped: image ${BENCH_IMAGE} missing (run scripts/engines/docker.sh start)`;
-  for (const bin of [DOCKER_DRIVER_BIN, SUPERVISOR_BUNDLE_BIN, CLI_BIN]) if (!existsSync(bin)) return `skipped: ${bin} is not built (pnpm run build)`;
+  for (const bin of [DOCKER_BENCH_ENGINE.driverBin, SUPERVISOR_BUNDLE_BIN, CLI_BIN]) if (!existsSync(bin)) return `skipped: ${bin} is not built (pnpm run build)`;
   return undefined;
 }
 
@@ -120,8 +112,8 @@ export async function runSupervisorSessionBench(): Promise<void> {
     process.stdout.write(`\nSupervisor benchmark\n  ${missing}\n`);
     return;
   }
-  const benchRun = newDockerBenchRun();
-  process.stdout.write(describeDockerBenchRun('Supervisor benchmark', benchRun));
+  const benchRun = newBenchRun();
+  process.stdout.write(describeBenchRun('Supervisor benchmark', benchRun));
   const runtimeDir = path.join(mkdtempSync(path.join(tmpdir(), 'sg-bench-runtime-')), 'runtime');
   const removeRuntime = addTerminationCleanup(() => rmSync(path.dirname(runtimeDir), { recursive: true, force: true }));
   try {
@@ -133,9 +125,9 @@ export async function runSupervisorSessionBench(): Promise<void> {
 }
 
 /** The measurements, on a gateway with the supervisor bundle at `runtimeDir`. */
-async function measureWithGateway(benchRun: DockerBenchRun, runtimeDir: string): Promise<void> {
+async function measureWithGateway(benchRun: BenchRun, runtimeDir: string): Promise<void> {
   const { runId, runLabel, networkName } = benchRun;
-  const gateway = await startDockerBenchGateway(networkName, { supervisorRuntimeDir: runtimeDir });
+  const gateway = await startBenchEngineGateway(DOCKER_BENCH_ENGINE, networkName, { supervisorRuntimeDir: runtimeDir });
   const api = new ApiCreateTimer(gateway.address);
   // The receive window the CLI uses too (a client option; grpc-js's default is 64 KiB).
   const client = new OpenShellClient(gateway.address, credentials.createInsecure(), { 'grpc-node.flow_control_window': 4 * 1024 * 1024 });
@@ -144,7 +136,7 @@ async function measureWithGateway(benchRun: DockerBenchRun, runtimeDir: string):
     client.close();
     api.close();
     await gateway.stop();
-    await sweepDockerBenchRun(benchRun);
+    await sweepBenchRun(DOCKER_BENCH_ENGINE, benchRun);
   });
   let next = 0;
   const newName = (): string => `s${runId}-${++next}`;

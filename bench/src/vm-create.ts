@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 
-import { BENCH_IMAGE, CLI_BIN } from './docker-bench-gateway.js';
+import { BENCH_IMAGE } from './bench-engine.js';
+import { CLI_BIN } from './container-bench-gateway.js';
 import { BenchGateway } from './gateway-process.js';
 import { readRssMb } from './process-rss.js';
 import { elapsedMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';

@@ -15,8 +15,9 @@
 # file, log and image build dir; default /tmp/shellgate-engines/docker),
 # DOCKER_START_TIMEOUT_SECONDS (default 60).
 set -euo pipefail
+# shellcheck source=scripts/engines/test-image.sh
+. "$(dirname "$0")/test-image.sh"
 
-readonly TEST_IMAGE=shellgate-test/busybox:1
 # Label keys: the driver's ownership label prefixes (the SDK's shellgate.dev/ vocabulary and
 # the dev.shellgate. one containers of earlier versions carry) and our run label
 # (e2e/src/docker/e2e-run.ts).
@@ -111,36 +112,18 @@ start_engine() {
   say "dockerd answers: server $(docker version --format '{{.Server.Version}}' 2>/dev/null), API $(docker version --format '{{.Server.APIVersion}}' 2>/dev/null)"
 }
 
-# The sandbox image: a static busybox with its applets as links, imported as a one-layer
-# image. Its default command keeps running and exits at once on SIGTERM, so sandboxes created
-# without a command (the conformance kit's) stay Running and stop without the kill timeout.
+# The sandbox image (scripts/engines/test-image.sh), imported into dockerd.
 build_test_image() {
   if docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
     say "image $TEST_IMAGE present"
     return 0
   fi
-  if [ ! -x /bin/busybox ]; then
-    say "installing busybox-static from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null ||
-      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q busybox-static >/dev/null; }
-  fi
   local root=$ENGINE_DIR/busybox-rootfs
   say "building $TEST_IMAGE from /bin/busybox in $root"
-  rm -rf "$root"
-  mkdir -p "$root"/{bin,etc,root,tmp,proc,sys,dev,run,var/tmp}
-  chmod 1777 "$root/tmp" "$root/var/tmp"
-  cp /bin/busybox "$root/bin/busybox"
-  # Relative links: `busybox --install -s` would point them at this host's path of busybox.
-  local applet
-  for applet in $(/bin/busybox --list); do
-    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
-  done
-  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
-  printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-  local cmd='CMD ["/bin/sh","-c","trap \"exit 0\" TERM INT; while :; do sleep 3600 & wait $!; done"]'
+  write_busybox_rootfs "$root"
   tar -C "$root" -c . | docker import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change "$cmd" \
+    --change "$TEST_IMAGE_PATH_ENV" \
+    --change "$TEST_IMAGE_CMD" \
     --change "LABEL $RUN_LABEL-image=busybox" \
     - "$TEST_IMAGE" >/dev/null
   rm -rf "$root"

@@ -1,32 +1,20 @@
 // The real Docker engine, seen through the `docker` CLI exactly as an operator would see it.
 // Tests fail (never skip) when no engine answers: a skipped suite fails the run (STYLE.md 20).
-import { execFile } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { TEST_IMAGE } from '../container/e2e-driver-config.js';
+import type { ContainerInspect, EngineUnderTest } from '../container/engine-under-test.js';
+import { DOCKER_DRIVER_BIN, REPO_ROOT } from '../harness/paths.js';
+import { runCommand } from '../harness/run-command.js';
 
-/** The sandbox image `scripts/engines/docker.sh start` builds from a static busybox. */
-export const TEST_IMAGE = 'shellgate-test/busybox:1';
-/** Repo root, from e2e/dist/docker/. */
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { TEST_IMAGE } from '../container/e2e-driver-config.js';
+export { REPO_ROOT } from '../harness/paths.js';
+export { runCommand } from '../harness/run-command.js';
+export type { CommandResult } from '../harness/run-command.js';
+export type { ContainerInspect } from '../container/engine-under-test.js';
+
 export const DOCKER_ENGINE_SCRIPT = join(REPO_ROOT, 'scripts', 'engines', 'docker.sh');
 
 const START_HINT = 'run `bash scripts/engines/docker.sh start` (scripts/test.sh does this before the tests)';
-
-export interface CommandResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs a command to completion; never rejects for a non-zero exit. */
-export function runCommand(file: string, args: readonly string[], timeoutMs = 60_000): Promise<CommandResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout, stderr: error !== null && stderr === '' ? error.message : stderr });
-    });
-  });
-}
 
 /** `docker ARGS`; rejects with the command and its stderr when it fails. */
 export async function docker(args: readonly string[], timeoutMs = 60_000): Promise<string> {
@@ -43,16 +31,6 @@ export async function requireDockerEngine(): Promise<void> {
   }
   const image = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', TEST_IMAGE], 20_000);
   if (image.code !== 0) throw new Error(`the test image ${TEST_IMAGE} is missing: ${START_HINT}`);
-}
-
-/** What `docker inspect` says about one container (the fields the tests read). */
-export interface ContainerInspect {
-  readonly Id: string;
-  readonly Name: string;
-  readonly State: { readonly Status: string; readonly Running: boolean; readonly ExitCode: number };
-  readonly Config: { readonly Env: string[] | null; readonly Labels: Record<string, string> | null; readonly Image: string; readonly Cmd: string[] | null };
-  readonly HostConfig: { readonly NanoCpus: number; readonly Memory: number; readonly PidsLimit: number | null; readonly RestartPolicy: { readonly Name: string } };
-  readonly Mounts: readonly { readonly Type: string; readonly Source: string; readonly Destination: string; readonly RW: boolean }[];
 }
 
 export async function inspectContainer(idOrName: string): Promise<ContainerInspect> {
@@ -73,3 +51,36 @@ export async function runEngineScript(subcommand: string, ...args: string[]): Pr
   if (result.code !== 0) throw new Error(`docker.sh ${subcommand} exited ${result.code}:\n${result.stdout}${result.stderr}`);
   return result.stdout;
 }
+
+/** Removes every container on an e2e network, then the network; for cleanups that cannot wait for the driver. */
+export async function removeNetworkAndContainers(networkName: string): Promise<void> {
+  const ids = (await docker(['ps', '-aq', '--no-trunc', '--filter', `network=${networkName}`])).split('\n').filter((id) => id !== '');
+  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+  await removeNetwork(networkName);
+}
+
+/** Removes an e2e network; its containers must be gone. Missing is fine. */
+export async function removeNetwork(networkName: string): Promise<void> {
+  const result = await runCommand('docker', ['network', 'rm', networkName]);
+  if (result.code !== 0 && !/not found|No such network/i.test(result.stderr)) {
+    throw new Error(`docker network rm ${networkName} exited ${result.code}: ${result.stderr.trim()}`);
+  }
+}
+
+/** Docker as the shared suites see it. */
+export const DOCKER_ENGINE: EngineUnderTest = {
+  name: 'docker',
+  displayName: 'Docker',
+  cli: 'docker',
+  driverBin: DOCKER_DRIVER_BIN,
+  claimsFile: join(REPO_ROOT, 'e2e', 'src', 'docker', 'docker-claims.toml'),
+  initProcessName: 'docker-init',
+  require: requireDockerEngine,
+  run: docker,
+  runResult: (args, timeoutMs) => runCommand('docker', args, timeoutMs),
+  inspect: inspectContainer,
+  containersWithLabel,
+  removeNetworkAndContainers,
+  removeNetwork,
+  driverConfig: {},
+};

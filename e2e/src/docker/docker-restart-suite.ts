@@ -4,10 +4,10 @@
 // otherwise restarts the running one with its own command line.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { docker, requireDockerEngine, runEngineScript } from './docker-engine.js';
+import { containerOf, deleteSandboxes, isReady, newDriverSandbox, waitForSandbox } from '../container/driver-sandbox.js';
+import { WatchLog } from '../container/watch-log.js';
+import { DOCKER_ENGINE, docker, requireDockerEngine, runEngineScript } from './docker-engine.js';
 import { DockerDriverProcess } from './docker-driver-process.js';
-import { containerOf, deleteSandboxes, isReady, newDriverSandbox, waitForSandbox } from './driver-sandbox.js';
-import { WatchLog } from './watch-log.js';
 
 const RECOVERY_TIMEOUT_MS = 45_000;
 
@@ -32,7 +32,7 @@ export function registerDockerRestartSuite(): void {
       created.add(first.id);
       await driver.client.createSandbox(first);
       await waitForSandbox(driver.client, first.id, 'Ready=True', isReady);
-      const containerId = await containerOf(first.id);
+      const containerId = await containerOf(DOCKER_ENGINE, first.id);
       const watch = new WatchLog(() => driver.client);
       try {
         await watch.waitForSandbox(0, first.id, 'Ready=True in the snapshot', isReady, 10_000);

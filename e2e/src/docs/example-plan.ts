@@ -39,10 +39,13 @@ export type ExamplePlan =
 const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] = [
   { pattern: /gw\.example/, reason: 'a placeholder gateway host with placeholder credential files; TLS and tokens run in e2e/src/gateway/gateway-security.test.ts' },
   { pattern: /^(pnpm|npm) /, reason: 'a package-manager command: it installs from the npm registry or rebuilds the workspace under test' },
-  { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's dockerd (docs.test.ts checks they exist)" },
+  { pattern: /^npx shellgate-gateway /, reason: 'runs the gateway of an npm install from the packed tarballs; e2e/src/packaging/packaging-matrix.test.ts starts each installed combination' },
+  { pattern: /shellgate-local\/gateway:/, reason: 'the gateway image scripts/image.sh builds; e2e/src/packaging/packaging-matrix.test.ts builds one and checks its driver list through the API and the CLI inside it' },
+  { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's engines (docs.test.ts checks they exist)" },
+  { pattern: /^podman system service /, reason: "starts the machine's Podman API service; scripts/engines/podman.sh runs it for the e2e tests" },
   {
-    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-vm|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
-    reason: 'a driver-author or driver-operator example, not a CLI or gateway command; the conformance kit runs in e2e/src/docker, e2e/src/vm and packages/driver-sdk/src/testing/example, and the VM driver\'s prepare in scripts/engines/vm.sh',
+    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-driver-vm|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
+    reason: 'a driver-author or driver-operator example, not a CLI or gateway command; the conformance kit runs in e2e/src/container, e2e/src/vm and packages/driver-sdk/src/testing/example, and the VM driver\'s prepare in scripts/engines/vm.sh',
   },
 ];
 

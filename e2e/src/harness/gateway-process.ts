@@ -15,6 +15,12 @@ export interface GatewayStartOptions {
   /** Reuse a state directory (restart scenarios). */
   readonly stateDir?: string;
   readonly readyTimeoutMs?: number;
+  /** The `shellgate-gateway` bin to run; default the workspace's (packaging tests run an installed one). */
+  readonly gatewayBin?: string;
+  /** Working directory of the gateway; default this process's. */
+  readonly cwd?: string;
+  /** Added to the gateway's environment (its drivers inherit it). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -62,9 +68,10 @@ export class GatewayProcess {
       /^listen\s*=/m.test(topLevel) ? '' : 'listen = "127.0.0.1:0"',
     ].join('\n');
     writeFileSync(configPath, `${header}\n${options.configToml}\n`);
-    const child = spawn(process.execPath, [GATEWAY_BIN, '--config', configPath, ...(options.extraArgs ?? [])], {
+    const child = spawn(process.execPath, [options.gatewayBin ?? GATEWAY_BIN, '--config', configPath, ...(options.extraArgs ?? [])], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SHELLGATE_LOG_LEVEL: 'debug', [PARENT_WATCH_ENV]: PARENT_WATCH_STDIN },
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      env: { ...process.env, ...options.env, SHELLGATE_LOG_LEVEL: 'debug', [PARENT_WATCH_ENV]: PARENT_WATCH_STDIN },
     });
     const gateway = new GatewayProcess(child, stateDir, configPath);
     gateway.address = await gateway.waitForReady(options.readyTimeoutMs ?? 20_000);

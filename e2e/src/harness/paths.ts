@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -25,11 +26,15 @@ export function resolvePackageBin(packageName: string, binName: string): string 
   return join(dirname(manifestPath), relative);
 }
 
+/** Repo root, from e2e/dist/harness/. */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
 export const GATEWAY_BIN = resolvePackageBin('@shellgate/gateway', 'shellgate-gateway');
 export const CLI_BIN = resolvePackageBin('@shellgate/cli', 'shellgate');
 export const FAKE_DRIVER_BIN = resolvePackageBin('@shellgate/driver-sdk', 'shellgate-fake-driver');
 export const CONFORMANCE_BIN = resolvePackageBin('@shellgate/driver-sdk', 'shellgate-driver-conformance');
 export const DOCKER_DRIVER_BIN = resolvePackageBin('@shellgate/driver-docker', 'shellgate-driver-docker');
+export const PODMAN_DRIVER_BIN = resolvePackageBin('@shellgate/driver-podman', 'shellgate-driver-podman');
 export const VM_DRIVER_BIN = resolvePackageBin('@shellgate/driver-vm', 'shellgate-driver-vm');
 export const SUPERVISOR_BIN = resolvePackageBin('@shellgate/supervisor', 'shellgate-supervisor');
 export const SUPERVISOR_BUNDLE_BIN = resolvePackageBin('@shellgate/supervisor', 'shellgate-supervisor-bundle');

@@ -7,10 +7,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs the built `shellgate` CLI as an operator would, with a clean SHELLGATE_* environment. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<CliResult> {
+/**
+ * Runs the built `shellgate` CLI (or `cliBin`, e.g. an installed one) as an operator would,
+ * with a clean SHELLGATE_* environment.
+ */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000, cliBin = CLI_BIN): Promise<CliResult> {
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SHELLGATE_')));
-  const child = spawn(process.execPath, [CLI_BIN, ...args], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliBin, ...args], { env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -12,6 +12,8 @@ const BIG = 'x'.repeat(300 * 1024);
 const CALL_TIMEOUT_MS = 5_000;
 /** Answers a hostile message must never get: a crash, an unmapped error, or no answer. */
 const BAD_CODES: ReadonlySet<number> = new Set([GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN, GrpcStatus.DEADLINE_EXCEEDED]);
+/** A stream the client cancels ends CANCELLED; these mean the gateway failed. */
+const CRASH_CODES: ReadonlySet<number> = new Set([GrpcStatus.INTERNAL, GrpcStatus.UNKNOWN]);
 
 /** A service method seen as bytes in, bytes out (what the fuzzer needs of it). */
 interface RawMethod {
@@ -131,6 +133,44 @@ describe('hostile API input', () => {
     const request = CreateSandboxRequest.fromPartial({ name: 'deep', spec: { template: { driverConfig: { fake: nested } } } });
     const answer = await callRaw(OpenShellService.createSandbox.path, Buffer.from(CreateSandboxRequest.encode(request).finish()));
     assert.equal(answer.code, GrpcStatus.INVALID_ARGUMENT, answer.details);
+    await assertConnectionWorks();
+  });
+
+  /** The status a streaming call ends with after sending `messages` (bidi) or `request` (server streaming). */
+  function streamStatus(path: string, request: Buffer | undefined, messages: readonly Buffer[]): Promise<number> {
+    return new Promise((resolve) => {
+      const options = { deadline: Date.now() + CALL_TIMEOUT_MS };
+      const identity = (value: Buffer): Buffer => value;
+      let call;
+      if (request === undefined) {
+        const bidi = client.makeBidiStreamRequest(path, identity, identity, new Metadata(), options);
+        for (const message of messages) bidi.write(message);
+        call = bidi;
+      } else {
+        call = client.makeServerStreamRequest(path, identity, identity, request, new Metadata(), options);
+      }
+      call.on('data', () => undefined);
+      call.on('error', (error: ServiceError) => resolve(error.code));
+      call.on('end', () => resolve(GrpcStatus.OK));
+      // A stream that is still open after a moment accepted the input: cancel it.
+      setTimeout(() => call.cancel(), 1_000).unref();
+    });
+  }
+
+  it('ends streams whose messages cannot be decoded with INVALID_ARGUMENT, never INTERNAL', async () => {
+    const garbage = Buffer.from([0x0f]);
+    assert.equal(await streamStatus(OpenShellService.execSandboxInteractive.path, undefined, [garbage]), GrpcStatus.INVALID_ARGUMENT);
+    assert.equal(await streamStatus('/shellgate.supervisor.v1.SupervisorSession/Connect', undefined, [garbage]), GrpcStatus.INVALID_ARGUMENT);
+    assert.equal(await streamStatus('/shellgate.supervisor.v1.SupervisorSession/Exec', undefined, [garbage]), GrpcStatus.INVALID_ARGUMENT);
+    assert.equal(await streamStatus(OpenShellService.watchSandbox.path, garbage, []), GrpcStatus.INVALID_ARGUMENT);
+    assert.equal(await streamStatus(OpenShellService.execSandbox.path, garbage, []), GrpcStatus.INVALID_ARGUMENT);
+    const random = seededRandom(7);
+    for (const path of [OpenShellService.watchSandbox.path, OpenShellService.execSandbox.path]) {
+      for (let round = 0; round < 100; round += 1) {
+        const code = await streamStatus(path, mutate(Buffer.from([0x0a, 0x03, 0x61, 0x62, 0x63, 0x10, 0x01]), random), []);
+        assert.ok(!CRASH_CODES.has(code), `${path}: code ${code}`);
+      }
+    }
     await assertConnectionWorks();
   });
 

@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { REPO_ROOT, TEST_IMAGE, runCommand } from '../docker/docker-engine.js';
+import { TEST_IMAGE } from '../container/e2e-driver-config.js';
+import { REPO_ROOT } from '../harness/paths.js';
+import { runCommand } from '../harness/run-command.js';
 import { CONFORMANCE_BIN } from '../harness/paths.js';
 import { VmDriverProcess } from './vm-driver-process.js';
 import { requireVmEngine } from './vm-engine.js';

@@ -10,9 +10,9 @@ import { connectDriver } from '@shellgate/driver-sdk';
 import type { DriverClient } from '@shellgate/driver-sdk';
 import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
-import { TEST_IMAGE } from '../docker/docker-engine.js';
-import { isRunning, toTomlLines } from '../docker/docker-driver-process.js';
-import type { DriverConfigValue } from '../docker/docker-driver-process.js';
+import { isRunning } from '../container/driver-process.js';
+import { TEST_IMAGE, toTomlLines } from '../container/e2e-driver-config.js';
+import type { DriverConfigValue } from '../container/e2e-driver-config.js';
 import { VM_DRIVER_BIN } from '../harness/paths.js';
 import { VM_CACHE_DIR, e2eRunDir, killQemuUnder } from './vm-engine.js';
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { E2E_RUN, PROCESS_ID } from '../docker/e2e-run.js';
-import { runCommand } from '../docker/docker-engine.js';
+import { runCommand } from '../harness/run-command.js';
 
 /** The engine dir of vm.sh; its cache holds the kernel, initramfs, runtime and image disks. */
 export const VM_ENGINE_DIR = process.env.SHELLGATE_VM_ENGINE_DIR ?? '/tmp/shellgate-engines/vm';

@@ -52,4 +52,8 @@ describe('published package files', () => {
       assert.deepEqual(leaked, [], `${name} would publish these files`);
     });
   }
+
+  it('gateway ships the API descriptors server reflection reads at startup', { timeout: 90_000 }, () => {
+    assert.ok(listPackedFiles(join(PACKAGES_DIR, 'gateway')).includes('dist/proto/descriptor-set.binpb'));
+  });
 });

@@ -54,3 +54,4 @@ export {
 export type { OpenShellServer } from './gen/openshell.js';
 export { ObjectMeta, Workspace, WorkspacePhase, WorkspaceStatus } from './gen/datamodel.js';
 export { encodeExecSandboxEvent } from './wire/output-chunk-encoding.js';
+export { LOG_ORIGIN_FIELD, LogOrigin, LogSource, toWireLogLevel, toWireLogSource } from './wire/log-source.js';

@@ -1,15 +1,8 @@
+import { ImagePullPolicy } from '@shellgate/container-engine';
 import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 import { DriverEnv } from './env.js';
-
-/** Image pull policies, as Kubernetes names them. */
-export const ImagePullPolicy = {
-  Always: 'Always',
-  IfNotPresent: 'IfNotPresent',
-  Never: 'Never',
-} as const;
-export type ImagePullPolicy = (typeof ImagePullPolicy)[keyof typeof ImagePullPolicy];
 
 /** The gateway's primary API port, which sandboxes call back on by default. */
 export const DEFAULT_GATEWAY_PORT = 17670;

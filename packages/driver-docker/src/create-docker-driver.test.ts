@@ -24,6 +24,6 @@ void describe('toDockerDriverSettings', () => {
     const config = resolveConfig(dockerDriverConfig, { flags: [] });
     const host = { kind: 'tcp', hostname: 'engine', port: 2375, protocol: 'http', endpoint: 'tcp://engine:2375' } as const;
     const settings = toDockerDriverSettings(config, { stateDir: '/srv/state', host, supervisorRuntime: undefined });
-    assert.deepEqual(settings.bindMounts, { protectedHostPaths: [{ path: '/srv/state', role: "the driver's state directory (every sandbox's token)" }], isEngineLocal: false });
+    assert.deepEqual(settings.bindMounts, { protectedHostPaths: [{ path: '/srv/state', role: "the driver's state directory (every sandbox's token)" }], isEngineLocal: false, engineName: 'Docker' });
   });
 });

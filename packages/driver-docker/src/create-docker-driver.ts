@@ -1,11 +1,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
+import { toBindMountPolicy } from '@shellgate/container-engine';
+import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
 import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
-import type { Logger, ProtectedHostPath, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
-import type { EngineHost } from '@shellgate/container-engine';
+import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
 
-import type { DockerDriverConfig, ImagePullPolicy } from './config.js';
+import type { DockerDriverConfig } from './config.js';
 import { DockerDriver } from './docker-driver.js';
 import { detectDockerHost } from './engine/docker-host.js';
 import { DockerApiEngine } from './engine/docker-api-engine.js';
@@ -31,22 +32,6 @@ export interface DockerDriverPlace {
   readonly supervisorRuntime: SupervisorRuntime | undefined;
 }
 
-/**
- * The driver's own paths no bind mount may reach: every sandbox's token (state_dir, which
- * also holds the bundles the driver builds), the gateway's signing key, the runtime every
- * sandbox runs, and the engine socket.
- */
-function toProtectedHostPaths(config: DockerDriverConfig, place: DockerDriverPlace): ProtectedHostPath[] {
-  const runtimeRole = 'the supervisor runtime every sandbox runs';
-  return [
-    { path: place.stateDir, role: "the driver's state directory (every sandbox's token)" },
-    ...(config.gateway_state_dir ? [{ path: config.gateway_state_dir, role: "the gateway's state directory (its signing key)" }] : []),
-    ...(config.supervisor_runtime_dir ? [{ path: config.supervisor_runtime_dir, role: runtimeRole }] : []),
-    ...(place.supervisorRuntime === undefined ? [] : [{ path: place.supervisorRuntime.hostDir, role: runtimeRole }]),
-    ...(place.host.kind === 'unix' ? [{ path: place.host.socketPath, role: 'the Docker socket this driver uses' }] : []),
-  ];
-}
-
 /** Turns resolved config keys, and where the driver found its state, bundle and engine, into the driver's settings. */
 export function toDockerDriverSettings(config: DockerDriverConfig, place: DockerDriverPlace): DockerDriverSettings {
   return {
@@ -58,7 +43,7 @@ export function toDockerDriverSettings(config: DockerDriverConfig, place: Docker
     pidsLimit: config.pids_limit,
     stopTimeoutSeconds: config.stop_timeout_seconds,
     allowBindMounts: config.allow_bind_mounts,
-    bindMounts: { protectedHostPaths: toProtectedHostPaths(config, place), isEngineLocal: place.host.kind === 'unix' },
+    bindMounts: toBindMountPolicy({ ...place, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, engineName: 'Docker' }),
     gatewayPort: config.gateway_port,
     gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
     gatewayId: config.gateway_id,

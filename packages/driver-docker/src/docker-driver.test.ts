@@ -35,7 +35,7 @@ const SETTINGS: DockerDriverSettings = {
   pidsLimit: 1024,
   stopTimeoutSeconds: 10,
   allowBindMounts: false,
-  bindMounts: { protectedHostPaths: [], isEngineLocal: true },
+  bindMounts: { protectedHostPaths: [], isEngineLocal: true, engineName: 'Docker' },
   gatewayPort: 17670,
   gatewayScheme: 'http',
   gatewayId: 'gw-1',
@@ -306,7 +306,7 @@ void describe('DockerDriver with a fake engine', () => {
 
   void it('refuses a bind mount of the state directory at ValidateSandboxCreate and at CreateSandbox, creating nothing', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'sg-docker-protected-'));
-    await using h = await startHarness({ allowBindMounts: true, bindMounts: { protectedHostPaths: [{ path: stateDir, role: 'the state' }], isEngineLocal: true } });
+    await using h = await startHarness({ allowBindMounts: true, bindMounts: { protectedHostPaths: [{ path: stateDir, role: 'the state' }], isEngineLocal: true, engineName: 'Docker' } });
     const sandbox = buildTestSandbox({ spec: { template: { driverConfig: { mounts: [{ type: 'bind', source: stateDir, target: '/s' }] } } } });
     assert.equal(await codeOf(h.driver.validateSandboxCreate({ sandbox }, h.ctx)), ErrorCode.InvalidArgument);
     assert.equal(await codeOf(h.driver.createSandbox({ sandbox }, h.ctx)), ErrorCode.InvalidArgument);
@@ -521,11 +521,11 @@ void describe('DockerDriver with a fake engine', () => {
     assert.equal(h.driver.eventConnections, 1);
   });
 
-  void it('answers capabilities and the exact-address listener requirement', async () => {
+  void it('answers capabilities and the exact-address listener requirement as IP:port', async () => {
     await using h = await startHarness({ hostGatewayIp: '10.1.2.3' });
     assert.deepEqual(h.driver.getCapabilities(), { driverName: 'docker', driverVersion: '0.1.0', defaultImage: 'busybox:latest', gatewayManagesLifecycle: true });
     const { requirements } = await h.driver.getGatewayListenerRequirements({}, h.ctx);
-    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3' });
+    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '10.1.2.3:17670' });
     assert.ok(h.engine.networks.has('shellgate'));
   });
 });

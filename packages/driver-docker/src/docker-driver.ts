@@ -1,6 +1,17 @@
 import { setMaxListeners } from 'node:events';
 
 import {
+  CallbackNetwork,
+  ContainerEvents,
+  ContainerInventory,
+  ContainerWatchAdapter,
+  provisionSandbox,
+  resolveBindMounts,
+  toPendingDriverSandbox,
+  toPendingSandbox,
+} from '@shellgate/container-engine';
+import type { ContainerEvent, ResolvedNetwork, SandboxRef } from '@shellgate/container-engine';
+import {
   ErrorCode,
   EventStreamWatchSource,
   FailedPreconditionError,
@@ -10,9 +21,9 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  formatListenerAddress,
   isShellgateError,
   toCallbackEndpoint,
-  waitUnlessAborted,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -31,24 +42,20 @@ import type {
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
 
-import { resolveBindMounts } from './container/bind-mounts.js';
 import type { ContainerDefaults } from './container/container-spec.js';
-import { toPendingSandbox, toPendingDriverSandbox } from './create/pending-sandbox.js';
-import { provisionSandbox } from './create/sandbox-provisioner.js';
-import type { ContainerEvent, ContainerInfo, DockerEngine, EngineInfo } from './engine/docker-engine.js';
+import { toContainerCreateSpec } from './container/container-spec.js';
+import { DRIVER_CONFIG_MOUNTS_FIELD } from './container/driver-config.js';
+import type { DockerEngine, EngineInfo } from './engine/docker-engine.js';
 import { ContainerState } from './engine/docker-engine.js';
+import { DOCKER_NAMING } from './engine/docker-naming.js';
+import { checkInterContainerTraffic } from './engine/inter-container-traffic.js';
 import { toDriverError } from './errors.js';
-import type { ResolvedNetwork } from './network/callback-network.js';
-import { CallbackNetwork } from './network/callback-network.js';
-import { SandboxEvents } from './sandbox-events.js';
-import type { SandboxRef } from './sandbox-inventory.js';
-import { SandboxInventory } from './sandbox-inventory.js';
+import { LABEL_VOCABULARIES } from './labels.js';
 import type { DockerDriverSettings } from './settings.js';
 import type { SandboxStateStore } from './state.js';
 import { validateDockerSandbox } from './validate-sandbox.js';
 import type { ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
-import { DockerWatchAdapter } from './watch/docker-watch-adapter.js';
 
 /** Everything the driver touches, injected (STYLE.md rule 15). */
 export interface DockerDriverDeps {
@@ -70,9 +77,9 @@ export class DockerDriver implements ComputeDriverImpl {
   readonly #deps: DockerDriverDeps;
   readonly #hub: WatchHub;
   readonly #tracker: SandboxTracker;
-  readonly #inventory: SandboxInventory;
+  readonly #inventory: ContainerInventory;
   readonly #network: CallbackNetwork;
-  readonly #events: SandboxEvents;
+  readonly #events: ContainerEvents;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
   #engineInfo: Promise<EngineInfo> | undefined;
@@ -84,12 +91,22 @@ export class DockerDriver implements ComputeDriverImpl {
     const { engine, store, settings, logger } = deps;
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
-    this.#inventory = new SandboxInventory(engine, store, this.#tracker, settings.gatewayId);
+    this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: LABEL_VOCABULARIES, naming: DOCKER_NAMING });
     const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
-    this.#network = new CallbackNetwork({ engine, networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp, logger });
-    this.#events = new SandboxEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now });
+    const isolation = { networkName, allowSandboxToSandbox, logger };
+    this.#network = new CallbackNetwork({
+      engine,
+      ...isolation,
+      checkNetwork: (network) => checkInterContainerTraffic(network, isolation),
+      gatewayId,
+      hostGatewayIp,
+      naming: DOCKER_NAMING,
+    });
+    this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
     this.#watcher = new EventStreamWatchSource({
-      adapter: new DockerWatchAdapter(engine, this.#inventory, this.#events),
+      // Unfiltered by label: Docker ANDs label filters, and ownership has two vocabularies
+      // (current and legacy), so ContainerEvents keeps only ours per event.
+      adapter: new ContainerWatchAdapter(engine, this.#inventory, this.#events, []),
       tracker: this.#tracker,
       logger,
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
@@ -123,7 +140,9 @@ export class DockerDriver implements ComputeDriverImpl {
   async getGatewayListenerRequirements(_request: unknown, ctx: CallContext): Promise<GetGatewayListenerRequirementsResponse> {
     const network = await this.#network.ensure(ctx.signal);
     const reason = `sandboxes on Docker network ${network.name} reach the gateway as ${GATEWAY_CALLBACK_HOSTNAME} = ${network.gatewayIp}`;
-    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress: network.gatewayIp } }] };
+    // IP:port, as upstream's gateway parses it (a bare IP makes it refuse to start).
+    const exactBindAddress = formatListenerAddress(network.gatewayIp, this.#deps.settings.gatewayPort);
+    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress } }] };
   }
 
   async validateSandboxCreate(request: ValidateSandboxCreateRequest, ctx: CallContext): Promise<void> {
@@ -160,8 +179,9 @@ export class DockerDriver implements ComputeDriverImpl {
         defaultImage: this.#deps.settings.defaultImage,
         pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#network.ensure(signal),
-        resolveBindMounts: (mountOptions) => resolveBindMounts(mountOptions, this.#deps.settings.bindMounts),
-        toDefaults: (network) => this.#toContainerDefaults(network),
+        mounts: options.mounts,
+        resolveBindMounts: (mounts) => resolveBindMounts(mounts, DRIVER_CONFIG_MOUNTS_FIELD, this.#deps.settings.bindMounts),
+        toSpec: (image, network, mounts) => toContainerCreateSpec(copy, { image, tokenHostPath, options: { ...options, mounts }, defaults: this.#toContainerDefaults(network) }),
         onUpdate: (update) => this.#tracker.publish(update),
         onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
         onStarted: (started, info) => this.#events.promote(started, info, this.#lifetime.signal),
@@ -170,7 +190,6 @@ export class DockerDriver implements ComputeDriverImpl {
       },
       pending,
       copy,
-      { options, tokenHostPath },
     );
   }
 
@@ -187,7 +206,7 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async stopSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
-    const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
+    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state !== undefined && !state.isStoppedByUs) await this.#deps.store.writeState({ ...state, isStoppedByUs: true });
     await this.#engineCall(`stop container ${info.id}`, sandboxId, () => this.#deps.engine.stopContainer(info.id, this.#deps.settings.stopTimeoutSeconds, ctx.signal));
@@ -195,7 +214,7 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async startSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
-    const { info, sandboxId } = await this.#requireContainer(request, ctx.signal);
+    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await this.#deps.store.readState(sandboxId);
     if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
     // The last run's supervisor emptied the token file. Docker mounts the file anew at start,
@@ -218,7 +237,7 @@ export class DockerDriver implements ComputeDriverImpl {
       await pending.task;
     }
     const containerIds = await this.#inventory.findContainerIds(request, ctx.signal);
-    const sandboxId = request.sandboxId || pending?.id || (await this.#sandboxIdOf(containerIds[0], ctx.signal));
+    const sandboxId = request.sandboxId || pending?.id || (await this.#inventory.sandboxIdOf(containerIds[0], ctx.signal));
     let removedAny = false;
     for (const containerId of containerIds) {
       removedAny = (await this.#engineCall(`remove container ${containerId}`, sandboxId, () => this.#deps.engine.removeContainer(containerId, ctx.signal))) || removedAny;
@@ -292,27 +311,6 @@ export class DockerDriver implements ComputeDriverImpl {
       supervisor: settings.supervisorRuntime,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
     };
-  }
-
-  /** The container of a sandbox; waits for an in-flight create (Stop right after Create is fine). */
-  async #requireContainer(request: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
-    const inFlight = this.#inventory.findPending(request);
-    if (inFlight !== undefined && inFlight.failure === undefined) await waitUnlessAborted(inFlight.task, signal);
-    const pending = this.#inventory.findPending(request);
-    if (pending?.failure !== undefined) {
-      throw new FailedPreconditionError(`sandbox ${JSON.stringify(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {
-        hint: 'delete it and create it again',
-      });
-    }
-    const info = await this.#inventory.findContainer(request, signal);
-    if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
-    return { info, sandboxId: this.#inventory.ownedSandboxId(info.labels) ?? request.sandboxId };
-  }
-
-  async #sandboxIdOf(containerId: string | undefined, signal: AbortSignal): Promise<string> {
-    if (containerId === undefined) return '';
-    const info = await this.#inventory.inspect(containerId, signal);
-    return info === undefined ? '' : (this.#inventory.ownedSandboxId(info.labels) ?? '');
   }
 
   async #engineCall<T>(operation: string, sandboxId: string | undefined, call: () => Promise<T>): Promise<T> {

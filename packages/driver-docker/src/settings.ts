@@ -1,7 +1,5 @@
+import type { BindMountPolicy, ImagePullPolicy } from '@shellgate/container-engine';
 import type { SupervisorRuntime } from '@shellgate/driver-sdk';
-
-import type { ImagePullPolicy } from './config.js';
-import type { BindMountPolicy } from './container/bind-mounts.js';
 
 /** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */
 export interface DockerDriverSettings {

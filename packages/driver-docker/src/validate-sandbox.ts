@@ -1,26 +1,11 @@
-import {
-  FailedPreconditionError,
-  InvalidArgumentError,
-  parseCpuQuantity,
-  parseMemoryQuantity,
-  throwIfProblems,
-  validateDriverSandbox,
-} from '@shellgate/driver-sdk';
-import type { DriverSandbox, ValidationProblem } from '@shellgate/driver-sdk';
+import { checkContainerResources, resolveBindMounts, toGpuCount } from '@shellgate/container-engine';
+import type { BindMountPolicy } from '@shellgate/container-engine';
+import { FailedPreconditionError, InvalidArgumentError, validateDriverSandbox } from '@shellgate/driver-sdk';
+import type { DriverSandbox } from '@shellgate/driver-sdk';
 
-import { resolveBindMounts } from './container/bind-mounts.js';
-import type { BindMountPolicy } from './container/bind-mounts.js';
-import { toGpuCount } from './container/container-spec.js';
 import type { DockerDriverOptions } from './container/driver-config.js';
-import { parseDockerDriverOptions } from './container/driver-config.js';
+import { DRIVER_CONFIG_MOUNTS_FIELD, parseDockerDriverOptions } from './container/driver-config.js';
 import type { EngineInfo } from './engine/docker-engine.js';
-
-/** Docker refuses a memory limit under 6 MiB. */
-export const MIN_MEMORY_LIMIT_BYTES = 6 * 1024 * 1024;
-/** Docker's smallest CPU limit is 0.01 CPU. */
-export const MIN_CPU_LIMIT_MILLICORES = 10;
-
-const RESOURCES = 'spec.template.resources';
 
 export interface SandboxValidationPolicy {
   readonly allowBindMounts: boolean;
@@ -33,28 +18,6 @@ export interface SandboxValidationPolicy {
 export interface ValidatedSandbox {
   readonly sandbox: DriverSandbox;
   readonly options: DockerDriverOptions;
-}
-
-function checkResources(sandbox: DriverSandbox): void {
-  const resources = sandbox.spec?.template?.resources;
-  if (resources === undefined) return;
-  const requests = [
-    resources.cpuRequest === '' ? undefined : `${RESOURCES}.cpu_request`,
-    resources.memoryRequest === '' ? undefined : `${RESOURCES}.memory_request`,
-  ].filter((field): field is string => field !== undefined);
-  if (requests.length > 0) {
-    throw new FailedPreconditionError(`sandbox ${JSON.stringify(sandbox.name)} sets ${requests.join(' and ')}: Docker enforces limits only; drop requests or use limits`, {
-      hint: 'set cpu_limit / memory_limit instead; the Docker driver has no scheduler to honour requests',
-    });
-  }
-  const problems: ValidationProblem[] = [];
-  if (resources.cpuLimit !== '' && parseCpuQuantity(resources.cpuLimit) < MIN_CPU_LIMIT_MILLICORES) {
-    problems.push({ field: `${RESOURCES}.cpu_limit`, reason: `Docker's smallest CPU limit is ${MIN_CPU_LIMIT_MILLICORES}m` });
-  }
-  if (resources.memoryLimit !== '' && parseMemoryQuantity(resources.memoryLimit) < MIN_MEMORY_LIMIT_BYTES) {
-    problems.push({ field: `${RESOURCES}.memory_limit`, reason: "Docker's smallest memory limit is 6Mi" });
-  }
-  throwIfProblems(`sandbox ${JSON.stringify(sandbox.name)}`, problems);
 }
 
 /**
@@ -93,9 +56,9 @@ export async function validateDockerSandbox(
 ): Promise<ValidatedSandbox> {
   if (sandbox === undefined) throw new InvalidArgumentError('request has no sandbox');
   validateDriverSandbox(sandbox);
-  checkResources(sandbox);
+  checkContainerResources(sandbox, 'Docker');
   const parsed = parseDockerDriverOptions(sandbox.spec?.template?.driverConfig, { allowBindMounts: policy.allowBindMounts });
-  const options = await resolveBindMounts(parsed, policy.bindMounts);
+  const options = { ...parsed, mounts: await resolveBindMounts(parsed.mounts, DRIVER_CONFIG_MOUNTS_FIELD, policy.bindMounts) };
   await checkDevices(sandbox, options, policy, signal);
   return { sandbox, options };
 }

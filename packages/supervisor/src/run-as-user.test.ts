@@ -28,7 +28,7 @@ describe('shellgate-supervisor --user 1234:1234, started as root', () => {
   });
 
   it('runs the main process as 1234:1234 with HOME=/ (no passwd entry)', async () => {
-    const line = await gateway.waitFor('the main output', () => gateway.logLines().find((candidate) => candidate.source === 'main'));
+    const line = await gateway.waitFor('the main output', () => gateway.logLines().find((candidate) => candidate.fields['shellgate.source'] === 'main'));
     assert.equal(line.message, 'main 1234:1234 home=/');
   });
 

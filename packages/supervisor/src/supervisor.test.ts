@@ -112,9 +112,9 @@ describe('shellgate-supervisor (dist/main.js) against a fake gateway', { timeout
     assert.match(supervisor.stderr, /err-line/);
     const messages = sessionsOf('main-1').flatMap((session) => session.messages);
     const lines = messages.flatMap((message) => (message.payload?.$case === 'logs' ? message.payload.logs.lines : []));
-    assert.ok(lines.some((line) => line.source === 'main' && line.level === 'info' && line.message === 'out-line'));
-    assert.ok(lines.some((line) => line.source === 'main' && line.level === 'error' && line.message === 'err-line'));
-    assert.ok(lines.some((line) => line.source === 'supervisor'));
+    assert.ok(lines.some((line) => line.source === 'sandbox' && line.fields['shellgate.source'] === 'main' && line.level === 'INFO' && line.message === 'out-line'));
+    assert.ok(lines.some((line) => line.source === 'sandbox' && line.fields['shellgate.source'] === 'main' && line.level === 'ERROR' && line.message === 'err-line'));
+    assert.ok(lines.some((line) => line.source === 'sandbox' && line.fields['shellgate.source'] === 'supervisor'));
     const started = messages.find((message) => message.payload?.$case === 'mainProcessStarted');
     assert.deepEqual(started?.payload?.$case === 'mainProcessStarted' && started.payload.mainProcessStarted.command, ['sh', '-c', 'echo out-line; echo err-line >&2; exit 7']);
     const exited = messages.find((message) => message.payload?.$case === 'mainProcessExited');
@@ -140,7 +140,7 @@ describe('shellgate-supervisor (dist/main.js) against a fake gateway', { timeout
     const supervisor = startSupervisor({ sandboxId: 'tty-main-1', args: ['--tty', '--', 'sh', '-c', 'test -t 1 && stty size'] });
     assert.deepEqual(await supervisor.exited, { code: 0, signal: null });
     const lines = sessionsOf('tty-main-1').flatMap((session) => session.messages.flatMap((message) => (message.payload?.$case === 'logs' ? message.payload.logs.lines : [])));
-    assert.ok(lines.some((line) => line.source === 'main' && line.message === '24 80'), JSON.stringify(lines));
+    assert.ok(lines.some((line) => line.fields['shellgate.source'] === 'main' && line.message === '24 80'), JSON.stringify(lines));
   });
 
   it('reports a main command that does not exist as 127, after a start with pid 0 (the gateway ties the exit to the start)', async () => {

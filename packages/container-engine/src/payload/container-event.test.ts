@@ -4,8 +4,7 @@ import { describe, it } from 'node:test';
 
 import { decodeContainerEvent, readContainerEvents } from './container-event.js';
 import type { ContainerEvent } from './container-event.js';
-import { LIBPOD_EVENT_STREAM } from './testdata/libpod-payloads.js';
-import { readDockerFixtureText } from './testdata/read-fixture.js';
+import { readDockerFixtureText, readPodmanFixtureText } from './testdata/read-fixture.js';
 
 async function collect(stream: Readable): Promise<ContainerEvent[]> {
   const events: ContainerEvent[] = [];
@@ -38,11 +37,35 @@ void describe('container events', () => {
     assert.equal(first.timeMs, 1796530170716);
   });
 
-  void it("reads libpod's event stream in Docker's words (died → die, remove → destroy, containerExitCode)", async () => {
-    const events = await collect(Readable.from([LIBPOD_EVENT_STREAM]));
-    assert.deepEqual(events.map(summary), ['5c1b2f create', '5c1b2f init', '5c1b2f start', '5c1b2f die 137', '5c1b2f destroy 137']);
-    assert.equal(events[0]!.labels['dev.shellgate.sandbox-id'], 'sbx-fixture-3');
-    assert.equal(events[0]!.timeMs, 1796530801123);
+  void it("reads a Podman 4.3 libpod event stream in Docker's words (died → die, remove → destroy, containerExitCode)", async () => {
+    const events = await collect(Readable.from([readPodmanFixtureText('container-events.jsonl')]));
+    assert.deepEqual(events.map(summary), [
+      '82806e create 0',
+      '82806e init 0',
+      '82806e start 0',
+      '82806e exec 0',
+      '82806e exec_died 0',
+      'b59803 create 0',
+      'b59803 init 0',
+      'b59803 start 0',
+      '82806e die 143',
+      '82806e cleanup 0',
+      '82806e cleanup 0',
+      'e88660 create 0',
+      'e88660 init 0',
+      'e88660 start 0',
+      'e88660 die 3',
+      'e88660 cleanup 0',
+      '82806e init 0',
+      '82806e start 0',
+      '82806e kill 0',
+      '82806e die 137',
+      '82806e cleanup 0',
+      'e88660 destroy 0',
+    ]);
+    assert.equal(events[0]!.labels['shellgate.dev/sandbox-id'], 'cap-1');
+    assert.equal(events[0]!.labels['name'], 'sg-capture-running', "the engine's own attributes come along");
+    assert.equal(events[0]!.timeMs, 1796532364778);
   });
 
   void it('drops the detail after a colon and skips lines that name no container', () => {
@@ -53,7 +76,7 @@ void describe('container events', () => {
   });
 
   void it('destroys the stream when the reader stops early', async () => {
-    const stream = Readable.from([LIBPOD_EVENT_STREAM]);
+    const stream = Readable.from([readPodmanFixtureText('container-events.jsonl')]);
     for await (const event of readContainerEvents(stream)) {
       assert.equal(event.action, 'create');
       break;

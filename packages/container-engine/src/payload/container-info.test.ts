@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { ContainerState, decodeContainerInspect } from './container-info.js';
-import { LIBPOD_CONTAINER_INSPECT } from './testdata/libpod-payloads.js';
-import { readDockerFixture } from './testdata/read-fixture.js';
+import { readDockerFixture, readPodmanFixture } from './testdata/read-fixture.js';
 
 void describe('decodeContainerInspect', () => {
   void it('reads a running Docker 20.10 container', () => {
@@ -26,15 +25,28 @@ void describe('decodeContainerInspect', () => {
     assert.equal(info.labels['dev.shellgate.sandbox-id'], 'sbx-fixture-2');
   });
 
-  void it("reads libpod's inspect, its states in Docker's words as Podman's compat tree says them", () => {
-    const info = decodeContainerInspect(LIBPOD_CONTAINER_INSPECT);
-    assert.equal(info.name, 'engine-fixture-libpod');
-    assert.equal(info.state, ContainerState.Exited, 'libpod "stopped"');
-    assert.equal(info.exitCode, 137);
-    assert.deepEqual(info.labels, { 'dev.shellgate.sandbox-id': 'sbx-fixture-3', 'dev.shellgate.sandbox-name': 'fixture' });
-    const withStatus = (Status: string) => decodeContainerInspect({ ...LIBPOD_CONTAINER_INSPECT, State: { ...LIBPOD_CONTAINER_INSPECT.State, Status } }).state;
+  void it('reads a running Podman 4.3 container from libpod', () => {
+    const info = decodeContainerInspect(readPodmanFixture('container-running.json'));
+    assert.equal(info.id, '82806ef42a83ad8885fc8188caf1e564dc414b12f46289e05470365413e5b6cd');
+    assert.equal(info.name, 'sg-capture-running', 'libpod names have no slash');
+    assert.equal(info.state, ContainerState.Running);
+    assert.equal(info.labels['shellgate.dev/sandbox-id'], 'cap-1');
+  });
+
+  void it('reads stopped, exited and created Podman 4.3 containers with their exit codes', () => {
+    const stopped = decodeContainerInspect(readPodmanFixture('container-stopped.json'));
+    assert.deepEqual([stopped.state, stopped.exitCode], [ContainerState.Exited, 143], 'podman stop: SIGTERM through the init');
+    const exited = decodeContainerInspect(readPodmanFixture('container-exited.json'));
+    assert.deepEqual([exited.state, exited.exitCode], [ContainerState.Exited, 3]);
+    assert.equal(decodeContainerInspect(readPodmanFixture('container-created.json')).state, ContainerState.Created);
+  });
+
+  void it("reads libpod's own states in Docker's words, as Podman's compat tree says them", () => {
+    const inspect = readPodmanFixture('container-stopped.json') as { State: Record<string, unknown> };
+    const withStatus = (Status: string) => decodeContainerInspect({ ...inspect, State: { ...inspect.State, Status } }).state;
     assert.equal(withStatus('configured'), ContainerState.Created);
     assert.equal(withStatus('stopping'), ContainerState.Running);
+    assert.equal(withStatus('stopped'), ContainerState.Exited);
     assert.equal(withStatus('unknown'), 'unknown', 'an unknown state passes through for the driver to report');
   });
 

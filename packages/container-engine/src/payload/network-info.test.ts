@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { decodeNetworkInspect } from './network-info.js';
-import { readDockerFixture } from './testdata/read-fixture.js';
+import { decodeLibpodNetworkInspect, decodeNetworkInspect } from './network-info.js';
+import { readDockerFixture, readPodmanFixture } from './testdata/read-fixture.js';
 
 void describe('decodeNetworkInspect', () => {
   void it('reads a Docker 20.10 bridge network and its gateway address', () => {
@@ -25,5 +25,17 @@ void describe('decodeNetworkInspect', () => {
     assert.equal(decodeNetworkInspect(configs(undefined, '', '10.0.0.1')).gatewayIp, '10.0.0.1');
     assert.equal(decodeNetworkInspect(configs()).gatewayIp, undefined);
     assert.equal(decodeNetworkInspect({ Id: 'n1', Name: 'net', IPAM: { Config: null } }).gatewayIp, undefined);
+  });
+
+  void it("reads a Podman 4.3 libpod network: netavark's subnets and the host bridge device", () => {
+    assert.deepEqual(decodeLibpodNetworkInspect(readPodmanFixture('network-inspect.json')), {
+      id: 'a7afa7e93fc0da1475c2603bde20b73106961b10c5a2c048661447e40454560b',
+      name: 'sg-capture-net',
+      gatewayIp: '10.89.0.1',
+      options: {},
+      interfaceName: 'podman1',
+    });
+    const isolated = { name: 'n', subnets: [{ subnet: '10.0.0.0/24' }], options: { isolate: 'true' } };
+    assert.deepEqual(decodeLibpodNetworkInspect(isolated), { id: '', name: 'n', gatewayIp: undefined, options: { isolate: 'true' }, interfaceName: '' });
   });
 });

@@ -1,3 +1,5 @@
+import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount } from '@shellgate/container-engine';
+import type { ResolvedImage } from '@shellgate/container-engine';
 import {
   GATEWAY_CALLBACK_HOSTNAME,
   SANDBOX_TOKEN_TARGET,
@@ -6,14 +8,10 @@ import {
   parseCpuQuantity,
   parseMemoryQuantity,
   toEnvList,
-  toSandboxLabels,
-  toSupervisorArgs,
 } from '@shellgate/driver-sdk';
 import type { DriverSandbox, SupervisorRuntime } from '@shellgate/driver-sdk';
 
-import type { ContainerCreateSpec, ContainerInfo, DeviceRequestSpec, ImageInfo, MountSpec } from '../engine/docker-engine.js';
-import { ContainerState } from '../engine/docker-engine.js';
-import { toContainerName } from './container-name.js';
+import type { ContainerCreateSpec, DeviceRequestSpec, MountSpec } from '../engine/docker-engine.js';
 import type { DockerDriverOptions } from './driver-config.js';
 
 const NANO_CPUS_PER_MILLICORE = 1_000_000;
@@ -34,26 +32,6 @@ export interface ContainerDefaults {
   readonly isTokenExposedToAgent: boolean;
 }
 
-/** Neither the sandbox nor its image names a command, and the supervisor needs one to start. */
-export class NoCommandError extends Error {
-  constructor(image: string) {
-    super(`image ${image} has no ENTRYPOINT or CMD and the sandbox names no command; set spec.command`);
-    this.name = 'NoCommandError';
-  }
-}
-
-/** The labels every sandbox container carries; ownership filters select on them. */
-export function toContainerLabels(sandbox: DriverSandbox, gatewayId: string): Record<string, string> {
-  return toSandboxLabels({ sandboxId: sandbox.id, sandboxName: sandbox.name, workspace: sandbox.workspace, namespace: sandbox.namespace, gatewayId });
-}
-
-/** GPUs asked for: 0 when none; a `gpu` requirement without a count means one. */
-export function toGpuCount(sandbox: DriverSandbox): number {
-  const gpu = sandbox.spec?.resourceRequirements?.gpu;
-  if (gpu === undefined) return 0;
-  return gpu.count ?? 1;
-}
-
 function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions): DeviceRequestSpec[] {
   const requests: DeviceRequestSpec[] = [];
   const gpuCount = toGpuCount(sandbox);
@@ -62,61 +40,22 @@ function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions):
   return requests;
 }
 
-/**
- * What the container runs. Without a supervisor: `spec.command` as Docker's Cmd (empty: the
- * image's default) and the sandbox's tty as the container's. With one: the bundle's
- * entrypoint, given `[--tty] [--user USER] -- <canonical command>` (spec.command, else the
- * image's own entrypoint + cmd, which the supervisor starts), and no container tty: the
- * supervisor gives the main process its pty, and its own stdout/stderr stay apart in
- * `docker logs`. An image with a non-root USER still gets a root supervisor (only root reads
- * and empties the 0600 token file), which runs the main process and every exec as that user.
- * Docker's init (tini) runs as PID 1 above the supervisor to reap the zombies agents leave behind.
- * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
- */
-function toProcessSpec(
-  sandbox: DriverSandbox,
-  image: { readonly reference: string; readonly info: ImageInfo },
-  defaults: ContainerDefaults,
-): Pick<ContainerCreateSpec, 'entrypoint' | 'command' | 'isTty' | 'user' | 'hasInit'> {
-  const { supervisor } = defaults;
-  const command = sandbox.spec?.command ?? [];
-  const tty = sandbox.spec?.tty ?? false;
-  if (supervisor === undefined) return { entrypoint: [], command, isTty: tty, user: '', hasInit: false };
-  const canonical = command.length > 0 ? command : [...image.info.entrypoint, ...image.info.cmd];
-  if (canonical.length === 0) throw new NoCommandError(image.reference);
-  const imageUser = isRootUser(image.info.user) ? '' : image.info.user;
-  return {
-    entrypoint: supervisor.entrypoint,
-    command: toSupervisorArgs(canonical, { tty, user: imageUser, isTokenFileKept: defaults.isTokenExposedToAgent }),
-    isTty: false,
-    user: imageUser === '' ? '' : '0:0',
-    // Node cannot reap zombies as PID 1; Docker's init (tini) does, and passes signals on.
-    hasInit: true,
-  };
-}
-
-/** Docker's USER values that mean root: empty, `root`, `0`, with or without a group. */
-function isRootUser(user: string): boolean {
-  const name = user.split(':')[0] ?? '';
-  return name === '' || name === 'root' || name === '0';
-}
-
 function toSupervisorMounts(supervisor: SupervisorRuntime | undefined): MountSpec[] {
   return supervisor === undefined ? [] : [{ type: 'bind', source: supervisor.hostDir, target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true }];
 }
 
 /**
  * The container for a sandbox: deterministic name, our labels, the immutable image id, what
- * it runs (see {@link toProcessSpec}), no restart, limits, the token file (writable, so the
- * supervisor can empty it once read; read-only with no supervisor or `expose_token_to_agent`),
- * the supervisor bundle mounted read-only, and the `OPENSHELL_*` environment (which names the
- * token file, never the token).
+ * it runs (`toContainerProcess`: the supervisor as entrypoint, Docker's init as PID 1), no
+ * restart, limits, the token file (writable, so the supervisor can empty it once read;
+ * read-only with no supervisor or `expose_token_to_agent`), the supervisor bundle mounted
+ * read-only, and the `OPENSHELL_*` environment (which names the token file, never the token).
  * @throws NoCommandError under a supervisor when neither the sandbox nor the image names a command.
  */
 export function toContainerCreateSpec(
   sandbox: DriverSandbox,
   input: {
-    readonly image: { readonly reference: string; readonly info: ImageInfo };
+    readonly image: ResolvedImage;
     readonly tokenHostPath: string;
     readonly options: DockerDriverOptions;
     readonly defaults: ContainerDefaults;
@@ -130,7 +69,7 @@ export function toContainerCreateSpec(
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
-    ...toProcessSpec(sandbox, input.image, defaults),
+    ...toContainerProcess(sandbox, input.image, defaults.supervisor, { isTokenFileKept: defaults.isTokenExposedToAgent }),
     env: toEnvList(env),
     labels: toContainerLabels(sandbox, defaults.gatewayId),
     networkName: defaults.networkName,
@@ -148,10 +87,3 @@ export function toContainerCreateSpec(
   };
 }
 
-/**
- * What a container created from `spec` looks like once its start call returned: running,
- * with the labels and name we gave it. Lets a create publish Running without an inspect.
- */
-export function toStartedContainerInfo(containerId: string, spec: ContainerCreateSpec): ContainerInfo {
-  return { id: containerId, name: spec.name, labels: spec.labels, state: ContainerState.Running, exitCode: 0, isOomKilled: false, error: '' };
-}

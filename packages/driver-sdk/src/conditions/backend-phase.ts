@@ -39,3 +39,19 @@ export function deriveBackendPhase(status: DriverSandboxStatus | undefined): San
       return SandboxBackendPhase.Provisioning;
   }
 }
+
+/** The Ready=False reason upstream OpenShell's drivers give for a stopped container. */
+export const CONTAINER_EXITED_REASON = 'ContainerExited';
+
+/**
+ * Whether a status proves a requested stop, with upstream's rule: `Suspended=True`, or
+ * `Ready=False` reason `ContainerExited` (upstream drivers never set Suspended; its gateway
+ * accepts the exit as the stop while one is in progress). Only meaningful after a stop was
+ * asked for: otherwise a container that exited is an Error.
+ */
+export function showsStopped(status: DriverSandboxStatus | undefined): boolean {
+  const backend = deriveBackendPhase(status);
+  if (backend === SandboxBackendPhase.Stopped) return true;
+  const ready = status?.conditions.find((condition) => condition.type === ConditionType.Ready);
+  return backend === SandboxBackendPhase.Error && ready?.reason.toLowerCase() === CONTAINER_EXITED_REASON.toLowerCase();
+}

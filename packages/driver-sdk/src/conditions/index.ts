@@ -1,4 +1,4 @@
-export { SandboxBackendPhase, deriveBackendPhase } from './backend-phase.js';
+export { CONTAINER_EXITED_REASON, SandboxBackendPhase, deriveBackendPhase, showsStopped } from './backend-phase.js';
 export {
   ConditionReason,
   ConditionStatus,

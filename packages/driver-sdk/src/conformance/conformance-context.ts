@@ -54,7 +54,10 @@ export class ConformanceContext {
     return this.#client;
   }
 
-  /** A valid sandbox this run owns; `label` makes its id say which check made it. */
+  /**
+   * A valid sandbox this run owns; `label` makes its id say which check made it. It carries a
+   * sandbox_token as every gateway sends one (upstream drivers rightly refuse a create without).
+   */
   newSandbox(label: string): DriverSandbox {
     this.#counter += 1;
     return {
@@ -76,7 +79,7 @@ export class ConformanceContext {
           driverConfig: undefined,
         },
         resourceRequirements: undefined,
-        sandboxToken: '',
+        sandboxToken: `sgc-token-${this.runId}-${this.#counter}-${randomBytes(8).toString('hex')}`,
         command: [],
         tty: false,
       },

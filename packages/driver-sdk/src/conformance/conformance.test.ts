@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectDriver } from '../client/index.js';
-import { FakeDriver, parseFakeDriverScript } from '../fake-driver/index.js';
 import type { DriverSandbox } from '../gen/compute_driver.js';
 import type { ComputeDriverImpl } from '../server/index.js';
 import { serveDriver } from '../server/index.js';
 import { CONFORMANCE_CHECK_NAMES } from './conformance-checks.js';
 import { runConformance } from './run-conformance.js';
+import { createFakeDriverWith } from './testdata/fake-driver-with.js';
 
 const FAKE_DRIVER_MAIN = fileURLToPath(new URL('../fake-driver/main.js', import.meta.url));
 const CONFORMANCE_MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -82,26 +82,6 @@ function runConformanceBinary(args: readonly string[]): Promise<{ code: number |
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** The fake driver, with the RPCs `replace` returns swapped in: a driver with a contract bug. */
-async function createFakeDriverWith(replace: (fake: FakeDriver) => Partial<ComputeDriverImpl>): Promise<ComputeDriverImpl> {
-  const fake = await FakeDriver.create({ script: parseFakeDriverScript({}) });
-  return {
-    getCapabilities: (request, ctx) => fake.getCapabilities(request, ctx),
-    validateSandboxCreate: (request, ctx) => fake.validateSandboxCreate(request, ctx),
-    createSandbox: (request, ctx) => fake.createSandbox(request, ctx),
-    getSandbox: (request, ctx) => fake.getSandbox(request, ctx),
-    listSandboxes: (request, ctx) => fake.listSandboxes(request, ctx),
-    stopSandbox: (request, ctx) => fake.stopSandbox(request, ctx),
-    startSandbox: (request, ctx) => fake.startSandbox(request, ctx),
-    deleteSandbox: (request, ctx) => fake.deleteSandbox(request, ctx),
-    watchSandboxes: (request, ctx) => fake.watchSandboxes(request, ctx),
-    ensureWorkspace: (request, ctx) => fake.ensureWorkspace(request, ctx),
-    deleteWorkspace: (request, ctx) => fake.deleteWorkspace(request, ctx),
-    close: () => fake.close(),
-    ...replace(fake),
-  };
 }
 
 /** One contract bug: GetSandbox of an unknown id answers OK. */
@@ -202,9 +182,10 @@ void test('a driver that answers OK for an unknown id fails the suite', { timeou
     const report = await runConformance({ socketPath: server.socketPath, timeoutMs: 2_000 });
     const failures = new Map(report.results.filter((r) => r.status === 'fail').map((r) => [r.name, r.reason]));
     assert.equal(failures.get('get-unknown-not-found'), 'GetSandbox of an unknown id answered OK; expected NOT_FOUND');
-    // The same bug keeps a deleted sandbox visible to GetSandbox, which delete-idempotent catches too.
+    // The same bug keeps a deleted sandbox visible to GetSandbox, which both delete checks catch too.
     assert.match(failures.get('delete-idempotent') ?? '', /to leave GetSandbox and ListSandboxes/);
-    assert.equal(report.failed, 2);
+    assert.match(failures.get('delete-during-create') ?? '', /to leave GetSandbox and ListSandboxes/);
+    assert.equal(report.failed, 3);
 
     const binary = await runConformanceBinary(['--socket', server.socketPath, '--only', 'capabilities,get-unknown-not-found']);
     assert.equal(binary.code, 1, binary.stdout);

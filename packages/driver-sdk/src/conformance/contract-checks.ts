@@ -1,8 +1,9 @@
 import { Client, Metadata, credentials } from '@grpc/grpc-js';
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { ErrorCode } from '../errors.js';
+import { ErrorCode, isShellgateError } from '../errors.js';
 import { ComputeDriverService } from '../gen/compute_driver.js';
-import type { DriverSandbox } from '../gen/compute_driver.js';
+import type { DriverSandbox, GatewayListenerRequirement } from '../gen/compute_driver.js';
+import { parseListenerAddress } from '../sandbox-runtime/listener-address.js';
 import type { ConformanceCheck } from './conformance-check.js';
 import type { ConformanceContext } from './conformance-context.js';
 import { expect, expectErrorCode } from './conformance-context.js';
@@ -27,13 +28,19 @@ const validateAcceptsValid: ConformanceCheck = {
   },
 };
 
+async function expectAllRejected(ctx: ConformanceContext, cases: Array<[string, (sandbox: DriverSandbox) => void]>): Promise<void> {
+  for (const [label, mutate] of cases) {
+    const sandbox = ctx.newSandbox('invalid');
+    mutate(sandbox);
+    await expectErrorCode(`ValidateSandboxCreate with ${label}`, ctx.client.validateSandboxCreate(sandbox), REJECTED);
+  }
+}
+
 const validateRejectsMalformed: ConformanceCheck = {
   name: 'validate-rejects-malformed',
-  description: 'ValidateSandboxCreate rejects an empty id, an invalid name and a bad cpu quantity',
-  async run(ctx) {
-    const cases: Array<[string, (sandbox: DriverSandbox) => void]> = [
-      ['empty id', (sandbox) => void (sandbox.id = '')],
-      ['invalid name "Not_A-DNS_label!"', (sandbox) => void (sandbox.name = 'Not_A-DNS_label!')],
+  description: 'ValidateSandboxCreate rejects a bad cpu quantity',
+  run: (ctx) =>
+    expectAllRejected(ctx, [
       [
         'cpu_limit "lots"',
         (sandbox) => {
@@ -41,12 +48,39 @@ const validateRejectsMalformed: ConformanceCheck = {
           sandbox.spec.template.resources = { cpuRequest: '', cpuLimit: 'lots', memoryRequest: '', memoryLimit: '' };
         },
       ],
-    ];
-    for (const [label, mutate] of cases) {
-      const sandbox = ctx.newSandbox('invalid');
-      mutate(sandbox);
-      await expectErrorCode(`ValidateSandboxCreate with ${label}`, ctx.client.validateSandboxCreate(sandbox), REJECTED);
+    ]),
+};
+
+// A claim: upstream OpenShell validates ids and names at its API, and its drivers do not.
+const validateRejectsBadIdentity: ConformanceCheck = {
+  name: 'validate-rejects-bad-identity',
+  description: 'ValidateSandboxCreate rejects an empty id and an invalid name',
+  skipReason: (ctx) => (ctx.claims.validatesIdsAndNames ? undefined : 'validates_ids_and_names is not claimed'),
+  run: (ctx) =>
+    expectAllRejected(ctx, [
+      ['empty id', (sandbox) => void (sandbox.id = '')],
+      ['invalid name "Not_A-DNS_label!"', (sandbox) => void (sandbox.name = 'Not_A-DNS_label!')],
+    ]),
+};
+
+const listenerAddresses: ConformanceCheck = {
+  name: 'listener-addresses',
+  description: 'every exact_bind_address of GetGatewayListenerRequirements is IP:port',
+  async run(ctx) {
+    let requirements: GatewayListenerRequirement[];
+    try {
+      ({ requirements } = await ctx.client.getGatewayListenerRequirements());
+    } catch (error) {
+      // A driver whose sandboxes need no extra listener may leave the RPC out.
+      if (isShellgateError(error) && error.code === ErrorCode.Unimplemented) return;
+      throw error;
     }
+    const bad = requirements.flatMap((requirement) =>
+      requirement.selector?.$case === 'exactBindAddress' && parseListenerAddress(requirement.selector.exactBindAddress)?.port === undefined
+        ? [JSON.stringify(requirement.selector.exactBindAddress)]
+        : [],
+    );
+    expect(bad.length === 0, `exact_bind_address ${bad.join(', ')} is not IP:port (upstream OpenShell's gateway refuses to start with it)`);
   },
 };
 
@@ -138,11 +172,13 @@ function callWithUnknownFields(
   });
 }
 
-/** Checks of single RPC answers: capabilities, validation, unknown ids, duplicates, wire tolerance. */
+/** Checks of single RPC answers: capabilities, validation, listener addresses, unknown ids, duplicates, wire tolerance. */
 export const contractChecks: readonly ConformanceCheck[] = [
   capabilities,
   validateAcceptsValid,
   validateRejectsMalformed,
+  validateRejectsBadIdentity,
+  listenerAddresses,
   getUnknownNotFound,
   stopStartUnknownNotFound,
   deleteUnknownFalse,

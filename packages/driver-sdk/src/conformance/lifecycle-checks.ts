@@ -1,3 +1,4 @@
+import { showsStopped } from '../conditions/backend-phase.js';
 import { ErrorCode, isShellgateError } from '../errors.js';
 import type { DriverSandbox } from '../gen/compute_driver.js';
 import type { ConformanceCheck } from './conformance-check.js';
@@ -5,6 +6,9 @@ import type { ConformanceContext } from './conformance-context.js';
 import { expect } from './conformance-context.js';
 
 const CONCURRENT_CREATES = 10;
+/** How long a sandbox deleted during its create must stay gone. */
+const SETTLE_MS = 3_000;
+const POLL_INTERVAL_MS = 100;
 
 function conditionStatus(sandbox: DriverSandbox, type: string): string | undefined {
   return sandbox.status?.conditions.find((condition) => condition.type === type)?.status;
@@ -65,22 +69,38 @@ const deleteIdempotent: ConformanceCheck = {
 
 const stopStartIdempotent: ConformanceCheck = {
   name: 'stop-start-idempotent',
-  description: 'Stop twice reports Suspended=True; Start twice clears it',
+  description: 'once Ready, Stop twice reports the stop (Suspended=True or Ready=False ContainerExited); Start twice clears it',
   skipReason: (ctx) => (ctx.claims.stopStart ? undefined : 'stop_start is not claimed'),
   async run(ctx) {
     const sandbox = await ctx.create('stop');
+    // The gateway never stops a sandbox that is still being created; neither does the kit.
+    await ctx.waitFor(
+      `${sandbox.id} to report Ready=True before StopSandbox`,
+      async () => conditionStatus(await ctx.client.getSandbox(sandbox.id), 'Ready') === 'True',
+      ctx.claims.readyWithinMs > 0 ? ctx.claims.readyWithinMs : ctx.timeoutMs,
+    );
     await ctx.client.stopSandbox(sandbox.id);
     await ctx.client.stopSandbox(sandbox.id);
-    await ctx.waitFor(
-      `${sandbox.id} to report Suspended=True after StopSandbox`,
-      async () => conditionStatus(await ctx.client.getSandbox(sandbox.id), 'Suspended') === 'True',
-    );
+    await ctx.waitFor(`${sandbox.id} to report the stop after StopSandbox`, async () => showsStopped((await ctx.client.getSandbox(sandbox.id)).status));
     await ctx.client.startSandbox(sandbox.id);
     await ctx.client.startSandbox(sandbox.id);
-    await ctx.waitFor(
-      `${sandbox.id} to stop reporting Suspended=True after StartSandbox`,
-      async () => conditionStatus(await ctx.client.getSandbox(sandbox.id), 'Suspended') !== 'True',
-    );
+    await ctx.waitFor(`${sandbox.id} to stop reporting the stop after StartSandbox`, async () => !showsStopped((await ctx.client.getSandbox(sandbox.id)).status));
+  },
+};
+
+const deleteDuringCreate: ConformanceCheck = {
+  name: 'delete-during-create',
+  description: 'a sandbox deleted right after CreateSandbox, before it is Ready, stays gone',
+  async run(ctx) {
+    const sandbox = await ctx.create('early-delete');
+    await ctx.delete(sandbox.id);
+    await ctx.waitFor(`${sandbox.id} to leave GetSandbox and ListSandboxes`, () => isGone(ctx, sandbox.id));
+    // The fault this catches: provisioning that finishes after the delete and leaves (and lists) a sandbox.
+    const settleUntil = Date.now() + Math.min(SETTLE_MS, ctx.timeoutMs);
+    while (Date.now() < settleUntil) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      expect(await isGone(ctx, sandbox.id), `${sandbox.id} came back after it was deleted while being created`);
+    }
   },
 };
 
@@ -114,11 +134,12 @@ const workspaces: ConformanceCheck = {
   },
 };
 
-/** Checks of a sandbox's life: create, ready, stop/start, delete, bursts, workspaces. */
+/** Checks of a sandbox's life: create, ready, delete (also mid-create), stop/start, bursts, workspaces. */
 export const lifecycleChecks: readonly ConformanceCheck[] = [
   createAppears,
   becomesReady,
   deleteIdempotent,
+  deleteDuringCreate,
   stopStartIdempotent,
   concurrentCreates,
   workspaces,

@@ -4,7 +4,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 
 /** Optional behaviours a driver claims; a check for an unclaimed behaviour is skipped. */
 export interface DriverClaims {
-  /** StopSandbox/StartSandbox work, are idempotent and report `Suspended`. Default true. */
+  /** StopSandbox/StartSandbox work, are idempotent and report the stop. Default true. */
   readonly stopStart: boolean;
   /** EnsureWorkspace/DeleteWorkspace work and are idempotent. Default true. */
   readonly workspaces: boolean;
@@ -14,6 +14,11 @@ export interface DriverClaims {
   readonly concurrentCreates: boolean;
   /** A new sandbox reports Ready=True within this many ms; 0 claims nothing. Default 30000. */
   readonly readyWithinMs: number;
+  /**
+   * ValidateSandboxCreate itself rejects an empty id and a name that is not a DNS label.
+   * Default true; upstream OpenShell's drivers leave that to the gateway's API.
+   */
+  readonly validatesIdsAndNames: boolean;
 }
 
 /** What a driver claims when no claims file is given: everything. */
@@ -23,11 +28,12 @@ export const DEFAULT_DRIVER_CLAIMS: DriverClaims = Object.freeze({
   restartKeepsSandboxes: true,
   concurrentCreates: true,
   readyWithinMs: 30_000,
+  validatesIdsAndNames: true,
 });
 
 const claimsSchema = defineConfig({
   keys: {
-    stop_start: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.stopStart, description: 'Stop/Start work, are idempotent and report Suspended=True' },
+    stop_start: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.stopStart, description: 'Stop/Start work, are idempotent and report the stop (Suspended=True or Ready=False ContainerExited)' },
     workspaces: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.workspaces, description: 'EnsureWorkspace/DeleteWorkspace work and are idempotent' },
     restart_keeps_sandboxes: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.restartKeepsSandboxes, description: 'after --restart-cmd the driver still lists every sandbox' },
     concurrent_creates: { type: 'boolean', default: DEFAULT_DRIVER_CLAIMS.concurrentCreates, description: '10 creates at once all succeed' },
@@ -36,6 +42,11 @@ const claimsSchema = defineConfig({
       default: DEFAULT_DRIVER_CLAIMS.readyWithinMs,
       min: 0,
       description: 'a new sandbox reports Ready=True within this many ms (0: not claimed)',
+    },
+    validates_ids_and_names: {
+      type: 'boolean',
+      default: DEFAULT_DRIVER_CLAIMS.validatesIdsAndNames,
+      description: 'ValidateSandboxCreate rejects an empty id and a name that is not a DNS label',
     },
   },
 });
@@ -55,5 +66,6 @@ export function parseDriverClaims(text: string, path: string): DriverClaims {
     restartKeepsSandboxes: claims.restart_keeps_sandboxes,
     concurrentCreates: claims.concurrent_creates,
     readyWithinMs: claims.ready_within_ms,
+    validatesIdsAndNames: claims.validates_ids_and_names,
   });
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { connectDriver } from '../client/index.js';
 import type { DriverClient } from '../client/index.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -52,6 +53,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export async function runConformance(options: RunConformanceOptions): Promise<ConformanceReport> {
   const checks = selectChecks(options.only);
+  // gRPC reads `unix://relative/path` as a host name and waits for name resolution until the timeout.
+  const socketPath = resolve(options.socketPath);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const results: CheckResult[] = [];
   const record = (result: CheckResult): void => {
@@ -60,13 +63,13 @@ export async function runConformance(options: RunConformanceOptions): Promise<Co
   };
   let client: DriverClient;
   try {
-    client = await connectDriver(options.socketPath, { connectTimeoutMs: timeoutMs, callTimeoutMs: timeoutMs });
+    client = await connectDriver(socketPath, { connectTimeoutMs: timeoutMs, callTimeoutMs: timeoutMs });
   } catch (error) {
     record({ name: 'connect', status: 'fail', durationMs: 0, reason: describe(error) });
     return summarize(results, undefined);
   }
   const ctx = new ConformanceContext({
-    socketPath: options.socketPath,
+    socketPath,
     client,
     claims: options.claims ?? DEFAULT_DRIVER_CLAIMS,
     timeoutMs,

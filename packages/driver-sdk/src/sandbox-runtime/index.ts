@@ -6,6 +6,8 @@
  * server code), which is how the supervisor's bundle writer uses the manifest format.
  */
 export { GATEWAY_CALLBACK_HOSTNAME, SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, toCallbackEndpoint } from './sandbox-paths.js';
+export { formatListenerAddress, parseListenerAddress } from './listener-address.js';
+export type { ListenerAddress } from './listener-address.js';
 export {
   RUNTIME_MANIFEST_FILE,
   RUNTIME_MANIFEST_FORMAT,

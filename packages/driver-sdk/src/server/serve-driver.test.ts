@@ -13,6 +13,7 @@ import {
   SandboxNotFoundError,
   isShellgateError,
 } from '../errors.js';
+import { ComputeDriverService, DriverSandboxTemplate } from '../gen/compute_driver.js';
 import type { GetCapabilitiesResponse, ListSandboxesResponse } from '../gen/compute_driver.js';
 import type { CallContext, ComputeDriverImpl } from './driver-impl.js';
 import type { DriverHarness } from './testdata/driver-harness.js';
@@ -265,5 +266,28 @@ describe('serveDriver', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.notEqual(await outcome, 'answered');
     assert.ok(harness.logger.lines.some((line) => line.message.startsWith('drain timed out')));
     harness.client.close();
+  });
+
+  it('answers undecodable, over-deep and oversized requests INVALID_ARGUMENT, never INTERNAL, and keeps serving', async () => {
+    const harness = await start({ createSandbox: () => undefined, getCapabilities: () => ({ driverName: 'test', driverVersion: '', defaultImage: '', gatewayManagesLifecycle: false }) });
+    const raw = (path: string, body: Buffer): Promise<number> =>
+      new Promise((resolve) => {
+        harness.client.makeUnaryRequest(path, (value: Buffer) => value, (value: Buffer) => value, body, new Metadata(), {}, (error) => resolve(error?.code ?? status.OK));
+      });
+    try {
+      // A field of wire type 7, which does not exist, and a message cut short.
+      assert.equal(await raw('/openshell.compute.v1.ComputeDriver/CreateSandbox', Buffer.from([0x0f])), status.INVALID_ARGUMENT);
+      assert.equal(await raw('/openshell.compute.v1.ComputeDriver/CreateSandbox', Buffer.from([0x0a, 0x05, 0x0a])), status.INVALID_ARGUMENT);
+      let nested: Record<string, unknown> = { leaf: 1 };
+      for (let depth = 0; depth < 45; depth += 1) nested = { next: nested };
+      const sandbox = sandboxWithToken('deep');
+      const deep = Buffer.from(ComputeDriverService.createSandbox.requestSerialize({ sandbox: { ...sandbox, spec: { ...sandbox.spec!, template: DriverSandboxTemplate.fromPartial({ driverConfig: nested }) } } }));
+      assert.equal(await raw('/openshell.compute.v1.ComputeDriver/CreateSandbox', deep), status.INVALID_ARGUMENT);
+      assert.equal(await raw('/openshell.compute.v1.ComputeDriver/CreateSandbox', Buffer.alloc(5 * 1024 * 1024, 0x0a)), status.RESOURCE_EXHAUSTED);
+      const response = await call<GetCapabilitiesResponse>((cb) => harness.client.getCapabilities({}, cb));
+      assert.equal(response.driverName, 'test');
+    } finally {
+      await harness.dispose();
+    }
   });
 });

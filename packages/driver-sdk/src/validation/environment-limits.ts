@@ -15,8 +15,15 @@ function describeKey(key: string): string {
   return JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
 }
 
-/** Problems with one environment map; `field` is its proto path, e.g. `spec.environment`. */
-export function findEnvironmentProblems(env: Readonly<Record<string, string>>, field: string): ValidationProblem[] {
+/**
+ * Problems with one environment map; `field` is its proto path, e.g. `spec.environment`.
+ * `allowedReservedKeys` names the `OPENSHELL_*` keys this map may carry (exec allows one).
+ */
+export function findEnvironmentProblems(
+  env: Readonly<Record<string, string>>,
+  field: string,
+  allowedReservedKeys: readonly string[] = [],
+): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const entries = Object.entries(env);
   if (entries.length > MAX_ENVIRONMENT_ENTRIES) {
@@ -29,7 +36,7 @@ export function findEnvironmentProblems(env: Readonly<Record<string, string>>, f
       problems.push({ field: keyField, reason: `key is ${keyBytes} bytes; the limit is ${MAX_ENVIRONMENT_KEY_BYTES}` });
     } else if (!POSIX_ENV_NAME.test(key)) {
       problems.push({ field: keyField, reason: 'key must match [A-Za-z_][A-Za-z0-9_]* (a POSIX environment name)' });
-    } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
+    } else if (key.startsWith(RESERVED_ENV_PREFIX) && !allowedReservedKeys.includes(key)) {
       problems.push({
         field: keyField,
         reason: `keys starting with ${RESERVED_ENV_PREFIX} are reserved; the driver sets them for the supervisor`,

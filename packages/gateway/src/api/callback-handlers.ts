@@ -1,5 +1,5 @@
 import type { OpenShellServer } from '@shellgate/api';
-import type { GatewayInfoSource } from './open-shell-handlers.js';
+import { answerHealth, type GatewayInfoSource } from './open-shell-handlers.js';
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
 import { bidiRpc, streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
 
@@ -20,7 +20,7 @@ export function createCallbackHandlers(scope: RpcScope, info: GatewayInfoSource)
   const streamRefusal = <Req, Res>(rpc: string) => streamingRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
   const bidiRefusal = <Req, Res>(rpc: string) => bidiRpc<Req, Res>(open, rpc, async () => { throw refuse(rpc); });
   return {
-    health: unaryRpc(open, 'Health', async () => ({ status: info.status(), version: info.version })),
+    health: answerHealth(open, info),
     getGatewayInfo: unaryRefusal('GetGatewayInfo'),
     createSandbox: unaryRefusal('CreateSandbox'),
     getSandbox: unaryRefusal('GetSandbox'),

@@ -52,7 +52,9 @@ describe('resolveCallbackListeners', () => {
   });
 
   it('refuses host names, a missing default route, and a requirement without a selector', () => {
-    refuses([exact('docker.internal')], /not an IP address/);
+    refuses([exact('docker.internal')], /not IP or IP:port/);
+    refuses([exact('docker.internal:17670')], /not IP or IP:port/);
+    refuses([exact('172.17.0.1:99999')], /not IP or IP:port/);
     refuses([defaultRoute], /no IPv4 default route/, network(undefined));
     refuses([{ reason: 'x', selector: undefined }], /no selector/);
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { GatewayListenerRequirement } from '@shellgate/driver-sdk';
-import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, ShellgateError, parseListenerAddress } from '@shellgate/driver-sdk';
 
 /** The host facts listener resolution needs; injectable so tests need no particular network. */
 export interface HostNetwork {
@@ -73,15 +73,14 @@ export function resolveCallbackListeners(
   return listeners;
 }
 
+/** Takes `IP` or `IP:port` (upstream's form); the port, if given, must be the primary one. */
 function parseExactAddress(driver: string, text: string, primaryPort: number): string {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  const hostPort = /^([^:]+):(\d+)$/.exec(text);
-  const host = bracketed?.[1] ?? hostPort?.[1] ?? text;
-  const portText = bracketed?.[2] ?? hostPort?.[2];
-  if (isIP(host) === 0) throw listenerError(driver, `asks for exact bind address ${JSON.stringify(text)}, which is not an IP address`);
+  const address = parseListenerAddress(text);
+  if (address === undefined) throw listenerError(driver, `asks for exact bind address ${JSON.stringify(text)}, which is not IP or IP:port`);
+  const { host, port } = address;
   if (host === '0.0.0.0' || host === '::') throw listenerError(driver, `asks for the wildcard address ${host}; callback listeners bind one address`);
-  if (portText !== undefined && Number(portText) !== primaryPort) {
-    throw listenerError(driver, `asks for port ${portText}, but callback listeners use the primary port ${primaryPort}`);
+  if (port !== undefined && port !== primaryPort) {
+    throw listenerError(driver, `asks for port ${port}, but callback listeners use the primary port ${primaryPort}`);
   }
   return host;
 }

@@ -173,10 +173,16 @@ describe('OpenShell handlers over gRPC', () => {
 
   describe('auth', () => {
     it('refuses calls without the bearer token, unary and streaming, with UNAUTHENTICATED', async () => {
-      await rejectsWith(call(client, 'health', {}, null), GrpcStatus.UNAUTHENTICATED, /requires a bearer token/);
+      await rejectsWith(call(client, 'getGatewayInfo', {}, null), GrpcStatus.UNAUTHENTICATED, /requires a bearer token/);
       await rejectsWith(call(client, 'listSandboxes', {}, 'wrong'), GrpcStatus.UNAUTHENTICATED, /not valid/);
       const stream = watch(client, { id: 'x', followStatus: true }, null);
       assert.equal((await stream.ended).code, GrpcStatus.UNAUTHENTICATED);
+    });
+
+    it('answers Health without the token, as upstream does, telling only status and version', async () => {
+      const health = await call<Record<string, unknown>>(client, 'health', {}, null);
+      assert.deepEqual(health, { status: ServiceStatus.SERVICE_STATUS_HEALTHY, version: '9.9.9' });
+      assert.deepEqual(await call<Record<string, unknown>>(client, 'health', {}, 'wrong'), health);
     });
 
     it('answers Health and GetGatewayInfo with the token', async () => {
@@ -202,8 +208,18 @@ describe('OpenShell handlers over gRPC', () => {
       assert.equal((await call<{ sandboxes: unknown[] }>(client, 'listSandboxes', { workspace: 'nowhere' })).sandboxes.length, 0);
       assert.equal((await call<{ sandboxes: unknown[] }>(client, 'listSandboxes', { workspace: 'nowhere', allWorkspaces: true })).sandboxes.length, 1);
       assert.equal((await call<{ deleted: boolean }>(client, 'deleteSandbox', { name: 'box' })).deleted, true);
-      assert.equal((await call<{ deleted: boolean }>(client, 'deleteSandbox', { name: 'box' })).deleted, false);
+      // As upstream: a name the gateway does not hold is NOT_FOUND, never OK with deleted=false.
+      await rejectsWith(call(client, 'deleteSandbox', { name: 'box' }), GrpcStatus.NOT_FOUND, /sandbox "box" not found in workspace "default"/);
       await rejectsWith(call(client, 'getSandbox', { name: 'box' }), GrpcStatus.NOT_FOUND, /sandbox "box" not found in workspace "default"/);
+    });
+
+    it('an empty name or id is INVALID_ARGUMENT on every RPC that takes one, as upstream', async () => {
+      for (const rpc of ['getSandbox', 'deleteSandbox', 'stopSandbox', 'startSandbox', 'getWorkspace', 'deleteWorkspace'] as const) {
+        await rejectsWith(call(client, rpc, { name: '' }), GrpcStatus.INVALID_ARGUMENT, /name: is required/);
+      }
+      await rejectsWith(call(client, 'getSandboxLogs', { sandboxId: '' }), GrpcStatus.INVALID_ARGUMENT, /sandbox_id: is required/);
+      const stream = watch(client, { id: '', followStatus: true });
+      assert.equal((await stream.ended).code, GrpcStatus.INVALID_ARGUMENT);
     });
 
     it('bad input is INVALID_ARGUMENT with a message naming the field', async () => {
@@ -360,7 +376,7 @@ describe('OpenShell handlers over gRPC', () => {
       const listed = await call<{ workspaces: { metadata: { name: string } }[] }>(client, 'listWorkspaces', { labelSelector: 'env=dev' });
       assert.deepEqual(listed.workspaces.map((w) => w.metadata.name), ['team-a']);
       await rejectsWith(call(client, 'getWorkspace', { name: 'nope' }), GrpcStatus.NOT_FOUND, /workspace "nope" not found/);
-      assert.equal((await call<{ deleted: boolean }>(client, 'deleteWorkspace', { name: 'nope' })).deleted, false);
+      await rejectsWith(call(client, 'deleteWorkspace', { name: 'nope' }), GrpcStatus.NOT_FOUND, /workspace "nope" not found/);
     });
 
     it('deleting an empty workspace deletes it in every driver', async () => {

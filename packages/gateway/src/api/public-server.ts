@@ -5,7 +5,9 @@ import { SupervisorSessionService, type SupervisorSessionServer } from '@shellga
 import { ErrorCode, ShellgateError, withLenientDecoding, type Logger } from '@shellgate/driver-sdk';
 import type { CallbackListener } from './callback-listeners.js';
 import { createApiGrpcServer, widenConnectionWindows } from './grpc-server.js';
+import { GrpcTooling } from './grpc-tooling.js';
 import { refuseMalformedMessages } from './malformed-messages.js';
+import { checkRequestShape } from './request-revision.js';
 
 export interface ApiTlsFiles {
   readonly certFile: string;
@@ -32,13 +34,16 @@ export interface PublicServerOptions {
 
 /**
  * The public service as generated, except that exec output events are framed by hand: the
- * generated encoder's copies made the gateway the bottleneck of exec output throughput.
+ * generated encoder's copies made the gateway the bottleneck of exec output throughput; and
+ * that each request's shape is checked before it is decoded (request-revision.ts).
  */
-const SERVED_OPEN_SHELL_SERVICE = withLenientDecoding({
-  ...OpenShellService,
-  execSandbox: { ...OpenShellService.execSandbox, responseSerialize: encodeExecSandboxEvent },
-  execSandboxInteractive: { ...OpenShellService.execSandboxInteractive, responseSerialize: encodeExecSandboxEvent },
-} as const);
+const SERVED_OPEN_SHELL_SERVICE = withRequestShapeChecks(
+  withLenientDecoding({
+    ...OpenShellService,
+    execSandbox: { ...OpenShellService.execSandbox, responseSerialize: encodeExecSandboxEvent },
+    execSandboxInteractive: { ...OpenShellService.execSandboxInteractive, responseSerialize: encodeExecSandboxEvent },
+  } as const),
+);
 /** Malformed supervisor messages answer INVALID_ARGUMENT too, never INTERNAL. */
 const SERVED_SESSION_SERVICE = withLenientDecoding(SupervisorSessionService);
 
@@ -53,6 +58,7 @@ export class PublicServer {
     readonly host: string,
     readonly port: number,
     private readonly logger: Logger,
+    private readonly tooling: GrpcTooling,
   ) {}
 
   static async start(options: PublicServerOptions): Promise<PublicServer> {
@@ -67,11 +73,14 @@ export class PublicServer {
     primary.addService(SERVED_OPEN_SHELL_SERVICE, options.handlers);
     const supervisorHandlers = guardSessionHandlers(options.supervisorHandlers, options.logger);
     primary.addService(SERVED_SESSION_SERVICE, supervisorHandlers);
+    const tooling = new GrpcTooling();
+    tooling.addAllTo(primary);
     const { host } = splitHostPort(options.listen);
     const port = await bind(primary, options.listen, credentials);
-    const server = new PublicServer(primary, callbackServer, credentials, host, port, options.logger);
+    const server = new PublicServer(primary, callbackServer, credentials, host, port, options.logger, tooling);
     server.callbackServer.addService(SERVED_OPEN_SHELL_SERVICE, options.callbackHandlers);
     server.callbackServer.addService(SERVED_SESSION_SERVICE, supervisorHandlers);
+    tooling.addHealthTo(server.callbackServer);
     options.logger.info('public API listening', { address: `${host}:${port}`, tls: options.tls !== undefined });
     return server;
   }
@@ -84,11 +93,30 @@ export class PublicServer {
     this.logger.info('callback listener bound', { address, driver: listener.driver, reason: listener.reason });
   }
 
-  /** Stops accepting, lets in-flight calls finish within `graceMs`, then cuts the rest. */
+  /** `grpc.health.v1.Health` answers SERVING from now on (call once the API handlers are live). */
+  markServing(): void {
+    this.tooling.setServing(true);
+  }
+
+  /**
+   * Health turns NOT_SERVING (so Watch streams hear it), then the listener stops accepting,
+   * lets in-flight calls finish within `graceMs` and cuts the rest.
+   */
   async close(graceMs: number): Promise<void> {
+    this.tooling.setServing(false);
     const servers = this.hasCallbackListeners ? [this.primary, this.callbackServer] : [this.primary];
     await Promise.all(servers.map((server) => shutdownWithin(server, graceMs)));
   }
+}
+
+/** Every request decoder first asks {@link checkRequestShape}, by the RPC's name on the wire. */
+function withRequestShapeChecks<S extends Readonly<Record<string, { readonly path: string; readonly requestDeserialize: (buffer: Buffer) => unknown }>>>(service: S): S {
+  const checked: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(service)) {
+    const rpc = method.path.slice(method.path.lastIndexOf('/') + 1);
+    checked[name] = { ...method, requestDeserialize: (buffer: Buffer) => checkRequestShape(rpc, buffer) ?? method.requestDeserialize(buffer) };
+  }
+  return checked as S;
 }
 
 /** The session handlers, each stream ended with INVALID_ARGUMENT at its first undecodable message. */

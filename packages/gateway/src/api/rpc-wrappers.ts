@@ -1,3 +1,4 @@
+import { status as Status } from '@grpc/grpc-js';
 import type {
   handleBidiStreamingCall,
   handleServerStreamingCall,
@@ -9,12 +10,20 @@ import type {
 import { isMalformedRequest, toMalformedRequestError, type Logger } from '@shellgate/driver-sdk';
 import { refuseMalformedMessages } from './malformed-messages.js';
 import { checkBearerToken, type ApiAuthPolicy } from './request-auth.js';
+import { isRefusedRequest, toRefusalError } from './request-revision.js';
 import { toGrpcError } from './to-grpc-error.js';
 
 /** What every public RPC shares: auth, error mapping and the logger. */
 export interface RpcScope {
   readonly auth: ApiAuthPolicy;
   readonly logger: Logger;
+  /** Told of every finished call: its RPC name and gRPC status name (optional telemetry). */
+  readonly onCallDone?: (rpc: string, code: string) => void;
+}
+
+/** Reports a finished call to the scope's observer, if any, by gRPC status name. */
+function reportCall(scope: RpcScope, rpc: string, code: Status | undefined): void {
+  scope.onCallDone?.(rpc, Status[code ?? Status.UNKNOWN] ?? 'UNKNOWN');
 }
 
 /** A unary handler written as an async function; auth and error mapping happen here. */
@@ -27,11 +36,19 @@ export function unaryRpc<Req, Res>(
     const run = async (): Promise<Res> => {
       checkBearerToken(scope.auth, call.metadata);
       if (isMalformedRequest(call.request)) throw toMalformedRequestError(call.request, rpc);
+      if (isRefusedRequest(call.request)) throw toRefusalError(call.request);
       return handler(call.request, call.metadata);
     };
     run().then(
-      (response) => callback(null, response),
-      (error: unknown) => callback(toGrpcError(error, rpc, scope.logger)),
+      (response) => {
+        reportCall(scope, rpc, Status.OK);
+        callback(null, response);
+      },
+      (error: unknown) => {
+        const grpcError = toGrpcError(error, rpc, scope.logger);
+        reportCall(scope, rpc, grpcError.code);
+        callback(grpcError);
+      },
     );
   };
 }
@@ -67,16 +84,20 @@ function runStream<Call extends ServerWritableStream<unknown, unknown> | ServerD
     checkBearerToken(scope.auth, call.metadata);
     const request: unknown = 'request' in call ? call.request : undefined;
     if (isMalformedRequest(request)) throw toMalformedRequestError(request, rpc);
+    if (isRefusedRequest(request)) throw toRefusalError(request);
     await handler(call);
   };
   run().then(
     () => {
+      reportCall(scope, rpc, call.cancelled ? Status.CANCELLED : Status.OK);
       if (!call.cancelled) call.end();
     },
     (error: unknown) => {
+      const grpcError = toGrpcError(error, rpc, scope.logger);
+      reportCall(scope, rpc, call.cancelled ? Status.CANCELLED : grpcError.code);
       // grpc-js sends a stream's status from its own 'error' listener; destroy() would skip
       // that and leave the client waiting forever (open-shell-handlers.test.ts pins it).
-      if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), toGrpcError(error, rpc, scope.logger)));
+      if (!call.cancelled) call.emit('error', Object.assign(new Error('rpc failed'), grpcError));
     },
   );
 }

@@ -26,6 +26,7 @@ import {
 } from '../sandboxes/index.js';
 import { StorageMonitor, openSqliteStore } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
+import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
 
@@ -149,12 +150,20 @@ export class GatewayApp {
     const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
 
     const info = gatewayInfoSource(manager, storage);
-    const scope = { auth, logger: logger.child({ component: 'api' }) };
+    const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
+    if (telemetry !== undefined) {
+      this.closers.push(() => telemetry.close());
+      const stopSandboxMetrics = reportSandboxMetrics(telemetry, store, events);
+      this.closers.push(async () => stopSandboxMetrics());
+    }
+    const onCallDone = telemetry === undefined ? undefined : (rpc: string, code: string): void => telemetry.recordApiCall(rpc, code);
+    const scope = { auth, logger: logger.child({ component: 'api' }), ...(onCallDone !== undefined && { onCallDone }) };
     const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
     primary.activate(handlers);
     callbacks.activate(createCallbackHandlers(scope, info));
     supervisorSessions.activate(createSupervisorSessionHandlers(this.supervisors, execs));
     await this.bindCallbackListeners(manager, this.server);
+    this.server.markServing();
     logger.info('gateway ready', { address: this.address, drivers: directory.names(), defaultDriver: directory.defaultDriverName, gatewayId });
   }
 

@@ -108,6 +108,8 @@ void test('no usable driver lists every attempt and its reason', () => {
     assert.match(error.message, new RegExp(`${name} \\(@shellgate/driver-${name}\\): package @shellgate/driver-${name} is not installed`));
   }
   assert.match(error.hint, /pnpm add @shellgate\/driver-docker/);
+  assert.match(error.hint, /npm install -g @shellgate\/driver-docker/);
+  for (const name of ['docker', 'podman', 'k8s', 'vm']) assert.match(error.hint, new RegExp(`@shellgate/driver-${name}[, ]`));
 });
 
 void test('the real resolver reports a package that is not installed, and finds a package bin', () => {

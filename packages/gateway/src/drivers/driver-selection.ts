@@ -91,9 +91,12 @@ function autoDetect(strategies: readonly DetectionStrategy[], logger: Logger | u
     logger?.info('driver auto-detect chose a driver', { strategy: strategy.name, driver: outcome.name, skipped: attempts });
     return outcome;
   }
+  // Names every built-in package (from the catalog, so an install without a driver holds no
+  // literal driver package name: the packaging matrix greps for them, issue 14).
+  const packageNames = BUILTIN_DRIVERS.map((driver) => driver.packageName);
   throw new DriverSelectionError(`no compute driver is configured and none was detected; tried: ${attempts.join('; ')}`, {
-    hint: `install a driver package, e.g. ${installCommands('@shellgate/driver-docker')}, or configure one with [drivers.NAME] in gateway.toml or --compute-driver-socket [NAME=]PATH`,
-    details: { attempts },
+    hint: `install one or more of the built-in driver packages ${packageNames.join(', ')} next to @shellgate/gateway, e.g. ${installCommands(packageNames[0] ?? '')}; or configure a driver with [drivers.NAME] in gateway.toml or --compute-driver-socket [NAME=]PATH`,
+    details: { attempts, packageNames },
   });
 }
 

@@ -136,13 +136,25 @@ describe('decideSandboxPhase: sticky Error', () => {
     const failedRun = backendNotReadyStatus('ContainerExited', 'exit 1');
     assert.equal(showsPowerChange(DesiredState.Stopped, backendStoppedStatus()), true);
     assert.equal(showsPowerChange(DesiredState.Stopped, { ...backendReadyStatus(), deleting: true }), true);
-    assert.equal(showsPowerChange(DesiredState.Stopped, failedRun), false);
+    // Upstream's rule: a container that exited is stopped, whatever stopped it.
+    assert.equal(showsPowerChange(DesiredState.Stopped, failedRun), true);
+    assert.equal(showsPowerChange(DesiredState.Stopped, backendNotReadyStatus('ImagePullBackOff', 'x')), false);
     assert.equal(showsPowerChange(DesiredState.Stopped, backendReadyStatus()), false);
     assert.equal(showsPowerChange(DesiredState.Running, backendReadyStatus()), true);
     assert.equal(showsPowerChange(DesiredState.Running, provisioningStatus()), true);
     assert.equal(showsPowerChange(DesiredState.Running, failedRun), false);
     assert.equal(showsPowerChange(DesiredState.Running, backendStoppedStatus()), false);
     assert.equal(showsPowerChange(DesiredState.Running, undefined), false);
+  });
+
+  it('while a stop is wanted, upstream drivers\' Ready=False ContainerExited is Stopped, never a sticky Error', () => {
+    const exited = backendNotReadyStatus('ContainerExited', 'container exited with code 0');
+    assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped }), 'Stopped');
+    assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('containerexited', 'x'), previousPhase: P.SANDBOX_PHASE_STOPPED, desiredState: DesiredState.Stopped }), 'Stopped');
+    // Without a stop it is what it always was: the container died, an Error.
+    assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_READY, desiredState: DesiredState.Running }), 'Error');
+    // Another failure during a stop is still an Error.
+    assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('OOMKilled', 'x'), previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped }), 'Error');
   });
 
   it('delete still leaves Error', () => {
@@ -200,7 +212,7 @@ describe('decideSandboxPhase: Stopping and Starting', () => {
 
   it('a backend failure during start or stop is Error', () => {
     assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STARTING, backendStatus: backendNotReadyStatus('ContainerStartFailed') }), 'Error');
-    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendNotReadyStatus('ContainerExited') }), 'Error');
+    assert.equal(phaseOf({ previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped, backendStatus: backendNotReadyStatus('ContainerStopFailed') }), 'Error');
   });
 });
 

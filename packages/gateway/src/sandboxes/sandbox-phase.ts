@@ -5,6 +5,7 @@ import {
   SandboxBackendPhase,
   TransientReason,
   deriveBackendPhase,
+  showsStopped,
   type DriverSandboxStatus,
 } from '@shellgate/driver-sdk';
 import { DesiredState } from '../store/index.js';
@@ -54,7 +55,13 @@ export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()):
   }
   const wasStarting = inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_STARTING;
   const isAwaitingBackend = inputs.isBackendStale || (inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase));
-  const backend = isAwaitingBackend ? SandboxBackendPhase.Provisioning : deriveBackendPhase(inputs.backendStatus);
+  // While a stop is wanted, upstream drivers' Ready=False ContainerExited is the stop, not an Error.
+  const isStopReport = !isAwaitingBackend && inputs.desiredState === DesiredState.Stopped && showsStopped(inputs.backendStatus);
+  const backend = isAwaitingBackend
+    ? SandboxBackendPhase.Provisioning
+    : isStopReport
+      ? SandboxBackendPhase.Stopped
+      : deriveBackendPhase(inputs.backendStatus);
   const phase = (p: SandboxPhase): PhaseDecision => ({ phase: p, conditions });
 
   switch (backend) {
@@ -87,7 +94,7 @@ export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()):
  */
 export function showsPowerChange(desiredState: DesiredState, status: DriverSandboxStatus | undefined): boolean {
   const backend = deriveBackendPhase(status);
-  if (desiredState === DesiredState.Stopped) return backend === SandboxBackendPhase.Stopped || backend === SandboxBackendPhase.Deleting;
+  if (desiredState === DesiredState.Stopped) return showsStopped(status) || backend === SandboxBackendPhase.Deleting;
   return backend !== SandboxBackendPhase.Stopped && backend !== SandboxBackendPhase.Error && backend !== SandboxBackendPhase.Unknown;
 }
 

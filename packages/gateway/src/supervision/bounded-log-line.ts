@@ -1,4 +1,4 @@
-import type { SandboxLogLine } from '@shellgate/api';
+import { LOG_ORIGIN_FIELD, toWireLogLevel, toWireLogSource, type SandboxLogLine } from '@shellgate/api';
 import type { LogLine } from '@shellgate/api/session';
 
 /**
@@ -55,17 +55,21 @@ function boundFields(fields: Readonly<Record<string, string>>, budgetBytes: numb
 
 /** A supervisor's line as the gateway keeps it: named for `sandboxId`, stamped, every part capped. */
 export function toBoundedLogLine(sandboxId: string, line: LogLine, receivedMs: number): SandboxLogLine {
+  // Kept in upstream's spelling whatever the supervisor's age: an older one names the origin
+  // (`main`/`supervisor`) as the source and sends lower-case levels.
+  const { source, origin } = toWireLogSource(line.source, line.fields);
   const head: SandboxLogLine = {
     sandboxId,
     // A supervisor without a usable clock sends 0; the arrival time is the best we know.
     timestampMs: line.timestampMs > 0 ? line.timestampMs : receivedMs,
-    level: cut(line.level.toLowerCase(), LogLineLimits.levelChars),
+    level: cut(toWireLogLevel(line.level), LogLineLimits.levelChars),
     target: cut(line.target, LogLineLimits.targetChars),
     message: cut(line.message, LogLineLimits.messageChars),
-    source: cut(line.source, LogLineLimits.sourceChars),
+    source: cut(source, LogLineLimits.sourceChars),
     fields: {},
   };
-  const { fields, dropped } = boundFields(line.fields, LogLineLimits.lineBytes - logLineBytes(head) - 128);
+  const inFields = origin === undefined ? line.fields : { [LOG_ORIGIN_FIELD]: origin, ...line.fields };
+  const { fields, dropped } = boundFields(inFields, LogLineLimits.lineBytes - logLineBytes(head) - 128);
   if (dropped > 0) fields[TRUNCATED_FIELD] = `${dropped} field(s) dropped: over ${LogLineLimits.fieldEntries} fields or ${LogLineLimits.lineBytes} bytes per line`;
   return { ...head, fields };
 }

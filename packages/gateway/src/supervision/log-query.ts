@@ -1,4 +1,4 @@
-import type { SandboxLogLine } from '@shellgate/api';
+import { LOG_ORIGIN_FIELD, LogSource, toWireLogLevel, type SandboxLogLine } from '@shellgate/api';
 import { ErrorCode, ShellgateError, quoteValue } from '@shellgate/driver-sdk';
 import { logLineBytes } from './bounded-log-line.js';
 
@@ -10,8 +10,11 @@ import { logLineBytes } from './bounded-log-line.js';
  */
 export const MAX_LOG_ANSWER_BYTES = 2 * 1024 * 1024;
 
-/** Log levels from least to most severe; a line's level ranks by its place here. */
-export const SANDBOX_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+/**
+ * Log levels from least to most severe, in upstream's spelling; a line's level ranks by its
+ * place here, whatever its case. Upstream ranks its `OCSF` audit lines with info.
+ */
+export const SANDBOX_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type SandboxLogLevel = (typeof SANDBOX_LOG_LEVELS)[number];
 
 /** Which held lines a reader wants: GetSandboxLogs, or the tail of WatchSandbox follow_logs. */
@@ -20,7 +23,10 @@ export interface LogQuery {
   readonly tailLines: number;
   /** Only lines stamped at or after this time (ms since the epoch); 0 means no bound. */
   readonly sinceMs: number;
-  /** Only lines from these sources ("main", "supervisor"); empty means all. */
+  /**
+   * Only lines from these sources: upstream's `gateway`/`sandbox`, or Shellgate's finer
+   * `main`/`supervisor` (a sandbox line's origin); empty means all.
+   */
   readonly sources: readonly string[];
   /** Rank in {@link SANDBOX_LOG_LEVELS} of the least severe level wanted. */
   readonly minLevelRank: number;
@@ -37,7 +43,7 @@ export interface LogQueryFields {
 
 /** Reads a query from request fields; an unknown level is INVALID_ARGUMENT. */
 export function parseLogQuery(fields: LogQueryFields): LogQuery {
-  const level = fields.minLevel.trim().toLowerCase();
+  const level = toWireLogLevel(fields.minLevel);
   const minLevelRank = level === '' ? 0 : SANDBOX_LOG_LEVELS.indexOf(level as SandboxLogLevel);
   if (minLevelRank === -1) {
     throw new ShellgateError(ErrorCode.InvalidArgument, `${fields.minLevelField}: unknown log level ${quoteValue(fields.minLevel)}`, {
@@ -50,7 +56,7 @@ export function parseLogQuery(fields: LogQueryFields): LogQuery {
 /** True when a line passes the query's filters (the tail is applied by {@link selectLogLines}). */
 export function matchesLogQuery(line: SandboxLogLine, query: LogQuery): boolean {
   if (query.sinceMs > 0 && line.timestampMs < query.sinceMs) return false;
-  if (query.sources.length > 0 && !query.sources.includes(line.source)) return false;
+  if (query.sources.length > 0 && !matchesSource(line, query.sources)) return false;
   return levelRank(line.level) >= query.minLevelRank;
 }
 
@@ -75,6 +81,15 @@ function takeWithin(lines: readonly SandboxLogLine[], maxBytes: number): Sandbox
 
 /** A level this gateway does not know ranks as info, so it is neither hidden nor promoted. */
 function levelRank(level: string): number {
-  const rank = SANDBOX_LOG_LEVELS.indexOf(level as SandboxLogLevel);
-  return rank === -1 ? SANDBOX_LOG_LEVELS.indexOf('info') : rank;
+  const rank = SANDBOX_LOG_LEVELS.indexOf(toWireLogLevel(level) as SandboxLogLevel);
+  return rank === -1 ? SANDBOX_LOG_LEVELS.indexOf('INFO') : rank;
+}
+
+/** Upstream treats an empty source as `gateway`; an origin filter matches a sandbox line's origin field. */
+function matchesSource(line: SandboxLogLine, sources: readonly string[]): boolean {
+  const source = line.source === '' ? LogSource.Gateway : line.source;
+  return sources.some((wanted) => {
+    const filter = wanted.trim().toLowerCase();
+    return filter === source || (source === LogSource.Sandbox && filter === line.fields[LOG_ORIGIN_FIELD]);
+  });
 }

@@ -181,6 +181,14 @@ describe('exec relay', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.match(outcome.status.details, /did not attach the exec within 2000 ms/);
   });
 
+  it('passes OPENSHELL_PYFUNC_B64, the one reserved key upstream\'s exec_python() sends, to the supervisor', async () => {
+    const client = exec({ command: ['python3', '-c', 'x'], environment: { OPENSHELL_PYFUNC_B64: 'cGF5bG9hZA==' } });
+    const start = await box.supervisor.execStart();
+    assert.deepEqual(start.environment, { OPENSHELL_PYFUNC_B64: 'cGF5bG9hZA==' });
+    box.supervisor.attach(start.execId).exit(0);
+    assert.equal((await client.recorder.ended).code, GrpcStatus.OK);
+  });
+
   it('refuses a non-Ready sandbox, an unknown one and bad requests before anything reaches the supervisor', async () => {
     const waiting = await f.h.create({ name: 'waiting' });
     await f.h.statusSync.applyBackendSandbox('fake', { ...f.h.drivers.client('fake').backend.get(waiting.metadata!.id)!, status: backendReadyStatus() });
@@ -190,6 +198,7 @@ describe('exec relay', { timeout: SUITE_TIMEOUT_MS }, () => {
       [{ command: [] }, GrpcStatus.INVALID_ARGUMENT, /command: must name a program/],
       [{ environment: { 'BAD-KEY': 'x' } }, GrpcStatus.INVALID_ARGUMENT, /environment\["BAD-KEY"\]: key must match/],
       [{ environment: { OPENSHELL_SANDBOX_ID: 'x' } }, GrpcStatus.INVALID_ARGUMENT, /reserved/],
+      [{ environment: { OPENSHELL_PYFUNC_B64X: 'x' } }, GrpcStatus.INVALID_ARGUMENT, /reserved/],
       [{ workdir: 'relative' }, GrpcStatus.INVALID_ARGUMENT, /workdir: must be an absolute path/],
       [{ timeoutSeconds: 3_000_000 }, GrpcStatus.INVALID_ARGUMENT, /timeout_seconds: is 3000000; the limit is 2147483/],
     ];

@@ -33,7 +33,7 @@ describe('SandboxLogStore', () => {
     store.append('a', [line('x'.repeat(20_000), { timestampMs: 0, level: 'WARN' })]);
     const [held] = store.held('a');
     assert.equal(held!.timestampMs, 42);
-    assert.equal(held!.level, 'warn');
+    assert.equal(held!.level, 'WARN');
     assert.equal(held!.message.length, 16 * 1024 + 1);
   });
 
@@ -81,18 +81,37 @@ describe('log queries', () => {
     line('w', { level: 'warn', timestampMs: 4, source: 'supervisor' }),
     line('e', { level: 'error', timestampMs: 5 }),
     line('odd', { level: 'notice', timestampMs: 6 }),
+    line('g', { level: 'INFO', timestampMs: 7, source: '' }),
+    line('s', { level: 'Warn', timestampMs: 8, source: 'sandbox', fields: { 'shellgate.source': 'supervisor' } }),
   ]);
   const select = (fields: Partial<Parameters<typeof parseLogQuery>[0]>): string[] =>
     selectLogLines(store.held('a'), parseLogQuery({ tailLines: 0, sinceMs: 0, sources: [], minLevel: '', minLevelField: 'min_level', ...fields })).map((l) => l.message);
 
   it('filters by since, sources and minimum level (trace < debug < info < warn < error; unknown ranks as info), then takes the tail', () => {
-    assert.deepEqual(select({}), ['t', 'd', 'i', 'w', 'e', 'odd']);
-    assert.deepEqual(select({ sinceMs: 4 }), ['w', 'e', 'odd']);
-    assert.deepEqual(select({ sources: ['supervisor'] }), ['d', 'w']);
-    assert.deepEqual(select({ minLevel: 'warn' }), ['w', 'e']);
-    assert.deepEqual(select({ minLevel: 'INFO' }), ['i', 'w', 'e', 'odd']);
-    assert.deepEqual(select({ tailLines: 2 }), ['e', 'odd']);
-    assert.deepEqual(select({ tailLines: 2, sources: ['supervisor'], minLevel: 'debug' }), ['d', 'w']);
+    assert.deepEqual(select({}), ['t', 'd', 'i', 'w', 'e', 'odd', 'g', 's']);
+    assert.deepEqual(select({ sinceMs: 4 }), ['w', 'e', 'odd', 'g', 's']);
+    assert.deepEqual(select({ sources: ['supervisor'] }), ['d', 'w', 's']);
+    assert.deepEqual(select({ minLevel: 'warn' }), ['w', 'e', 's']);
+    assert.deepEqual(select({ minLevel: 'INFO' }), ['i', 'w', 'e', 'odd', 'g', 's']);
+    assert.deepEqual(select({ tailLines: 2 }), ['g', 's']);
+    assert.deepEqual(select({ tailLines: 2, sources: ['supervisor'], minLevel: 'debug' }), ['w', 's']);
+  });
+
+  it('keeps lines in upstream\'s spelling (source gateway|sandbox, level INFO) and filters by either spelling', () => {
+    const held = store.held('a');
+    assert.deepEqual(held.map((l) => [l.source, l.level, l.fields['shellgate.source'] ?? '-']), [
+      ['sandbox', 'TRACE', 'main'],
+      ['sandbox', 'DEBUG', 'supervisor'],
+      ['sandbox', 'INFO', 'main'],
+      ['sandbox', 'WARN', 'supervisor'],
+      ['sandbox', 'ERROR', 'main'],
+      ['sandbox', 'NOTICE', 'main'],
+      ['gateway', 'INFO', '-'],
+      ['sandbox', 'WARN', 'supervisor'],
+    ]);
+    assert.deepEqual(select({ sources: ['gateway'] }), ['g']);
+    assert.deepEqual(select({ sources: ['sandbox'] }), ['t', 'd', 'i', 'w', 'e', 'odd', 's']);
+    assert.deepEqual(select({ sources: ['MAIN'], minLevel: 'Warning' }), ['e']);
   });
 
   it('bounds an answer in bytes: a tail keeps the newest lines that fit, a full read the oldest', () => {
@@ -136,7 +155,15 @@ describe('GetSandboxLogs and WatchSandbox follow_logs over gRPC', () => {
     const byId = await getLogs({ sandboxId: id });
     assert.deepEqual(byId.logs.map((l) => l.message), ['line 4', 'line 5', 'line 6', 'line 7', 'warned']);
     assert.equal(byId.bufferTotal, 5);
-    assert.deepEqual(byId.logs.at(-1), { sandboxId: id, timestampMs: 8, level: 'warn', target: '', message: 'warned', source: 'supervisor', fields: { k: 'v' } });
+    assert.deepEqual(byId.logs.at(-1), {
+      sandboxId: id,
+      timestampMs: 8,
+      level: 'WARN',
+      target: '',
+      message: 'warned',
+      source: 'sandbox',
+      fields: { 'shellgate.source': 'supervisor', k: 'v' },
+    });
     const byName = await getLogs({ sandboxId: 'box', lines: 2, minLevel: 'info', sources: ['main'] });
     assert.deepEqual(byName.logs.map((l) => l.message), ['line 6', 'line 7']);
     assert.equal(byName.bufferTotal, 5);

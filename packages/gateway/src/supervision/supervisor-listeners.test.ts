@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Metadata, credentials, status as GrpcStatus } from '@grpc/grpc-js';
-import { ExecSandboxRequest, GetSandboxLogsRequest, HealthRequest, OpenShellClient, type ExecSandboxEvent } from '@shellgate/api';
+import { ExecSandboxRequest, GetGatewayInfoRequest, GetSandboxLogsRequest, HealthRequest, OpenShellClient, type ExecSandboxEvent } from '@shellgate/api';
 import { SupervisorSessionClient } from '@shellgate/api/session';
 import { backendReadyStatus } from '../sandboxes/testing/index.js';
 import { FakeSupervisor } from './testing/fake-supervisor.js';
@@ -22,10 +22,11 @@ describe('the supervisor session service on the API listeners', () => {
     // The fixture's supervisor client sends no authorization header at all.
     const { supervisor } = await f.readySandbox();
     await supervisor.welcome();
-    const health = await new Promise<GrpcStatus>((resolve) => {
-      f.openShell.health(HealthRequest.fromPartial({}), new Metadata(), (error) => resolve(error?.code ?? GrpcStatus.OK));
+    // Health answers anyone (as upstream's does); every other public RPC wants the token.
+    const info = await new Promise<GrpcStatus>((resolve) => {
+      f.openShell.getGatewayInfo(GetGatewayInfoRequest.fromPartial({}), new Metadata(), (error) => resolve(error?.code ?? GrpcStatus.OK));
     });
-    assert.equal(health, GrpcStatus.UNAUTHENTICATED);
+    assert.equal(info, GrpcStatus.UNAUTHENTICATED);
   });
 
   it('is served on callback listeners, where a sandbox can call nothing else but Health', async () => {

@@ -94,7 +94,7 @@ describe('the runtime bundle', () => {
     exec.send({ $case: 'stdin', stdin: Buffer.from('\n') });
     assert.equal((await exec.done()).exitCode, 0);
     assert.match(exec.stdoutText, /43 132/);
-    await gateway.waitFor('the main output as a log line', () => gateway.logLines().some((line) => line.source === 'main' && line.message === 'bundled-main'));
+    await gateway.waitFor('the main output as a log line', () => gateway.logLines().some((line) => line.fields['shellgate.source'] === 'main' && line.message === 'bundled-main'));
     process.stdout.write(`# bundled supervisor cold start to hello received: ${coldStartMs} ms\n`);
   });
 
@@ -107,7 +107,7 @@ describe('the runtime bundle', () => {
       args: ['--user', '1234:1234', '--', 'sh', '-c', 'echo "bundled-main $(id -u):$(id -g)"; exec sleep 60'],
     });
     supervisors.push(supervisor);
-    await gateway.waitFor('the main output as a log line', () => gateway.logLines().some((line) => line.source === 'main' && line.message === 'bundled-main 1234:1234'));
+    await gateway.waitFor('the main output as a log line', () => gateway.logLines().some((line) => line.fields['shellgate.source'] === 'main' && line.message === 'bundled-main 1234:1234'));
     const exec = gateway.startExec({ command: ['sh', '-c', 'echo "$(id -u):$(id -g)"'], tty: true });
     assert.equal((await exec.done()).exitCode, 0);
     assert.equal(exec.stdoutText, '1234:1234\r\n');

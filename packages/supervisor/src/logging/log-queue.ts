@@ -1,3 +1,4 @@
+import { LOG_ORIGIN_FIELD, LogOrigin, LogSource } from '@shellgate/api';
 import type { LogLine } from '@shellgate/api/session';
 
 /** Default capacity: enough for a burst while the gateway restarts, small enough to bound memory. */
@@ -46,11 +47,11 @@ export class LogQueue {
     if (this.#droppedCount > 0) {
       batch.push({
         timestampMs: now,
-        level: 'warn',
-        source: 'supervisor',
+        level: 'WARN',
+        source: LogSource.Sandbox,
         target: 'logs',
         message: `dropped ${this.#droppedCount} log lines: the queue for the gateway was full (capacity ${this.capacity})`,
-        fields: { dropped: String(this.#droppedCount) },
+        fields: { dropped: String(this.#droppedCount), [LOG_ORIGIN_FIELD]: LogOrigin.Supervisor },
       });
       this.#droppedCount = 0;
     }

@@ -13,8 +13,9 @@ describe('LogQueue', () => {
     for (const message of ['a', 'b', 'c', 'd', 'e']) queue.push(line(message));
     const batch = queue.takeBatch(10, 42);
     assert.deepEqual(batch.map((entry) => entry.message), ['dropped 2 log lines: the queue for the gateway was full (capacity 3)', 'c', 'd', 'e']);
-    assert.equal(batch[0]?.level, 'warn');
-    assert.equal(batch[0]?.source, 'supervisor');
+    assert.equal(batch[0]?.level, 'WARN');
+    assert.equal(batch[0]?.source, 'sandbox');
+    assert.equal(batch[0]?.fields['shellgate.source'], 'supervisor');
     queue.push(line('f'));
     assert.deepEqual(queue.takeBatch(10).map((entry) => entry.message), ['f']);
   });
@@ -49,14 +50,14 @@ describe('LineSplitter', () => {
 });
 
 describe('SupervisorLogger', () => {
-  it('writes JSON lines at or above its level to stderr and sends them as source "supervisor"', () => {
+  it('writes JSON lines at or above its level to stderr and sends them as source "sandbox", origin "supervisor", upper-case level', () => {
     const sent: LogLine[] = [];
     const written: string[] = [];
     const logger = new SupervisorLogger('info', (entry) => sent.push(entry), 'supervisor', { sandboxId: 's' }, (text) => written.push(text)).child('session');
     logger.debug('hidden');
     logger.warn('shown', { attempt: 2 });
     assert.equal(sent.length, 1);
-    assert.deepEqual({ ...sent[0], timestampMs: 0 }, { timestampMs: 0, level: 'warn', source: 'supervisor', target: 'session', message: 'shown', fields: { sandboxId: 's', attempt: '2' } });
+    assert.deepEqual({ ...sent[0], timestampMs: 0 }, { timestampMs: 0, level: 'WARN', source: 'sandbox', target: 'session', message: 'shown', fields: { 'shellgate.source': 'supervisor', sandboxId: 's', attempt: '2' } });
     assert.deepEqual({ ...JSON.parse(written[0]!), time: '' }, { time: '', level: 'warn', target: 'session', message: 'shown', sandboxId: 's', attempt: 2 });
   });
 });

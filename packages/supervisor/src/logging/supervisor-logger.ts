@@ -1,3 +1,4 @@
+import { LOG_ORIGIN_FIELD, LogOrigin, LogSource, toWireLogLevel } from '@shellgate/api';
 import type { LogLine } from '@shellgate/api/session';
 import { isLevelEnabled, type LogLevel } from '../config/log-level.js';
 
@@ -8,7 +9,7 @@ export type LogLineSink = (line: LogLine) => void;
 
 /**
  * The supervisor's own logger: JSON lines on stderr (the driver-stdio contract, STYLE.md
- * rule 11) and the same line, as source "supervisor", to the gateway. Callers never pass the
+ * rule 11) and the same line, as source `sandbox` with origin `supervisor`, to the gateway. Callers never pass the
  * token; nothing here reads it.
  */
 export class SupervisorLogger {
@@ -45,11 +46,11 @@ export class SupervisorLogger {
     if (!isLevelEnabled(level, this.threshold)) return;
     const timestampMs = Date.now();
     const allFields = { ...this.baseFields, ...fields };
-    const lineFields: Record<string, string> = {};
+    const lineFields: Record<string, string> = { [LOG_ORIGIN_FIELD]: LogOrigin.Supervisor };
     for (const [key, value] of Object.entries(allFields)) {
       if (value !== undefined) lineFields[key] = String(value);
     }
     this.writeStderr(`${JSON.stringify({ time: new Date(timestampMs).toISOString(), level, target: this.target, message, ...allFields })}\n`);
-    this.sink({ timestampMs, level, source: 'supervisor', target: this.target, message, fields: lineFields });
+    this.sink({ timestampMs, level: toWireLogLevel(level), source: LogSource.Sandbox, target: this.target, message, fields: lineFields });
   }
 }

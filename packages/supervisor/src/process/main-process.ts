@@ -1,3 +1,4 @@
+import { LOG_ORIGIN_FIELD, LogOrigin, LogSource } from '@shellgate/api';
 import type { LogLine } from '@shellgate/api/session';
 import { LineSplitter } from '../logging/line-splitter.js';
 import type { SupervisorLogger } from '../logging/supervisor-logger.js';
@@ -10,7 +11,7 @@ import { startCommand } from './start-command.js';
 export const MAIN_PTY_SIZE = { cols: 80, rows: 24 } as const;
 
 /** Log level per output stream: stdout is info, stderr is error (what most log tools assume). */
-const LEVEL_BY_STREAM = { stdout: 'info', stderr: 'error' } as const;
+const LEVEL_BY_STREAM = { stdout: 'INFO', stderr: 'ERROR' } as const;
 
 export interface MainProcessOptions {
   readonly command: readonly string[];
@@ -78,5 +79,5 @@ export class MainProcess {
 }
 
 function toMainLogLine(stream: OutputStream, message: string, tty: boolean): LogLine {
-  return { timestampMs: Date.now(), level: LEVEL_BY_STREAM[stream], source: 'main', target: tty ? 'tty' : stream, message, fields: {} };
+  return { timestampMs: Date.now(), level: LEVEL_BY_STREAM[stream], source: LogSource.Sandbox, target: tty ? 'tty' : stream, message, fields: { [LOG_ORIGIN_FIELD]: LogOrigin.Main } };
 }

@@ -118,7 +118,7 @@ export class FakeGateway {
   }
 
   /** Every log line received, flattened. */
-  logLines(): { source: string; level: string; message: string; target: string }[] {
+  logLines(): { source: string; level: string; message: string; target: string; fields: Record<string, string> }[] {
     return this.messagesOf('logs').flatMap((payload) => payload.logs.lines);
   }
 

@@ -33,7 +33,9 @@ describe('sandbox commands against a fake gateway', () => {
         callback(null, { sandboxes: [makeSandbox('dev', READY), makeSandbox('web', PROVISIONING, { image: 'nginx' })] });
       },
       deleteSandbox: (call, callback) => {
-        if (!existing.has(call.request.name)) callback(grpcError(status.NOT_FOUND, 'gone'));
+        // An older gateway's answer for a name it does not hold.
+        if (call.request.name === 'legacy-missing') callback(null, { deleted: false });
+        else if (!existing.has(call.request.name)) callback(grpcError(status.NOT_FOUND, 'gone'));
         else callback(null, { deleted: true });
       },
       stopSandbox: (call, callback) => {
@@ -153,6 +155,15 @@ describe('sandbox commands against a fake gateway', () => {
     assert.deepEqual(gateway.requests('deleteSandbox').slice(-3).map((request) => (request as { name: string }).name), ['dev', 'nope', 'web']);
     const json = await run('sandbox', 'delete', 'dev', '-o', 'json');
     assert.deepEqual(JSON.parse(json.stdout), [{ name: 'dev', workspace: 'default', deleted: true }]);
+  });
+
+  it('delete of a name the gateway does not hold says not found and exits 3, also when answered deleted=false', async () => {
+    for (const name of ['nosuch', 'legacy-missing']) {
+      const result = await run('sandbox', 'delete', name);
+      assert.equal(result.code, 3, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, new RegExp(`error: sandbox "${name}" not found in workspace "default"`));
+    }
   });
 
   it('stop and start print the sandbox; a refused stop exits 4 with the reason', async () => {

@@ -1,4 +1,4 @@
-import { formatCliError, isCliError } from '../../errors.js';
+import { CliError, formatCliError, isCliError } from '../../errors.js';
 import { ExitCode } from '../../exit-code.js';
 import { formatStructured } from '../../output/format-structured.js';
 import type { Command, CommandContext } from '../command.js';
@@ -49,6 +49,10 @@ async function deleteOne(context: CommandContext, name: string, isWaiting: boole
   // DeleteSandbox answers only `deleted`; waiting needs the id that WatchSandbox takes.
   const before = isWaiting ? (await client.call('getSandbox', { name, workspace }, { subject, signal: context.signal })).sandbox : undefined;
   const response = await client.call('deleteSandbox', { name, workspace }, { subject, signal: context.signal });
+  // A gateway older than issue 15 answers OK with deleted=false for a name it does not hold.
+  if (!response.deleted) {
+    throw new CliError(ExitCode.NotFound, `sandbox "${name}" not found in workspace "${workspace}"`, { hint: "run 'shellgate sandbox list' to see the sandboxes there" });
+  }
   if (before !== undefined) {
     const progress = new ProgressReporter(context.stderr, context.clock);
     await waitForSandbox(context, { sandbox: before, goal: 'deleted', timeoutMs: waitTimeoutMs, progress });

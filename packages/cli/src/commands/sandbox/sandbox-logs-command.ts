@@ -7,7 +7,8 @@ import { formatStreamItem, formatStructured } from '../../output/format-structur
 import { formatLogLine } from '../../output/log-line-view.js';
 import type { Command, CommandContext } from '../command.js';
 
-const LOG_SOURCES = ['main', 'supervisor'] as const;
+/** Upstream's sources (`gateway`, `sandbox`) and our finer split of sandbox lines. */
+const LOG_SOURCES = ['gateway', 'sandbox', 'main', 'supervisor'] as const;
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 /** "Every line the gateway keeps": sent when --tail is absent, since 0 would mean none. */
 const ALL_LINES = 0xffffffff;
@@ -27,14 +28,15 @@ export const sandboxLogsCommand: Command = {
   usage: 'NAME [flags]',
   description:
     "Prints the log lines the gateway keeps for the sandbox: its main process's output (source main) and " +
-    'its supervisor (source supervisor), one line each as TIMESTAMP LEVEL SOURCE MESSAGE. With -f, ' +
+    'its supervisor (source supervisor), both source sandbox on the wire, one line each as ' +
+    'TIMESTAMP LEVEL SOURCE MESSAGE. With -f, ' +
     'prints the tail and then new lines as they come, until Ctrl-C (exit 130) or the sandbox is deleted ' +
     '(exit 0). -o json prints {"logs": [...]}, or with -f one JSON object per line; -o yaml likewise.',
   flags: [
     { name: 'follow', short: 'f', kind: 'boolean', description: 'keep printing new lines until Ctrl-C or the sandbox is deleted' },
     { name: 'tail', kind: 'string', valueName: 'N', description: 'only the last N lines [default: all the gateway keeps]' },
     { name: 'since', kind: 'string', valueName: 'WHEN', description: 'only lines since a duration ago (10m) or an RFC 3339 time' },
-    { name: 'source', kind: 'list', valueName: 'SOURCE', description: 'only lines of this source: main or supervisor (repeatable)' },
+    { name: 'source', kind: 'list', valueName: 'SOURCE', description: 'only lines of this source: main, supervisor, sandbox (both) or gateway (repeatable)' },
     { name: 'level', kind: 'string', valueName: 'LEVEL', description: 'only lines of this level or above: trace, debug, info, warn, error' },
   ],
   examples: [
@@ -103,7 +105,7 @@ function parseLogQuery(flags: ParsedFlags, nowMs: number): LogQuery {
   const sources = flags.list('source').map((source) => source.toLowerCase());
   for (const source of sources) {
     if (!(LOG_SOURCES as readonly string[]).includes(source)) {
-      throw new UsageError(`--source "${source}" is not a log source`, `use ${LOG_SOURCES.join(' or ')}`);
+      throw new UsageError(`--source "${source}" is not a log source`, `use one of ${LOG_SOURCES.join(', ')}`);
     }
   }
   const levelText = flags.string('level');

@@ -7,20 +7,21 @@ import { SandboxPhase } from '@shellgate/api';
 import { parse as parseYaml } from 'yaml';
 import { FakeGateway, grpcError, makeSandbox, runShellgate, T0_MS } from '../../test-support/fake-gateway.test.helper.js';
 
-const line = (atMs: number, level: string, source: string, message: string, fields: Record<string, string> = {}): SandboxLogLine => ({
+/** A sandbox line as the gateway sends it: upstream's source `sandbox`, our origin in a field. */
+const line = (atMs: number, level: string, origin: string, message: string, fields: Record<string, string> = {}): SandboxLogLine => ({
   sandboxId: 'id-dev',
   timestampMs: T0_MS + atMs,
   level,
-  target: source === 'main' ? 'stdout' : 'shellgate_supervisor',
+  target: origin === 'main' ? 'stdout' : 'shellgate_supervisor',
   message,
-  source,
-  fields,
+  source: 'sandbox',
+  fields: { 'shellgate.source': origin, ...fields },
 });
 
 const LINES = [
-  line(1_500, 'info', 'supervisor', 'session established', { session: 's-1', note: 'two words' }),
-  line(2_000, 'info', 'main', 'listening on :8080'),
-  line(2_250, 'error', 'main', 'boom\n'),
+  line(1_500, 'INFO', 'supervisor', 'session established', { session: 's-1', note: 'two words' }),
+  line(2_000, 'INFO', 'main', 'listening on :8080'),
+  line(2_250, 'ERROR', 'main', 'boom\n'),
 ];
 
 const logEvent = (log: SandboxLogLine): SandboxStreamEvent => ({ payload: { $case: 'log', log } });
@@ -87,7 +88,7 @@ describe('sandbox logs against a fake gateway', () => {
     const json = await run('sandbox', 'logs', 'dev', '-o', 'json');
     const parsed = JSON.parse(json.stdout) as { logs: Array<{ message: string; timestampMs: number; source: string }>; bufferTotal: number };
     assert.equal(parsed.bufferTotal, 17);
-    assert.deepEqual(parsed.logs.map((log) => [log.source, log.message]), [['supervisor', 'session established'], ['main', 'listening on :8080'], ['main', 'boom\n']]);
+    assert.deepEqual(parsed.logs.map((log) => [log.source, log.message]), [['sandbox', 'session established'], ['sandbox', 'listening on :8080'], ['sandbox', 'boom\n']]);
     assert.equal(parsed.logs[0]?.timestampMs, T0_MS + 1_500);
     const yaml = parseYaml((await run('sandbox', 'logs', 'dev', '-o', 'yaml')).stdout) as { logs: unknown[] };
     assert.equal(yaml.logs.length, 3);
@@ -129,7 +130,7 @@ describe('sandbox logs against a fake gateway', () => {
     const result = await run('sandbox', 'logs', 'dev', '--follow', '-o', 'json');
     assert.equal(result.code, 0, result.stderr);
     const objects = result.stdout.trimEnd().split('\n').map((text) => JSON.parse(text) as { message: string; level: string });
-    assert.deepEqual(objects.map((object) => object.level), ['info', 'info', 'error']);
+    assert.deepEqual(objects.map((object) => object.level), ['INFO', 'INFO', 'ERROR']);
   });
 
   it('-f ends on Ctrl-C with exit 130 and no error line', async () => {
@@ -152,7 +153,7 @@ describe('sandbox logs against a fake gateway', () => {
   it('refuses bad filters with exit 2 before calling the gateway', async () => {
     const before = gateway.calls.length;
     const cases: Array<[string[], RegExp]> = [
-      [['--source', 'kernel'], /--source "kernel" is not a log source; use main or supervisor/],
+      [['--source', 'kernel'], /--source "kernel" is not a log source; use one of gateway, sandbox, main, supervisor/],
       [['--level', 'loud'], /--level "loud" is not a log level; use one of trace, debug, info, warn, error/],
       [['--since', 'yesterday'], /--since: "yesterday" is neither a duration nor an RFC 3339 time/],
       [['--since', '2025-01-01T00:00:00'], /--since: "2025-01-01T00:00:00" is not an RFC 3339 time; write it with a zone/],

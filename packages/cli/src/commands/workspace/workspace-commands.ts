@@ -1,6 +1,6 @@
 import { Workspace } from '@shellgate/api';
 import { parseKeyValues } from '../../args/parse-key-values.js';
-import { formatCliError, isCliError } from '../../errors.js';
+import { CliError, formatCliError, isCliError } from '../../errors.js';
 import { ExitCode } from '../../exit-code.js';
 import { formatStructured } from '../../output/format-structured.js';
 import { renderWorkspaceTable } from '../../output/workspace-view.js';
@@ -97,6 +97,8 @@ export const workspaceDeleteCommand: Command = {
     for (const name of input.positionals) {
       try {
         const response = await context.connect().call('deleteWorkspace', { name }, { subject: { kind: 'workspace', name }, signal: context.signal });
+        // A gateway older than issue 15 answers OK with deleted=false for a name it does not hold.
+        if (!response.deleted) throw new CliError(ExitCode.NotFound, `workspace "${name}" not found`, { hint: "run 'shellgate workspace list'" });
         results.push({ name, deleted: response.deleted });
         if (context.config.output === 'table') context.stdout.write(`workspace "${name}" deleted\n`);
       } catch (error) {

@@ -1,0 +1,130 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import { EngineHostNotFoundError, toBindMountPolicy } from '@shellgate/container-engine';
+import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
+import { SandboxFileStore, ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
+import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+
+import { NetworkMode } from './config.js';
+import type { PodmanDriverConfig } from './config.js';
+import { checkPodmanService } from './engine/check-podman-service.js';
+import { LibpodApiEngine } from './engine/libpod-api-engine.js';
+import type { PodmanInfo } from './engine/podman-engine.js';
+import { detectPodmanHost } from './engine/podman-host.js';
+import { PODMAN_NAMING } from './engine/podman-naming.js';
+import { PodmanServiceError } from './errors.js';
+import { PodmanDriver } from './podman-driver.js';
+import type { PodmanDriverSettings, ResolvedNetworkMode } from './settings.js';
+
+/** The platform facts `createPodmanDriver` reads; real values by default. */
+export interface PodmanDriverPlatform {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly uid: number;
+  readonly homeDir: string;
+  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
+  readonly supervisorBundler?: SupervisorBundler | undefined;
+}
+
+/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
+const RUNTIME_CACHE_DIR = 'runtime';
+/** How long the start-up checks of the service may take. */
+const SERVICE_CHECK_TIMEOUT_MS = 15_000;
+
+/**
+ * `network_mode = auto`: the managed bridge rootful; rootless, slirp4netns (a rootless
+ * bridge lives in Podman's own network namespace, where the gateway cannot listen).
+ * @throws PodmanServiceError for `bridge` against a rootless service.
+ */
+export function resolveNetworkMode(configured: string, info: PodmanInfo): ResolvedNetworkMode {
+  if (configured === NetworkMode.Auto) return info.isRootless ? NetworkMode.Slirp4netns : NetworkMode.Bridge;
+  if (configured === NetworkMode.Bridge && info.isRootless) {
+    throw new PodmanServiceError('network_mode "bridge" needs a rootful Podman service; this one is rootless (its bridges live in its own network namespace, out of the gateway\'s reach)', {
+      hint: 'set network_mode = "auto" or "slirp4netns" (or "pasta" on Podman 4.4+)',
+    });
+  }
+  return configured as ResolvedNetworkMode;
+}
+
+/** Turns resolved config keys, the supervisor bundle and what the service said into the driver's settings. */
+export function toPodmanDriverSettings(
+  config: PodmanDriverConfig,
+  context: { readonly supervisorRuntime: SupervisorRuntime | undefined; readonly info: PodmanInfo; readonly stateDir: string; readonly host: EngineHost },
+): PodmanDriverSettings {
+  const { info, stateDir, host, supervisorRuntime } = context;
+  return {
+    defaultImage: config.default_image,
+    imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
+    networkMode: resolveNetworkMode(config.network_mode, info),
+    networkName: config.network_name,
+    hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
+    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
+    pidsLimit: config.pids_limit,
+    stopTimeoutSeconds: config.stop_timeout_seconds,
+    allowBindMounts: config.allow_bind_mounts,
+    bindMounts: toBindMountPolicy({ stateDir, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, supervisorRuntime, host, engineName: 'Podman' }),
+    gatewayPort: config.gateway_port,
+    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
+    gatewayId: config.gateway_id,
+    supervisorRuntime,
+    isTokenExposedToAgent: config.expose_token_to_agent,
+    isRootless: info.isRootless,
+    canEnforceLimits: !(info.isRootless && info.cgroupVersion === 'v1'),
+  };
+}
+
+/** Finds the socket; none at all is the operator's setup at fault (exit 2), with the command that starts one. */
+function findHost(config: PodmanDriverConfig, platform: PodmanDriverPlatform, logger: Logger): EngineHost {
+  try {
+    return detectPodmanHost({ configured: config.podman_socket, env: platform.env, logger });
+  } catch (error) {
+    if (!(error instanceof EngineHostNotFoundError)) throw error;
+    throw new PodmanServiceError(error.message, { hint: PODMAN_NAMING.hostNotFoundHint, details: { attempts: error.attempts } });
+  }
+}
+
+/**
+ * Builds and starts the Podman driver from its config: finds the supervisor bundle
+ * (`supervisor_runtime_dir`, else one built once from the installed @shellgate/supervisor and
+ * cached in `state_dir`), the Podman socket (`podman_socket`, else the documented
+ * auto-detect order), checks that a Podman 4.3+ API service answers on it, prepares
+ * `state_dir`, and starts following Podman events.
+ * @throws PodmanServiceError (exit 2) when no socket is found, nothing answers on it, it is
+ *   not Podman, or Podman is too old.
+ * @throws InvalidArgumentError when there is no usable supervisor bundle and injection is on (exit 2).
+ */
+export async function createPodmanDriver(
+  config: PodmanDriverConfig,
+  logger: Logger,
+  platform: PodmanDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
+): Promise<PodmanDriver> {
+  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-podman', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
+  // First: a missing or bad bundle is the operator's input at fault (exit 2), whatever the engine's state.
+  const supervisorRuntime = await ensureSupervisorRuntime({
+    isEnabled: config.inject_supervisor,
+    configuredDir: config.supervisor_runtime_dir,
+    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
+    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
+    logger,
+  });
+  const host = findHost(config, platform, logger);
+  const engine = new LibpodApiEngine(host);
+  const info = await checkPodmanService(engine, AbortSignal.timeout(SERVICE_CHECK_TIMEOUT_MS));
+  const settings = toPodmanDriverSettings(config, { supervisorRuntime, info, stateDir, host });
+  logger.info('podman driver configured', {
+    endpoint: host.endpoint,
+    podmanVersion: info.version,
+    rootless: info.isRootless,
+    networkMode: settings.networkMode,
+    stateDir,
+    network: settings.networkName,
+    gatewayId: settings.gatewayId,
+    imagePullPolicy: settings.imagePullPolicy,
+    supervisorRuntimeDir: supervisorRuntime?.hostDir ?? 'none',
+    supervisorVersion: supervisorRuntime?.supervisorVersion ?? 'none',
+  });
+  if (!settings.canEnforceLimits) logger.warn('rootless Podman on cgroup v1 cannot enforce limits: pids_limit is not applied, and sandboxes with cpu or memory limits are refused');
+  const driver = new PodmanDriver({ engine, store: new SandboxFileStore(stateDir), settings, logger });
+  await driver.start();
+  return driver;
+}

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runPackageBin } from './run-package-bin.js';
+
+await runPackageBin('@shellgate/gateway', 'shellgate-gateway');
