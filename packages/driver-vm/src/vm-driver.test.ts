@@ -270,7 +270,7 @@ describe('VmDriver', () => {
     const { driver, ready } = startDriver();
     await ready;
     const { requirements } = driver.getGatewayListenerRequirements();
-    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '127.0.0.2' });
+    assert.deepEqual(requirements[0]?.selector, { $case: 'exactBindAddress', exactBindAddress: '127.0.0.2:17670' });
     await sleep(5);
     const capabilities = driver.getCapabilities();
     assert.deepEqual([capabilities.driverName, capabilities.gatewayManagesLifecycle], ['vm', true]);

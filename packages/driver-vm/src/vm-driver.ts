@@ -8,6 +8,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  formatListenerAddress,
   isStorageFullError,
   waitUnlessAborted,
 } from '@shellgate/driver-sdk';
@@ -126,9 +127,10 @@ export class VmDriver implements ComputeDriverImpl {
   }
 
   getGatewayListenerRequirements(): GetGatewayListenerRequirementsResponse {
-    const address = this.#deps.settings.callbackAddress;
-    const reason = `VM sandboxes reach the gateway only through a per-connection forward to ${address} (slirp guestfwd; nothing else on the host is reachable)`;
-    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress: address } }] };
+    const { callbackAddress, gatewayPort } = this.#deps.settings;
+    const exactBindAddress = formatListenerAddress(callbackAddress, gatewayPort);
+    const reason = `VM sandboxes reach the gateway only through a per-connection forward to ${exactBindAddress} (slirp guestfwd; nothing else on the host is reachable)`;
+    return { requirements: [{ reason, selector: { $case: 'exactBindAddress', exactBindAddress } }] };
   }
 
   validateSandboxCreate(request: ValidateSandboxCreateRequest): void {
