@@ -171,7 +171,12 @@ export async function createVmDriver(
     kernels,
     baseDisks,
     store,
-    accelerator: () => parts.accelerator.get(),
+    accelerator: async () => {
+      const isNew = parts.accelerator.peek() === undefined;
+      const verdict = await parts.accelerator.get();
+      if (isNew) logger.info('vm accelerator', { accelerator: verdict.accelerator, reason: verdict.reason });
+      return verdict;
+    },
     runtimeDisk: parts.runtimeDisk,
     qemuEnv,
     onQmpEvent: (sandboxId, event) => forwardQmp.to?.table.publishQmpEvent(sandboxId, event),
@@ -182,7 +187,7 @@ export async function createVmDriver(
     store,
     booter,
     provisioning: { baseDisks, run, endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort) },
-    accelerator: () => parts.accelerator.get(),
+    accelerator: () => parts.accelerator.peek(),
     recovery: new VmRecovery({ store, logger }),
     logger,
   });
@@ -200,19 +205,18 @@ export async function createVmDriver(
     supervisorRuntimeDir: settings.supervisorRuntime?.hostDir ?? 'none',
   });
   // With the kernel at hand the verdict is known at once (cached) or after one probe boot, so
-  // GetCapabilities reports it from the start; without one it waits for the first boot's prepare.
-  const accelerator = reportAccelerator(parts, logger);
-  if ((await kernels.store.find(settings.kernel)) !== undefined) await accelerator;
+  // it is printed and GetCapabilities reports it from the start. Without one nothing is
+  // fetched now: the first boot prepares the kernel (lazily, with progress) and decides then.
+  if ((await kernels.store.find(settings.kernel)) !== undefined) {
+    try {
+      const verdict = await parts.accelerator.get();
+      logger.info('vm accelerator', { accelerator: verdict.accelerator, reason: verdict.reason });
+    } catch (error) {
+      logger.warn('could not decide the accelerator yet; will retry at the first boot', { error });
+    }
+  } else {
+    logger.info('vm accelerator: decided at the first boot, once the guest kernel is prepared (or run shellgate-driver-vm prepare)', { kernel: settings.kernel });
+  }
   await driver.start();
   return driver;
-}
-
-/** Prints the accelerator verdict once known (at once when cached; after the first kernel prepare otherwise). */
-async function reportAccelerator(parts: VmDriverParts, logger: Logger): Promise<void> {
-  try {
-    const verdict = await parts.accelerator.get();
-    logger.info('vm accelerator', { accelerator: verdict.accelerator, reason: verdict.reason });
-  } catch (error) {
-    logger.warn('could not decide the accelerator yet; will retry at the first boot', { error });
-  }
 }

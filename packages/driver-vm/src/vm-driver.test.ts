@@ -145,7 +145,7 @@ function startDriver(options: { root?: string; images?: Record<string, ImageConf
       run: fakeRun,
       endpoint: 'http://host.openshell.internal:17670',
     },
-    accelerator: async () => ({ accelerator: 'tcg', reason: 'test' }),
+    accelerator: () => ({ accelerator: 'tcg', reason: 'test' }),
     recovery,
     logger: silentLogger,
   });

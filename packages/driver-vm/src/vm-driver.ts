@@ -57,7 +57,8 @@ export interface VmDriverDeps {
   readonly booter: SandboxBooter;
   /** The create steps' collaborators (image cache, disks), minus what the driver itself wires. */
   readonly provisioning: Pick<VmProvisionContext, 'baseDisks' | 'run' | 'endpoint'>;
-  readonly accelerator: () => Promise<AcceleratorVerdict>;
+  /** The accelerator verdict once decided (at start when the kernel was prepared, else at the first boot). */
+  readonly accelerator: () => AcceleratorVerdict | undefined;
   /** Finds the VMs of a previous driver process again (QMP, console) at start. */
   readonly recovery: SandboxRecovery;
   readonly logger: Logger;
@@ -78,7 +79,6 @@ export class VmDriver implements ComputeDriverImpl {
   readonly #watcher: EventStreamWatchSource<VmTableEvent | 'gap'>;
   readonly #now: () => number;
   readonly #queue = new SandboxQueue();
-  #verdict: AcceleratorVerdict | undefined;
 
   constructor(deps: VmDriverDeps) {
     this.#deps = deps;
@@ -114,14 +114,10 @@ export class VmDriver implements ComputeDriverImpl {
       if (outcome.kind === 'failed') this.#inventory.pending.set(record.id, toFailedPendingSandbox(outcome.record, this.#deps.booter.instanceIdOf(record.id)));
     }
     this.#watcher.start();
-    this.#deps.accelerator().then(
-      (verdict) => (this.#verdict = verdict),
-      () => undefined,
-    );
   }
 
   getCapabilities(): GetCapabilitiesResponse {
-    const verdict = this.#verdict;
+    const verdict = this.#deps.accelerator();
     const accelerator = verdict === undefined ? 'accelerator decided at the first boot' : `${verdict.accelerator}: ${verdict.reason}`;
     return { driverName: DRIVER_NAME, driverVersion: `${DRIVER_VERSION} (${accelerator})`, defaultImage: this.#deps.settings.defaultImage, gatewayManagesLifecycle: true };
   }

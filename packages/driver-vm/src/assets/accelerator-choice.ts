@@ -30,6 +30,7 @@ export interface AcceleratorChoiceOptions {
 export class AcceleratorChoice {
   readonly #options: AcceleratorChoiceOptions;
   #verdict: Promise<AcceleratorVerdict> | undefined;
+  #decided: AcceleratorVerdict | undefined;
 
   constructor(options: AcceleratorChoiceOptions) {
     this.#options = options;
@@ -40,9 +41,17 @@ export class AcceleratorChoice {
     if (this.#verdict === undefined) {
       const attempt = this.#decide();
       this.#verdict = attempt;
-      attempt.catch(() => (this.#verdict = undefined));
+      attempt.then(
+        (verdict) => (this.#decided = verdict),
+        () => (this.#verdict = undefined),
+      );
     }
     return this.#verdict;
+  }
+
+  /** The verdict if it is decided already; never starts a probe (or a kernel download). */
+  peek(): AcceleratorVerdict | undefined {
+    return this.#decided;
   }
 
   async #decide(): Promise<AcceleratorVerdict> {
