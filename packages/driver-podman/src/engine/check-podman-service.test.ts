@@ -21,7 +21,7 @@ void describe('checkPodmanService', () => {
     await assert.rejects(checkPodmanService(engine, signal), (error: Error & { code?: string; hint?: string }) => {
       assert.equal(error.code, ErrorCode.InvalidArgument);
       assert.match(error.message, /^unix:\/\/\/fake\/podman\.sock is not a Podman API service: its \/_ping answers Api-Version 1\.41 and no Libpod-Api-Version \(a Docker engine\?\); this driver needs Podman 4\.3\.0 or newer$/);
-      assert.match(error.hint ?? '', /shellgate-driver-docker/);
+      assert.match(error.hint ?? '', /\[drivers\.docker\]/);
       return true;
     });
   });

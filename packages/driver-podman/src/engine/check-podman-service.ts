@@ -41,7 +41,7 @@ export async function checkPodmanService(engine: PodmanEngine, signal: AbortSign
   if (ping.libpodApiVersion === undefined) {
     throw new PodmanServiceError(
       `${engine.endpoint} is not a Podman API service: its /_ping answers Api-Version ${ping.apiVersion ?? 'none'} and no Libpod-Api-Version (a Docker engine?); this driver needs Podman ${MIN_PODMAN_VERSION} or newer`,
-      { hint: 'set podman_socket to the Podman socket (e.g. unix:///run/podman/podman.sock), or use shellgate-driver-docker for a Docker engine' },
+      { hint: 'set podman_socket to the Podman socket (e.g. unix:///run/podman/podman.sock), or configure the Docker driver ([drivers.docker]) for a Docker engine' },
     );
   }
   if (!isVersionAtLeast(ping.libpodApiVersion, MIN_PODMAN_VERSION)) {
