@@ -58,7 +58,7 @@ async function runStep<T>(reason: string, describe: string, step: () => Promise<
 /**
  * The asynchronous half of CreateSandbox: the image's base disk (exported and packed once
  * per image), the launch spec, the sandbox's writable disks, then the first boot. Each step
- * is a platform event and a Ready=False Starting message; a failure is terminal
+ * is a Ready=False Starting message; a failure is terminal
  * (ImagePullFailed, ContainerCreateFailed, ContainerStartFailed, with the reason) and saved
  * in the state file so it survives a driver restart. A cancelled create (Delete) records
  * nothing.
@@ -67,10 +67,10 @@ export async function provisionVmSandbox(context: VmProvisionContext, pending: P
   const signal = pending.abort.signal;
   const { sandbox } = validated;
   const image = sandbox.spec?.template?.image || context.defaultImage;
+  // Each step shows as the Ready=False Starting message (the CLI prints it as it changes).
   const report = (message: string): void => {
     setPendingReady(pending, TransientReason.Starting, message);
     context.onUpdate(toPendingDriverSandbox(pending));
-    context.onPlatformEvent(pending.id, 'Progress', message);
   };
   try {
     report(`resolving image ${image}`);
