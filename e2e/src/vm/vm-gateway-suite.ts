@@ -7,7 +7,7 @@
 // port but the gateway's within reach; and QEMU confined (own uid, process cap, seccomp).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -83,6 +83,7 @@ export function registerVmGatewaySuite(): void {
       api.close();
       await gateway.stop();
       killQemuUnder(runDir);
+      rmSync(runDir, { recursive: true, force: true });
       gateway.removeState();
     });
 
