@@ -19,6 +19,8 @@ export interface RpcScope {
   readonly logger: Logger;
   /** Told of every finished call: its RPC name and gRPC status name (optional telemetry). */
   readonly onCallDone?: (rpc: string, code: string) => void;
+  /** Runs each unary call's work, e.g. inside a trace span (optional telemetry). */
+  readonly traceCall?: <T>(rpc: string, work: () => Promise<T>) => Promise<T>;
 }
 
 /** Reports a finished call to the scope's observer, if any, by gRPC status name. */
@@ -39,7 +41,7 @@ export function unaryRpc<Req, Res>(
       if (isRefusedRequest(call.request)) throw toRefusalError(call.request);
       return handler(call.request, call.metadata);
     };
-    run().then(
+    (scope.traceCall === undefined ? run() : scope.traceCall(rpc, run)).then(
       (response) => {
         reportCall(scope, rpc, Status.OK);
         callback(null, response);
