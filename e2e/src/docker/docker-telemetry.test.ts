@@ -32,7 +32,8 @@ describe('telemetry with the Docker driver', () => {
     const port = await freePort();
     const env = { OPENSHELL_TELEMETRY_ENABLED: 'true', OPENSHELL_TELEMETRY_METRICS_LISTEN: `127.0.0.1:${port}` };
     const gateway = await GatewayProcess.start({ stateDir, configToml, cwd: E2E_DIR, env, readyTimeoutMs: 30_000 });
-    const gatewayId = String(gateway.entries((entry) => entry.message === 'gateway ready')[0]?.gatewayId ?? '');
+    const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
+    const gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
     const api = new ApiClient(gateway.address);
     try {
       const cli = (args: readonly string[]): ReturnType<typeof runCli> => runCli(['--gateway', gateway.address, ...args], {}, 120_000);
