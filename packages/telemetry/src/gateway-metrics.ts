@@ -19,6 +19,8 @@ export interface GatewayMetrics {
   recordDriverRestart(driver: string): void;
   /** The gateway reopened its watch stream on a driver. */
   recordWatchReconnect(driver: string): void;
+  /** The gateway's drivers: their counters start at 0, so the first restart is a change a rate sees. */
+  declareDrivers(drivers: readonly string[]): void;
   /** Read at every scrape: the sandboxes by phase and driver. */
   observeSandboxes(read: () => Promise<readonly SandboxCount[]>): void;
 }
@@ -54,6 +56,12 @@ export function createGatewayMetrics(meter: Meter): GatewayMetrics {
     recordExecStart: (driver, seconds) => execStart.record(seconds, { driver }),
     recordDriverRestart: (driver) => driverRestarts.add(1, { driver }),
     recordWatchReconnect: (driver) => watchReconnects.add(1, { driver }),
+    declareDrivers: (drivers) => {
+      for (const driver of drivers) {
+        driverRestarts.add(0, { driver });
+        watchReconnects.add(0, { driver });
+      }
+    },
     observeSandboxes: (read) => {
       readSandboxes = read;
     },

@@ -6,6 +6,10 @@ import { test } from 'node:test';
 import { resolveTracesUrl } from './env.js';
 import { isTelemetryEnabled, startGatewayTelemetry } from './gateway-telemetry.js';
 
+/** A client's span, as its `traceparent` names it. */
+const CALLER_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const CALLER_SPAN_ID = 'b7ad6b7169203331';
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,6 +42,7 @@ void test('enabled: /metrics serves API calls, sandboxes by phase and driver, cr
     telemetry.recordCreateToReady('docker', 1.5);
     telemetry.recordExecStart('docker', 0.04);
     telemetry.recordExecStart('podman', 3);
+    telemetry.declareDrivers(['docker', 'podman']);
     telemetry.recordDriverRestart('docker');
     telemetry.recordWatchReconnect('docker');
     telemetry.recordWatchReconnect('docker');
@@ -52,6 +57,8 @@ void test('enabled: /metrics serves API calls, sandboxes by phase and driver, cr
     assert.match(text, /^shellgate_exec_start_seconds_bucket\{driver="podman",le="2.5"\} 0$/m);
     assert.match(text, /^shellgate_exec_start_seconds_count\{driver="podman"\} 1$/m);
     assert.match(text, /^shellgate_driver_restarts_total\{driver="docker"\} 1$/m);
+    assert.match(text, /^shellgate_driver_restarts_total\{driver="podman"\} 0$/m, 'a declared driver counts from 0');
+    assert.match(text, /^shellgate_driver_watch_reconnects_total\{driver="podman"\} 0$/m);
     assert.match(text, /^shellgate_driver_watch_reconnects_total\{driver="docker"\} 2$/m);
   } finally {
     await telemetry.close();
@@ -104,6 +111,7 @@ void test('traced: a driver call inside an API call gets a child span whose trac
       return call?.metadata['traceparent'];
     });
     assert.match(String(traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await telemetry.traceApiCall('GetSandbox', async () => undefined, `00-${CALLER_TRACE_ID}-${CALLER_SPAN_ID}-01`);
   } finally {
     await telemetry.close();
     await new Promise((resolve) => collector.close(resolve));
@@ -113,5 +121,8 @@ void test('traced: a driver call inside an API call gets a child span whose trac
   assert.ok(server !== undefined && client !== undefined, `spans exported: ${JSON.stringify(received)}`);
   assert.equal(client.traceId, server.traceId);
   assert.equal(client.parentSpanId, server.spanId);
-  assert.equal(received.length, 2);
+  assert.equal(server.parentSpanId ?? '', '', 'a call without a traceparent starts a trace');
+  const joined = received.find((span) => span.name === 'GetSandbox');
+  assert.deepEqual([joined?.traceId, joined?.parentSpanId], [CALLER_TRACE_ID, CALLER_SPAN_ID], 'a call with a traceparent joins the caller\'s trace');
+  assert.equal(received.length, 3);
 });

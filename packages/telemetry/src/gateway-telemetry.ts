@@ -13,8 +13,8 @@ export interface GatewayTelemetry extends GatewayMetrics {
   readonly metricsAddress: string;
   /** Where spans are exported; undefined when no OTLP endpoint is set (then none are made). */
   readonly tracesUrl: string | undefined;
-  /** Runs one public API call's work, inside its span when traces are on. */
-  traceApiCall<T>(method: string, work: () => Promise<T>): Promise<T>;
+  /** Runs one public API call's work, inside its span when traces are on (parented on the caller's `traceparent`, if sent). */
+  traceApiCall<T>(method: string, work: () => Promise<T>, traceparent?: string): Promise<T>;
   /** The tracer of one driver's client calls: a child span per call, its `traceparent` sent along. */
   traceDriverCalls(driver: string): DriverCallTracer;
   close(): Promise<void>;
@@ -63,7 +63,7 @@ export async function startGatewayTelemetry(options: GatewayTelemetryOptions): P
     ...createGatewayMetrics(provider.getMeter('shellgate-gateway')),
     metricsAddress: `${host}:${port}`,
     tracesUrl,
-    traceApiCall: (method, work) => (tracing === undefined ? work() : tracing.traceApiCall(method, work)),
+    traceApiCall: (method, work, traceparent) => (tracing === undefined ? work() : tracing.traceApiCall(method, work, traceparent)),
     traceDriverCalls: (driver) => tracing?.traceDriverCalls(driver) ?? UNTRACED_DRIVER_CALLS,
     close: async () => {
       await tracing?.close();

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -21,8 +21,11 @@ export interface DriverCallTracer {
 
 /** Traces of public API calls and the driver calls they make. */
 export interface GatewayTracing {
-  /** Runs `work` inside a server span named after the RPC; its driver calls become child spans. */
-  traceApiCall<T>(method: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` inside a server span named after the RPC (a child of the caller's span when it
+   * sent a W3C `traceparent`); its driver calls become child spans.
+   */
+  traceApiCall<T>(method: string, work: () => Promise<T>, traceparent?: string): Promise<T>;
   /** The tracer of one driver's client calls. */
   traceDriverCalls(driver: string): DriverCallTracer;
   /** Exports what is left and stops. */
@@ -45,12 +48,13 @@ export function startGatewayTracing(url: string, resource: Resource): GatewayTra
   const provider = new TracerProvider({ resource, spanProcessors: [new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url }) })] });
   const tracer = provider.getTracer('shellgate-gateway');
   return {
-    traceApiCall: async (method, work) => {
+    traceApiCall: async (method, work, traceparent) => {
       const attributes = { 'rpc.system': 'grpc', 'rpc.service': 'openshell.v1.OpenShell', 'rpc.method': method };
-      const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, ROOT_CONTEXT);
+      const caller = traceparent === undefined ? ROOT_CONTEXT : propagator.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
+      const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes }, caller);
       let failure: unknown;
       try {
-        return await contextManager.with(trace.setSpan(ROOT_CONTEXT, span), work);
+        return await contextManager.with(trace.setSpan(caller, span), work);
       } catch (error) {
         failure = error;
         throw error;

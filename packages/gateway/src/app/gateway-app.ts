@@ -114,7 +114,10 @@ export class GatewayApp {
       },
     );
     this.closers.push(() => manager.close());
-    if (telemetry !== undefined) manager.onDriverRestarted((driver) => telemetry.recordDriverRestart(driver.name));
+    if (telemetry !== undefined) {
+      telemetry.declareDrivers(manager.list().map((driver) => driver.name));
+      manager.onDriverRestarted((driver) => telemetry.recordDriverRestart(driver.name));
+    }
     await manager.start();
     const directory = new ManagedDriverDirectory(manager, selection.defaultDriverName, requiresSupervisor);
 

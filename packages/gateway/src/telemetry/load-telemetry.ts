@@ -25,9 +25,11 @@ export interface GatewayTelemetry {
   recordExecStart(driver: string, seconds: number): void;
   recordDriverRestart(driver: string): void;
   recordWatchReconnect(driver: string): void;
+  /** Starts the per-driver counters at 0. */
+  declareDrivers(drivers: readonly string[]): void;
   observeSandboxes(read: () => Promise<readonly SandboxCount[]>): void;
-  /** Runs one public API call's work inside its span (when traces are on). */
-  traceApiCall<T>(method: string, work: () => Promise<T>): Promise<T>;
+  /** Runs one public API call's work inside its span (when traces are on), parented on the caller's `traceparent`. */
+  traceApiCall<T>(method: string, work: () => Promise<T>, traceparent?: string): Promise<T>;
   /** A span per call of a traced API call's driver calls, with `traceparent` in their metadata. */
   traceDriverCalls(driver: string): DriverCallObserver;
   close(): Promise<void>;

@@ -5,6 +5,6 @@ import type { GatewayTelemetry } from './load-telemetry.js';
 export function toRpcTelemetry(telemetry: GatewayTelemetry): Pick<RpcScope, 'onCallDone' | 'traceCall'> {
   return {
     onCallDone: (rpc, code) => telemetry.recordApiCall(rpc, code),
-    traceCall: (rpc, work) => telemetry.traceApiCall(rpc, work),
+    traceCall: (rpc, work, traceparent) => telemetry.traceApiCall(rpc, work, traceparent),
   };
 }
