@@ -9,7 +9,6 @@
 // gateway image scripts/image.sh builds for the Docker driver running a sandbox to Ready. An
 // engine-group file (scripts/test.sh): it runs sandboxes on the shared Docker engine.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,62 +18,21 @@ import type { Sandbox } from '@shellgate/api';
 import { BUILTIN_DRIVERS } from '@shellgate/gateway';
 import { REPO_ROOT, TEST_IMAGE, containersWithLabel, docker, requireDockerEngine, runCommand } from '../docker/docker-engine.js';
 import { e2eObjectName, removeNetwork, toTomlLines } from '../docker/docker-driver-process.js';
-import type { DriverConfigValue } from '../docker/docker-driver-process.js';
 import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
-import { ApiClient } from '../harness/api-client.js';
 import { freePort } from '../harness/free-port.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { startOtlpReceiver } from '../harness/otlp-receiver.js';
 import { runCli } from '../harness/run-cli.js';
-
-/** One install, as scripts/package.mjs writes it to combinations.json. */
-interface Combination {
-  readonly name: string;
-  readonly roots: readonly string[];
-  readonly drivers: readonly string[];
-  readonly prefix: string;
-  readonly sbom: string;
-  readonly absent: { readonly packages: readonly string[]; readonly markers: readonly string[] };
-}
+import { driverSettings, installedBins, installedPackageNames, listDrivers, rememberGatewayId, runGrep, shortName } from './installed-combination.js';
+import type { Combination } from './installed-combination.js';
 
 /** Every install here (all combinations, in parallel) took ~4 minutes on 2 loaded cores. */
 const PACKAGE_TIMEOUT_MS = 540_000;
 /** What runs, as scripts/package.mjs greps it: docs (.md, .d.ts, .map) may name any driver. */
 const CODE_FILES = ['*.js', '*.mjs', '*.cjs', '*.node', '*.json'];
-const shortName = (driverPackage: string): string => driverPackage.replace('@shellgate/driver-', '');
 const TELEMETRY_PACKAGE = '@shellgate/telemetry';
 /** The CLI in images scripts/image.sh builds. */
 const IMAGE_CLI = '/opt/shellgate/app/node_modules/@shellgate/cli/dist/main.js';
-
-/**
- * What a driver needs to run in this test, as a table and as the env its auto-detected
- * (table-less) instance reads: the Docker driver gets the local image, never a pull, and its
- * own network and state. A driver landing without an entry runs with its defaults.
- */
-/** Env prefixes of the container drivers' settings; other drivers run with their defaults. */
-const CONTAINER_DRIVER_ENV_PREFIX: Readonly<Record<string, string>> = { docker: 'SHELLGATE_DOCKER', podman: 'SHELLGATE_PODMAN' };
-
-function driverSettings(driver: string, stateDir: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
-  const prefix = CONTAINER_DRIVER_ENV_PREFIX[driver];
-  if (prefix === undefined) return { table: {}, env: {} };
-  const table = { default_image: TEST_IMAGE, image_pull_policy: 'Never', network_name: e2eObjectName(`pkg-${driver}`), state_dir: join(stateDir, `driver-${driver}`) };
-  const env = {
-    [`${prefix}_DEFAULT_IMAGE`]: table.default_image,
-    [`${prefix}_IMAGE_PULL_POLICY`]: table.image_pull_policy,
-    [`${prefix}_NETWORK`]: table.network_name,
-    [`${prefix}_STATE_DIR`]: table.state_dir,
-  };
-  return { table, env };
-}
-
-/** The installed bins: the default install through the meta package's own shims. */
-function installedBins(combination: Combination): { gateway: string; cli: string } {
-  const modules = join(combination.prefix, 'node_modules');
-  if (combination.name === 'default') {
-    return { gateway: join(modules, '@shellgate/shellgate/bin/shellgate-gateway.js'), cli: join(modules, '@shellgate/shellgate/bin/shellgate.js') };
-  }
-  return { gateway: join(modules, '@shellgate/gateway/dist/main.js'), cli: join(modules, '@shellgate/cli/dist/main.js') };
-}
 
 describe('packaging matrix: each driver set installs and runs alone', () => {
   let outDir = '';
@@ -136,8 +94,8 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
         const scope = join(combination.prefix, 'node_modules/@shellgate');
         const installedDrivers = readdirSync(scope).filter((dir) => dir.startsWith('driver-') && dir !== 'driver-sdk').map((dir) => `@shellgate/${dir}`);
         assert.deepEqual(installedDrivers.sort(), [...combination.drivers].sort());
-        const found = execFileSync('find', [join(combination.prefix, 'node_modules'), '-name', 'package.json', '-path', '*/node_modules/*'], { encoding: 'utf8' });
-        for (const name of combination.absent.packages) assert.ok(!found.includes(`/node_modules/${name}/package.json`), `${combination.name} holds ${name}`);
+        const installed = installedPackageNames(combination.prefix);
+        for (const name of combination.absent.packages) assert.ok(!installed.has(name), `${combination.name} holds ${name}`);
         const markers = combination.absent.markers.flatMap((marker) => ['-e', marker]);
         const grep = markers.length === 0 ? '' : runGrep(['-rlF', ...CODE_FILES.map((glob) => `--include=${glob}`), ...markers, join(combination.prefix, 'node_modules')]);
         assert.equal(grep, '', `${combination.name}: files naming an omitted driver`);
@@ -328,39 +286,3 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
     }
   });
 });
-
-/** Matching files, one a line; grep exits 1 when nothing matches. */
-function runGrep(args: readonly string[]): string {
-  try {
-    return execFileSync('grep', args, { encoding: 'utf8' });
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return '';
-    throw error;
-  }
-}
-
-/** Names of every package under `prefix`/node_modules, nested ones too, from their paths. */
-function installedPackageNames(prefix: string): Set<string> {
-  const found = execFileSync('find', [join(prefix, 'node_modules'), '-name', 'package.json', '-path', '*/node_modules/*'], { encoding: 'utf8' });
-  const names = new Set<string>();
-  for (const line of found.split('\n')) {
-    const name = /.*\/node_modules\/((?:@[^/]+\/)?[^/@][^/]*)\/package\.json$/.exec(line)?.[1];
-    if (name !== undefined) names.add(name);
-  }
-  return names;
-}
-
-/** The driver names GetGatewayInfo reports. */
-async function listDrivers(address: string): Promise<string[]> {
-  const api = new ApiClient(address);
-  try {
-    return (await api.info()).computeDrivers.map((driver) => driver.name);
-  } finally {
-    api.close();
-  }
-}
-
-function rememberGatewayId(gateway: GatewayProcess, ids: string[]): void {
-  const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
-  if (typeof ready?.gatewayId === 'string') ids.push(ready.gatewayId);
-}
