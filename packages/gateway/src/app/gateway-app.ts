@@ -26,7 +26,7 @@ import {
 } from '../sandboxes/index.js';
 import { StorageMonitor, openSqliteStore } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
-import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
+import { loadTelemetry, reportSandboxMetrics, toRpcTelemetry } from '../telemetry/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
 
@@ -78,6 +78,9 @@ export class GatewayApp {
     const store = await openSqliteStore({ path: config.database.path, writeObserver: storage });
     this.closers.push(() => store.close());
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
+    // Before the drivers: their clients report calls to it.
+    const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
+    if (telemetry !== undefined) this.closers.push(() => telemetry.close());
 
     // The API is bound first (answering UNAVAILABLE until ready) so drivers can be told its port.
     const primary = createDeferredHandlers<OpenShellServer>(OpenShellService);
@@ -101,7 +104,7 @@ export class GatewayApp {
       return { ...spec, driverConfig };
     });
     const driversLogger = logger.child({ component: 'drivers' });
-    const managerOptions = toDriverManagerOptions(config, driversLogger);
+    const managerOptions = { ...toDriverManagerOptions(config, driversLogger), ...(telemetry !== undefined && { observeCalls: (driver: string) => telemetry.traceDriverCalls(driver) }) };
     await prepareDriverRunRoot(managerOptions.runRoot, { logger: driversLogger });
     const manager = new DriverManager(
       { ...selection, drivers },
@@ -111,6 +114,10 @@ export class GatewayApp {
       },
     );
     this.closers.push(() => manager.close());
+    if (telemetry !== undefined) {
+      telemetry.declareDrivers(manager.list().map((driver) => driver.name));
+      manager.onDriverRestarted((driver) => telemetry.recordDriverRestart(driver.name));
+    }
     await manager.start();
     const directory = new ManagedDriverDirectory(manager, selection.defaultDriverName, requiresSupervisor);
 
@@ -126,6 +133,7 @@ export class GatewayApp {
       logger,
       reconcileIntervalMs: config.reconcileIntervalMs,
       orphanGraceMs: config.orphanGraceMs,
+      ...(telemetry !== undefined && { onWatchReconnect: (driver: string) => telemetry.recordWatchReconnect(driver) }),
     });
     this.closers.push(() => watcher.close());
     await watcher.start();
@@ -147,17 +155,20 @@ export class GatewayApp {
       heartbeatMs: config.supervisorHeartbeatMs,
       logger: supervisionLogger,
     });
-    const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
-
-    const info = gatewayInfoSource(manager, storage);
-    const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
+    const exec = new SandboxExecService({
+      store,
+      hub: this.supervisors,
+      execs,
+      logger: supervisionLogger,
+      ...(telemetry !== undefined && { onExecStarted: (driver: string, seconds: number) => telemetry.recordExecStart(driver, seconds) }),
+    });
     if (telemetry !== undefined) {
-      this.closers.push(() => telemetry.close());
       const stopSandboxMetrics = reportSandboxMetrics(telemetry, store, events);
       this.closers.push(async () => stopSandboxMetrics());
     }
-    const onCallDone = telemetry === undefined ? undefined : (rpc: string, code: string): void => telemetry.recordApiCall(rpc, code);
-    const scope = { auth, logger: logger.child({ component: 'api' }), ...(onCallDone !== undefined && { onCallDone }) };
+
+    const info = gatewayInfoSource(manager, storage);
+    const scope = { auth, logger: logger.child({ component: 'api' }), ...(telemetry !== undefined && toRpcTelemetry(telemetry)) };
     const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
     primary.activate(handlers);
     callbacks.activate(createCallbackHandlers(scope, info));
