@@ -55,7 +55,7 @@ describe('PostgresGatewayStore across replicas', () => {
     assert.equal(read?.sandbox.metadata?.name, 'feed');
 
     const updated = nextChange(b, (change) => change.kind === 'sandbox' && change.resourceVersion === 2);
-    await a.updateSandbox('sb-feed', 1, { ...read!, missingSinceMs: 5 });
+    await a.updateSandbox('sb-feed', 1, { ...read, missingSinceMs: 5 });
     await updated;
     assert.equal((await b.getSandbox('sb-feed'))?.missingSinceMs, 5, 'a cached object never hides a newer version');
 
