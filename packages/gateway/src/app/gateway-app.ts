@@ -23,6 +23,7 @@ import {
   SandboxService,
   SandboxStatusSync,
   SessionRegistry,
+  StoreChangeRelay,
 } from '../sandboxes/index.js';
 import type { StorageMonitor } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
@@ -115,6 +116,9 @@ export class GatewayApp {
     const sessions = new SessionRegistry();
     const events = new SandboxEventBus();
     const sandboxLogger = logger.child({ component: 'sandboxes' });
+    // Other replicas' writes (Postgres) reach this replica's watchers; SQLite sends none.
+    const relay = new StoreChangeRelay({ store, events, logger: sandboxLogger });
+    this.closers.push(async () => relay.close());
     const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger });
     const sandboxes = new SandboxService({ store, drivers: directory, identity, events, statusSync, logger: sandboxLogger });
     const watcher = new DriverWatcher({
