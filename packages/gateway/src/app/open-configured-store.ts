@@ -40,6 +40,7 @@ function toPostgresOptions(database: PostgresDatabaseConfig, origin: string): Pa
     sslKeyFile: database.sslKeyFile,
     poolSize: database.poolSize,
     connectTimeoutMs: database.connectTimeoutMs,
+    synchronousCommit: database.synchronousCommit,
   };
 }
 
