@@ -7,7 +7,7 @@ import pg from 'pg';
 import { openPostgresStore } from './postgres-gateway-store.js';
 import type { PostgresGatewayStore } from './postgres-gateway-store.js';
 import type { StoreChange } from './store-change-feed.js';
-import { createPostgresTestDatabase, makeRecord } from './testing/index.js';
+import { createPostgresTestDatabase, makeRecord, testPostgresCaFile } from './testing/index.js';
 import type { PostgresTestDatabase } from './testing/index.js';
 
 // Needs SHELLGATE_TEST_POSTGRES_URL (scripts/engines/postgres.sh); fails without it, never skips.
@@ -144,5 +144,41 @@ describe('PostgresGatewayStore failures', () => {
     } finally {
       await database.drop();
     }
+  });
+});
+
+describe('PostgresGatewayStore over TLS', () => {
+  let database: PostgresTestDatabase;
+  before(async () => {
+    database = await createPostgresTestDatabase();
+  });
+  after(() => database.drop());
+
+  it('connects with verify-full against the CA that signed the server, and every connection is encrypted', async () => {
+    const store = await openPostgresStore({ url: database.url, sslMode: 'verify-full', sslCaFile: testPostgresCaFile(), poolSize: 2 });
+    try {
+      await store.createSandbox(makeRecord('sb-tls', 'tls'));
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ ssl: boolean }>(
+          `SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+           WHERE a.datname = current_database() AND a.application_name = 'shellgate-gateway'`,
+        );
+        assert.ok(rows.length > 0 && rows.every((row) => row.ssl), JSON.stringify(rows));
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a server certificate it cannot verify, with a hint about the TLS settings', async () => {
+    await assert.rejects(openPostgresStore({ url: database.url, sslMode: 'verify-full', connectTimeoutMs: 3_000 }), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'UNAVAILABLE');
+      assert.match(error.hint ?? '', /database_ssl_mode/);
+      return true;
+    });
   });
 });
