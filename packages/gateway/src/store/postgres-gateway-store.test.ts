@@ -7,7 +7,7 @@ import pg from 'pg';
 import { openPostgresStore } from './postgres-gateway-store.js';
 import type { PostgresGatewayStore } from './postgres-gateway-store.js';
 import type { StoreChange } from './store-change-feed.js';
-import { createPostgresTestDatabase, makeRecord, testPostgresCaFile } from './testing/index.js';
+import { CuttableTcpProxy, createPostgresTestDatabase, makeRecord, testPostgresCaFile } from './testing/index.js';
 import type { PostgresTestDatabase } from './testing/index.js';
 
 // Needs SHELLGATE_TEST_POSTGRES_URL (scripts/engines/postgres.sh); fails without it, never skips.
@@ -180,5 +180,48 @@ describe('PostgresGatewayStore over TLS', () => {
       assert.match(error.hint ?? '', /database_ssl_mode/);
       return true;
     });
+  });
+});
+
+describe('PostgresGatewayStore through a database outage', () => {
+  it('answers UNAVAILABLE while the database is gone and recovers by itself, re-reading what it missed', async () => {
+    const database = await createPostgresTestDatabase();
+    const direct = new URL(database.url);
+    const proxy = new CuttableTcpProxy(direct.hostname, Number(direct.port));
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.listenPort);
+    const store = await openPostgresStore({ url: viaProxy.toString(), connectTimeoutMs: 1_000, poolSize: 2 });
+    const other = await openPostgresStore({ url: database.url, poolSize: 1 });
+    try {
+      const heard = nextChange(store, (change) => change.kind === 'sandbox' && change.id === 'sb-before');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.createSandbox(makeRecord('sb-before', 'before'));
+      await heard;
+
+      await proxy.cut();
+      const unavailable = (error: Error & { code?: string; hint?: string }): boolean => {
+        assert.equal(error.code, 'UNAVAILABLE', error.message);
+        assert.match(error.message, /postgres:\/\/shellgate:\*\*\*@127\.0\.0\.1/);
+        assert.match(error.hint ?? '', /reachable/);
+        return true;
+      };
+      await assert.rejects(store.getSandbox('sb-before'), unavailable);
+      await assert.rejects(store.createSandbox(makeRecord('sb-during', 'during')), unavailable);
+      // Another replica keeps writing meanwhile; this one cannot hear it.
+      await other.createSandbox(makeRecord('sb-missed', 'missed'));
+
+      const resync = nextChange(store, (change) => change.kind === 'resync', 15_000);
+      await proxy.start();
+      await resync;
+      assert.equal((await store.getSandbox('sb-missed'))?.sandbox.metadata?.name, 'missed', 'the pool reconnected');
+      assert.equal(await store.getSandbox('sb-during'), undefined, 'the write that failed left nothing');
+      assert.equal((await store.createSandbox(makeRecord('sb-after', 'after'))).sandbox.metadata?.resourceVersion, 1);
+    } finally {
+      await store.close();
+      await other.close();
+      await proxy.cut();
+      await database.drop();
+    }
   });
 });

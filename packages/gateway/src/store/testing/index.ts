@@ -1,4 +1,5 @@
 /** The store contract suite and its fixtures, for the per-store test files (not shipped). */
+export { CuttableTcpProxy } from './cuttable-tcp-proxy.js';
 export { describeCoordinationContract } from './coordination-contract.js';
 export { describeGatewayStoreContract } from './gateway-store-contract.js';
 export { TEST_POSTGRES_CA_FILE_ENV, TEST_POSTGRES_URL_ENV, createPostgresTestDatabase, testPostgresCaFile } from './postgres-test-database.js';
