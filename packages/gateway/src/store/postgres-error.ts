@@ -20,7 +20,11 @@ export function violatedConstraint(error: unknown): string | undefined {
   return typeof constraint === 'string' ? constraint : undefined;
 }
 
-/** What the operator should check for a failure that means "the database cannot be used now". */
+/**
+ * What the operator should check for a failure that means "the database cannot be used now".
+ * Pinned by postgres-gateway-store.test.ts: refused connection (ECONNREFUSED), wrong password
+ * (28P01), unverifiable certificate (TLS), connections cut mid-use ("Connection terminated").
+ */
 function unavailableHint(error: unknown): string | undefined {
   const code = postgresErrorCode(error) ?? '';
   const message = error instanceof Error ? error.message : '';
