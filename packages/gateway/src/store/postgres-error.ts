@@ -35,7 +35,8 @@ function unavailableHint(error: unknown): string | undefined {
     return 'check database_ssl_mode and the CA/client certificate files against the server\'s TLS setup';
   }
   if (NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('57P')) return 'check that Postgres runs and is reachable at the URL\'s host and port; the gateway retries on the next request';
-  if (/connection terminated|connection timeout|timeout expired|Connection ended|not queryable/i.test(message)) {
+  // "timeout exceeded when trying to connect": no pooled connection within database_connect_timeout_ms.
+  if (/connection terminated|connection timeout|timeout expired|timeout exceeded|Connection ended|not queryable/i.test(message)) {
     return 'check that Postgres runs and is reachable at the URL\'s host and port; the gateway retries on the next request';
   }
   return undefined;
