@@ -25,7 +25,6 @@ import {
   SessionRegistry,
   StoreChangeRelay,
 } from '../sandboxes/index.js';
-import type { StorageMonitor } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
@@ -73,7 +72,7 @@ export class GatewayApp {
     const auth = resolveAuthPolicy(config);
     const paths = gatewayStatePaths(config.stateDir);
     const gatewayId = prepareGatewayState(paths);
-    const { store, storage } = await openConfiguredStore(config.database, config.origins, logger);
+    const { store, storage, isDegraded: isStoreDegraded } = await openConfiguredStore(config.database, config.origins, logger);
     this.closers.push(async () => storage?.close());
     this.closers.push(() => store.close());
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
@@ -151,7 +150,7 @@ export class GatewayApp {
     });
     const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
 
-    const info = gatewayInfoSource(manager, storage);
+    const info = gatewayInfoSource(manager, isStoreDegraded);
     const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
     if (telemetry !== undefined) {
       this.closers.push(() => telemetry.close());
@@ -209,8 +208,8 @@ export class GatewayApp {
   }
 }
 
-/** Health is DEGRADED while a driver is unreachable or the (SQLite) storage is full. */
-function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor | undefined): GatewayInfoSource {
+/** Health is DEGRADED while a driver is unreachable, SQLite's storage is full or Postgres cannot be reached. */
+function gatewayInfoSource(manager: DriverManager, isStoreDegraded: () => boolean): GatewayInfoSource {
   return {
     version: GATEWAY_VERSION,
     computeDrivers: (): ComputeDriverInfo[] =>
@@ -222,7 +221,7 @@ function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor | und
         },
       })),
     status: (): ServiceStatus =>
-      manager.list().every((driver) => driver.isAvailable) && storage?.isFull !== true ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+      manager.list().every((driver) => driver.isAvailable) && !isStoreDegraded() ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
   };
 }
 

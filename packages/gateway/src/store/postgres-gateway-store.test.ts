@@ -208,6 +208,7 @@ describe('PostgresGatewayStore through a database outage', () => {
       };
       await assert.rejects(store.getSandbox('sb-before'), unavailable);
       await assert.rejects(store.createSandbox(makeRecord('sb-during', 'during')), unavailable);
+      assert.equal(store.problem?.code, 'UNAVAILABLE', 'Health reads this to answer DEGRADED');
       // Another replica keeps writing meanwhile; this one cannot hear it.
       await other.createSandbox(makeRecord('sb-missed', 'missed'));
 
@@ -215,6 +216,7 @@ describe('PostgresGatewayStore through a database outage', () => {
       await proxy.start();
       await resync;
       assert.equal((await store.getSandbox('sb-missed'))?.sandbox.metadata?.name, 'missed', 'the pool reconnected');
+      assert.equal(store.problem, undefined);
       assert.equal(await store.getSandbox('sb-during'), undefined, 'the write that failed left nothing');
       assert.equal((await store.createSandbox(makeRecord('sb-after', 'after'))).sandbox.metadata?.resourceVersion, 1);
     } finally {
