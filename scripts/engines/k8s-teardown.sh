@@ -42,7 +42,7 @@ stop_containers() {
   stop_daemon containerd
   for cmdline in /proc/[0-9]*/cmdline; do
     pid=$(basename "$(dirname "$cmdline")")
-    case "$(tr '\0' ' ' <"$cmdline" 2>/dev/null)" in
+    case "$(tr '\0' ' ' 2>/dev/null <"$cmdline")" in
       *containerd-shim-runc-v2*"$CONTAINERD_SOCKET"*) kill -KILL "$pid" 2>/dev/null || true ;;
     esac
   done
@@ -74,7 +74,7 @@ remove_network_state() {
   fi
   while iptables -D FORWARD -j "$FORWARD_CHAIN" 2>/dev/null; do :; done
   if iptables -F "$FORWARD_CHAIN" 2>/dev/null; then iptables -X "$FORWARD_CHAIN"; fi
-  grep -l "\"$CNI_NETWORK\"" /var/lib/cni/results/* 2>/dev/null | xargs -r rm -f
+  grep -l "\"$CNI_NETWORK\"" /var/lib/cni/results/* 2>/dev/null | xargs -r rm -f || true
   rm -f "$STATE_DIR/cni/ipam/$CNI_NETWORK"/[0-9]* 2>/dev/null || true
 }
 

@@ -88,7 +88,7 @@ daemon_pid() {
   [ -f "$file" ] || return 1
   read -r pid binary <"$file" || true
   if [ -n "$pid" ] && [ "$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
-    [ "$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1)" = "$binary" ]; then
+    [ "$(tr '\0' '\n' 2>/dev/null <"/proc/$pid/cmdline" | head -n 1)" = "$binary" ]; then
     echo "$pid"
     return 0
   fi
