@@ -37,7 +37,7 @@ export class FakeKubeApi implements KubeApi {
   denied: KubePermission[] = [];
   namespaceExists = true;
   /** Makes the next calls of these operations fail with the given error. */
-  readonly failures = new Map<string, unknown>();
+  readonly failures = new Map<string, Error>();
   readonly calls: string[] = [];
   #version = 100;
   #watchers = new Set<Watcher>();
@@ -223,7 +223,7 @@ export class FakeKubeApi implements KubeApi {
         end: (error?: unknown) => {
           this.#watchers.delete(watcher);
           if (error === undefined) resolve();
-          else reject(error instanceof Error ? error : new Error(String(error)));
+          else reject(error instanceof Error ? error : new Error('watch failed'));
         },
       };
       this.#watchers.add(watcher);
