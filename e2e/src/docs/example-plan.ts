@@ -47,9 +47,10 @@ const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] 
     pattern: /^kubectl /,
     reason: 'kubectl against a Kubernetes cluster: e2e/src/k8s/in-cluster.test.ts creates the auth Secret, applies deploy/k8s and waits for the rollout; rbac.test.ts mints a token of shellgate-driver',
   },
+  { pattern: /^bash packages\/driver-k8s\/scripts\/build-runtime-image\.sh /, reason: 'builds the supervisor runtime image into the local Docker engine; e2e/src/k8s runs it before loading the image into the test cluster' },
   { pattern: /^podman system service /, reason: "starts the machine's Podman API service; scripts/engines/podman.sh runs it for the e2e tests" },
   {
-    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
+    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-driver-k8s|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
     reason: 'a driver-author example, not a CLI or gateway command; the conformance kit runs in e2e/src/container and packages/driver-sdk/src/testing/example',
   },
 ];
