@@ -57,7 +57,8 @@ write_oci_archive() {
   rm -rf "$dir"
 }
 
-has_image() { ctr_k8s images ls -q | grep -Fxq "$(normalise_image_ref "$1")"; }
+# Not grep -q: it stops reading at the first match, and ctr dying of SIGPIPE fails the pipeline.
+has_image() { ctr_k8s images ls -q | grep -Fx "$(normalise_image_ref "$1")" >/dev/null; }
 
 # The test image (scripts/engines/test-image.sh) and the pod sandbox ("pause") image: the same
 # busybox layer, whose default command waits for SIGTERM, which is all a pause container does.
