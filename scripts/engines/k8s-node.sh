@@ -139,6 +139,8 @@ evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.availa
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
+# The benchmark holds 100 sandboxes beside the e2e pods; the pod subnet has 253 addresses.
+maxPods: 250
 KUBELET
   mkdir -p "$STATE_DIR/kubelet" "$STATE_DIR/pod-logs"
   start_daemon kubelet "$K8S_BIN/kubelet" --config="$STATE_DIR/kubelet.yaml" \
