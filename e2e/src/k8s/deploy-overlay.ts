@@ -14,7 +14,7 @@ export const DEPLOY_BASE_DIR = join(REPO_ROOT, 'deploy', 'k8s', 'base');
 
 /** One RFC 6902 operation of a patch. */
 export interface PatchOperation {
-  readonly op: 'add' | 'replace' | 'remove';
+  readonly op: 'add' | 'replace' | 'remove' | 'test';
   readonly path: string;
   readonly value?: unknown;
 }
