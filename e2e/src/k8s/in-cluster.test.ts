@@ -128,7 +128,15 @@ describe('the gateway in the cluster (deploy/k8s) with the Kubernetes driver as 
     await kubectl(['-n', namespace, 'delete', 'pod', '-l', `app.kubernetes.io/name=${GATEWAY}`, '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
     await waitForRollout(namespace);
     await waitForService(() => cli(['gateway', 'info']));
-    assert.match(await cliOk(['sandbox', 'get', name]), /Ready/, 'the new gateway pod knows the sandbox and its supervisor reconnected');
+    // The new gateway reads the sandbox from the volume; it is Ready again once its supervisor
+    // has dialed the new pod (the session was lost with the old one).
+    const deadline = Date.now() + 90_000;
+    let shown = await cliOk(['sandbox', 'get', name]);
+    while (!/\sReady\s/.test(shown) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      shown = await cliOk(['sandbox', 'get', name]);
+    }
+    assert.match(shown, /\sReady\s/, 'the new gateway pod knows the sandbox and its supervisor reconnected');
     const exec = await cli(['sandbox', 'exec', name, '--', 'echo', 'after-restart']);
     assert.equal(exec.code, 0, `${exec.stdout}\n${exec.stderr}`);
     assert.match(exec.stdout, /after-restart/);
