@@ -6,6 +6,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { runDockerCreateBench } from './docker-create.js';
 import { runDriverProcessBench } from './driver-process.js';
 import { runGatewayApiBench } from './gateway-api.js';
+import { runK8sCreateBench } from './k8s-create.js';
 import { runPodmanCreateBench } from './podman-create.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
@@ -24,3 +25,5 @@ await runBench('docker create benchmark', runDockerCreateBench);
 await runBench('supervisor benchmark', runSupervisorSessionBench);
 // Prints "skipped: no Podman API service (run scripts/engines/podman.sh start)" when none answers.
 await runBench('podman create benchmark', runPodmanCreateBench);
+// Prints "skipped: no Kubernetes cluster (run scripts/engines/k8s.sh start)" when none answers.
+await runBench('Kubernetes create benchmark', runK8sCreateBench);
