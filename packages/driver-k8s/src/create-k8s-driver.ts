@@ -52,6 +52,7 @@ export function toK8sDriverSettings(config: K8sDriverConfig, runtime: Supervisor
     storageSize: config.storage_size,
     hasNetworkPolicy: config.network_policy,
     stopGraceSeconds: config.stop_grace_seconds,
+    dnsPolicy: config.dns_policy === 'Default' ? 'Default' : 'ClusterFirst',
     supervisor: runtime === undefined ? undefined : { runtime, runtimeImage: config.supervisor_runtime_image || toDefaultRuntimeImage(runtime.supervisorVersion) },
     isTokenExposedToAgent: config.expose_token_to_agent,
   };

@@ -23,6 +23,7 @@ const SETTINGS: K8sDriverSettings = {
   storageSize: '1Gi',
   hasNetworkPolicy: true,
   stopGraceSeconds: 0,
+  dnsPolicy: 'ClusterFirst',
   supervisor: {
     runtimeImage: 'shellgate/supervisor-runtime:0.1.0',
     runtime: { hostDir: '/tmp/bundle', entrypoint: ['/opt/shellgate/runtime/lib/ld.so', '/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' },

@@ -239,6 +239,7 @@ export class K8sDriver implements ComputeDriverImpl {
       imagePullPolicy: settings.imagePullPolicy,
       gatewayEndpoint: settings.gatewayEndpoint,
       stopGraceSeconds: settings.stopGraceSeconds,
+      dnsPolicy: settings.dnsPolicy,
       storageClass: settings.storageClass,
       supervisor: settings.supervisor,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
