@@ -85,6 +85,8 @@ export function k8sDriverSettings(
     image_pull_failure_seconds: 20,
     supervisor_runtime_dir: environment.bundleDir,
     stop_grace_seconds: 2,
+    // The test cluster has no cluster DNS: ClusterFirst would make the kubelet warn on every pod sync.
+    dns_policy: 'Default',
     ...overrides,
   };
 }

@@ -6,7 +6,8 @@
 // auto-detect, nothing of an omitted driver (nor of telemetry unless chosen) on disk,
 // /metrics where telemetry is installed, a Docker sandbox Ready through the installed CLI,
 // and the gateway image scripts/image.sh builds for the Docker driver. An engine-group file
-// (scripts/test.sh): it runs sandboxes on the shared Docker engine.
+// (scripts/test.sh): it runs sandboxes on the shared Docker engine, and gateways whose
+// Kubernetes driver needs the local cluster of scripts/engines/k8s.sh to start.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { GetGatewayInfoResponse } from '@shellgate/api';
 import type { Sandbox } from '@shellgate/api';
 import { BUILTIN_DRIVERS } from '@shellgate/gateway';
+import { requireLocalCluster } from '../k8s/cluster.js';
 import { REPO_ROOT, TEST_IMAGE, containersWithLabel, docker, requireDockerEngine, runCommand } from '../docker/docker-engine.js';
 import { e2eObjectName, removeNetwork, toTomlLines } from '../docker/docker-driver-process.js';
 import type { DriverConfigValue } from '../docker/docker-driver-process.js';
@@ -50,7 +52,27 @@ const shortName = (driverPackage: string): string => driverPackage.replace('@she
 /** Env prefixes of the container drivers' settings; other drivers run with their defaults. */
 const CONTAINER_DRIVER_ENV_PREFIX: Readonly<Record<string, string>> = { docker: 'SHELLGATE_DOCKER', podman: 'SHELLGATE_PODMAN' };
 
+/**
+ * The Kubernetes driver refuses to start without a cluster it can use, so it gets the local
+ * cluster of scripts/engines/k8s.sh (as admin, in `default`, where it creates nothing with
+ * network_policy off; no sandbox runs on it here) and an endpoint that is no local address,
+ * so it asks the gateway for no extra listener.
+ */
+let k8sKubeconfig = '';
+function k8sDriverSettings(): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
+  const table = { kubeconfig: k8sKubeconfig, namespace: 'default', gateway_endpoint: 'http://shellgate-packaging.invalid:17670', network_policy: false, inject_supervisor: false };
+  const env = {
+    SHELLGATE_K8S_KUBECONFIG: table.kubeconfig,
+    SHELLGATE_K8S_NAMESPACE: table.namespace,
+    SHELLGATE_K8S_GATEWAY_ENDPOINT: table.gateway_endpoint,
+    SHELLGATE_K8S_NETWORK_POLICY: 'false',
+    SHELLGATE_K8S_INJECT_SUPERVISOR: 'false',
+  };
+  return { table, env };
+}
+
 function driverSettings(driver: string, stateDir: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
+  if (driver === 'k8s') return k8sDriverSettings();
   const prefix = CONTAINER_DRIVER_ENV_PREFIX[driver];
   if (prefix === undefined) return { table: {}, env: {} };
   const table = { default_image: TEST_IMAGE, image_pull_policy: 'Never', network_name: e2eObjectName(`pkg-${driver}`), state_dir: join(stateDir, `driver-${driver}`) };
@@ -99,6 +121,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
 
   before(async () => {
     await requireDockerEngine();
+    k8sKubeconfig = (await requireLocalCluster()).kubeconfig;
     workspaceDrivers = readdirSync(join(REPO_ROOT, 'packages'))
       .filter((dir) => dir.startsWith('driver-') && dir !== 'driver-sdk')
       .map((dir) => `@shellgate/${dir}`);

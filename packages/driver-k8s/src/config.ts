@@ -97,6 +97,14 @@ export const k8sDriverConfig = defineConfig({
       flag: '--network-policy',
       description: 'keep one NetworkPolicy that denies all ingress to sandbox pods, so sandboxes cannot reach each other (where the cluster enforces policies)',
     },
+    dns_policy: {
+      type: 'string',
+      default: 'ClusterFirst',
+      choices: ['ClusterFirst', 'Default'],
+      env: 'SHELLGATE_K8S_DNS_POLICY',
+      flag: '--dns-policy',
+      description: "dnsPolicy of sandbox pods: ClusterFirst (cluster DNS), or Default (the node's resolver: clusters without cluster DNS, where ClusterFirst makes the kubelet warn on every pod)",
+    },
     stop_grace_seconds: {
       type: 'integer',
       default: 10,

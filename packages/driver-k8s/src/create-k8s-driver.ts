@@ -10,7 +10,6 @@ import type { KubeApi } from './cluster/kube-api.js';
 import { loadKubeConfig } from './cluster/load-kube-config.js';
 import type { ImagePullPolicy, K8sDriverConfig } from './config.js';
 import { K8sDriver } from './k8s-driver.js';
-import { listLocalAddresses } from './listener-requirement.js';
 import type { K8sDriverSettings } from './settings.js';
 
 /** The platform facts `createK8sDriver` reads; real values by default. */
@@ -53,6 +52,7 @@ export function toK8sDriverSettings(config: K8sDriverConfig, runtime: Supervisor
     storageSize: config.storage_size,
     hasNetworkPolicy: config.network_policy,
     stopGraceSeconds: config.stop_grace_seconds,
+    dnsPolicy: config.dns_policy === 'Default' ? 'Default' : 'ClusterFirst',
     supervisor: runtime === undefined ? undefined : { runtime, runtimeImage: config.supervisor_runtime_image || toDefaultRuntimeImage(runtime.supervisorVersion) },
     isTokenExposedToAgent: config.expose_token_to_agent,
   };
@@ -100,7 +100,7 @@ export async function createK8sDriver(
     runtimeImage: settings.supervisor?.runtimeImage ?? 'none',
     supervisorVersion: runtime?.supervisorVersion ?? 'none',
   });
-  const driver = new K8sDriver({ api, settings, logger, localAddresses: listLocalAddresses });
+  const driver = new K8sDriver({ api, settings, logger });
   await driver.start();
   return driver;
 }

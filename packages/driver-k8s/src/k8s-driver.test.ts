@@ -23,6 +23,7 @@ const SETTINGS: K8sDriverSettings = {
   storageSize: '1Gi',
   hasNetworkPolicy: true,
   stopGraceSeconds: 0,
+  dnsPolicy: 'ClusterFirst',
   supervisor: {
     runtimeImage: 'shellgate/supervisor-runtime:0.1.0',
     runtime: { hostDir: '/tmp/bundle', entrypoint: ['/opt/shellgate/runtime/lib/ld.so', '/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' },
@@ -40,7 +41,7 @@ function sandboxOf(id: string, name = 'box'): DriverSandbox {
 
 async function withDriver(test: (driver: K8sDriver, api: FakeKubeApi) => Promise<void>, settings: K8sDriverSettings = SETTINGS): Promise<void> {
   const api = new FakeKubeApi();
-  const driver = new K8sDriver({ api, settings, logger: silentLogger, sleep: async () => undefined, localAddresses: () => ['127.0.0.1', '10.244.0.1'] });
+  const driver = new K8sDriver({ api, settings, logger: silentLogger, sleep: async () => undefined, isLocalAddress: async (host) => ['127.0.0.1', '10.244.0.1'].includes(host) });
   await driver.start();
   try {
     await test(driver, api);
@@ -162,12 +163,12 @@ describe('K8sDriver against a fake API server', { timeout: 20_000 }, () => {
 
   it('asks the gateway to listen on the endpoint only when its IP is local', async () => {
     await withDriver(async (driver) => {
-      const response = driver.getGatewayListenerRequirements();
+      const response = await driver.getGatewayListenerRequirements();
       assert.deepEqual(response.requirements.map((requirement) => requirement.selector), [{ $case: 'exactBindAddress', exactBindAddress: '10.244.0.1:17670' }]);
     });
     await withDriver(
       async (driver) => {
-        assert.deepEqual(driver.getGatewayListenerRequirements().requirements, []);
+        assert.deepEqual((await driver.getGatewayListenerRequirements()).requirements, []);
       },
       { ...SETTINGS, gatewayEndpoint: 'http://shellgate-gateway.shellgate:17670' },
     );

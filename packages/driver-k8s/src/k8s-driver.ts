@@ -31,7 +31,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeApi } from './cluster/kube-api.js';
 import { isKubeStatus } from './cluster/kube-status.js';
 import { toDriverError } from './errors.js';
-import { toListenerRequirements } from './listener-requirement.js';
+import { canBindAddress, toListenerRequirements } from './listener-requirement.js';
 import { parseK8sDriverOptions } from './pod/driver-config.js';
 import type { K8sDriverOptions } from './pod/driver-config.js';
 import { toSandboxObjectNames } from './pod/sandbox-names.js';
@@ -57,8 +57,8 @@ export interface K8sDriverDeps {
   readonly now?: () => number;
   /** Between watch reconnects and pod-gone polls; a real timer by default. */
   readonly sleep?: Sleep;
-  /** This machine's addresses, for the listener requirement; the real interfaces by default. */
-  readonly localAddresses?: () => readonly string[];
+  /** Whether an address is this machine's, for the listener requirement; a bind test by default. */
+  readonly isLocalAddress?: (host: string) => Promise<boolean>;
 }
 
 /** How often a stop or start looks whether a deleted pod is gone. */
@@ -111,10 +111,10 @@ export class K8sDriver implements ComputeDriverImpl {
     return { driverName: DRIVER_NAME, driverVersion: DRIVER_VERSION, defaultImage: this.#deps.settings.defaultImage, gatewayManagesLifecycle: true };
   }
 
-  getGatewayListenerRequirements(): GetGatewayListenerRequirementsResponse {
-    const { settings, localAddresses } = this.#deps;
+  async getGatewayListenerRequirements(): Promise<GetGatewayListenerRequirementsResponse> {
+    const { settings, isLocalAddress } = this.#deps;
     if (settings.gatewayEndpoint === '') return { requirements: [] };
-    return { requirements: toListenerRequirements(settings.gatewayEndpoint, localAddresses?.() ?? []) };
+    return { requirements: await toListenerRequirements(settings.gatewayEndpoint, isLocalAddress ?? canBindAddress) };
   }
 
   validateSandboxCreate(request: ValidateSandboxCreateRequest): void {
@@ -239,6 +239,7 @@ export class K8sDriver implements ComputeDriverImpl {
       imagePullPolicy: settings.imagePullPolicy,
       gatewayEndpoint: settings.gatewayEndpoint,
       stopGraceSeconds: settings.stopGraceSeconds,
+      dnsPolicy: settings.dnsPolicy,
       storageClass: settings.storageClass,
       supervisor: settings.supervisor,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,

@@ -1,12 +1,20 @@
+import { createServer } from 'node:net';
 import { isIP } from 'node:net';
-import { networkInterfaces } from 'node:os';
 
 import { formatListenerAddress } from '@shellgate/driver-sdk';
 import type { GatewayListenerRequirement } from '@shellgate/driver-sdk';
 
-/** The addresses of this machine's interfaces. */
-export function listLocalAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((entries) => (entries ?? []).map((entry) => entry.address));
+/**
+ * Whether `host` is an address of this machine: whether a socket can bind it. Not
+ * os.networkInterfaces(): libuv leaves out interfaces that are up but have no carrier, which is
+ * a pod bridge while no pod is attached (the CNI bridge of an idle single-node cluster).
+ */
+export function canBindAddress(host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port: 0, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }
 
 /**
@@ -15,10 +23,10 @@ export function listLocalAddresses(): string[] {
  * address); nothing when the endpoint is a name or another machine's address (a Service in
  * front of a gateway in the cluster, which its own Deployment exposes).
  */
-export function toListenerRequirements(endpoint: string, localAddresses: readonly string[]): GatewayListenerRequirement[] {
+export async function toListenerRequirements(endpoint: string, isLocalAddress: (host: string) => Promise<boolean>): Promise<GatewayListenerRequirement[]> {
   const url = new URL(endpoint);
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) === 0 || !localAddresses.includes(host)) return [];
+  if (isIP(host) === 0 || !(await isLocalAddress(host))) return [];
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   return [{ reason: `sandbox pods call the gateway back at ${endpoint} (gateway_endpoint)`, selector: { $case: 'exactBindAddress', exactBindAddress: formatListenerAddress(host, port) } }];
 }

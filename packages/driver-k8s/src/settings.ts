@@ -17,6 +17,7 @@ export interface K8sDriverSettings {
   readonly storageSize: string;
   readonly hasNetworkPolicy: boolean;
   readonly stopGraceSeconds: number;
+  readonly dnsPolicy: 'ClusterFirst' | 'Default';
   /** The supervisor every sandbox runs; undefined: `inject_supervisor = false`. */
   readonly supervisor: SupervisorDelivery | undefined;
   /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */

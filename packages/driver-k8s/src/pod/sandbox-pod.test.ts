@@ -15,6 +15,7 @@ const DEFAULTS: PodDefaults = {
   imagePullPolicy: ImagePullPolicy.Never,
   gatewayEndpoint: 'http://10.244.0.1:17670',
   stopGraceSeconds: 10,
+  dnsPolicy: 'Default',
   storageClass: undefined,
   supervisor: { runtimeImage: 'shellgate/supervisor-runtime:0.1.0', runtime: { hostDir: '/b', entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' } },
   isTokenExposedToAgent: false,
@@ -42,6 +43,7 @@ describe('toSandboxPod', () => {
     assert.equal(pod.metadata?.labels?.['shellgate.dev/gateway-id'], 'gw');
     assert.equal(pod.spec?.automountServiceAccountToken, false);
     assert.equal(pod.spec?.restartPolicy, 'Never');
+    assert.equal(pod.spec?.dnsPolicy, 'Default');
     const container = pod.spec?.containers.find((candidate) => candidate.name === SANDBOX_CONTAINER);
     assert.deepEqual(container?.resources, { requests: { cpu: '250m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi', [GPU_RESOURCE]: '2' } });
     assert.equal(container?.image, 'alpine:3');

@@ -36,6 +36,7 @@ export interface PodDefaults {
   readonly imagePullPolicy: ImagePullPolicy;
   readonly gatewayEndpoint: string;
   readonly stopGraceSeconds: number;
+  readonly dnsPolicy: 'ClusterFirst' | 'Default';
   /** The storage class of the /sandbox claim; undefined: an emptyDir. */
   readonly storageClass: string | undefined;
   readonly supervisor: SupervisorDelivery | undefined;
@@ -175,6 +176,7 @@ export function toSandboxPod(sandbox: DriverSandbox, defaults: PodDefaults, opti
       // The pause container becomes PID 1 and reaps the zombies agents leave: Node (the supervisor) cannot.
       shareProcessNamespace: defaults.supervisor !== undefined,
       terminationGracePeriodSeconds: defaults.stopGraceSeconds,
+      dnsPolicy: defaults.dnsPolicy,
       ...(Object.keys(options.nodeSelector).length > 0 && { nodeSelector: { ...options.nodeSelector } }),
       ...(options.tolerations.length > 0 && { tolerations: options.tolerations.map((toleration) => ({ ...toleration })) }),
       ...(options.runtimeClassName !== '' && { runtimeClassName: options.runtimeClassName }),
