@@ -88,6 +88,7 @@ describe('the gateway in the cluster (deploy/k8s) with the Kubernetes driver as 
             driverEnv('SHELLGATE_K8S_IMAGE_PULL_POLICY', 'Never'),
             driverEnv('SHELLGATE_K8S_DEFAULT_IMAGE', K8S_TEST_IMAGE),
             driverEnv('SHELLGATE_K8S_SUPERVISOR_RUNTIME_IMAGE', environment.runtimeImage),
+            driverEnv('SHELLGATE_K8S_DNS_POLICY', 'Default'),
             // `test` fails the build, not the wrong variable, should the env list change order.
             { op: 'test', path: '/spec/template/spec/initContainers/0/env/3/name', value: 'SHELLGATE_GATEWAY_ID' },
             { op: 'replace', path: '/spec/template/spec/initContainers/0/env/3/value', value: `${namespace}-gw` },
