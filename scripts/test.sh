@@ -22,6 +22,8 @@ cleanup_engines() {
   bash scripts/engines/docker.sh stop || true
   bash scripts/engines/podman.sh stop || true
   bash scripts/engines/postgres.sh stop || true
+  bash scripts/engines/k8s.sh sweep "$SHELLGATE_E2E_RUN" || true
+  bash scripts/engines/k8s.sh stop || true
 }
 trap cleanup_engines EXIT
 bash scripts/engines/docker.sh start
@@ -30,6 +32,11 @@ echo "== postgres"
 # The store contract suite and the replica e2e run against it, each in a database of its own.
 bash scripts/engines/postgres.sh start
 eval "$(bash scripts/engines/postgres.sh env)"
+echo "== kubernetes engine"
+# After docker: the supervisor runtime image is built in the Docker engine and loaded into the
+# cluster. The first start on a machine builds Kubernetes from its Go modules (~15 minutes on 2
+# cores), cached by version outside the repository.
+bash scripts/engines/k8s.sh start
 echo "== qemu engine"
 # After docker: the VM cache packs the test image the Docker engine holds.
 bash scripts/engines/vm.sh start
@@ -42,11 +49,11 @@ echo "== tests"
 FILE_TIMEOUT_MS=300000
 ENGINE_FILE_TIMEOUT_MS=1800000
 # Files that drive an engine (e2e/dist/docker, e2e/dist/podman, e2e/dist/hostile/*docker*,
-# e2e/dist/packaging, which installs every driver set and runs a sandbox, and e2e/dist/vm) run
-# one at a time: the Docker suite restarts dockerd at its end and the Podman suite its API
-# service, which must not pull an engine from under another file, and QEMU micro-VMs on 2
-# cores must not compete with another file.
-is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* || $1 == e2e/dist/vm/* ]]; }
+# e2e/dist/packaging, which installs every driver set and runs a sandbox, e2e/dist/vm and
+# e2e/dist/k8s) run one at a time: the Docker suite restarts dockerd at its end, the Podman suite
+# its API service and the Kubernetes suite its API server, which must not pull an engine from
+# under another file, and QEMU micro-VMs on 2 cores must not compete with another file.
+is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* || $1 == e2e/dist/vm/* || $1 == e2e/dist/k8s/* ]]; }
 files=(); engine_files=()
 while IFS= read -r file; do
   if is_engine_file "$file"; then engine_files+=("$file"); else files+=("$file"); fi

@@ -34,12 +34,14 @@ export interface BenchGatewayOptions {
   readonly settings?: readonly string[];
   readonly readyTimeoutMs?: number;
   readonly stopGraceMs?: number;
+  /** The API's `listen`; default a free loopback port. */
+  readonly listen?: string;
 }
 
-function buildConfigToml(stateDir: string, driverTable: readonly string[], settings: readonly string[]): string {
+function buildConfigToml(stateDir: string, driverTable: readonly string[], settings: readonly string[], listen: string): string {
   return [
     `state_dir = ${JSON.stringify(stateDir)}`,
-    'listen = "127.0.0.1:0"',
+    `listen = ${JSON.stringify(listen)}`,
     // The default level: a benchmark measures what an operator runs.
     'log_level = "info"',
     ...settings,
@@ -82,7 +84,7 @@ export class BenchGateway implements AsyncDisposable {
     const stateDir = await mkdtemp(path.join(tmpdir(), 'sg-bench-gw-'));
     const configPath = path.join(stateDir, 'gateway.toml');
     const driverTable = options.driverTable?.(stateDir) ?? fakeDriverTable();
-    await writeFile(configPath, buildConfigToml(stateDir, driverTable, options.settings ?? []), { mode: 0o600 });
+    await writeFile(configPath, buildConfigToml(stateDir, driverTable, options.settings ?? [], options.listen ?? '127.0.0.1:0'), { mode: 0o600 });
     const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_BIN, '--config', configPath], {
       stdio: ['pipe', 'pipe', 'pipe'],

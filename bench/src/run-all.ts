@@ -6,6 +6,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { runDockerCreateBench } from './docker-create.js';
 import { runDriverProcessBench } from './driver-process.js';
 import { runGatewayApiBench } from './gateway-api.js';
+import { runK8sCreateBench } from './k8s-create.js';
 import { runPodmanCreateBench } from './podman-create.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
@@ -30,3 +31,5 @@ await runBench('supervisor benchmark', runSupervisorSessionBench);
 await runBench('podman create benchmark', runPodmanCreateBench);
 // Prints "skipped: ..." without QEMU and a prepared kernel (scripts/engines/vm.sh start).
 await runBench('vm create benchmark', runVmCreateBench);
+// Prints "skipped: no Kubernetes cluster (run scripts/engines/k8s.sh start)" when none answers.
+await runBench('Kubernetes create benchmark', runK8sCreateBench);

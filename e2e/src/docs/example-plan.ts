@@ -42,10 +42,16 @@ const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] 
   { pattern: /^npx shellgate-gateway /, reason: 'runs the gateway of an npm install from the packed tarballs; e2e/src/packaging/packaging-matrix.test.ts starts each installed combination' },
   { pattern: /shellgate-local\/gateway:/, reason: 'the gateway image scripts/image.sh builds; e2e/src/packaging/packaging-matrix.test.ts builds one, runs it with the state dir mounted at the same path, checks its driver list and runs a sandbox to Ready through the CLI inside it' },
   { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's engines (docs.test.ts checks they exist)" },
+  { pattern: /^eval "\$\(bash scripts\/engines\//, reason: "loads an engine script's environment; e2e/src/k8s/cluster.ts reads the same `k8s.sh env` output" },
+  {
+    pattern: /^kubectl /,
+    reason: 'kubectl against a Kubernetes cluster: e2e/src/k8s/in-cluster.test.ts creates the auth Secret, applies deploy/k8s and waits for the rollout; rbac.test.ts mints a token of shellgate-driver',
+  },
+  { pattern: /^bash packages\/driver-k8s\/scripts\/build-runtime-image\.sh /, reason: 'builds the supervisor runtime image into the local Docker engine; e2e/src/k8s runs it before loading the image into the test cluster' },
   { pattern: /^podman system service /, reason: "starts the machine's Podman API service; scripts/engines/podman.sh runs it for the e2e tests" },
   {
-    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-driver-vm|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
-    reason: 'a driver-author or driver-operator example, not a CLI or gateway command; the conformance kit runs in e2e/src/container, e2e/src/vm and packages/driver-sdk/src/testing/example, and the VM driver\'s prepare in scripts/engines/vm.sh',
+    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-driver-vm|shellgate-driver-k8s|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
+    reason: 'a driver-author or driver-operator example, not a CLI or gateway command; the conformance kit runs in e2e/src/container, e2e/src/vm, e2e/src/k8s and packages/driver-sdk/src/testing/example, and the VM driver\'s prepare in scripts/engines/vm.sh',
   },
 ];
 

@@ -29,7 +29,8 @@ const CONTAINER_DRIVER_ENV_PREFIX: Readonly<Record<string, string>> = { docker: 
  * (table-less) instance reads: a container driver gets the local image, never a pull, and its
  * own network and state. A driver landing without an entry runs with its defaults.
  */
-export function driverSettings(driver: string, stateDir: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
+export function driverSettings(driver: string, stateDir: string, k8sKubeconfig: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
+  if (driver === 'k8s') return k8sDriverSettings(k8sKubeconfig);
   if (driver === 'vm') {
     // The prepared cache of scripts/engines/vm.sh when there is one: the driver fetches nothing at start either way.
     const table = { default_image: TEST_IMAGE, state_dir: join(stateDir, 'driver-vm'), cache_dir: VM_CACHE_DIR, run_dir: e2eRunDir('pkg') };
@@ -43,6 +44,24 @@ export function driverSettings(driver: string, stateDir: string): { table: Recor
     [`${prefix}_IMAGE_PULL_POLICY`]: table.image_pull_policy,
     [`${prefix}_NETWORK`]: table.network_name,
     [`${prefix}_STATE_DIR`]: table.state_dir,
+  };
+  return { table, env };
+}
+
+/**
+ * The Kubernetes driver refuses to start without a cluster it can use, so it gets the local
+ * cluster of scripts/engines/k8s.sh (as admin, in `default`, where it creates nothing with
+ * network_policy off; no sandbox runs on it here) and an endpoint that is no local address,
+ * so it asks the gateway for no extra listener.
+ */
+function k8sDriverSettings(kubeconfig: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
+  const table = { kubeconfig, namespace: 'default', gateway_endpoint: 'http://shellgate-packaging.invalid:17670', network_policy: false, inject_supervisor: false };
+  const env = {
+    SHELLGATE_K8S_KUBECONFIG: table.kubeconfig,
+    SHELLGATE_K8S_NAMESPACE: table.namespace,
+    SHELLGATE_K8S_GATEWAY_ENDPOINT: table.gateway_endpoint,
+    SHELLGATE_K8S_NETWORK_POLICY: 'false',
+    SHELLGATE_K8S_INJECT_SUPERVISOR: 'false',
   };
   return { table, env };
 }

@@ -7,7 +7,8 @@
 // chosen) on disk, /metrics and OTLP traces where telemetry is installed and enabled and
 // neither where it is disabled, a Docker sandbox Ready through the installed CLI, and the
 // gateway image scripts/image.sh builds for the Docker driver running a sandbox to Ready. An
-// engine-group file (scripts/test.sh): it runs sandboxes on the shared Docker engine.
+// engine-group file (scripts/test.sh): it runs sandboxes on the shared Docker engine, and
+// gateways whose Kubernetes driver needs the local cluster of scripts/engines/k8s.sh to start.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { GetGatewayInfoResponse } from '@shellgate/api';
 import type { Sandbox } from '@shellgate/api';
 import { BUILTIN_DRIVERS } from '@shellgate/gateway';
+import { requireLocalCluster } from '../k8s/cluster.js';
 import { REPO_ROOT, TEST_IMAGE, containersWithLabel, docker, requireDockerEngine, runCommand } from '../docker/docker-engine.js';
 import { e2eObjectName, removeNetwork, toTomlLines } from '../docker/docker-driver-process.js';
 import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
@@ -39,6 +41,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
   let stateRoot = '';
   let combinations: Combination[] = [];
   let workspaceDrivers: string[] = [];
+  let k8sKubeconfig = '';
   const gatewayIds: string[] = [];
 
   const startGateway = (combination: Combination, configToml: string, env: NodeJS.ProcessEnv = {}): Promise<GatewayProcess> => {
@@ -61,6 +64,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
 
   before(async () => {
     await requireDockerEngine();
+    k8sKubeconfig = (await requireLocalCluster()).kubeconfig;
     workspaceDrivers = readdirSync(join(REPO_ROOT, 'packages'))
       .filter((dir) => dir.startsWith('driver-') && dir !== 'driver-sdk')
       .map((dir) => `@shellgate/${dir}`);
@@ -145,7 +149,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
     for (const combination of combinations.filter((c) => c.drivers.length > 0)) {
       await t.test(combination.name, async () => {
         const names = combination.drivers.map(shortName);
-        const tables = names.flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name)).table)]);
+        const tables = names.flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name), k8sKubeconfig).table)]);
         const gateway = await startGateway(combination, tables.join('\n'));
         try {
           rememberGatewayId(gateway, gatewayIds);
@@ -168,7 +172,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
         const chosen = order[0];
         assert.ok(chosen !== undefined, `${combination.name}: no installed driver is in the built-in catalog`);
         const skipped = BUILTIN_DRIVERS.slice(0, BUILTIN_DRIVERS.indexOf(chosen));
-        const gateway = await startGateway(combination, '', driverSettings(chosen.name, join(stateRoot, combination.name)).env);
+        const gateway = await startGateway(combination, '', driverSettings(chosen.name, join(stateRoot, combination.name), k8sKubeconfig).env);
         try {
           rememberGatewayId(gateway, gatewayIds);
           assert.deepEqual(await listDrivers(gateway.address), [chosen.name]);
@@ -231,7 +235,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
 
   it('with @shellgate/telemetry installed and enabled, the installed gateway serves /metrics and exports OTLP traces; disabled, neither', async (t) => {
     for (const combination of combinations.filter((c) => c.roots.includes(TELEMETRY_PACKAGE))) {
-      const tables = combination.drivers.map(shortName).flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name)).table)]);
+      const tables = combination.drivers.map(shortName).flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name), k8sKubeconfig).table)]);
       const run = async (enabled: string): Promise<{ metrics: string | undefined; spans: string[]; requests: number }> => {
         const port = await freePort();
         const collector = await startOtlpReceiver();
@@ -268,7 +272,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
   it('with the Docker driver installed alone, a sandbox reaches Ready through the installed CLI', async () => {
     const combination = combinations.find((c) => c.drivers.length === 1 && c.drivers[0] === '@shellgate/driver-docker');
     assert.ok(combination !== undefined, 'no docker-only install');
-    const settings = driverSettings('docker', join(stateRoot, combination.name));
+    const settings = driverSettings('docker', join(stateRoot, combination.name), k8sKubeconfig);
     const gateway = await startGateway(combination, ['[drivers.docker]', ...toTomlLines(settings.table)].join('\n'));
     try {
       rememberGatewayId(gateway, gatewayIds);

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds the supervisor runtime image the Kubernetes driver's init container copies from
+# (packages/driver-k8s/README.md, "The runtime image"), locally: no registry, no base image.
+#
+#   build-runtime-image.sh [--tag REF] [--bundle-dir DIR] [--archive FILE]
+#
+# It runs `shellgate-supervisor-bundle --out DIR` (the installed @shellgate/supervisor), lays
+# out a root file system with the bundle at /opt/shellgate/runtime and a static busybox at
+# /bin/busybox (the init container's shell: Debian's busybox-static), and imports it into the
+# local Docker engine with `docker import` as REF (default shellgate/supervisor-runtime:<supervisor
+# version>, the driver's default supervisor_runtime_image). --archive also writes `docker save`
+# output, for a cluster runtime to import. Load it into a cluster node with its own tool, e.g.
+# `scripts/engines/k8s.sh load-image REF`. Point the driver's supervisor_runtime_dir at
+# --bundle-dir so the driver reads the manifest of exactly this bundle.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUNDLER="$HERE/../node_modules/.bin/shellgate-supervisor-bundle"
+TAG="" BUNDLE_DIR="" ARCHIVE=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tag) TAG=$2; shift 2 ;;
+    --bundle-dir) BUNDLE_DIR=$2; shift 2 ;;
+    --archive) ARCHIVE=$2; shift 2 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build-runtime-image.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ -x "$BUNDLER" ] || BUNDLER=$(command -v shellgate-supervisor-bundle || true)
+[ -n "$BUNDLER" ] || { echo "build-runtime-image.sh: shellgate-supervisor-bundle not found (install @shellgate/supervisor)" >&2; exit 1; }
+# Static: the image has no libc of its own (ldd, which the bundler needs too, says so).
+BUSYBOX=$(command -v busybox || true)
+if [ -z "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
+  echo "build-runtime-image.sh: no static busybox found (apt-get install busybox-static)" >&2
+  exit 1
+fi
+command -v docker >/dev/null || { echo "build-runtime-image.sh: docker not found (the image is imported into the local Docker engine)" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+BUNDLE_DIR=${BUNDLE_DIR:-$WORK/bundle}
+"$BUNDLER" --out "$BUNDLE_DIR" >/dev/null
+VERSION=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).supervisorVersion)' "$BUNDLE_DIR/manifest.json")
+TAG=${TAG:-shellgate/supervisor-runtime:$VERSION}
+
+ROOTFS=$WORK/rootfs
+mkdir -p "$ROOTFS/opt/shellgate" "$ROOTFS/bin"
+cp -a "$BUNDLE_DIR" "$ROOTFS/opt/shellgate/runtime"
+cp "$BUSYBOX" "$ROOTFS/bin/busybox"
+chmod 0755 "$ROOTFS/bin/busybox"
+tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$ROOTFS" -c . |
+  docker import --change 'CMD ["/bin/busybox", "ls", "/opt/shellgate/runtime"]' - "$TAG" >/dev/null
+[ -z "$ARCHIVE" ] || docker save -o "$ARCHIVE" "$TAG"
+echo "$TAG"
