@@ -2,13 +2,17 @@
 // shellgate-driver-k8s, pods get the supervisor from the runtime image's init container and
 // call the gateway back at the node address. Readiness, exec, logs, stop and start, the pod's
 // resources and lock-down, the token rules, and what an operator sees when the cluster says
-// no (unschedulable, a pod deleted by someone else), plus a burst of creates.
+// no (unschedulable, a pod deleted by someone else), a /sandbox claim across stop and start,
+// plus a burst of creates.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import type { Sandbox } from '@shellgate/api';
-import { uniqueSandboxName } from '../docker/e2e-run.js';
+import { E2E_RUN, uniqueSandboxName } from '../docker/e2e-run.js';
 import { toTomlLines } from '../container/e2e-driver-config.js';
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
@@ -16,7 +20,7 @@ import { CLI_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
 import { runCli } from '../harness/run-cli.js';
 import type { CliResult } from '../harness/run-cli.js';
-import { createTestNamespace, kubectl } from './cluster.js';
+import { K8S_RUN_LABEL, createTestNamespace, kubectl, kubectlApply } from './cluster.js';
 import type { TestNamespace } from './cluster.js';
 import { K8S_DRIVER_BIN, findCallbackPort, k8sDriverSettings, requireK8sE2eEnvironment } from './k8s-e2e-env.js';
 
@@ -24,6 +28,8 @@ const WAIT = '120s';
 const READY_MS = 120_000;
 const IDLE = ['sh', '-c', 'echo main-started; exec sleep 3600'];
 const SANDBOX_ID_LABEL = 'shellgate.dev/sandbox-id';
+/** A class no provisioner serves: claims bind to the PersistentVolumes a test makes with it. */
+const STORAGE_CLASS = 'manual';
 
 /** The parts of `kubectl get -o json` answers the tests read. */
 interface PodJson {
@@ -152,6 +158,36 @@ export function registerK8sGatewaySuite(): void {
       assert.equal(deleted.code, 0, deleted.stderr);
       assert.deepEqual(await podsOf(id), []);
       assert.deepEqual(await secretsOf(id), []);
+    });
+
+    it('with a storage class, /sandbox is a claim per sandbox: a file there survives stop and start, and delete removes the claim', async () => {
+      // No provisioner on the test cluster: a hostPath volume of this run, bound statically by class.
+      const name = uniqueSandboxName('claim');
+      const volume = `${namespace!.name}-${name}`;
+      const hostDir = join(tmpdir(), volume);
+      await kubectlApply(
+        [
+          'apiVersion: v1',
+          'kind: PersistentVolume',
+          `metadata: {name: ${volume}, labels: {${K8S_RUN_LABEL}: ${E2E_RUN}}}`,
+          `spec: {storageClassName: ${STORAGE_CLASS}, capacity: {storage: 64Mi}, accessModes: [ReadWriteOnce], persistentVolumeReclaimPolicy: Retain, hostPath: {path: ${hostDir}, type: DirectoryOrCreate}}`,
+          '',
+        ].join('\n'),
+      );
+      try {
+        await api.create({ name, spec: { command: IDLE, template: { image: '', driverConfig: { k8s: { storageClassName: STORAGE_CLASS, storageSize: '64Mi' } } } } } as never);
+        const sandbox = await api.waitFor(name, (s) => s.status?.phase === SandboxPhase.SANDBOX_PHASE_READY, READY_MS);
+        assert.equal((await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo kept > /sandbox/marker'])).code, 0);
+        assert.equal((await cli(['sandbox', 'stop', name, '--wait', '--timeout', WAIT])).code, 0);
+        assert.equal((await cli(['sandbox', 'start', name, '--wait', '--timeout', WAIT])).code, 0);
+        assert.equal((await cli(['sandbox', 'exec', name, '--', 'cat', '/sandbox/marker'])).stdout, 'kept\n', 'the file in /sandbox survived stop and start');
+        assert.equal(await api.delete(name), true);
+        const claims = await kubectl(['-n', namespace!.name, 'get', 'pvc', '-l', `${SANDBOX_ID_LABEL}=${sandbox.metadata!.id}`, '-o', 'name']);
+        assert.equal(claims.trim(), '', 'delete removes the claim');
+      } finally {
+        await kubectl(['delete', 'pv', volume, '--ignore-not-found', '--wait=false']);
+        rmSync(hostDir, { recursive: true, force: true });
+      }
     });
 
     it('the token is in none of the pod spec, its env, its logs or the gateway log, and the agent finds the file empty', async () => {

@@ -47,7 +47,12 @@ mkdir -p "$ROOTFS/opt/shellgate" "$ROOTFS/bin"
 cp -a "$BUNDLE_DIR" "$ROOTFS/opt/shellgate/runtime"
 cp "$BUSYBOX" "$ROOTFS/bin/busybox"
 chmod 0755 "$ROOTFS/bin/busybox"
+PREVIOUS=$(docker image inspect -f '{{.Id}}' "$TAG" 2>/dev/null || true)
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -C "$ROOTFS" -c . |
   docker import --change 'CMD ["/bin/busybox", "ls", "/opt/shellgate/runtime"]' - "$TAG" >/dev/null
+# A rebuild moves the tag; the image it left behind is removed, so rebuilds do not pile up.
+if [ -n "$PREVIOUS" ] && [ "$PREVIOUS" != "$(docker image inspect -f '{{.Id}}' "$TAG")" ]; then
+  docker image rm "$PREVIOUS" >/dev/null 2>&1 || true
+fi
 [ -z "$ARCHIVE" ] || docker save -o "$ARCHIVE" "$TAG"
 echo "$TAG"
