@@ -132,6 +132,23 @@ class Driver:
             sandbox_id, PYTHON_FUNCTIONS[function], args=args, kwargs=kwargs, workdir=workdir, env=env
         )
 
+    def sandbox_context(self, gateway, workspace="", image="", python_function=None, command=None):
+        """`with openshell.Sandbox(...)`: the SDK's own entry point, configured from the gateway
+        directory under $XDG_CONFIG_HOME/openshell/gateways/GATEWAY (as upstream's CLI writes it).
+        Creates, waits for Ready, runs what is asked, then deletes and waits until gone."""
+        spec = openshell_pb2.SandboxSpec()
+        if image:
+            spec.template.image = image
+        results = {}
+        # auto_refresh=False: the token file is static, there is no identity provider to ask.
+        with openshell.Sandbox(workspace=workspace, cluster=gateway, spec=spec, auto_refresh=False, ready_timeout_seconds=90) as sandbox:
+            results["sandbox"] = sandbox.sandbox
+            if command:
+                results["exec"] = sandbox.exec(command)
+            if python_function:
+                results["exec_python"] = sandbox.exec_python(PYTHON_FUNCTIONS[python_function], args=(20, 22), kwargs={"greeting": "context"})
+        return results
+
     # WorkspaceClient
     def workspace_create(self, name, labels=None):
         return self.workspaces.create(name, labels=labels)

@@ -2,6 +2,7 @@
 // e2e/python/openshell_sdk_driver.py, which makes one SDK call per JSON line and answers with
 // its result or its gRPC error. One driver process per connection setting (TLS, token).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -32,6 +33,8 @@ export interface SdkConnection {
   readonly token?: string;
   /** The SDK's per-call timeout (default 20 s). */
   readonly timeoutSeconds?: number;
+  /** XDG_CONFIG_HOME of the driver, where `openshell.Sandbox` finds its gateway (see {@link writeGatewayConfig}). */
+  readonly configHome?: string;
 }
 
 /** A failed SDK call: the gRPC status name (`NOT_FOUND`) or null for an SDK-side error. */
@@ -73,7 +76,8 @@ export class SdkClient {
     for (const [flag, value] of [['--ca', connection.caFile], ['--cert', connection.certFile], ['--key', connection.keyFile], ['--token', connection.token]] as const) {
       if (value !== undefined) args.push(flag, value);
     }
-    const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+    const env = { ...process.env, PYTHONUNBUFFERED: '1', ...(connection.configHome !== undefined && { XDG_CONFIG_HOME: connection.configHome }) };
+    const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
     const client = new SdkClient(child);
     const lines = createInterface({ input: child.stdout });
     const ready = new Promise<string>((resolve, reject) => {
@@ -134,6 +138,23 @@ export class SdkClient {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * Writes the gateway directory upstream's CLI leaves for `SandboxClient.from_active_cluster`
+ * and `openshell.Sandbox`: `metadata.json` with the endpoint, the mTLS files for https, and the
+ * bearer token as the OIDC token bundle the SDK reads (no `expires_at`: the SDK treats it as
+ * fresh and never asks an identity provider). Returns the XDG config home to run the SDK with.
+ */
+export function writeGatewayConfig(configHome: string, gatewayName: string, options: { readonly url: string; readonly token: string; readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string }): string {
+  const dir = join(configHome, 'openshell', 'gateways', gatewayName);
+  mkdirSync(join(dir, 'mtls'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dir, 'metadata.json'), JSON.stringify({ name: gatewayName, gateway_endpoint: options.url, auth_mode: 'oidc' }));
+  writeFileSync(join(dir, 'oidc_token.json'), JSON.stringify({ access_token: options.token }), { mode: 0o600 });
+  for (const [file, name] of [[options.caFile, 'ca.crt'], [options.certFile, 'tls.crt'], [options.keyFile, 'tls.key']] as const) {
+    if (file !== undefined) copyFileSync(file, join(dir, 'mtls', name));
+  }
+  return configHome;
 }
 
 /** A SandboxRef as the driver returns it (the SDK's dataclass). */

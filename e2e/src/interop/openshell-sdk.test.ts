@@ -13,7 +13,7 @@ import { uniqueSandboxName } from '../docker/e2e-run.js';
 import { fakeDriverTable } from '../harness/fake-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { makeTestPki, type TestPki } from '../harness/test-pki.js';
-import { SDK_INSTALL_TIMEOUT_MS, SDK_PHASE, SdkClient, installSdk, type SdkConnection, type SdkSandboxRef } from './openshell-sdk-client.js';
+import { SDK_INSTALL_TIMEOUT_MS, SDK_PHASE, SdkClient, installSdk, writeGatewayConfig, type SdkConnection, type SdkSandboxRef } from './openshell-sdk-client.js';
 
 const TOKEN = 'an-interop-api-token-0123456789';
 const WORKSPACE = 'default';
@@ -134,6 +134,20 @@ describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, clie
     assert.equal(phases.at(-1), 'SANDBOX_PHASE_READY', `the watch saw the start through: ${phases.join(', ')}`);
     assert.ok(events.every((event) => event.sandbox === undefined || event.sandbox.metadata.id === sandbox.id));
     assert.equal(await sdk.call('delete', { name, workspace: WORKSPACE }), true);
+  });
+
+  it('openshell.Sandbox(...) finds the gateway where upstream\'s CLI leaves it (https, mTLS files, token): Ready on enter, deleted on exit', async () => {
+    const configHome = writeGatewayConfig(join(gateway.stateDir, 'xdg'), 'shellgate', {
+      url: `https://${endpoint}`,
+      token: TOKEN,
+      caFile: pki.caCert,
+      certFile: pki.clientCert,
+      keyFile: pki.clientKey,
+    });
+    const { client } = await connect(python, { configHome });
+    const result = await client.call<{ sandbox: SdkSandboxRef }>('sandbox_context', { gateway: 'shellgate', workspace: WORKSPACE }, 120_000);
+    assert.equal(result.sandbox.status.phase, SDK_PHASE.READY);
+    assert.equal((await sdk.callError('get', { name: result.sandbox.name, workspace: WORKSPACE })).code, 'NOT_FOUND', 'the context deleted its sandbox');
   });
 
   it('as upstream: deleting an unknown sandbox is NOT_FOUND, an empty name INVALID_ARGUMENT, a spec.policy is refused', async () => {
