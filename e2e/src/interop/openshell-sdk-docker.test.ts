@@ -198,6 +198,21 @@ describe('upstream Python SDK (openshell 0.0.116) against the gateway with the D
     assert.equal((await sdk.callError('delete', { name: sandbox.name, workspace: WORKSPACE })).code, 'NOT_FOUND');
   });
 
+  it('a main process that exits on its own: Error with its exit code, which wait_ready reports', async () => {
+    const sandbox = await createReady('exit', ['sh', '-c', 'sleep 2; exit 5']);
+    const name = sandbox.name;
+    let exited = sandbox;
+    for (const deadline = Date.now() + 30_000; exited.status.phase !== SDK_PHASE.ERROR && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      exited = await sdk.call<SdkSandboxRef>('get', { name, workspace: WORKSPACE });
+    }
+    assert.deepEqual([exited.status.phase, exited.status.exit_code], [SDK_PHASE.ERROR, 5]);
+    assert.match((await sdk.callError('wait_ready', { name, workspace: WORKSPACE, timeout_seconds: 10 })).details, /error phase/);
+    const events = await sdk.call<{ event?: { source: string; type: string; reason: string } }[]>('watch', { id: exited.id, follow_events: true, event_tail: 50, max_events: 50, seconds: 3 });
+    assert.ok(events.some((event) => event.event !== undefined), `WatchSandbox follow_events replays the platform events: ${JSON.stringify(events)}`);
+    assert.equal(await sdk.call('delete', { name, workspace: WORKSPACE }), true);
+  });
+
   it('with openshell.Sandbox(...) as upstream\'s README uses it: exec and exec_python, deleted on exit', async () => {
     const configHome = writeGatewayConfig(join(gateway.stateDir, 'xdg'), 'shellgate', { url: `http://${gateway.address}`, token: TOKEN });
     const started = await SdkClient.start(python, { endpoint: gateway.address, token: TOKEN, configHome, timeoutSeconds: 30 });
