@@ -162,6 +162,10 @@ class Driver:
     def workspace_delete(self, name):
         return self.workspaces.delete(name)
 
+    # InferenceRouteClient: a service outside our subset
+    def inference_get_route(self, workspace=""):
+        return openshell.InferenceRouteClient.from_sandbox_client(self.client).get_route(workspace=workspace)
+
     # RPCs the SDK exposes only through its generated stub
     def gateway_info(self):
         return self.stub.GetGatewayInfo(openshell_pb2.GetGatewayInfoRequest(), timeout=self.timeout)

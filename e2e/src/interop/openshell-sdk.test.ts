@@ -83,6 +83,7 @@ describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, clie
 
     const info = await sdk.call<{ compute_drivers: { name: string }[] }>('gateway_info');
     assert.deepEqual(info.compute_drivers.map((driver) => driver.name), ['fake']);
+    assert.equal((await sdk.callError('inference_get_route', { workspace: WORKSPACE })).code, 'UNIMPLEMENTED', 'inference routes are outside our subset (docs/interop.md)');
   });
 
   it('create, get, list (one workspace, all, ids, labels, paging) and wait_ready', async () => {
