@@ -101,4 +101,8 @@ tar -C "$root" -c . | "$ENGINE" import \
   --change "LABEL dev.shellgate.e2e-run-image=python" \
   - "$TAG" >/dev/null
 say "built $TAG"
+# Earlier builds (another Python, an older script) are only dead weight now; one still in use
+# by a container stays (rmi without -f refuses it).
+"$ENGINE" image ls --format '{{.Repository}}:{{.Tag}}' | grep -E '(^|/)shellgate-test/python:' | grep -v ":$key\$" |
+  xargs -r "$ENGINE" rmi >/dev/null 2>&1 || true
 echo "$TAG"

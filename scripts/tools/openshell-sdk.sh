@@ -64,8 +64,9 @@ if ! venv_matches; then
   say "creating $VENV with $REQUIREMENT"
   python3 -m venv "$tmp"
   "$tmp/bin/python" -m pip install "${PIP_OPTS[@]}" -q "$REQUIREMENT" >&2
-  rm -rf "$VENV"
-  mv "$tmp" "$VENV"
+  # -T: a run that finished first keeps its venv, instead of ours landing inside it.
+  if ! venv_matches; then rm -rf "$VENV"; fi
+  mv -T "$tmp" "$VENV" 2>/dev/null || true
   venv_matches || { say "error: $VENV does not import a matching openshell after install"; exit 1; }
 fi
 echo "$VENV/bin/python"

@@ -24,7 +24,7 @@ interface SdkWorkspaceRef {
   readonly labels: Record<string, string>;
 }
 
-describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, client certificate, bearer token, fake driver', { timeout: 2 * SDK_INSTALL_TIMEOUT_MS + 180_000 }, () => {
+describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, client certificate, bearer token, fake driver', { timeout: SDK_INSTALL_TIMEOUT_MS + 90_000 }, () => {
   let python = '';
   let python01 = '';
   let gateway: GatewayProcess;
@@ -40,8 +40,7 @@ describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, clie
   }
 
   before(async () => {
-    python = await installSdk('0.0.116');
-    python01 = await installSdk('0.1');
+    [python, python01] = await Promise.all([installSdk('0.0.116'), installSdk('0.1')]);
     const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-sdk-'));
     pki = makeTestPki(stateDir);
     const tokenFile = join(stateDir, 'api-token');
