@@ -61,15 +61,18 @@ export class SdkCallError extends Error {
 
 /** One driver process: SDK calls in order, each bounded in time. */
 export class SdkClient {
-  private readonly pending = new Map<number, (reply: Reply) => void>();
+  private readonly pending = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private readonly stderr: string[] = [];
   private exited = false;
 
   private constructor(private readonly child: ChildProcess) {
     child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString('utf8')));
-    child.once('exit', () => {
+    child.once('exit', (code) => {
       this.exited = true;
+      // A driver that died answers nothing more: fail its calls now, not at their time bound.
+      for (const call of this.pending.values()) call.reject(new Error(`the SDK driver exited ${code}:\n${this.stderr.join('')}`));
+      this.pending.clear();
     });
   }
 
@@ -100,7 +103,7 @@ export class SdkClient {
   }
 
   private settle(reply: Reply): void {
-    this.pending.get(reply.id)?.(reply);
+    this.pending.get(reply.id)?.resolve(reply);
     this.pending.delete(reply.id);
   }
 
@@ -114,7 +117,7 @@ export class SdkClient {
         this.pending.delete(id);
         reject(new Error(`openshell SDK ${call} gave no answer in ${timeoutMs} ms:\n${this.stderr.join('')}`));
       }, timeoutMs);
-      this.pending.set(id, resolve);
+      this.pending.set(id, { resolve, reject });
       this.child.stdin!.write(`${JSON.stringify({ id, call, args })}\n`);
     }).finally(() => clearTimeout(timer));
     if (!reply.ok) throw new SdkCallError(call, reply.error);
