@@ -16,6 +16,7 @@ echo "== docker and podman engines"
 # only if its script started it (STYLE.md rule 20).
 export SHELLGATE_E2E_RUN="run-$(date +%s)-$$"
 cleanup_engines() {
+  bash scripts/engines/vm.sh sweep "$SHELLGATE_E2E_RUN" || true
   bash scripts/engines/docker.sh sweep "$SHELLGATE_E2E_RUN" || true
   bash scripts/engines/podman.sh sweep "$SHELLGATE_E2E_RUN" || true
   bash scripts/engines/docker.sh stop || true
@@ -24,6 +25,9 @@ cleanup_engines() {
 trap cleanup_engines EXIT
 bash scripts/engines/docker.sh start
 bash scripts/engines/podman.sh start
+echo "== qemu engine"
+# After docker: the VM cache packs the test image the Docker engine holds.
+bash scripts/engines/vm.sh start
 echo "== tests"
 # Every test file runs under a time bound, and a file that hits it fails naming the tests it
 # was still running (scripts/hung-test-reporter.mjs): node 20 applies --test-timeout to a
@@ -32,11 +36,12 @@ echo "== tests"
 # conformance kit alone bounded at 10 minutes, so they run after them with their own bound.
 FILE_TIMEOUT_MS=300000
 ENGINE_FILE_TIMEOUT_MS=1800000
-# Files that drive an engine (e2e/dist/docker, e2e/dist/podman, e2e/dist/hostile/*docker*, and
-# e2e/dist/packaging, which installs every driver set and runs a sandbox) run one at a time:
-# the Docker suite restarts dockerd at its end and the Podman suite its API service, which must
-# not pull an engine from under another file.
-is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* ]]; }
+# Files that drive an engine (e2e/dist/docker, e2e/dist/podman, e2e/dist/hostile/*docker*,
+# e2e/dist/packaging, which installs every driver set and runs a sandbox, and e2e/dist/vm) run
+# one at a time: the Docker suite restarts dockerd at its end and the Podman suite its API
+# service, which must not pull an engine from under another file, and QEMU micro-VMs on 2
+# cores must not compete with another file.
+is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* || $1 == e2e/dist/vm/* ]]; }
 files=(); engine_files=()
 while IFS= read -r file; do
   if is_engine_file "$file"; then engine_files+=("$file"); else files+=("$file"); fi

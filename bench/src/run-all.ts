@@ -10,6 +10,7 @@ import { runPodmanCreateBench } from './podman-create.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
 import { runSupervisorSessionBench } from './supervisor-session.js';
+import { runVmCreateBench } from './vm-create.js';
 
 // The load average is printed because a busy machine moves every figure; compare ratios.
 const load = loadavg().map((value) => value.toFixed(2)).join(' ');
@@ -24,3 +25,5 @@ await runBench('docker create benchmark', runDockerCreateBench);
 await runBench('supervisor benchmark', runSupervisorSessionBench);
 // Prints "skipped: no Podman API service (run scripts/engines/podman.sh start)" when none answers.
 await runBench('podman create benchmark', runPodmanCreateBench);
+// Prints "skipped: ..." without QEMU and a prepared kernel (scripts/engines/vm.sh start).
+await runBench('vm create benchmark', runVmCreateBench);

@@ -44,8 +44,8 @@ const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] 
   { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's engines (docs.test.ts checks they exist)" },
   { pattern: /^podman system service /, reason: "starts the machine's Podman API service; scripts/engines/podman.sh runs it for the e2e tests" },
   {
-    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
-    reason: 'a driver-author example, not a CLI or gateway command; the conformance kit runs in e2e/src/container and packages/driver-sdk/src/testing/example',
+    pattern: /^(my-driver|shellgate-driver-conformance|shellgate-fake-driver|shellgate-driver-docker|shellgate-driver-podman|shellgate-driver-vm|shellgate-supervisor-bundle) |^node (dist\/|--test )|^printf /,
+    reason: 'a driver-author or driver-operator example, not a CLI or gateway command; the conformance kit runs in e2e/src/container, e2e/src/vm and packages/driver-sdk/src/testing/example, and the VM driver\'s prepare in scripts/engines/vm.sh',
   },
 ];
 

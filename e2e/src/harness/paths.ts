@@ -35,5 +35,6 @@ export const FAKE_DRIVER_BIN = resolvePackageBin('@shellgate/driver-sdk', 'shell
 export const CONFORMANCE_BIN = resolvePackageBin('@shellgate/driver-sdk', 'shellgate-driver-conformance');
 export const DOCKER_DRIVER_BIN = resolvePackageBin('@shellgate/driver-docker', 'shellgate-driver-docker');
 export const PODMAN_DRIVER_BIN = resolvePackageBin('@shellgate/driver-podman', 'shellgate-driver-podman');
+export const VM_DRIVER_BIN = resolvePackageBin('@shellgate/driver-vm', 'shellgate-driver-vm');
 export const SUPERVISOR_BIN = resolvePackageBin('@shellgate/supervisor', 'shellgate-supervisor');
 export const SUPERVISOR_BUNDLE_BIN = resolvePackageBin('@shellgate/supervisor', 'shellgate-supervisor-bundle');

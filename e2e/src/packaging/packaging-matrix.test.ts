@@ -25,6 +25,7 @@ import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, uniqueSandboxName } from '../dock
 import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { runCli } from '../harness/run-cli.js';
+import { VM_CACHE_DIR, e2eRunDir } from '../vm/vm-engine.js';
 
 /** One install, as scripts/package.mjs writes it to combinations.json. */
 interface Combination {
@@ -51,6 +52,11 @@ const shortName = (driverPackage: string): string => driverPackage.replace('@she
 const CONTAINER_DRIVER_ENV_PREFIX: Readonly<Record<string, string>> = { docker: 'SHELLGATE_DOCKER', podman: 'SHELLGATE_PODMAN' };
 
 function driverSettings(driver: string, stateDir: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
+  if (driver === 'vm') {
+    // The prepared cache of scripts/engines/vm.sh when there is one: the driver fetches nothing at start either way.
+    const table = { default_image: TEST_IMAGE, state_dir: join(stateDir, 'driver-vm'), cache_dir: VM_CACHE_DIR, run_dir: e2eRunDir('pkg') };
+    return { table, env: { SHELLGATE_VM_DEFAULT_IMAGE: table.default_image, SHELLGATE_VM_STATE_DIR: table.state_dir, SHELLGATE_VM_CACHE_DIR: table.cache_dir, SHELLGATE_VM_RUN_DIR: table.run_dir } };
+  }
   const prefix = CONTAINER_DRIVER_ENV_PREFIX[driver];
   if (prefix === undefined) return { table: {}, env: {} };
   const table = { default_image: TEST_IMAGE, image_pull_policy: 'Never', network_name: e2eObjectName(`pkg-${driver}`), state_dir: join(stateDir, `driver-${driver}`) };

@@ -167,7 +167,7 @@ export type {
   SandboxTrackerOptions,
   WatchHubOptions,
 } from './watch/index.js';
-export { BackoffJitter, abortableSleep, backoffDelayMs } from './backoff/index.js';
+export { BackoffJitter, abortableSleep, backoffDelayMs, waitUnlessAborted } from './backoff/index.js';
 export type { BackoffPolicy, Sleep } from './backoff/index.js';
 
 // ── Conditions and phases ──

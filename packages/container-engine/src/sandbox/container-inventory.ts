@@ -1,4 +1,4 @@
-import { FailedPreconditionError, SandboxNotFoundError, quoteValue, readSandboxOwnership, toOwnershipSelectors } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, SandboxNotFoundError, quoteValue, readSandboxOwnership, toOwnershipSelectors, waitUnlessAborted } from '@shellgate/driver-sdk';
 import type { DriverSandbox, LabelKeys, SandboxFileStore, SandboxOwnership, SandboxTracker } from '@shellgate/driver-sdk';
 
 import type { EngineNaming } from '../engine-naming.js';
@@ -14,21 +14,6 @@ import { toPendingDriverSandbox } from './pending-sandbox.js';
  * connections and left ~4 MB more RSS behind (issue 4 benchmark); 8 keeps the engine busy.
  */
 const LIST_INSPECT_CONCURRENCY = 8;
-
-/** Resolves when `task` settles, or rejects when `signal` aborts first. */
-async function waitFor(task: Promise<void>, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted();
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([task, aborted]);
-  } finally {
-    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
-  }
-}
 
 /** How a request names a sandbox: by id, or by name when the id is empty. */
 export interface SandboxRef {
@@ -124,7 +109,7 @@ export class ContainerInventory {
    */
   async requireContainer(ref: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
     const inFlight = this.findPending(ref);
-    if (inFlight !== undefined && inFlight.failure === undefined) await waitFor(inFlight.task, signal);
+    if (inFlight !== undefined && inFlight.failure === undefined) await waitUnlessAborted(inFlight.task, signal);
     const pending = this.findPending(ref);
     if (pending?.failure !== undefined) {
       throw new FailedPreconditionError(`sandbox ${quoteValue(pending.id)} failed to start (${pending.failure.reason}: ${pending.failure.message})`, {

@@ -1,2 +1,3 @@
 export { BackoffJitter, abortableSleep, backoffDelayMs } from './backoff.js';
 export type { BackoffPolicy, Sleep } from './backoff.js';
+export { waitUnlessAborted } from './wait-unless-aborted.js';
