@@ -217,3 +217,49 @@ describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, clie
     assert.equal(await sdk.call('delete', { name, workspace: WORKSPACE }), true);
   });
 });
+
+// Issue 15, item 7: upstream drivers report a stopped container as Ready=False ContainerExited,
+// never Suspended=True. The fake driver reports stops that way here; through the SDK a stop
+// must read Stopped (not a sticky Error), and a graceful gateway restart, which stops and then
+// starts lifecycle-managed sandboxes, must bring them back Ready.
+describe('upstream Python SDK against a driver that reports stops as upstream drivers do', { timeout: SDK_INSTALL_TIMEOUT_MS + 90_000 }, () => {
+  it('stop reads Stopped, start Ready; a graceful gateway restart stops and starts the sandbox again, never Error', async () => {
+    const python = await installSdk('0.0.116');
+    const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-sdk-stop-'));
+    const configToml = fakeDriverTable('fake', stateDir, ['gateway_manages_lifecycle = true', 'stop_reported_as = "container_exited"']);
+    const sdkOf = async (gateway: GatewayProcess): Promise<SdkClient> => (await SdkClient.start(python, { endpoint: gateway.address })).client;
+    const first = await GatewayProcess.start({ stateDir, configToml });
+    const firstSdk = await sdkOf(first);
+    const [kept, stopped] = [uniqueSandboxName('kept'), uniqueSandboxName('stopped')];
+    try {
+      for (const name of [kept, stopped]) {
+        await firstSdk.call('create', { workspace: WORKSPACE, name });
+        await firstSdk.call('wait_ready', { name, workspace: WORKSPACE, timeout_seconds: 30 });
+      }
+      await firstSdk.call('stop', { name: stopped, workspace: WORKSPACE });
+      assert.equal((await firstSdk.call<SdkSandboxRef>('wait_stopped', { name: stopped, workspace: WORKSPACE, timeout_seconds: 30 })).status.phase, SDK_PHASE.STOPPED);
+      await firstSdk.call('start', { name: stopped, workspace: WORKSPACE });
+      await firstSdk.call('wait_ready', { name: stopped, workspace: WORKSPACE, timeout_seconds: 30 });
+      await firstSdk.call('stop', { name: stopped, workspace: WORKSPACE });
+      await firstSdk.call('wait_stopped', { name: stopped, workspace: WORKSPACE, timeout_seconds: 30 });
+    } finally {
+      await firstSdk.close();
+      await first.stop('SIGTERM');
+    }
+    assert.equal(first.exitCode, 0);
+    assert.equal(first.entries((e) => e.message === 'sandbox stop for gateway lifecycle').length, 1, 'the running sandbox was stopped at shutdown');
+
+    const second = await GatewayProcess.start({ stateDir, configToml });
+    const secondSdk = await sdkOf(second);
+    try {
+      assert.equal((await secondSdk.call<SdkSandboxRef>('wait_ready', { name: kept, workspace: WORKSPACE, timeout_seconds: 30 })).status.phase, SDK_PHASE.READY, 'started again, not Error');
+      assert.equal((await secondSdk.call<SdkSandboxRef>('get', { name: stopped, workspace: WORKSPACE })).status.phase, SDK_PHASE.STOPPED, 'the one the user stopped stays stopped');
+      await secondSdk.call('start', { name: stopped, workspace: WORKSPACE });
+      await secondSdk.call('wait_ready', { name: stopped, workspace: WORKSPACE, timeout_seconds: 30 });
+    } finally {
+      await secondSdk.close();
+      await second.stop();
+      second.removeState();
+    }
+  });
+});
