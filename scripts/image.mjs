@@ -3,7 +3,9 @@
 // (issue 14): the base is this machine's Node and its shared libraries, assembled by
 // @shellgate/supervisor's runtime bundle builder (shellgate-supervisor-bundle), plus a plain
 // `npm install` of the gateway, CLI and driver tarballs; `docker import` loads it into the
-// local engine. The runtime bundle doubles as the supervisor runtime the Docker driver mounts.
+// local engine. The runtime bundle doubles as the supervisor runtime the container drivers
+// mount into sandboxes: scripts/image-entry.mjs (the entrypoint) copies it into the state dir,
+// which the operator mounts from the host at the same path, for the host's engine to find.
 // Usage: scripts/image.sh --drivers docker[,podman...] [--tag TAG] [--packages DIR]
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +19,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNTIME = '/opt/shellgate/runtime';
 const APP = '/opt/shellgate/app';
 const STATE = '/var/lib/shellgate';
+const ENTRY = '/opt/shellgate/image-entry.mjs';
+const BUNDLE_BIN = join(ROOT, 'packages/supervisor/dist/bundle-main.js');
+/** The drivers whose sandboxes bind-mount host paths, by their settings' env prefix. */
+const CONTAINER_DRIVER_ENV = { docker: 'SHELLGATE_DOCKER', podman: 'SHELLGATE_PODMAN' };
 
 /** `file`'s dynamic loader and libraries as absolute paths, from ldd (the bundle builder's source too). */
 function sharedLibraries(file) {
@@ -46,8 +52,8 @@ async function assembleRootfs(rootfs, drivers, tarballDir) {
   writeFileSync(join(app, 'package.json'), `${JSON.stringify({ name: 'shellgate-image', private: true }, null, 2)}\n`);
   await npmInstall(app, ['@shellgate/gateway', '@shellgate/cli', ...drivers.map((name) => `@shellgate/driver-${name}`)], { workspace, tarballs });
 
-  const bundleBin = join(ROOT, 'packages/supervisor/dist/bundle-main.js');
-  await run(process.execPath, [bundleBin, '--out', join(rootfs, RUNTIME)]);
+  await run(process.execPath, [BUNDLE_BIN, '--out', join(rootfs, RUNTIME)]);
+  copyFileSync(join(ROOT, 'scripts/image-entry.mjs'), join(rootfs, ENTRY));
   // The bundle runs node through its own loader; in the image node runs directly, so the
   // loader also sits where node's ELF header names it and LD_LIBRARY_PATH finds the rest.
   const libDir = join(rootfs, RUNTIME, 'lib');
@@ -78,16 +84,20 @@ async function main() {
   try {
     const rootfs = join(work, 'rootfs');
     await assembleRootfs(rootfs, drivers, resolve(values.packages ?? join(ROOT, '.packages')));
+    // The name the entrypoint gives its copy: a new supervisor or Node is a new directory.
+    const fingerprint = (await run(process.execPath, [BUNDLE_BIN, '--fingerprint'])).trim().split('\n').pop();
+    const containerDrivers = drivers.filter((name) => name in CONTAINER_DRIVER_ENV).map((name) => `${name}=${CONTAINER_DRIVER_ENV[name]}`);
     const changes = [
       `ENV PATH=${RUNTIME}/bin:${APP}/node_modules/.bin`,
       `ENV LD_LIBRARY_PATH=${RUNTIME}/lib`,
       'ENV HOME=/root',
       `ENV SHELLGATE_STATE_DIR=${STATE}`,
       'ENV SHELLGATE_LISTEN=0.0.0.0:17670',
-      // The bundle in the image is the supervisor runtime the Docker driver would otherwise build.
-      `ENV SHELLGATE_DOCKER_SUPERVISOR_RUNTIME_DIR=${RUNTIME}`,
+      // Read by the entrypoint: which bundle this is, and which drivers mount it from the state dir.
+      `ENV SHELLGATE_IMAGE_RUNTIME_FINGERPRINT=${fingerprint}`,
+      `ENV SHELLGATE_IMAGE_CONTAINER_DRIVERS=${containerDrivers.join(',')}`,
       'EXPOSE 17670',
-      `ENTRYPOINT ["${RUNTIME}/bin/node", "${APP}/node_modules/@shellgate/gateway/dist/main.js"]`,
+      `ENTRYPOINT ["${RUNTIME}/bin/node", "${ENTRY}"]`,
     ];
     const tar = join(work, 'rootfs.tar');
     execFileSync('tar', ['-C', rootfs, '--numeric-owner', '--owner=0', '--group=0', '-cf', tar, '.']);

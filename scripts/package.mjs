@@ -177,7 +177,9 @@ export function grepTree(dir, markers) {
 export async function npmInstall(prefix, roots, { workspace, tarballs }) {
   const packages = workspaceClosure(roots, workspace);
   // --prefer-offline: npm's download cache (~/.npm) serves every tarball it already holds.
-  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', ...packages.map((name) => tarballs.get(name))], { cwd: prefix });
+  // --engine-strict: a dependency whose `engines` excludes this Node (20) fails the install
+  // instead of a warning nobody reads (OpenTelemetry's 3.x line needs Node 22).
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--engine-strict', '--omit=dev', ...packages.map((name) => tarballs.get(name))], { cwd: prefix });
   return packages;
 }
 

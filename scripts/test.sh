@@ -21,10 +21,15 @@ cleanup_engines() {
   bash scripts/engines/podman.sh sweep "$SHELLGATE_E2E_RUN" || true
   bash scripts/engines/docker.sh stop || true
   bash scripts/engines/podman.sh stop || true
+  bash scripts/engines/postgres.sh stop || true
 }
 trap cleanup_engines EXIT
 bash scripts/engines/docker.sh start
 bash scripts/engines/podman.sh start
+echo "== postgres"
+# The store contract suite and the replica e2e run against it, each in a database of its own.
+bash scripts/engines/postgres.sh start
+eval "$(bash scripts/engines/postgres.sh env)"
 echo "== qemu engine"
 # After docker: the VM cache packs the test image the Docker engine holds.
 bash scripts/engines/vm.sh start

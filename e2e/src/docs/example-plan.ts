@@ -40,7 +40,7 @@ const NOT_RUN: readonly { readonly pattern: RegExp; readonly reason: string }[] 
   { pattern: /gw\.example/, reason: 'a placeholder gateway host with placeholder credential files; TLS and tokens run in e2e/src/gateway/gateway-security.test.ts' },
   { pattern: /^(pnpm|npm) /, reason: 'a package-manager command: it installs from the npm registry or rebuilds the workspace under test' },
   { pattern: /^npx shellgate-gateway /, reason: 'runs the gateway of an npm install from the packed tarballs; e2e/src/packaging/packaging-matrix.test.ts starts each installed combination' },
-  { pattern: /shellgate-local\/gateway:/, reason: 'the gateway image scripts/image.sh builds; e2e/src/packaging/packaging-matrix.test.ts builds one and checks its driver list through the API and the CLI inside it' },
+  { pattern: /shellgate-local\/gateway:/, reason: 'the gateway image scripts/image.sh builds; e2e/src/packaging/packaging-matrix.test.ts builds one, runs it with the state dir mounted at the same path, checks its driver list and runs a sandbox to Ready through the CLI inside it' },
   { pattern: /^bash scripts\//, reason: "the repository's own entry points; they start and stop the machine's engines (docs.test.ts checks they exist)" },
   { pattern: /^podman system service /, reason: "starts the machine's Podman API service; scripts/engines/podman.sh runs it for the e2e tests" },
   {

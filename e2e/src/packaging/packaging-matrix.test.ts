@@ -3,15 +3,13 @@
 // pair, the first driver with @shellgate/telemetry, the default meta package) from the
 // tarballs with plain npm into a fresh prefix; this file then runs each installed gateway and
 // CLI: exactly the installed drivers, the zero-driver and not-installed errors at start,
-// auto-detect, nothing of an omitted driver (nor of telemetry unless chosen) on disk,
-// /metrics where telemetry is installed, a Docker sandbox Ready through the installed CLI,
-// and the gateway image scripts/image.sh builds for the Docker driver. An engine-group file
-// (scripts/test.sh): it runs sandboxes on the shared Docker engine.
+// auto-detect, nothing of an omitted driver (nor of telemetry or its dependency tree unless
+// chosen) on disk, /metrics and OTLP traces where telemetry is installed and enabled and
+// neither where it is disabled, a Docker sandbox Ready through the installed CLI, and the
+// gateway image scripts/image.sh builds for the Docker driver running a sandbox to Ready. An
+// engine-group file (scripts/test.sh): it runs sandboxes on the shared Docker engine.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,63 +18,21 @@ import type { Sandbox } from '@shellgate/api';
 import { BUILTIN_DRIVERS } from '@shellgate/gateway';
 import { REPO_ROOT, TEST_IMAGE, containersWithLabel, docker, requireDockerEngine, runCommand } from '../docker/docker-engine.js';
 import { e2eObjectName, removeNetwork, toTomlLines } from '../docker/docker-driver-process.js';
-import type { DriverConfigValue } from '../docker/docker-driver-process.js';
 import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
-import { ApiClient } from '../harness/api-client.js';
+import { freePort } from '../harness/free-port.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
+import { startOtlpReceiver } from '../harness/otlp-receiver.js';
 import { runCli } from '../harness/run-cli.js';
-import { VM_CACHE_DIR, e2eRunDir } from '../vm/vm-engine.js';
-
-/** One install, as scripts/package.mjs writes it to combinations.json. */
-interface Combination {
-  readonly name: string;
-  readonly roots: readonly string[];
-  readonly drivers: readonly string[];
-  readonly prefix: string;
-  readonly sbom: string;
-  readonly absent: { readonly packages: readonly string[]; readonly markers: readonly string[] };
-}
+import { driverSettings, installedBins, installedPackageNames, listDrivers, rememberGatewayId, runGrep, shortName } from './installed-combination.js';
+import type { Combination } from './installed-combination.js';
 
 /** Every install here (all combinations, in parallel) took ~4 minutes on 2 loaded cores. */
 const PACKAGE_TIMEOUT_MS = 540_000;
 /** What runs, as scripts/package.mjs greps it: docs (.md, .d.ts, .map) may name any driver. */
 const CODE_FILES = ['*.js', '*.mjs', '*.cjs', '*.node', '*.json'];
-const shortName = (driverPackage: string): string => driverPackage.replace('@shellgate/driver-', '');
-
-/**
- * What a driver needs to run in this test, as a table and as the env its auto-detected
- * (table-less) instance reads: the Docker driver gets the local image, never a pull, and its
- * own network and state. A driver landing without an entry runs with its defaults.
- */
-/** Env prefixes of the container drivers' settings; other drivers run with their defaults. */
-const CONTAINER_DRIVER_ENV_PREFIX: Readonly<Record<string, string>> = { docker: 'SHELLGATE_DOCKER', podman: 'SHELLGATE_PODMAN' };
-
-function driverSettings(driver: string, stateDir: string): { table: Record<string, DriverConfigValue>; env: NodeJS.ProcessEnv } {
-  if (driver === 'vm') {
-    // The prepared cache of scripts/engines/vm.sh when there is one: the driver fetches nothing at start either way.
-    const table = { default_image: TEST_IMAGE, state_dir: join(stateDir, 'driver-vm'), cache_dir: VM_CACHE_DIR, run_dir: e2eRunDir('pkg') };
-    return { table, env: { SHELLGATE_VM_DEFAULT_IMAGE: table.default_image, SHELLGATE_VM_STATE_DIR: table.state_dir, SHELLGATE_VM_CACHE_DIR: table.cache_dir, SHELLGATE_VM_RUN_DIR: table.run_dir } };
-  }
-  const prefix = CONTAINER_DRIVER_ENV_PREFIX[driver];
-  if (prefix === undefined) return { table: {}, env: {} };
-  const table = { default_image: TEST_IMAGE, image_pull_policy: 'Never', network_name: e2eObjectName(`pkg-${driver}`), state_dir: join(stateDir, `driver-${driver}`) };
-  const env = {
-    [`${prefix}_DEFAULT_IMAGE`]: table.default_image,
-    [`${prefix}_IMAGE_PULL_POLICY`]: table.image_pull_policy,
-    [`${prefix}_NETWORK`]: table.network_name,
-    [`${prefix}_STATE_DIR`]: table.state_dir,
-  };
-  return { table, env };
-}
-
-/** The installed bins: the default install through the meta package's own shims. */
-function installedBins(combination: Combination): { gateway: string; cli: string } {
-  const modules = join(combination.prefix, 'node_modules');
-  if (combination.name === 'default') {
-    return { gateway: join(modules, '@shellgate/shellgate/bin/shellgate-gateway.js'), cli: join(modules, '@shellgate/shellgate/bin/shellgate.js') };
-  }
-  return { gateway: join(modules, '@shellgate/gateway/dist/main.js'), cli: join(modules, '@shellgate/cli/dist/main.js') };
-}
+const TELEMETRY_PACKAGE = '@shellgate/telemetry';
+/** The CLI in images scripts/image.sh builds. */
+const IMAGE_CLI = '/opt/shellgate/app/node_modules/@shellgate/cli/dist/main.js';
 
 describe('packaging matrix: each driver set installs and runs alone', () => {
   let outDir = '';
@@ -120,7 +76,7 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
       const leftovers = await containersWithLabel(GATEWAY_ID_LABEL, gatewayId);
       if (leftovers.length > 0) await docker(['rm', '-f', '-v', ...leftovers]);
     }
-    await removeNetwork(e2eObjectName('pkg'));
+    for (const driver of workspaceDrivers) await removeNetwork(e2eObjectName(`pkg-${shortName(driver)}`));
     rmSync(outDir, { recursive: true, force: true });
     rmSync(stateRoot, { recursive: true, force: true });
   });
@@ -138,12 +94,30 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
         const scope = join(combination.prefix, 'node_modules/@shellgate');
         const installedDrivers = readdirSync(scope).filter((dir) => dir.startsWith('driver-') && dir !== 'driver-sdk').map((dir) => `@shellgate/${dir}`);
         assert.deepEqual(installedDrivers.sort(), [...combination.drivers].sort());
-        const found = execFileSync('find', [join(combination.prefix, 'node_modules'), '-name', 'package.json', '-path', '*/node_modules/*'], { encoding: 'utf8' });
-        for (const name of combination.absent.packages) assert.ok(!found.includes(`/node_modules/${name}/package.json`), `${combination.name} holds ${name}`);
+        const installed = installedPackageNames(combination.prefix);
+        for (const name of combination.absent.packages) assert.ok(!installed.has(name), `${combination.name} holds ${name}`);
         const markers = combination.absent.markers.flatMap((marker) => ['-e', marker]);
         const grep = markers.length === 0 ? '' : runGrep(['-rlF', ...CODE_FILES.map((glob) => `--include=${glob}`), ...markers, join(combination.prefix, 'node_modules')]);
         assert.equal(grep, '', `${combination.name}: files naming an omitted driver`);
       });
+    }
+  });
+
+  it('nothing of @shellgate/telemetry\'s dependency tree is in an install without it', () => {
+    const withTelemetry = combinations.find((c) => c.roots.includes(TELEMETRY_PACKAGE));
+    assert.ok(withTelemetry !== undefined, 'no combination installs telemetry');
+    const same = combinations.find((c) => c !== withTelemetry && !c.roots.includes(TELEMETRY_PACKAGE) && c.drivers.join() === withTelemetry.drivers.join());
+    const all = combinations.find((c) => c.name === 'default');
+    assert.ok(same !== undefined && all !== undefined);
+    // What telemetry alone brings: neither the same drivers without it nor every driver needs it.
+    const others = new Set([...installedPackageNames(same.prefix), ...installedPackageNames(all.prefix)]);
+    const tree = [...installedPackageNames(withTelemetry.prefix)].filter((name) => !others.has(name));
+    for (const expected of [TELEMETRY_PACKAGE, '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-trace-otlp-http', '@opentelemetry/otlp-transformer']) {
+      assert.ok(tree.includes(expected), `${expected} is in telemetry's tree: ${tree.join(', ')}`);
+    }
+    for (const combination of combinations.filter((c) => !c.roots.includes(TELEMETRY_PACKAGE))) {
+      const installed = installedPackageNames(combination.prefix);
+      assert.deepEqual(tree.filter((name) => installed.has(name)), [], `${combination.name} holds telemetry's dependencies`);
     }
   });
 
@@ -208,19 +182,27 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
     }
   });
 
-  it('the image scripts/image.sh builds for the Docker driver runs a gateway listing exactly that driver', async () => {
+  it('the image scripts/image.sh builds for the Docker driver lists exactly that driver and runs a sandbox to Ready', async () => {
     const tag = `shellgate-local/gateway:${e2eObjectName('img')}`;
     const container = e2eObjectName('img');
     const built = await runCommand('bash', [join(REPO_ROOT, 'scripts/image.sh'), '--drivers', 'docker', '--tag', tag, '--packages', outDir], PACKAGE_TIMEOUT_MS);
     assert.equal(built.code, 0, `scripts/image.sh failed:\n${built.stdout}\n${built.stderr}`);
-    const port = await findFreePort();
+    const port = await freePort();
     const network = e2eObjectName('pkgimg');
+    // The state dir at the same path inside and out: the host's dockerd bind-mounts the token
+    // files and the runtime bundle the gateway in the image keeps there (docs/packaging.md).
+    const stateDir = join(stateRoot, 'image');
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    const address = `127.0.0.1:${port}`;
+    const cli = (args: readonly string[]): ReturnType<typeof runCommand> =>
+      runCommand('docker', ['run', '--rm', '--network', 'host', '--entrypoint', 'node', tag, IMAGE_CLI, '--gateway', address, ...args], 120_000);
     try {
-      // Host network and the engine socket: the driver in the image talks to this engine.
+      // Host network (sandboxes call back on the engine network's gateway address) and the engine socket.
       await docker(['run', '-d', '--name', container, '--label', `${RUN_LABEL}=${E2E_RUN}`, '--network', 'host',
-        '-v', '/var/run/docker.sock:/var/run/docker.sock', '-e', `SHELLGATE_LISTEN=127.0.0.1:${port}`,
-        '-e', `SHELLGATE_DOCKER_NETWORK=${network}`, '-e', 'SHELLGATE_DOCKER_IMAGE_PULL_POLICY=Never', tag]);
-      const deadline = Date.now() + 60_000;
+        '-v', '/var/run/docker.sock:/var/run/docker.sock', '-v', `${stateDir}:${stateDir}`, '-e', `SHELLGATE_STATE_DIR=${stateDir}`,
+        '-e', `SHELLGATE_LISTEN=${address}`, '-e', `SHELLGATE_DOCKER_NETWORK=${network}`, '-e', 'SHELLGATE_DOCKER_IMAGE_PULL_POLICY=Never',
+        '-e', `SHELLGATE_DOCKER_DEFAULT_IMAGE=${TEST_IMAGE}`, tag]);
+      const deadline = Date.now() + 90_000;
       let logs = '';
       while (!logs.includes('"gateway ready"') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 250));
@@ -228,11 +210,18 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
         logs = `${result.stdout}${result.stderr}`;
       }
       assert.ok(logs.includes('"gateway ready"'), `the image's gateway is not ready:\n${logs}`);
-      assert.deepEqual(await listDrivers(`127.0.0.1:${port}`), ['docker']);
+      const ready = logs.split('\n').filter((line) => line.includes('"gateway ready"')).map((line) => JSON.parse(line) as { gatewayId?: unknown })[0];
+      if (typeof ready?.gatewayId === 'string') gatewayIds.push(ready.gatewayId);
+      assert.deepEqual(await listDrivers(address), ['docker']);
       // The image has no /usr/bin/env for the bins' shebang: node runs the CLI, as docs/packaging.md says.
-      const cliArgs = ['/opt/shellgate/app/node_modules/@shellgate/cli/dist/main.js', '--gateway', `127.0.0.1:${port}`, 'gateway', 'info'];
-      const listed = (await runCommand('docker', ['run', '--rm', '--network', 'host', '--entrypoint', 'node', tag, ...cliArgs])).stdout;
-      assert.match(listed, /^docker\s+docker\s/m, 'the CLI inside the image lists the driver');
+      assert.match((await cli(['gateway', 'info'])).stdout, /^docker\s+docker\s/m, 'the CLI inside the image lists the driver');
+      const name = uniqueSandboxName('img');
+      const created = await cli(['sandbox', 'create', name, '--cmd', 'sleep', '--cmd', '3600', '--wait', '--timeout', '90s', '-o', 'json']);
+      assert.equal(created.code, 0, `${created.stderr}\n${(await runCommand('docker', ['logs', container])).stdout}`);
+      assert.equal(String((JSON.parse(created.stdout) as Sandbox).status?.phase), 'SANDBOX_PHASE_READY');
+      const exec = await cli(['sandbox', 'exec', name, '--', 'echo', 'from-image']);
+      assert.equal(exec.stdout, 'from-image\n', exec.stderr);
+      assert.equal((await cli(['sandbox', 'delete', name, '--wait', '--timeout', '90s'])).code, 0);
     } finally {
       await runCommand('docker', ['rm', '-f', container]);
       await removeNetwork(network);
@@ -240,21 +229,38 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
     }
   });
 
-  it('with @shellgate/telemetry installed and enabled, the installed gateway serves /metrics', async (t) => {
-    for (const combination of combinations.filter((c) => c.roots.includes('@shellgate/telemetry'))) {
-      await t.test(combination.name, async () => {
-        const tables = combination.drivers.map(shortName).flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name)).table)]);
-        const port = await findFreePort();
-        const env = { OPENSHELL_TELEMETRY_ENABLED: 'true', OPENSHELL_TELEMETRY_METRICS_LISTEN: `127.0.0.1:${port}` };
-        const gateway = await startGateway(combination, tables.join('\n'), env);
+  it('with @shellgate/telemetry installed and enabled, the installed gateway serves /metrics and exports OTLP traces; disabled, neither', async (t) => {
+    for (const combination of combinations.filter((c) => c.roots.includes(TELEMETRY_PACKAGE))) {
+      const tables = combination.drivers.map(shortName).flatMap((name) => [`[drivers.${name}]`, ...toTomlLines(driverSettings(name, join(stateRoot, combination.name)).table)]);
+      const run = async (enabled: string): Promise<{ metrics: string | undefined; spans: string[]; requests: number }> => {
+        const port = await freePort();
+        const collector = await startOtlpReceiver();
+        const env = { OPENSHELL_TELEMETRY_ENABLED: enabled, OPENSHELL_TELEMETRY_METRICS_LISTEN: `127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint };
+        let metrics: string | undefined;
         try {
-          rememberGatewayId(gateway, gatewayIds);
-          await listDrivers(gateway.address);
-          const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-          assert.match(text, /^shellgate_api_calls_total\{method="GetGatewayInfo",code="OK"\} 1$/m);
+          const gateway = await startGateway(combination, tables.join('\n'), env);
+          try {
+            rememberGatewayId(gateway, gatewayIds);
+            await listDrivers(gateway.address);
+            metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((response) => response.text(), () => undefined);
+          } finally {
+            // Stopping flushes the spans.
+            await gateway.stop();
+          }
         } finally {
-          await gateway.stop();
+          await collector.close();
         }
+        return { metrics, spans: collector.spans.map((span) => span.name), requests: collector.requests() };
+      };
+      await t.test(`${combination.name} enabled`, async () => {
+        const { metrics, spans } = await run('true');
+        assert.match(String(metrics), /^shellgate_api_calls_total\{method="GetGatewayInfo",code="OK"\} 1$/m);
+        assert.ok(spans.includes('GetGatewayInfo'), `spans exported: ${spans.join(', ')}`);
+      });
+      await t.test(`${combination.name} installed but disabled`, async () => {
+        const { metrics, requests } = await run('false');
+        assert.equal(metrics, undefined, 'no /metrics listener');
+        assert.equal(requests, 0, 'nothing exported');
       });
     }
   });
@@ -280,37 +286,3 @@ describe('packaging matrix: each driver set installs and runs alone', () => {
     }
   });
 });
-
-/** Matching files, one a line; grep exits 1 when nothing matches. */
-function runGrep(args: readonly string[]): string {
-  try {
-    return execFileSync('grep', args, { encoding: 'utf8' });
-  } catch (error) {
-    if ((error as { status?: number }).status === 1) return '';
-    throw error;
-  }
-}
-
-/** A TCP port nobody listens on right now. */
-async function findFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** The driver names GetGatewayInfo reports. */
-async function listDrivers(address: string): Promise<string[]> {
-  const api = new ApiClient(address);
-  try {
-    return (await api.info()).computeDrivers.map((driver) => driver.name);
-  } finally {
-    api.close();
-  }
-}
-
-function rememberGatewayId(gateway: GatewayProcess, ids: string[]): void {
-  const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
-  if (typeof ready?.gatewayId === 'string') ids.push(ready.gatewayId);
-}

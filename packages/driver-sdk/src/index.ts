@@ -147,7 +147,7 @@ export type {
 
 // ── Client (what the gateway uses) ──
 export { connectDriver } from './client/index.js';
-export type { ConnectDriverOptions, DriverCallOptions, DriverClient } from './client/index.js';
+export type { ConnectDriverOptions, DriverCallObserver, DriverCallOptions, DriverClient, ObservedDriverCall } from './client/index.js';
 
 // ── Watch, and the one backoff of the project ──
 export {

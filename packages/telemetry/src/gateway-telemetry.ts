@@ -1,25 +1,22 @@
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { TELEMETRY_ENABLED_ENV, TELEMETRY_METRICS_LISTEN_ENV } from './env.js';
-
-/** One group of sandboxes for the `shellgate_sandboxes` gauge. */
-export interface SandboxCount {
-  readonly phase: string;
-  readonly driver: string;
-  readonly count: number;
-}
+import { TELEMETRY_ENABLED_ENV, TELEMETRY_METRICS_LISTEN_ENV, resolveTracesUrl } from './env.js';
+import { createGatewayMetrics } from './gateway-metrics.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import { startGatewayTracing } from './gateway-tracing.js';
+import type { DriverCallTracer } from './gateway-tracing.js';
 
 /** What the gateway reports; every method is cheap and never throws. */
-export interface GatewayTelemetry {
+export interface GatewayTelemetry extends GatewayMetrics {
   /** Where /metrics is served (`HOST:PORT`). */
   readonly metricsAddress: string;
-  /** One finished public API call: its RPC name and gRPC status name (`OK`, `NOT_FOUND`...). */
-  recordApiCall(method: string, code: string): void;
-  /** Seconds from a sandbox's creation to its first Ready. */
-  recordCreateToReady(driver: string, seconds: number): void;
-  /** Read at every scrape: the sandboxes by phase and driver. */
-  observeSandboxes(read: () => Promise<readonly SandboxCount[]>): void;
+  /** Where spans are exported; undefined when no OTLP endpoint is set (then none are made). */
+  readonly tracesUrl: string | undefined;
+  /** Runs one public API call's work, inside its span when traces are on (parented on the caller's `traceparent`, if sent). */
+  traceApiCall<T>(method: string, work: () => Promise<T>, traceparent?: string): Promise<T>;
+  /** The tracer of one driver's client calls: a child span per call, its `traceparent` sent along. */
+  traceDriverCalls(driver: string): DriverCallTracer;
   close(): Promise<void>;
 }
 
@@ -29,8 +26,7 @@ export interface GatewayTelemetryOptions {
 
 /** Prometheus' default exporter port. */
 const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464';
-/** create→Ready spans ~1 s (local Docker) to minutes (image pulls, VMs). */
-const CREATE_TO_READY_BUCKETS_SECONDS = [0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+const UNTRACED_DRIVER_CALLS: DriverCallTracer = { startCall: () => undefined };
 
 /** True when OPENSHELL_TELEMETRY_ENABLED is `1`, `true` or `yes` (any case). */
 export function isTelemetryEnabled(env: NodeJS.ProcessEnv): boolean {
@@ -47,9 +43,10 @@ function parseListen(value: string): { host: string; port: number } {
 }
 
 /**
- * Starts the gateway's metrics when telemetry is enabled: an OpenTelemetry meter whose
- * Prometheus exporter serves /metrics on OPENSHELL_TELEMETRY_METRICS_LISTEN (default
- * 127.0.0.1:9464). Disabled: returns undefined, having opened no listener and created nothing.
+ * Starts the gateway's telemetry when it is enabled: an OpenTelemetry meter whose Prometheus
+ * exporter serves /metrics on OPENSHELL_TELEMETRY_METRICS_LISTEN (default 127.0.0.1:9464),
+ * and, when OTEL_EXPORTER_OTLP_ENDPOINT (or ..._TRACES_ENDPOINT) is set, OTLP/HTTP traces.
+ * Disabled: returns undefined, having opened no listener and created nothing.
  */
 export async function startGatewayTelemetry(options: GatewayTelemetryOptions): Promise<GatewayTelemetry | undefined> {
   if (!isTelemetryEnabled(options.env)) return undefined;
@@ -58,27 +55,18 @@ export async function startGatewayTelemetry(options: GatewayTelemetryOptions): P
   // Without otel_scope_* labels: every series here comes from the one gateway meter.
   const exporter = new PrometheusExporter({ host, port, preventServerStart: true, withoutScopeInfo: true });
   await exporter.startServer();
-  const provider = new MeterProvider({ readers: [exporter], resource: resourceFromAttributes({ 'service.name': 'shellgate-gateway' }) });
-  const meter = provider.getMeter('shellgate-gateway');
-  const apiCalls = meter.createCounter('shellgate_api_calls', { description: 'Public API calls by RPC method and gRPC status code' });
-  const createToReady = meter.createHistogram('shellgate_sandbox_create_to_ready_seconds', {
-    description: 'Seconds from sandbox creation to its first Ready',
-    unit: 's',
-    advice: { explicitBucketBoundaries: CREATE_TO_READY_BUCKETS_SECONDS },
-  });
-  const sandboxes = meter.createObservableGauge('shellgate_sandboxes', { description: 'Sandboxes by phase and compute driver' });
-  let readSandboxes: (() => Promise<readonly SandboxCount[]>) | undefined;
-  sandboxes.addCallback(async (result) => {
-    for (const group of (await readSandboxes?.()) ?? []) result.observe(group.count, { phase: group.phase, driver: group.driver });
-  });
+  const resource = resourceFromAttributes({ 'service.name': 'shellgate-gateway' });
+  const provider = new MeterProvider({ readers: [exporter], resource });
+  const tracesUrl = resolveTracesUrl(options.env);
+  const tracing = tracesUrl === undefined ? undefined : startGatewayTracing(tracesUrl, resource);
   return {
+    ...createGatewayMetrics(provider.getMeter('shellgate-gateway')),
     metricsAddress: `${host}:${port}`,
-    recordApiCall: (method, code) => apiCalls.add(1, { method, code }),
-    recordCreateToReady: (driver, seconds) => createToReady.record(seconds, { driver }),
-    observeSandboxes: (read) => {
-      readSandboxes = read;
-    },
+    tracesUrl,
+    traceApiCall: (method, work, traceparent) => (tracing === undefined ? work() : tracing.traceApiCall(method, work, traceparent)),
+    traceDriverCalls: (driver) => tracing?.traceDriverCalls(driver) ?? UNTRACED_DRIVER_CALLS,
     close: async () => {
+      await tracing?.close();
       await provider.shutdown();
       await exporter.stopServer();
     },

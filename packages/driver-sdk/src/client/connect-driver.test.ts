@@ -227,3 +227,29 @@ void test('watchSandboxes streams events, surfaces errors as ShellgateError and 
       server.forceShutdown();
     }
   }));
+
+void test('a call observer sends its metadata with each unary call and hears how the call ended', { timeout: TEST_TIMEOUT_MS }, () =>
+  withTempDir(async (dir) => {
+    const socketPath = join(dir, 'observed.sock');
+    const seen: string[] = [];
+    const server = await startServer(socketPath, {
+      getSandbox: (call: { metadata: { get(key: string): unknown[] } }, callback: sendUnaryData<unknown>) => {
+        seen.push(String(call.metadata.get('traceparent')[0]));
+        callback({ code: status.NOT_FOUND, details: 'no such sandbox', name: 'Error', message: 'no such sandbox' });
+      },
+    });
+    const ended: Array<[string, ErrorCode | undefined]> = [];
+    const callObserver = {
+      startCall: (rpc: string) => ({ metadata: { traceparent: `for-${rpc}` }, end: (error: { code: ErrorCode } | undefined) => ended.push([rpc, error?.code]) }),
+    };
+    try {
+      const client = await connectDriver(socketPath, { connectTimeoutMs: 10_000, callObserver });
+      await assert.rejects(client.getSandbox('missing'), (error: unknown) => isShellgateError(error) && error.code === ErrorCode.NotFound);
+      assert.deepEqual(seen, ['for-GetSandbox']);
+      assert.deepEqual(ended, [['GetCapabilities', undefined], ['GetSandbox', ErrorCode.NotFound]]);
+      await client.close();
+    } finally {
+      server.forceShutdown();
+    }
+  }),
+);

@@ -3,6 +3,7 @@ import { ErrorCode, ShellgateError, UnavailableError, isShellgateError } from '.
 import { silentLogger } from '../logging/logger.js';
 import type { Logger } from '../logging/logger.js';
 import { DriverChannel } from './driver-channel.js';
+import type { DriverCallObserver } from './driver-channel.js';
 import { createDriverClient } from './driver-client.js';
 import type { DriverClient } from './driver-client.js';
 
@@ -17,6 +18,8 @@ export interface ConnectDriverOptions {
   readonly logger?: Logger;
   /** Aborts the dialing; the returned client's calls take their own signals. */
   readonly signal?: AbortSignal;
+  /** Sees every unary call of the returned client (the gateway's optional tracing). */
+  readonly callObserver?: DriverCallObserver | undefined;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
@@ -49,7 +52,7 @@ export async function connectDriver(socketPath: string, options: ConnectDriverOp
     attempts += 1;
     // A fresh channel per attempt: grpc-js would otherwise sit out its own reconnect
     // backoff instead of dialing on our cadence.
-    const channel = new DriverChannel(socketPath, { callTimeoutMs, retryIntervalMs });
+    const channel = new DriverChannel(socketPath, { callTimeoutMs, retryIntervalMs, callObserver: options.callObserver });
     const attemptTimeoutMs = Math.max(1, Math.min(deadline - Date.now(), callTimeoutMs));
     try {
       const capabilities = await channel.callUnary('getCapabilities', {}, { timeoutMs: attemptTimeoutMs, signal });

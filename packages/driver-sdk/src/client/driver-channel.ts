@@ -25,6 +25,22 @@ export interface DriverCallOptions {
 export interface DriverChannelOptions {
   readonly callTimeoutMs: number;
   readonly retryIntervalMs: number;
+  readonly callObserver?: DriverCallObserver | undefined;
+}
+
+/**
+ * Sees every unary call a driver client sends: the gateway's optional telemetry opens a
+ * client span and hands back the `traceparent` that carries it to the driver.
+ */
+export interface DriverCallObserver {
+  /** Called as `rpc` is sent; undefined: this call is not observed. */
+  startCall(rpc: string): ObservedDriverCall | undefined;
+}
+
+/** One observed call: metadata sent with it, and `end`, called once when it settles. */
+export interface ObservedDriverCall {
+  readonly metadata: Readonly<Record<string, string>>;
+  end(error: ShellgateError | undefined): void;
 }
 
 /** 64 MiB: ListSandboxes of a large fleet outgrows grpc-js's 4 MiB default. */
@@ -41,11 +57,13 @@ export class DriverChannel {
   readonly socketPath: string;
   readonly #grpc: ComputeDriverClient;
   readonly #callTimeoutMs: number;
+  readonly #callObserver: DriverCallObserver | undefined;
   #isClosed = false;
 
   constructor(socketPath: string, options: DriverChannelOptions) {
     this.socketPath = socketPath;
     this.#callTimeoutMs = options.callTimeoutMs;
+    this.#callObserver = options.callObserver;
     const clientOptions: Partial<ClientOptions> = {
       // A private pool: a retry after a failed dial must not inherit the shared
       // subchannel's backoff, or the 250 ms retry cadence would stretch to seconds.
@@ -69,6 +87,9 @@ export class DriverChannel {
     const { signal } = options;
     if (this.#isClosed) return Promise.reject(this.#closedError(description.rpc));
     if (signal?.aborted === true) return Promise.reject(cancelledError(description.rpc, signal));
+    const observed = this.#callObserver?.startCall(description.rpc);
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(observed?.metadata ?? {})) metadata.set(key, value);
     return new Promise((resolve, reject) => {
       const onAbort = (): void => call.cancel();
       const call = this.#grpc.makeUnaryRequest(
@@ -76,12 +97,18 @@ export class DriverChannel {
         definition.requestSerialize as (value: RpcRequest<K>) => Buffer,
         definition.responseDeserialize as (value: Buffer) => RpcResponse<K>,
         request,
-        new Metadata(),
+        metadata,
         { deadline: Date.now() + timeoutMs },
         (error, response) => {
           signal?.removeEventListener('abort', onAbort);
-          if (error !== null || response === undefined) reject(toDriverCallError(error, description));
-          else resolve(response);
+          if (error !== null || response === undefined) {
+            const failure = toDriverCallError(error, description);
+            observed?.end(failure);
+            reject(failure);
+          } else {
+            observed?.end(undefined);
+            resolve(response);
+          }
         },
       );
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -11,6 +11,6 @@
 export { connectDriver } from './connect-driver.js';
 export type { ConnectDriverOptions } from './connect-driver.js';
 export type { DriverClient } from './driver-client.js';
-export type { DriverCallOptions } from './driver-channel.js';
+export type { DriverCallObserver, DriverCallOptions, ObservedDriverCall } from './driver-channel.js';
 export { isGrpcServiceError, toDriverCallError } from './to-driver-call-error.js';
 export type { DriverCallDescription } from './to-driver-call-error.js';

@@ -168,12 +168,18 @@ function startCall(call: AnyServerCall, kind: CallKind, deps: RpcDeps): StartedC
     },
     logger: deps.logger,
     deadline: toDeadlineDate(call.getDeadline()),
+    traceparent: readTraceparent(call),
   };
   const finish = (): void => {
     call.removeListener('cancelled', onCancelled);
     tracked.finish();
   };
   return { ctx, secrets: collectSecretValues(call.request), finish };
+}
+
+function readTraceparent(call: AnyServerCall): string | undefined {
+  const [value] = call.metadata.get('traceparent');
+  return typeof value === 'string' ? value : undefined;
 }
 
 function toDeadlineDate(deadline: Deadline): Date | undefined {

@@ -34,6 +34,11 @@ export interface CallContext {
   readonly logger: Logger;
   /** The caller's deadline, when it set one. */
   readonly deadline: Date | undefined;
+  /**
+   * The caller's W3C trace context (`traceparent` metadata): the gateway's span for this
+   * call when its telemetry exports traces. A driver that makes its own spans parents them here.
+   */
+  readonly traceparent?: string | undefined;
 }
 
 type Handler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res | void> | Res | void;

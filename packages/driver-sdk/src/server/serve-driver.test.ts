@@ -166,7 +166,7 @@ describe('serveDriver', { timeout: SUITE_TIMEOUT_MS }, () => {
     }
   });
 
-  it('gives handlers a context: rpc-tagged logger, deadline, and a signal aborted on client cancel', async () => {
+  it('gives handlers a context: rpc-tagged logger, deadline, trace context, and a signal aborted on client cancel', async () => {
     const seen = deferred<CallContext>();
     const aborted = deferred<unknown>();
     const harness = await start({
@@ -180,14 +180,18 @@ describe('serveDriver', { timeout: SUITE_TIMEOUT_MS }, () => {
     });
     try {
       const deadline = new Date(Date.now() + 60_000);
+      const metadata = new Metadata();
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+      metadata.set('traceparent', traceparent);
       const pending = harness.client.getSandbox(
         { sandboxId: 'a', sandboxName: '' },
-        new Metadata(),
+        metadata,
         { deadline },
         () => undefined,
       );
       const ctx = await seen.promise;
       assert.ok(ctx.deadline instanceof Date && Math.abs(ctx.deadline.getTime() - deadline.getTime()) < 1000);
+      assert.equal(ctx.traceparent, traceparent);
       assert.ok(harness.logger.lines.some((line) => line.message === 'looking' && line.fields['rpc'] === 'GetSandbox'));
       pending.cancel();
       const reason = await aborted.promise;

@@ -3,6 +3,7 @@ export { isPrivateAddress, resolveCallbackListeners, systemHostNetwork } from '.
 export type { CallbackListener, HostNetwork } from './callback-listeners.js';
 export { createOpenShellHandlers } from './open-shell-handlers.js';
 export type { GatewayInfoSource, OpenShellHandlerDeps } from './open-shell-handlers.js';
+export type { RpcScope } from './rpc-wrappers.js';
 export { PublicServer, splitHostPort } from './public-server.js';
 export type { ApiTlsFiles, PublicServerOptions } from './public-server.js';
 export { checkBearerToken } from './request-auth.js';

@@ -19,11 +19,18 @@ export interface RpcScope {
   readonly logger: Logger;
   /** Told of every finished call: its RPC name and gRPC status name (optional telemetry). */
   readonly onCallDone?: (rpc: string, code: string) => void;
+  /** Runs each unary call's work, e.g. inside a trace span (optional telemetry), with the caller's `traceparent` if it sent one. */
+  readonly traceCall?: <T>(rpc: string, work: () => Promise<T>, traceparent: string | undefined) => Promise<T>;
 }
 
 /** Reports a finished call to the scope's observer, if any, by gRPC status name. */
 function reportCall(scope: RpcScope, rpc: string, code: Status | undefined): void {
   scope.onCallDone?.(rpc, Status[code ?? Status.UNKNOWN] ?? 'UNKNOWN');
+}
+
+function readTraceparent(metadata: Metadata): string | undefined {
+  const [value] = metadata.get('traceparent');
+  return typeof value === 'string' ? value : undefined;
 }
 
 /** A unary handler written as an async function; auth and error mapping happen here. */
@@ -39,7 +46,7 @@ export function unaryRpc<Req, Res>(
       if (isRefusedRequest(call.request)) throw toRefusalError(call.request);
       return handler(call.request, call.metadata);
     };
-    run().then(
+    (scope.traceCall === undefined ? run() : scope.traceCall(rpc, run, readTraceparent(call.metadata))).then(
       (response) => {
         reportCall(scope, rpc, Status.OK);
         callback(null, response);

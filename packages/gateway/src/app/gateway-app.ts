@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { OpenShellService, ServiceStatus, type ComputeDriverInfo, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
@@ -13,7 +13,7 @@ import {
   type ApiAuthPolicy,
   type GatewayInfoSource,
 } from '../api/index.js';
-import { assertDatabaseSupported, type GatewayConfig } from '../config/index.js';
+import type { GatewayConfig } from '../config/index.js';
 import { DriverManager, prepareDriverRunRoot, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
 import { SandboxIdentity } from '../identity/index.js';
 import {
@@ -23,12 +23,13 @@ import {
   SandboxService,
   SandboxStatusSync,
   SessionRegistry,
+  StoreChangeRelay,
 } from '../sandboxes/index.js';
-import { StorageMonitor, openSqliteStore } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
-import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
+import { loadTelemetry, reportSandboxMetrics, toRpcTelemetry } from '../telemetry/index.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
+import { openConfiguredStore } from './open-configured-store.js';
 
 /** This package's version, reported by Health and GetGatewayInfo. */
 export const GATEWAY_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -71,13 +72,13 @@ export class GatewayApp {
     const auth = resolveAuthPolicy(config);
     const paths = gatewayStatePaths(config.stateDir);
     const gatewayId = prepareGatewayState(paths);
-    assertDatabaseSupported(config.database, config.origins.database);
-    if (config.database.kind !== 'sqlite') return;
-    const storage = new StorageMonitor({ path: dirname(config.database.path), logger: logger.child({ component: 'store' }) });
-    this.closers.push(async () => storage.close());
-    const store = await openSqliteStore({ path: config.database.path, writeObserver: storage });
+    const { store, storage, isDegraded: isStoreDegraded } = await openConfiguredStore(config.database, config.origins, logger);
+    this.closers.push(async () => storage?.close());
     this.closers.push(() => store.close());
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
+    // Before the drivers: their clients report calls to it.
+    const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
+    if (telemetry !== undefined) this.closers.push(() => telemetry.close());
 
     // The API is bound first (answering UNAVAILABLE until ready) so drivers can be told its port.
     const primary = createDeferredHandlers<OpenShellServer>(OpenShellService);
@@ -101,7 +102,7 @@ export class GatewayApp {
       return { ...spec, driverConfig };
     });
     const driversLogger = logger.child({ component: 'drivers' });
-    const managerOptions = toDriverManagerOptions(config, driversLogger);
+    const managerOptions = { ...toDriverManagerOptions(config, driversLogger), ...(telemetry !== undefined && { observeCalls: (driver: string) => telemetry.traceDriverCalls(driver) }) };
     await prepareDriverRunRoot(managerOptions.runRoot, { logger: driversLogger });
     const manager = new DriverManager(
       { ...selection, drivers },
@@ -111,12 +112,19 @@ export class GatewayApp {
       },
     );
     this.closers.push(() => manager.close());
+    if (telemetry !== undefined) {
+      telemetry.declareDrivers(manager.list().map((driver) => driver.name));
+      manager.onDriverRestarted((driver) => telemetry.recordDriverRestart(driver.name));
+    }
     await manager.start();
     const directory = new ManagedDriverDirectory(manager, selection.defaultDriverName, requiresSupervisor);
 
     const sessions = new SessionRegistry();
     const events = new SandboxEventBus();
     const sandboxLogger = logger.child({ component: 'sandboxes' });
+    // Other replicas' writes (Postgres) reach this replica's watchers; SQLite sends none.
+    const relay = new StoreChangeRelay({ store, events, logger: sandboxLogger });
+    this.closers.push(async () => relay.close());
     const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger });
     const sandboxes = new SandboxService({ store, drivers: directory, identity, events, statusSync, logger: sandboxLogger });
     const watcher = new DriverWatcher({
@@ -126,6 +134,7 @@ export class GatewayApp {
       logger,
       reconcileIntervalMs: config.reconcileIntervalMs,
       orphanGraceMs: config.orphanGraceMs,
+      ...(telemetry !== undefined && { onWatchReconnect: (driver: string) => telemetry.recordWatchReconnect(driver) }),
     });
     this.closers.push(() => watcher.close());
     await watcher.start();
@@ -147,17 +156,21 @@ export class GatewayApp {
       heartbeatMs: config.supervisorHeartbeatMs,
       logger: supervisionLogger,
     });
-    const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
+    const exec = new SandboxExecService({
+      store,
+      hub: this.supervisors,
+      execs,
+      logger: supervisionLogger,
+      ...(telemetry !== undefined && { onExecStarted: (driver: string, seconds: number) => telemetry.recordExecStart(driver, seconds) }),
+    });
 
-    const info = gatewayInfoSource(manager, storage);
-    const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
     if (telemetry !== undefined) {
-      this.closers.push(() => telemetry.close());
       const stopSandboxMetrics = reportSandboxMetrics(telemetry, store, events);
       this.closers.push(async () => stopSandboxMetrics());
     }
-    const onCallDone = telemetry === undefined ? undefined : (rpc: string, code: string): void => telemetry.recordApiCall(rpc, code);
-    const scope = { auth, logger: logger.child({ component: 'api' }), ...(onCallDone !== undefined && { onCallDone }) };
+
+    const info = gatewayInfoSource(manager, isStoreDegraded);
+    const scope = { auth, logger: logger.child({ component: 'api' }), ...(telemetry !== undefined && toRpcTelemetry(telemetry)) };
     const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
     primary.activate(handlers);
     callbacks.activate(createCallbackHandlers(scope, info));
@@ -207,8 +220,8 @@ export class GatewayApp {
   }
 }
 
-/** Health is DEGRADED while a driver is unreachable or the storage is full. */
-function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor): GatewayInfoSource {
+/** Health is DEGRADED while a driver is unreachable, SQLite's storage is full or Postgres cannot be reached. */
+function gatewayInfoSource(manager: DriverManager, isStoreDegraded: () => boolean): GatewayInfoSource {
   return {
     version: GATEWAY_VERSION,
     computeDrivers: (): ComputeDriverInfo[] =>
@@ -220,7 +233,7 @@ function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor): Gat
         },
       })),
     status: (): ServiceStatus =>
-      manager.list().every((driver) => driver.isAvailable) && !storage.isFull ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+      manager.list().every((driver) => driver.isAvailable) && !isStoreDegraded() ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
   };
 }
 

@@ -1,5 +1,5 @@
 import { BackoffJitter, ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
-import type { BackoffPolicy, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
+import type { BackoffPolicy, DriverCallObserver, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import type { GatewayConfig } from '../config/index.js';
 import type { ConnectDriverFn, DriverProcessOptions } from './driver-process.js';
 import { resolveDriverRunRoot } from './driver-run-root.js';
@@ -55,6 +55,8 @@ export interface DriverManagerOptions {
   /** Uptime after which a lost driver restarts from the first backoff step, ms. Default 30000. */
   readonly stableAfterMs?: number;
   readonly connect?: ConnectDriverFn;
+  /** Sees every call the gateway makes to a driver, by driver name (optional telemetry's client spans). */
+  readonly observeCalls?: (driver: string) => DriverCallObserver;
   /** Extra env for every spawned driver. */
   readonly env?: Readonly<Record<string, string>>;
   /**
@@ -213,6 +215,7 @@ function toSettings(options: DriverManagerOptions): SupervisorSettings {
     backoff: options.backoff ?? DRIVER_RESTART_BACKOFF,
     stableAfterMs: options.stableAfterMs ?? 30_000,
     connect: options.connect,
+    observeCalls: options.observeCalls,
     env: options.env ?? {},
     runRoot: options.runRoot,
     createProcess: options.createProcess ?? createDriverProcess,

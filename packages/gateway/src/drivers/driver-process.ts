@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { stringify } from 'smol-toml';
 import { connectDriver, toStorageError } from '@shellgate/driver-sdk';
-import type { ConnectDriverOptions, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
+import type { ConnectDriverOptions, DriverCallObserver, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import { diagnoseExecutable } from './diagnose-executable.js';
 import { DriverLogForwarder } from './driver-log-forwarder.js';
 import { DRIVER_SOCKET_FILE, createDriverRunDir, removeDriverRunDir } from './driver-run-root.js';
@@ -37,6 +37,8 @@ export interface DriverProcessOptions {
   /** Default deadline of the returned client's calls, in ms. Default 30000. */
   readonly callTimeoutMs?: number;
   readonly connect?: ConnectDriverFn;
+  /** Sees every call of the returned client (optional telemetry). */
+  readonly callObserver?: DriverCallObserver | undefined;
   /** Extra env for the child on top of the gateway's own. */
   readonly env?: Readonly<Record<string, string>>;
   /** Parent of the private run dir (`resolveDriverRunRoot`); short enough for a socket path. */
@@ -155,6 +157,7 @@ export class DriverProcess {
         ...(this.#options.callTimeoutMs === undefined ? {} : { callTimeoutMs: this.#options.callTimeoutMs }),
         logger: this.#options.logger,
         signal: controller.signal,
+        callObserver: this.#options.callObserver,
       });
     } catch (error) {
       const exitedByItself = this.#exit;

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { ErrorCode, ShellgateError, backoffDelayMs, connectDriver } from '@shellgate/driver-sdk';
-import type { BackoffPolicy, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
+import type { BackoffPolicy, DriverCallObserver, DriverClient, LogLevel, Logger } from '@shellgate/driver-sdk';
 import { checkCapabilities } from './check-capabilities.js';
 import { DriverProcess, describeExit } from './driver-process.js';
 import type { ConnectDriverFn, DriverExit, DriverProcessOptions } from './driver-process.js';
@@ -33,6 +33,8 @@ export interface SupervisorSettings {
   /** A driver up this long before it is lost restarts from the first backoff step. */
   readonly stableAfterMs: number;
   readonly connect: ConnectDriverFn | undefined;
+  /** The call observer of one driver's clients (optional telemetry), by driver name. */
+  readonly observeCalls: ((driver: string) => DriverCallObserver) | undefined;
   /** Extra env for every spawned driver (e.g. the gateway's API port). */
   readonly env: Readonly<Record<string, string>>;
   /** Parent of every spawned driver's run dir. */
@@ -121,6 +123,7 @@ export class DriverSupervisor {
         retryIntervalMs: SOCKET_RETRY_INTERVAL_MS,
         logger: this.#logger,
         signal,
+        callObserver: this.#settings.observeCalls?.(spec.name),
         ...(this.#settings.callTimeoutMs === undefined ? {} : { callTimeoutMs: this.#settings.callTimeoutMs }),
       });
     } else {
@@ -156,6 +159,7 @@ export class DriverSupervisor {
       shutdownGraceMs: settings.shutdownGraceMs,
       env: settings.env,
       runRoot: settings.runRoot,
+      callObserver: settings.observeCalls?.(spec.name),
       ...(settings.callTimeoutMs === undefined ? {} : { callTimeoutMs: settings.callTimeoutMs }),
       ...(settings.connect === undefined ? {} : { connect: settings.connect }),
     };

@@ -83,12 +83,15 @@ describe('DriverWatcher', () => {
       assert.equal(h.logger.at('warn', /driver watch failed; reopening/).length, 1);
     });
 
-    it('reopens a watch the driver ended quietly', async () => {
+    it('reopens a watch the driver ended quietly, and reports each reopening (not the first open)', async () => {
       const client = h.drivers.client('fake');
-      await startWatcher().start();
+      const reconnects: string[] = [];
+      await startWatcher({ onWatchReconnect: (driver) => reconnects.push(driver) }).start();
       await client.waitFor(() => client.openWatchCount === 1);
+      assert.deepEqual(reconnects, []);
       client.endWatches();
       await client.waitFor(() => client.watchOpens === 2 && client.openWatchCount === 1);
+      assert.deepEqual(reconnects, ['fake']);
     });
 
     it('a restarted driver is re-listed and re-watched at once on its new client', { timeout: 5_000 }, async () => {

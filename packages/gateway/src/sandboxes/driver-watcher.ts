@@ -16,6 +16,8 @@ export interface DriverWatcherOptions {
   /** How long a sandbox may be missing from its driver's list before it is pruned. Upstream: 300 s. */
   orphanGraceMs?: number;
   nowMs?: () => number;
+  /** Told each time a driver's watch stream is reopened (optional telemetry). */
+  onWatchReconnect?: (driver: string) => void;
 }
 
 /**
@@ -63,7 +65,8 @@ export class DriverWatcher {
 
   private async watchLoop(name: string): Promise<void> {
     const reconnectDelayMs = this.options.watchReconnectDelayMs ?? 2_000;
-    while (!this.closed.signal.aborted) {
+    for (let opened = 0; !this.closed.signal.aborted; opened += 1) {
+      if (opened > 0) this.options.onWatchReconnect?.(name);
       const stream = new AbortController();
       this.streams.set(name, stream);
       try {

@@ -16,4 +16,6 @@ export { SandboxService } from './sandbox-service.js';
 export type { ListSandboxesQuery, SandboxServiceOptions } from './sandbox-service.js';
 export { SandboxStatusSync } from './sandbox-status-sync.js';
 export { SessionRegistry } from './session-registry.js';
+export { StoreChangeRelay } from './store-change-relay.js';
+export type { StoreChangeRelayOptions } from './store-change-relay.js';
 export type { SessionListener, SupervisorSession } from './session-registry.js';

@@ -16,6 +16,8 @@ export interface SandboxExecServiceOptions {
   readonly hub: SupervisorHub;
   readonly execs: ExecBroker;
   readonly logger?: Logger;
+  /** Told, per exec, the seconds from the request to the command running (optional telemetry). */
+  readonly onExecStarted?: (driver: string, seconds: number) => void;
 }
 
 /** A client stream an exec can watch for the client leaving. */
@@ -60,6 +62,7 @@ export class SandboxExecService {
   }
 
   private async run(request: ExecSandboxRequest, call: ClientCall, startInput: (relay: ExecRelay) => void): Promise<void> {
+    const requestedMs = performance.now();
     const record = await resolveSandboxReference(this.options.store, request.sandboxId, '');
     const connection = this.requireConnection(record);
     const command = parseExecRequest(request);
@@ -83,6 +86,7 @@ export class SandboxExecService {
       }
       logger.info('exec started', { program: command.command[0], tty: command.tty });
       relay = new ExecRelay(await expectation.attached, sandboxName);
+      this.options.onExecStarted?.(record.driver, (performance.now() - requestedMs) / 1000);
       if (call.cancelled) {
         relay.cancel();
         return;

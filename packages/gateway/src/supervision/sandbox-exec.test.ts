@@ -30,8 +30,10 @@ const SUITE_TIMEOUT_MS = 120_000;
 describe('exec relay', { timeout: SUITE_TIMEOUT_MS }, () => {
   let f: SupervisionFixture;
   let box: ReadySandbox;
+  let execStarts: Array<[string, number]>;
   beforeEach(async () => {
-    f = await startSupervisionFixture({ attachTimeoutMs: 2_000 });
+    execStarts = [];
+    f = await startSupervisionFixture({ attachTimeoutMs: 2_000, onExecStarted: (driver, seconds) => execStarts.push([driver, seconds]) });
     box = await f.readySandbox();
   });
   afterEach(async () => f.close());
@@ -50,6 +52,7 @@ describe('exec relay', { timeout: SUITE_TIMEOUT_MS }, () => {
     const client = exec({ command: ['sh', '-c', 'x'], workdir: '/srv', environment: { GREETING: 'hi' }, timeoutSeconds: 30, stdin: Buffer.from('input') });
     const start = await box.supervisor.execStart();
     assert.match(start.execId, /^[0-9a-f-]{36}$/);
+    assert.equal(execStarts.length, 0, 'not started before the supervisor attaches');
     assert.deepEqual({ ...start, execId: '' }, { execId: '', command: ['sh', '-c', 'x'], workdir: '/srv', environment: { GREETING: 'hi' }, timeoutSeconds: 30, tty: false, cols: 0, rows: 0 });
     const stream = box.supervisor.attach(start.execId);
     await stream.recorder.waitFor((m) => (m.payload?.$case === 'stdinEof' ? m : undefined), 'stdin_eof');
@@ -62,6 +65,8 @@ describe('exec relay', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.deepEqual(outcome, { stdout: 'out 1\nout 2\n', stderr: 'err\n', exitCode: 3, status: { code: GrpcStatus.OK, details: 'OK' } });
     assert.equal(client.recorder.messages.at(-1)?.payload?.$case, 'exit');
     assert.equal((await stream.ended).code, GrpcStatus.OK);
+    assert.deepEqual(execStarts.map(([driver]) => driver), ['fake'], 'one start latency, by the sandbox\'s driver');
+    assert.ok(execStarts.every(([, seconds]) => seconds >= 0 && seconds < 30), `start latency ${JSON.stringify(execStarts)}`);
   });
 
   it('takes a sandbox name (default workspace) as sandbox_id', async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Logger } from '@shellgate/driver-sdk';
+import type { DriverCallObserver, Logger } from '@shellgate/driver-sdk';
 
 /** The optional telemetry package: never a dependency of the gateway (docs/packaging.md). */
 export const TELEMETRY_PACKAGE = '@shellgate/telemetry';
@@ -18,9 +18,20 @@ export interface SandboxCount {
 /** What the gateway reports to @shellgate/telemetry (its `GatewayTelemetry`, structurally). */
 export interface GatewayTelemetry {
   readonly metricsAddress: string;
+  /** Where spans go; undefined: no traces. */
+  readonly tracesUrl: string | undefined;
   recordApiCall(method: string, code: string): void;
   recordCreateToReady(driver: string, seconds: number): void;
+  recordExecStart(driver: string, seconds: number): void;
+  recordDriverRestart(driver: string): void;
+  recordWatchReconnect(driver: string): void;
+  /** Starts the per-driver counters at 0. */
+  declareDrivers(drivers: readonly string[]): void;
   observeSandboxes(read: () => Promise<readonly SandboxCount[]>): void;
+  /** Runs one public API call's work inside its span (when traces are on), parented on the caller's `traceparent`. */
+  traceApiCall<T>(method: string, work: () => Promise<T>, traceparent?: string): Promise<T>;
+  /** A span per call of a traced API call's driver calls, with `traceparent` in their metadata. */
+  traceDriverCalls(driver: string): DriverCallObserver;
   close(): Promise<void>;
 }
 
@@ -52,7 +63,9 @@ export async function loadTelemetry(options: LoadTelemetryOptions): Promise<Gate
   }
   const telemetryModule = (await import(pathToFileURL(entry).href)) as TelemetryModule;
   const telemetry = await telemetryModule.startGatewayTelemetry({ env: options.env });
-  if (telemetry !== undefined) options.logger.info('telemetry serving Prometheus metrics', { address: telemetry.metricsAddress, path: '/metrics' });
+  if (telemetry !== undefined) {
+    options.logger.info('telemetry serving Prometheus metrics', { address: telemetry.metricsAddress, path: '/metrics', traces: telemetry.tracesUrl ?? 'off' });
+  }
   return telemetry;
 }
 

@@ -18,6 +18,8 @@ export interface SupervisionFixtureOptions {
   readonly logBufferLines?: number;
   readonly attachTimeoutMs?: number;
   readonly helloTimeoutMs?: number;
+  /** Told of each exec's start latency, as telemetry is. */
+  readonly onExecStarted?: (driver: string, seconds: number) => void;
 }
 
 /** What a test's hello says besides the sandbox id (default: the sandbox's own token, instance-1). */
@@ -75,7 +77,7 @@ export async function startSupervisionFixture(options: SupervisionFixtureOptions
     helloTimeoutMs: options.helloTimeoutMs,
     logger,
   });
-  const exec = new SandboxExecService({ store: h.store, hub, execs, logger });
+  const exec = new SandboxExecService({ store: h.store, hub, execs, logger, ...(options.onExecStarted !== undefined && { onExecStarted: options.onExecStarted }) });
   const info = { version: '9.9.9', computeDrivers: () => [], status: () => ServiceStatus.SERVICE_STATUS_HEALTHY };
   const scope = { auth: { bearerToken: FIXTURE_API_TOKEN }, logger };
   const server = await PublicServer.start({
