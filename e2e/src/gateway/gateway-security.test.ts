@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { CreateSandboxRequest, OpenShellClient } from '@shellgate/api';
 import { fakeDriverTable } from '../harness/fake-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { runCli } from '../harness/run-cli.js';
+import { makeTestPki } from '../harness/test-pki.js';
 
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/;
 
@@ -50,7 +50,7 @@ describe('gateway API authentication', () => {
 
   it('serves TLS and, with tls_client_ca_file, only clients with a certificate it signed', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'sg-e2e-'));
-    const pki = makePki(stateDir);
+    const pki = makeTestPki(stateDir);
     const gateway = await GatewayProcess.start({
       stateDir,
       configToml: [
@@ -116,31 +116,3 @@ describe('sandbox identity and callback listeners', () => {
     }
   });
 });
-
-interface Pki {
-  caCert: string;
-  serverCert: string;
-  serverKey: string;
-  clientCert: string;
-  clientKey: string;
-}
-
-/** A throwaway CA with a server certificate for localhost/127.0.0.1 and a client certificate. */
-function makePki(dir: string): Pki {
-  const run = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore', timeout: 30_000 });
-  };
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=shellgate-test-ca');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  for (const [name, ext] of [['server', ['-extfile', 'server.ext']], ['client', []]] as const) {
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', ...ext);
-  }
-  return {
-    caCert: join(dir, 'ca.crt'),
-    serverCert: join(dir, 'server.crt'),
-    serverKey: join(dir, 'server.key'),
-    clientCert: join(dir, 'client.crt'),
-    clientKey: join(dir, 'client.key'),
-  };
-}

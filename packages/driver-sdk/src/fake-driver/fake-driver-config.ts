@@ -1,6 +1,6 @@
 import { defineConfig } from '../config/index.js';
 import type { ConfigSchema, ConfigValues } from '../config/index.js';
-import { FAKE_DRIVER_DEFAULTS } from './fake-driver-script.js';
+import { FAKE_DRIVER_DEFAULTS, STOP_REPORTS } from './fake-driver-script.js';
 import type { FakeDriverScript } from './fake-driver-script.js';
 import { parseFakeDriverScript } from './parse-fake-driver-script.js';
 
@@ -26,6 +26,12 @@ const keys = {
     min: 0,
     default: FAKE_DRIVER_DEFAULTS.readyDelayMs,
     description: 'ms a new or started sandbox stays Provisioning before Ready=True',
+  },
+  stop_reported_as: {
+    type: 'string',
+    choices: STOP_REPORTS,
+    default: FAKE_DRIVER_DEFAULTS.stopReportedAs,
+    description: "how a stop is reported: suspended (Suspended=True) or container_exited (Ready=False ContainerExited, upstream OpenShell's form)",
   },
   state_file: {
     type: 'string',

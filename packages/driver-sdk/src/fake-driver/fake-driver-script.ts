@@ -60,6 +60,14 @@ export interface ScriptedWatchEvent {
   readonly message: string;
 }
 
+/**
+ * How a stopped sandbox is reported: `suspended` is Shellgate's `Suspended=True`;
+ * `container_exited` is upstream OpenShell's drivers' `Ready=False` reason `ContainerExited`
+ * (they never set Suspended), for tests of how the gateway reads an upstream driver.
+ */
+export const STOP_REPORTS = ['suspended', 'container_exited'] as const;
+export type StopReport = (typeof STOP_REPORTS)[number];
+
 /** The fake driver's whole behaviour, parsed from its `--config` TOML. */
 export interface FakeDriverScript {
   readonly driverName: string;
@@ -68,6 +76,7 @@ export interface FakeDriverScript {
   readonly gatewayManagesLifecycle: boolean;
   /** How long a new or restarted sandbox stays Provisioning; 0 turns it Ready at once. */
   readonly readyDelayMs: number;
+  readonly stopReportedAs: StopReport;
   /** JSON file the sandboxes are kept in across restarts; undefined keeps them in memory only. */
   readonly stateFile: string | undefined;
   readonly responses: readonly ScriptedResponse[];
@@ -82,4 +91,5 @@ export const FAKE_DRIVER_DEFAULTS = {
   defaultImage: 'fake/image:latest',
   gatewayManagesLifecycle: false,
   readyDelayMs: 0,
+  stopReportedAs: 'suspended',
 } as const;

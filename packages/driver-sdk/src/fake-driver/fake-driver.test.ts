@@ -132,6 +132,23 @@ void test('stop suspends, start resumes, both idempotent; unknown ids are NOT_FO
   assert.equal(await codeOf(driver.startSandbox(unknown, ctx)), ErrorCode.NotFound);
 });
 
+void test('stop_reported_as = container_exited reports a stop as upstream drivers do: Ready=False ContainerExited, never Suspended', async () => {
+  const driver = await FakeDriver.create({ script: parseFakeDriverScript({ stop_reported_as: 'container_exited' }) });
+  await driver.createSandbox({ sandbox: sandbox('a') }, ctx);
+  const ref = { sandboxId: 'a', sandboxName: '' };
+  await driver.stopSandbox(ref, ctx);
+  await driver.stopSandbox(ref, ctx);
+  const stopped = (await driver.getSandbox(ref, ctx)).sandbox!;
+  assert.notEqual(condition(stopped, 'Suspended'), 'True');
+  assert.equal(stopped.status?.conditions.find((c) => c.type === 'Ready')?.reason, 'ContainerExited');
+  await driver.startSandbox(ref, ctx);
+  await driver.startSandbox(ref, ctx);
+  const started = (await driver.getSandbox(ref, ctx)).sandbox!;
+  assert.equal(condition(started, 'Ready'), 'True');
+  assert.notEqual(condition(started, 'Suspended'), 'True');
+  assert.throws(() => parseFakeDriverScript({ stop_reported_as: 'paused' }), /stop_reported_as/);
+});
+
 void test('create validates, refuses duplicates; delete answers whether it existed', async () => {
   const driver = await FakeDriver.create({ script: parseFakeDriverScript({}) });
   assert.equal(await codeOf(driver.createSandbox({ sandbox: sandbox('', 'x') }, ctx)), ErrorCode.InvalidArgument);

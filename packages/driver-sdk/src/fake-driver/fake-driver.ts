@@ -2,12 +2,14 @@ import {
   ConditionReason,
   ConditionStatus,
   ConditionType,
+  TerminalReason,
   TransientReason,
   backendNotReady,
   backendReady,
   buildCondition,
   findCondition,
   setCondition,
+  showsStopped,
   suspendedCondition,
 } from '../conditions/index.js';
 import { InvalidArgumentError, SandboxAlreadyExistsError } from '../errors.js';
@@ -82,7 +84,7 @@ export class FakeDriver implements ComputeDriverImpl {
     const driver = new FakeDriver(options);
     await driver.#store.load();
     for (const sandbox of driver.#store.list()) {
-      if (!isSuspended(sandbox) && findCondition(conditionsOf(sandbox), ConditionType.Ready)?.status !== 'True') {
+      if (!isStopped(sandbox) && findCondition(conditionsOf(sandbox), ConditionType.Ready)?.status !== 'True') {
         await driver.#scheduleReady(sandbox.id);
       }
     }
@@ -141,15 +143,20 @@ export class FakeDriver implements ComputeDriverImpl {
     await this.#responses.apply('StopSandbox', this.#targetOfRequest(request), ctx.signal);
     const sandbox = structuredClone(this.#store.find(request.sandboxId, request.sandboxName));
     this.#cancelPending(sandbox.id);
-    await this.#update(sandbox, suspendedCondition(true, ConditionReason.Stopped, '', this.#now()));
+    const stopped =
+      this.#script.stopReportedAs === 'container_exited'
+        ? backendNotReady(TerminalReason.ContainerExited, 'container exited (stopped)', this.#now())
+        : suspendedCondition(true, ConditionReason.Stopped, '', this.#now());
+    await this.#update(sandbox, stopped);
   }
 
   async startSandbox(request: StartSandboxRequest, ctx: CallContext): Promise<void> {
     await this.#responses.apply('StartSandbox', this.#targetOfRequest(request), ctx.signal);
     const sandbox = structuredClone(this.#store.find(request.sandboxId, request.sandboxName));
-    if (!isSuspended(sandbox)) return;
-    const changes = [suspendedCondition(false, ConditionReason.NotSuspended, '', this.#now())];
-    if (this.#script.readyDelayMs > 0) changes.push(backendNotReady(TransientReason.Starting, 'starting', this.#now()));
+    if (!isStopped(sandbox)) return;
+    const changes = isSuspended(sandbox) ? [suspendedCondition(false, ConditionReason.NotSuspended, '', this.#now())] : [];
+    // A stop reported as Ready=False ContainerExited is cleared by the start itself.
+    if (this.#script.readyDelayMs > 0 || changes.length === 0) changes.push(backendNotReady(TransientReason.Starting, 'starting', this.#now()));
     await this.#update(sandbox, ...changes);
     await this.#scheduleReady(sandbox.id);
   }
@@ -193,7 +200,7 @@ export class FakeDriver implements ComputeDriverImpl {
     const markReady = async (): Promise<void> => {
       if (!this.#store.has(sandboxId)) return;
       const sandbox = structuredClone(this.#store.find(sandboxId));
-      if (!isSuspended(sandbox)) await this.#update(sandbox, backendReady(ConditionReason.Running, '', this.#now()));
+      if (!isStopped(sandbox)) await this.#update(sandbox, backendReady(ConditionReason.Running, '', this.#now()));
     };
     if (this.#script.readyDelayMs === 0) await markReady();
     else this.#schedule(sandboxId, this.#script.readyDelayMs, markReady);
@@ -267,6 +274,11 @@ function matchesEvent(event: ScriptedWatchEvent, sandbox: DriverSandbox): boolea
 
 function conditionsOf(sandbox: DriverSandbox): readonly DriverCondition[] {
   return sandbox.status?.conditions ?? [];
+}
+
+/** Stopped in either form the driver reports (see `stop_reported_as`). */
+function isStopped(sandbox: DriverSandbox): boolean {
+  return showsStopped(sandbox.status);
 }
 
 function isSuspended(sandbox: DriverSandbox): boolean {

@@ -24,6 +24,7 @@ void test('an empty script is the default behaviour', () => {
     defaultImage: 'fake/image:latest',
     gatewayManagesLifecycle: false,
     readyDelayMs: 0,
+    stopReportedAs: 'suspended',
     stateFile: undefined,
     responses: [],
     watchEvents: [],

@@ -2,7 +2,7 @@ import { ConfigError } from '../config/index.js';
 import type { ConfigProblem } from '../config/index.js';
 import { ErrorCode } from '../errors.js';
 import type { GatewayListenerRequirement } from '../gen/compute_driver.js';
-import { FAKE_DRIVER_DEFAULTS, FAKE_DRIVER_RPCS, WATCH_EVENT_KINDS } from './fake-driver-script.js';
+import { FAKE_DRIVER_DEFAULTS, FAKE_DRIVER_RPCS, STOP_REPORTS, WATCH_EVENT_KINDS } from './fake-driver-script.js';
 import type { FakeDriverScript, ScriptedResponse, ScriptedWatchEvent } from './fake-driver-script.js';
 import { ScriptTableReader } from './script-table-reader.js';
 
@@ -12,6 +12,7 @@ const TOP_LEVEL_KEYS = [
   'default_image',
   'gateway_manages_lifecycle',
   'ready_delay_ms',
+  'stop_reported_as',
   'state_file',
   'responses',
   'watch_events',
@@ -48,6 +49,7 @@ export function parseFakeDriverScript(document: Readonly<Record<string, unknown>
     defaultImage: root.string('default_image') ?? FAKE_DRIVER_DEFAULTS.defaultImage,
     gatewayManagesLifecycle: root.boolean('gateway_manages_lifecycle') ?? FAKE_DRIVER_DEFAULTS.gatewayManagesLifecycle,
     readyDelayMs: root.integer('ready_delay_ms') ?? FAKE_DRIVER_DEFAULTS.readyDelayMs,
+    stopReportedAs: root.choice('stop_reported_as', STOP_REPORTS) ?? FAKE_DRIVER_DEFAULTS.stopReportedAs,
     stateFile: root.string('state_file'),
     responses: root.tables('responses').map(parseResponse),
     watchEvents: root.tables('watch_events').map(parseWatchEvent),

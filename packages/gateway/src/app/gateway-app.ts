@@ -138,7 +138,7 @@ export class GatewayApp {
     });
     this.closers.push(() => watcher.close());
     await watcher.start();
-    this.lifecycle = new SandboxLifecycle({ store, drivers: directory, logger, concurrency: config.shutdownStopConcurrency });
+    this.lifecycle = new SandboxLifecycle({ store, drivers: directory, statusSync, logger, concurrency: config.shutdownStopConcurrency });
     const restarted = await this.lifecycle.startAllAfterStartup();
     if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
 

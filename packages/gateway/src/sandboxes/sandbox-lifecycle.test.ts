@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { SandboxPhase } from '@shellgate/api';
 import { DesiredState, updateSandboxWithRetry } from '../store/index.js';
 import { SandboxLifecycle } from './sandbox-lifecycle.js';
-import { createSandboxHarness, type SandboxHarness } from './testing/index.js';
+import { backendNotReadyStatus, createSandboxHarness, type SandboxHarness } from './testing/index.js';
 
 const P = SandboxPhase;
 
@@ -28,7 +28,7 @@ describe('SandboxLifecycle', () => {
   }
 
   function lifecycle(concurrency?: number): SandboxLifecycle {
-    return new SandboxLifecycle({ store: h.store, drivers: h.drivers, logger: h.logger, concurrency });
+    return new SandboxLifecycle({ store: h.store, drivers: h.drivers, statusSync: h.statusSync, logger: h.logger, concurrency });
   }
 
   it('on shutdown stops the running sandboxes of lifecycle-managing drivers only, keeping their desired state', async () => {
@@ -43,6 +43,20 @@ describe('SandboxLifecycle', () => {
     assert.deepEqual(h.drivers.client('vm').callsTo('stopSandbox').map((c) => c.sandboxId).sort(), [ready, provisioning, starting].sort());
     assert.equal(h.drivers.client('docker').callsTo('stopSandbox').length, 0);
     for (const id of [ready, provisioning, starting]) assert.equal((await h.store.getSandbox(id))?.desiredState, DesiredState.Running);
+  });
+
+  it('a shutdown stop reported as upstream drivers do (Ready=False ContainerExited) is Stopped, and the next startup starts it', async () => {
+    const id = await createIn('vm', 'upstream', P.SANDBOX_PHASE_READY);
+    const client = h.drivers.client('vm');
+    // The driver reports the stop upstream's way by the time the gateway reads it back.
+    const held = client.hold('getSandbox');
+    const done = lifecycle().stopAllForShutdown();
+    await client.waitFor(() => held.waiting === 1);
+    client.setStatus(id, backendNotReadyStatus('ContainerExited', 'container exited with code 143'));
+    held.release();
+    await done;
+    assert.equal((await h.store.getSandbox(id))?.sandbox.status?.phase, P.SANDBOX_PHASE_STOPPED, 'stored Stopped, not a sticky Error');
+    assert.equal(await lifecycle().startAllAfterStartup(), 1);
   });
 
   it('skips sandboxes being deleted', async () => {

@@ -2,6 +2,7 @@ import { SandboxPhase } from '@shellgate/api';
 import { silentLogger, type Logger } from '@shellgate/driver-sdk';
 import { DesiredState, type GatewayStore, type SandboxRecord } from '../store/index.js';
 import type { DriverDirectory } from './driver-directory.js';
+import type { SandboxStatusSync } from './sandbox-status-sync.js';
 
 export interface SandboxLifecycleOptions {
   store: GatewayStore;
@@ -9,6 +10,8 @@ export interface SandboxLifecycleOptions {
   logger?: Logger;
   /** Parallel stop/start calls. Upstream: 16. */
   concurrency?: number;
+  /** Told of each shutdown stop, and given the driver's state after it, so it is stored as Stopped. */
+  statusSync?: Pick<SandboxStatusSync, 'expectShutdownStop' | 'applyBackendSandbox'>;
 }
 
 const RUNNING_PHASES: ReadonlySet<SandboxPhase> = new Set([
@@ -31,7 +34,14 @@ export class SandboxLifecycle {
 
   async stopAllForShutdown(): Promise<number> {
     const targets = await this.managedRecords((record) => RUNNING_PHASES.has(record.sandbox.status!.phase));
-    await this.forEachBounded(targets, 'stop', (driver, id) => driver.client.stopSandbox(id));
+    const { statusSync } = this.options;
+    await this.forEachBounded(targets, 'stop', async (driver, id) => {
+      statusSync?.expectShutdownStop(id);
+      await driver.client.stopSandbox(id);
+      // Stored now: the gateway's watch may end before the driver's report of the stop arrives,
+      // and the next startup starts only what was stored Stopped.
+      if (statusSync !== undefined) await statusSync.applyBackendSandbox(driver.name, await driver.client.getSandbox(id));
+    });
     return targets.length;
   }
 

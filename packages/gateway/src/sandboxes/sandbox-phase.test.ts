@@ -153,6 +153,10 @@ describe('decideSandboxPhase: sticky Error', () => {
     assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('containerexited', 'x'), previousPhase: P.SANDBOX_PHASE_STOPPED, desiredState: DesiredState.Stopped }), 'Stopped');
     // Without a stop it is what it always was: the container died, an Error.
     assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_READY, desiredState: DesiredState.Running }), 'Error');
+    // The gateway's own stop at shutdown keeps the desired state running, and is a stop too.
+    assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_READY, desiredState: DesiredState.Running, isShutdownStop: true }), 'Stopped');
+    // ...and after a restart, a sandbox stored Stopped that still shows the stop stays Stopped.
+    assert.equal(phaseOf({ backendStatus: exited, previousPhase: P.SANDBOX_PHASE_STOPPED, desiredState: DesiredState.Running }), 'Stopped');
     // Another failure during a stop is still an Error.
     assert.equal(phaseOf({ backendStatus: backendNotReadyStatus('OOMKilled', 'x'), previousPhase: P.SANDBOX_PHASE_STOPPING, desiredState: DesiredState.Stopped }), 'Error');
   });

@@ -30,6 +30,11 @@ export interface PhaseInputs {
    * they decide nothing and the stored conditions stay.
    */
   readonly isBackendStale: boolean;
+  /**
+   * The gateway's own lifecycle is stopping the sandbox for a shutdown: the desired state
+   * stays running (the next start runs it again), yet a stop report is the stop.
+   */
+  readonly isShutdownStop?: boolean;
 }
 
 export interface PhaseDecision {
@@ -55,8 +60,12 @@ export function decideSandboxPhase(inputs: PhaseInputs, now: Date = new Date()):
   }
   const wasStarting = inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_STARTING;
   const isAwaitingBackend = inputs.isBackendStale || (inputs.backendStatus === undefined && isFreshPhase(inputs.previousPhase));
-  // While a stop is wanted, upstream drivers' Ready=False ContainerExited is the stop, not an Error.
-  const isStopReport = !isAwaitingBackend && inputs.desiredState === DesiredState.Stopped && showsStopped(inputs.backendStatus);
+  // While a stop is wanted (the user's, or the gateway's at shutdown, whose Stopped outlives
+  // the gateway: the next one starts it), upstream drivers' Ready=False ContainerExited is the
+  // stop, not an Error.
+  const isStopWanted =
+    inputs.desiredState === DesiredState.Stopped || inputs.isShutdownStop === true || inputs.previousPhase === SandboxPhase.SANDBOX_PHASE_STOPPED;
+  const isStopReport = !isAwaitingBackend && isStopWanted && showsStopped(inputs.backendStatus);
   const backend = isAwaitingBackend
     ? SandboxBackendPhase.Provisioning
     : isStopReport

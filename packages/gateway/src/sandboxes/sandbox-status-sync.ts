@@ -26,6 +26,8 @@ export class SandboxStatusSync {
   private readonly backendStatuses = new Map<string, DriverSandboxStatus>();
   /** Sandboxes with a stop or start whose outcome the driver has not reported yet, by desired state (PhaseInputs.isBackendStale). */
   private readonly powerChangesAwaitingReport = new Map<string, DesiredState>();
+  /** Sandboxes the gateway lifecycle is stopping for a shutdown (PhaseInputs.isShutdownStop). */
+  private readonly shutdownStops = new Set<string>();
   private readonly logger: Logger;
   private readonly nowMs: () => number;
 
@@ -126,6 +128,15 @@ export class SandboxStatusSync {
     return this.writeDesiredState(sandboxId, desiredState, phase);
   }
 
+  /**
+   * The gateway lifecycle is about to stop this sandbox for a shutdown, keeping its desired
+   * state running: from now on a stop report (upstream drivers' Ready=False ContainerExited
+   * too) shows Stopped, which the next startup starts again, rather than a sticky Error.
+   */
+  expectShutdownStop(sandboxId: string): void {
+    this.shutdownStops.add(sandboxId);
+  }
+
   /** Puts back the desired state and phase of a power change the driver refused. */
   async revertPowerChange(sandboxId: string, desiredState: DesiredState, phase: SandboxPhase): Promise<SandboxRecord | undefined> {
     this.powerChangesAwaitingReport.delete(sandboxId);
@@ -144,6 +155,7 @@ export class SandboxStatusSync {
   async forget(sandboxId: string, record: SandboxRecord): Promise<void> {
     this.backendStatuses.delete(sandboxId);
     this.powerChangesAwaitingReport.delete(sandboxId);
+    this.shutdownStops.delete(sandboxId);
     const removed = await this.options.store.deleteSandbox(sandboxId);
     if (!removed) return;
     const sandbox = record.sandbox;
@@ -186,6 +198,7 @@ export class SandboxStatusSync {
         hasSupervisorSession: this.options.sessions.hasLiveSession(sandboxId),
         requiresSupervisor: this.options.drivers.get(record.driver)?.requiresSupervisor ?? true,
         isBackendStale: this.powerChangesAwaitingReport.has(sandboxId),
+        isShutdownStop: this.shutdownStops.has(sandboxId),
       },
       new Date(this.nowMs()),
     );
