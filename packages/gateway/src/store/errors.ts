@@ -160,3 +160,31 @@ export class StoreClosedError extends ShellgateError {
     this.name = 'StoreClosedError';
   }
 }
+
+/**
+ * A write or renewal under a lease the caller no longer holds: it expired, was released, or
+ * another replica took it (the epoch moved on). FAILED_PRECONDITION: retrying cannot help,
+ * the caller must stop acting as leader.
+ */
+export class LeaseLostError extends ShellgateError {
+  readonly leaseName: string;
+  readonly holder: string;
+  readonly epoch: number;
+
+  constructor(leaseName: string, holder: string, epoch: number, current: { holder: string; epoch: number } | undefined) {
+    const now = current === undefined ? 'it is not held' : `it is held by ${JSON.stringify(current.holder)} at epoch ${current.epoch} or expired`;
+    super(ErrorCode.FailedPrecondition, `lease ${JSON.stringify(leaseName)} is no longer held by ${JSON.stringify(holder)} at epoch ${epoch}: ${now}`, {
+      hint: 'this replica is not the leader any more; stop leader-only work and try to acquire the lease again',
+      details: { leaseName, holder, epoch },
+    });
+    this.name = 'LeaseLostError';
+    this.leaseName = leaseName;
+    this.holder = holder;
+    this.epoch = epoch;
+  }
+}
+
+/** True for a {@link LeaseLostError}, even from another loaded copy of this module. */
+export function isLeaseLostError(error: unknown): error is LeaseLostError {
+  return isShellgateError(error) && error.name === 'LeaseLostError';
+}

@@ -1,6 +1,8 @@
 import type { Sandbox, Workspace } from '@shellgate/api';
 
 import type { LabelSelector } from '../labels/index.js';
+import type { CoordinationStore, LeaseFence } from './coordination-store.js';
+import type { StoreChangeFeed } from './store-change-feed.js';
 
 /** What the operator asked a sandbox to be; the reconciler drives the backend towards it. */
 export const DesiredState = {
@@ -51,9 +53,11 @@ export interface ListWorkspacesOptions extends PageOptions {
  * Durable gateway state: sandboxes and workspaces, every write compare-and-set on
  * `metadata.resource_version` (1 on create, +1 per update). Methods are async so a networked
  * implementation (Postgres, for several gateway replicas) can fill the same interface.
- * Objects returned are copies: mutating them never changes the store.
+ * Objects returned are copies: mutating them never changes the store. Replicas sharing a
+ * store learn each other's writes through {@link StoreChangeFeed} and coordinate through
+ * {@link CoordinationStore}.
  */
-export interface GatewayStore extends AsyncDisposable {
+export interface GatewayStore extends AsyncDisposable, StoreChangeFeed, CoordinationStore {
   /**
    * Stores a new sandbox at resource_version 1 (created_at_ms filled from the clock when 0).
    * @throws SandboxNameTakenError / SandboxIdTakenError (ALREADY_EXISTS), WorkspaceNotFoundError.
@@ -88,6 +92,15 @@ export interface GatewayStore extends AsyncDisposable {
    * @throws WorkspaceNotEmptyError, DefaultWorkspaceDeletionError (FAILED_PRECONDITION).
    */
   deleteWorkspace(name: string, expectedVersion?: number): Promise<boolean>;
+
+  /**
+   * The same store, but every sandbox and workspace write first checks, in its own
+   * transaction, that `fence` still holds its lease (same holder and epoch, not expired), and
+   * fails with LeaseLostError (FAILED_PRECONDITION) otherwise: a leader paused past its lease
+   * cannot write after another replica took over. Reads are unchanged. The view owns nothing;
+   * closing it does nothing.
+   */
+  withFence(fence: LeaseFence): GatewayStore;
 
   /** Releases the database; idempotent. */
   close(): Promise<void>;

@@ -8,10 +8,12 @@
  * await updateSandboxWithRetry(store, record.sandbox.metadata!.id, (current) => ({ ...current, desiredState: DesiredState.Stopped }));
  * ```
  */
+export type { CoordinationStore, Lease, LeaseFence, ReplicaRecord } from './coordination-store.js';
 export type { StoreFileSystem } from './database-file.js';
 export {
   DefaultWorkspaceDeletionError,
   InvalidStoreRecordError,
+  LeaseLostError,
   SandboxIdTakenError,
   SandboxNameTakenError,
   SandboxRecordNotFoundError,
@@ -22,6 +24,7 @@ export {
   WorkspaceAlreadyExistsError,
   WorkspaceNotEmptyError,
   WorkspaceNotFoundError,
+  isLeaseLostError,
   isVersionConflictError,
 } from './errors.js';
 export type { StoreObjectKind } from './errors.js';
@@ -36,6 +39,7 @@ export type {
 } from './gateway-store.js';
 export { SqliteGatewayStore, openSqliteStore } from './sqlite-gateway-store.js';
 export type { SqliteStoreOptions, StoreClock } from './sqlite-gateway-store.js';
+export type { StoreChange, StoreChangeFeed, StoreChangeListener } from './store-change-feed.js';
 export { StorageMonitor } from './storage-monitor.js';
 export type { StatfsFn, StorageMonitorOptions, StoreWriteObserver } from './storage-monitor.js';
 export { DEFAULT_UPDATE_ATTEMPTS, updateSandboxWithRetry } from './update-sandbox-with-retry.js';

@@ -54,6 +54,29 @@ export const STORE_MIGRATIONS: readonly Migration[] = [
       );
     },
   },
+  {
+    version: 2,
+    description: 'leases and the replica registry (issue 16)',
+    up(db: SqliteDatabase): void {
+      // A released or expired lease keeps its row so its epoch keeps counting up.
+      db.exec(`
+        CREATE TABLE leases (
+          name           TEXT PRIMARY KEY,
+          holder         TEXT NOT NULL,
+          epoch          INTEGER NOT NULL,
+          expires_at_ms  INTEGER NOT NULL,
+          acquired_at_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE TABLE replicas (
+          id              TEXT PRIMARY KEY,
+          relay_address   TEXT NOT NULL,
+          started_at_ms   INTEGER NOT NULL,
+          heartbeat_at_ms INTEGER NOT NULL,
+          expires_at_ms   INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 function readSchemaVersion(db: SqliteDatabase): number {

@@ -203,7 +203,7 @@ describe('SqliteGatewayStore on full storage', () => {
     const seen: string[] = [];
     const writeObserver = { onWriteSucceeded: () => void seen.push('ok'), onStorageFull: (error: StorageFullError) => void seen.push(error.code) };
     // SQLite answers SQLITE_FULL, as on a full disk, once the file reaches max_page_count.
-    const capped = { version: 2, description: 'test: cap the file a few pages above its size', up: (db: Database.Database) => void db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 3}`) };
+    const capped = { version: STORE_MIGRATIONS.length + 1, description: 'test: cap the file a few pages above its size', up: (db: Database.Database) => void db.pragma(`max_page_count = ${(db.pragma('page_count', { simple: true }) as number) + 3}`) };
     const store = await openSqliteStore({ path, clock, migrations: [...STORE_MIGRATIONS, capped], writeObserver });
     try {
       const big = (id: string): SandboxRecord => makeRecord(id, id, 'default', { note: 'x'.repeat(3000) });

@@ -5,6 +5,7 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 
 import { prepareDatabaseFile, restrictSideFiles } from './database-file.js';
 import type { StoreFileSystem } from './database-file.js';
+import type { Lease, LeaseFence, ReplicaRecord } from './coordination-store.js';
 import { StoreClosedError, StoreUnavailableError } from './errors.js';
 import type {
   GatewayStore,
@@ -15,9 +16,11 @@ import type {
 } from './gateway-store.js';
 import { STORE_MIGRATIONS, runMigrations } from './migrations.js';
 import type { Migration } from './migrations.js';
+import { SqliteCoordinationTable } from './sqlite-coordination-table.js';
 import { SqliteSandboxTable } from './sqlite-sandbox-table.js';
 import { SqliteWorkspaceTable } from './sqlite-workspace-table.js';
 import type { StoreWriteObserver } from './storage-monitor.js';
+import type { StoreChangeListener } from './store-change-feed.js';
 
 /** Where the store reads the time (created_at_ms, migration timestamps). */
 export interface StoreClock {
@@ -53,10 +56,21 @@ export interface SqliteStoreOptions {
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** {@link GatewayStore} on one SQLite file through better-sqlite3 (synchronous, in-process). */
+/** The tables of one open database, shared by the store and its fenced views. */
+interface SqliteTables {
+  readonly sandboxes: SqliteSandboxTable;
+  readonly workspaces: SqliteWorkspaceTable;
+  readonly coordination: SqliteCoordinationTable;
+}
+
+/**
+ * {@link GatewayStore} on one SQLite file through better-sqlite3 (synchronous, in-process).
+ * One gateway writes the file, so the change feed stays silent and leases always go to it.
+ */
 export class SqliteGatewayStore implements GatewayStore {
   private readonly sandboxes: SqliteSandboxTable;
   private readonly workspaces: SqliteWorkspaceTable;
+  private readonly coordination: SqliteCoordinationTable;
 
   /** @internal Use {@link openSqliteStore}, which prepares the file and migrates first. */
   constructor(
@@ -66,9 +80,12 @@ export class SqliteGatewayStore implements GatewayStore {
     private readonly clock: StoreClock,
     private readonly fs: StoreFileSystem | undefined,
     private readonly writeObserver: StoreWriteObserver | undefined,
+    tables?: SqliteTables,
+    private readonly fence?: LeaseFence,
   ) {
-    this.sandboxes = new SqliteSandboxTable(db);
-    this.workspaces = new SqliteWorkspaceTable(db);
+    this.sandboxes = tables?.sandboxes ?? new SqliteSandboxTable(db);
+    this.workspaces = tables?.workspaces ?? new SqliteWorkspaceTable(db);
+    this.coordination = tables?.coordination ?? new SqliteCoordinationTable(db);
   }
 
   async createSandbox(record: SandboxRecord): Promise<SandboxRecord> {
@@ -119,8 +136,50 @@ export class SqliteGatewayStore implements GatewayStore {
     return this.write(`delete workspace ${quoteValue(name)}`, () => this.workspaces.delete(name, expectedVersion));
   }
 
+  subscribeChanges(_listener: StoreChangeListener): () => void {
+    return () => undefined;
+  }
+
+  withFence(fence: LeaseFence): GatewayStore {
+    const tables = { sandboxes: this.sandboxes, workspaces: this.workspaces, coordination: this.coordination };
+    return new SqliteGatewayStore(this.db, this.path, this.schemaVersion, this.clock, this.fs, this.writeObserver, tables, fence);
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<Lease> {
+    return this.open().coordination.acquireLease(name, holder, ttlMs, this.clock.nowMs());
+  }
+
+  async renewLease(fence: LeaseFence, ttlMs: number): Promise<Lease> {
+    return this.open().coordination.renewLease(fence, ttlMs, this.clock.nowMs());
+  }
+
+  async releaseLease(fence: LeaseFence): Promise<boolean> {
+    return this.open().coordination.releaseLease(fence, this.clock.nowMs());
+  }
+
+  async getLease(name: string): Promise<Lease | undefined> {
+    return this.open().coordination.getLease(name);
+  }
+
+  async registerReplica(id: string, relayAddress: string, ttlMs: number): Promise<ReplicaRecord> {
+    return this.open().coordination.registerReplica(id, relayAddress, ttlMs, this.clock.nowMs());
+  }
+
+  async removeReplica(id: string): Promise<boolean> {
+    return this.open().coordination.removeReplica(id);
+  }
+
+  async getReplica(id: string): Promise<ReplicaRecord | undefined> {
+    return this.open().coordination.getReplica(id);
+  }
+
+  async listLiveReplicas(): Promise<ReplicaRecord[]> {
+    return this.open().coordination.listLiveReplicas(this.clock.nowMs());
+  }
+
   async close(): Promise<void> {
-    if (!this.db.open) return;
+    // A fenced view borrows the database; only the store that opened it closes it.
+    if (this.fence !== undefined || !this.db.open) return;
     this.db.close();
     // Closing the last connection checkpoints and removes the WAL; re-tighten anything left.
     restrictSideFiles(this.path, this.fs);
@@ -143,8 +202,13 @@ export class SqliteGatewayStore implements GatewayStore {
   private write<T>(operation: string, run: () => T): T {
     this.open();
     let result: T;
+    const fence = this.fence;
     try {
-      result = run();
+      // The check and the write share one transaction (the table's own becomes a savepoint).
+      result = fence === undefined ? run() : this.db.transaction(() => {
+        this.coordination.checkFence(fence, this.clock.nowMs());
+        return run();
+      }).immediate();
     } catch (error) {
       const mapped = toStorageError(error, this.path, operation);
       if (isStorageFullError(mapped)) this.writeObserver?.onStorageFull(mapped);
