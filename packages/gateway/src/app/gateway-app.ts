@@ -27,7 +27,8 @@ import {
 import { StorageMonitor, openSqliteStore } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
-import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
+import { GatewayReplica, isReplicated } from './gateway-replica.js';
+import { gatewayStatePaths, prepareGatewayState, readAuthToken, requireSharedIdentity } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
 
 /** This package's version, reported by Health and GetGatewayInfo. */
@@ -42,6 +43,7 @@ export class GatewayApp {
   private readonly closers: Array<() => Promise<void>> = [];
   private closing: Promise<void> | undefined;
   private lifecycle: SandboxLifecycle | undefined;
+  private replica: GatewayReplica | undefined;
   private server: PublicServer | undefined;
   private supervisors: SupervisorHub | undefined;
 
@@ -70,6 +72,7 @@ export class GatewayApp {
     const { config, logger } = this;
     const auth = resolveAuthPolicy(config);
     const paths = gatewayStatePaths(config.stateDir);
+    if (isReplicated(config)) requireSharedIdentity(paths);
     const gatewayId = prepareGatewayState(paths);
     assertDatabaseSupported(config.database, config.origins.database);
     if (config.database.kind !== 'sqlite') return;
@@ -77,6 +80,7 @@ export class GatewayApp {
     this.closers.push(async () => storage.close());
     const store = await openSqliteStore({ path: config.database.path, writeObserver: storage });
     this.closers.push(() => store.close());
+    if (isReplicated(config)) this.replica = new GatewayReplica(config, store, logger);
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
 
     // The API is bound first (answering UNAVAILABLE until ready) so drivers can be told its port.
@@ -95,7 +99,8 @@ export class GatewayApp {
 
     const selection = selectDrivers(config, { logger });
     const requiresSupervisor = new Map<string, boolean>();
-    const drivers = selection.drivers.map((spec) => {
+    const replica = this.replica;
+    const drivers = (replica === undefined ? selection.drivers : GatewayReplica.checkDrivers(selection.drivers)).map((spec) => {
       const { [REQUIRES_SUPERVISOR_KEY]: requires, ...driverConfig } = spec.driverConfig;
       requiresSupervisor.set(spec.name, requires !== false);
       return { ...spec, driverConfig };
@@ -117,7 +122,7 @@ export class GatewayApp {
     const sessions = new SessionRegistry();
     const events = new SandboxEventBus();
     const sandboxLogger = logger.child({ component: 'sandboxes' });
-    const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger });
+    const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger, replicas: replica?.statusOptions });
     const sandboxes = new SandboxService({ store, drivers: directory, identity, events, statusSync, logger: sandboxLogger });
     const watcher = new DriverWatcher({
       drivers: directory,
@@ -126,12 +131,20 @@ export class GatewayApp {
       logger,
       reconcileIntervalMs: config.reconcileIntervalMs,
       orphanGraceMs: config.orphanGraceMs,
+      leaderStore: replica === undefined ? undefined : () => replica.leaderStore(),
     });
     this.closers.push(() => watcher.close());
-    await watcher.start();
+    // A replica that wins the lease at once sweeps as the new leader (LeaderDuties), not twice.
+    if (replica !== undefined) {
+      this.closers.push(() => replica.close());
+      await replica.election.start();
+    }
+    await watcher.start({ initialSweep: replica === undefined });
     this.lifecycle = new SandboxLifecycle({ store, drivers: directory, logger, concurrency: config.shutdownStopConcurrency });
-    const restarted = await this.lifecycle.startAllAfterStartup();
-    if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
+    if (replica === undefined) {
+      const restarted = await this.lifecycle.startAllAfterStartup();
+      if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
+    }
 
     const supervisionLogger = logger.child({ component: 'supervision' });
     const logs = new SandboxLogStore({ lines: config.sandboxLogBufferLines, bytes: config.sandboxLogBufferBytes });
@@ -147,7 +160,8 @@ export class GatewayApp {
       heartbeatMs: config.supervisorHeartbeatMs,
       logger: supervisionLogger,
     });
-    const exec = new SandboxExecService({ store, hub: this.supervisors, execs, logger: supervisionLogger });
+    const exec = new SandboxExecService({ store, hub: this.supervisors, execs, remote: replica?.peers, logger: supervisionLogger });
+    await replica?.startServing({ watcher, lifecycle: this.lifecycle, statusSync, events, logs, exec, hub: this.supervisors });
 
     const info = gatewayInfoSource(manager, storage);
     const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
@@ -158,7 +172,7 @@ export class GatewayApp {
     }
     const onCallDone = telemetry === undefined ? undefined : (rpc: string, code: string): void => telemetry.recordApiCall(rpc, code);
     const scope = { auth, logger: logger.child({ component: 'api' }), ...(onCallDone !== undefined && { onCallDone }) };
-    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
+    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec, remote: replica?.peers });
     primary.activate(handlers);
     callbacks.activate(createCallbackHandlers(scope, info));
     supervisorSessions.activate(createSupervisorSessionHandlers(this.supervisors, execs));
@@ -191,7 +205,7 @@ export class GatewayApp {
     this.closing ??= (async () => {
       this.supervisors?.close();
       if (this.server !== undefined) await this.server.close(this.config.shutdownGraceMs);
-      if (this.lifecycle !== undefined) {
+      if (this.lifecycle !== undefined && (this.replica === undefined || (await this.replica.isLastReplica()))) {
         const stopped = await this.lifecycle.stopAllForShutdown();
         if (stopped > 0) this.logger.info('stopped sandboxes for gateway shutdown; they start again with the gateway', { count: stopped });
       }

@@ -1,28 +1,25 @@
 import { silentLogger, type Logger } from '@shellgate/driver-sdk';
+import { isLeaseLostError, type CoordinationStore, type LeaseFence } from '../store/index.js';
+
+/** The store's named leases: expiry on the database's clock, a new epoch per change of holder. */
+export type LeaseStore = Pick<CoordinationStore, 'acquireLease' | 'renewLease' | 'releaseLease'>;
 
 /**
- * A named lease in the shared store. The store decides expiry on its own clock and bumps
- * the epoch on every change of holder, so a write fenced with an old epoch is refused.
+ * One stretch of leadership: `signal` aborts the moment it ends, for whatever reason;
+ * leader-only writes go through `store.withFence(fence)`, refused once the lease moved on.
  */
-export interface LeaseBackend {
-  /** Takes the lease when it is free or expired; the new epoch, or undefined while another holder's lease runs. */
-  acquire(name: string, holder: string, durationMs: number): Promise<number | undefined>;
-  /** Extends a held lease; false when it expired or another holder took it (the epoch moved). */
-  renew(name: string, holder: string, epoch: number, durationMs: number): Promise<boolean>;
-  /** Gives the lease up at once (graceful shutdown), so another replica need not wait for expiry. */
-  release(name: string, holder: string, epoch: number): Promise<void>;
-}
-
-/** One stretch of leadership: `signal` aborts the moment it ends, for whatever reason. */
 export interface LeaderTerm {
-  readonly epoch: number;
+  readonly fence: LeaseFence;
   readonly signal: AbortSignal;
 }
 
 export type LeaderListener = (term: LeaderTerm) => void;
 
+/** Followers ask at least this often, so a lapsed lease is taken soon after it expires. */
+const FOLLOWER_RETRY_MAX_MS = 1_000;
+
 export interface LeaderElectionOptions {
-  readonly lease: LeaseBackend;
+  readonly lease: LeaseStore;
   /** The lease's name, e.g. "gateway-leader". */
   readonly name: string;
   /** This replica's id, recorded as the lease holder. */
@@ -34,8 +31,8 @@ export interface LeaderElectionOptions {
 }
 
 /**
- * Runs for leadership of one lease: followers try to take it every renew interval, the
- * leader renews it. Leadership ends at once — the term's signal aborts — when a renewal
+ * Runs for leadership of one lease: followers try to take it every renew interval (at most
+ * a second apart), the leader renews it every renew interval. Leadership ends at once — the term's signal aborts — when a renewal
  * says the lease moved, or when no renewal has succeeded for the lease duration counted
  * from the start of the last successful call: the store's expiry is counted from a later
  * moment, so the old leader has stopped before anyone else can be granted the lease.
@@ -44,7 +41,7 @@ export class LeaderElection {
   private readonly logger: Logger;
   private readonly nowMs: () => number;
   private readonly listeners = new Set<LeaderListener>();
-  private term: { epoch: number; controller: AbortController; deadline: NodeJS.Timeout } | undefined;
+  private term: { fence: LeaseFence; controller: AbortController; deadline: NodeJS.Timeout } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private isClosed = false;
   private running: Promise<void> = Promise.resolve();
@@ -58,15 +55,15 @@ export class LeaderElection {
     return this.term !== undefined;
   }
 
-  /** The current term's epoch, undefined when not leader: leader-only writes carry it. */
-  get epoch(): number | undefined {
-    return this.term?.epoch;
+  /** The current term's fence, undefined when not leader: leader-only writes carry it. */
+  get fence(): LeaseFence | undefined {
+    return this.term?.fence;
   }
 
   /** Calls `listener` at the start of every term (at once when leader now). */
   onElected(listener: LeaderListener): () => void {
     this.listeners.add(listener);
-    if (this.term !== undefined) listener({ epoch: this.term.epoch, signal: this.term.controller.signal });
+    if (this.term !== undefined) listener({ fence: this.term.fence, signal: this.term.controller.signal });
     return () => this.listeners.delete(listener);
   }
 
@@ -83,7 +80,7 @@ export class LeaderElection {
     const term = this.term;
     if (term === undefined) return;
     this.endTerm('replica shutting down');
-    await this.options.lease.release(this.options.name, this.options.holder, term.epoch).catch((error: unknown) => {
+    await this.options.lease.releaseLease(term.fence).catch((error: unknown) => {
       this.logger.warn('releasing the leader lease failed; another replica takes over when it expires', { error: String(error) });
     });
   }
@@ -92,7 +89,8 @@ export class LeaderElection {
     this.running = this.term === undefined ? this.tryAcquire() : this.tryRenew();
     await this.running;
     if (!this.isClosed) {
-      this.timer = setTimeout(() => void this.tick(), this.options.renewIntervalMs);
+      const waitMs = this.term === undefined ? Math.min(this.options.renewIntervalMs, FOLLOWER_RETRY_MAX_MS) : this.options.renewIntervalMs;
+      this.timer = setTimeout(() => void this.tick(), waitMs);
       this.timer.unref();
     }
   }
@@ -100,22 +98,23 @@ export class LeaderElection {
   private async tryAcquire(): Promise<void> {
     const { lease, name, holder, durationMs } = this.options;
     const startedMs = this.nowMs();
-    let epoch: number | undefined;
+    let granted;
     try {
-      epoch = await lease.acquire(name, holder, durationMs);
+      granted = await lease.acquireLease(name, holder, durationMs);
     } catch (error) {
       this.logger.warn('could not ask for the leader lease; retrying', { error: String(error), retryInMs: this.options.renewIntervalMs });
       return;
     }
-    if (epoch === undefined || this.isClosed) return;
+    if (granted.holder !== holder || this.isClosed) return;
     const remainingMs = durationMs - (this.nowMs() - startedMs);
     if (remainingMs <= 0) return;
     const controller = new AbortController();
-    this.term = { epoch, controller, deadline: this.deadlineIn(remainingMs) };
-    this.logger.info('became leader', { epoch, holder });
+    const fence: LeaseFence = { name, holder, epoch: granted.epoch };
+    this.term = { fence, controller, deadline: this.deadlineIn(remainingMs) };
+    this.logger.info('became leader', { epoch: fence.epoch, holder });
     for (const listener of [...this.listeners]) {
       try {
-        listener({ epoch, signal: controller.signal });
+        listener({ fence, signal: controller.signal });
       } catch (error) {
         this.logger.error('a leader task failed to start', { error: String(error) });
       }
@@ -124,23 +123,22 @@ export class LeaderElection {
 
   private async tryRenew(): Promise<void> {
     const term = this.term!;
-    const { lease, name, holder, durationMs } = this.options;
     const startedMs = this.nowMs();
-    let isRenewed: boolean;
     try {
-      isRenewed = await lease.renew(name, holder, term.epoch, durationMs);
+      await this.options.lease.renewLease(term.fence, this.options.durationMs);
     } catch (error) {
+      if (this.term !== term) return;
+      if (isLeaseLostError(error)) {
+        this.endTerm('the lease expired or moved to another replica');
+        return;
+      }
       // The deadline timer ends the term if this keeps failing.
-      this.logger.warn('leader lease renewal failed; retrying', { epoch: term.epoch, error: String(error) });
+      this.logger.warn('leader lease renewal failed; retrying', { epoch: term.fence.epoch, error: String(error) });
       return;
     }
     if (this.term !== term) return;
-    if (!isRenewed) {
-      this.endTerm('the lease moved to another replica');
-      return;
-    }
     clearTimeout(term.deadline);
-    term.deadline = this.deadlineIn(durationMs - (this.nowMs() - startedMs));
+    term.deadline = this.deadlineIn(this.options.durationMs - (this.nowMs() - startedMs));
   }
 
   private deadlineIn(ms: number): NodeJS.Timeout {
@@ -154,7 +152,7 @@ export class LeaderElection {
     if (term === undefined) return;
     this.term = undefined;
     clearTimeout(term.deadline);
-    this.logger.warn('leadership ended; leader work stopped', { epoch: term.epoch, reason });
+    this.logger.warn('leadership ended; leader work stopped', { epoch: term.fence.epoch, reason });
     term.controller.abort(new Error(reason));
   }
 }

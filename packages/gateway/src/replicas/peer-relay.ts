@@ -36,7 +36,7 @@ export class PeerRelay implements RemoteSessions {
   }
 
   holderElsewhere(record: SandboxRecord): string | undefined {
-    const holder = sessionReplicaOf(record);
+    const holder = sessionReplicaOf(record.sandbox);
     return holder === undefined || holder === this.options.replicaId ? undefined : holder;
   }
 
@@ -63,7 +63,7 @@ export class PeerRelay implements RemoteSessions {
         client.once('drain', () => upstream.resume());
       });
       upstream.on('error', (error: ServiceError) => finish(fromPeerError(error, holder, 'exec')));
-      upstream.on('status', (status: { code: number }) => {
+      upstream.on('status', (status: { code: GrpcStatus }) => {
         if (status.code === GrpcStatus.OK) finish();
       });
       upstream.write({ payload: { $case: 'start', start: { ...start, stdin: Buffer.alloc(0) } } });

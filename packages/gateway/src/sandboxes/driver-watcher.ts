@@ -44,9 +44,12 @@ export class DriverWatcher {
     this.nowMs = options.nowMs ?? Date.now;
   }
 
-  /** Sweeps every driver once (so state is current before the API opens), then watches. */
-  async start(): Promise<void> {
-    await this.sweepAll();
+  /**
+   * Sweeps every driver once (so state is current before the API opens), then watches.
+   * `initialSweep: false` leaves the first sweep to the caller (a newly elected leader's).
+   */
+  async start({ initialSweep = true }: { initialSweep?: boolean } = {}): Promise<void> {
+    if (initialSweep) await this.sweepAll();
     for (const name of this.options.drivers.names()) this.loops.push(this.watchLoop(name));
     this.unsubscribe = this.options.drivers.onDriverConnected((name) => {
       this.streams.get(name)?.abort();

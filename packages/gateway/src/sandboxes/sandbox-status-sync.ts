@@ -95,12 +95,12 @@ export class SandboxStatusSync {
    * This replica's own session of the sandbox connected or ended. With replicas the record
    * names the holder: set on connect, cleared on end unless another replica took it since.
    */
-  private async applyLocalSession(sandboxId: string, isConnected: boolean): Promise<SandboxRecord | undefined> {
+  async applyLocalSession(sandboxId: string, isConnected: boolean): Promise<SandboxRecord | undefined> {
     const replicaId = this.options.replicas?.replicaId;
     if (replicaId === undefined) return this.refresh(sandboxId);
     return this.update(sandboxId, (current) => {
       if (isConnected) return withSessionReplica(current, replicaId);
-      return sessionReplicaOf(current) === replicaId ? withSessionReplica(current, undefined) : current;
+      return sessionReplicaOf(current.sandbox) === replicaId ? withSessionReplica(current, undefined) : current;
     });
   }
 
@@ -109,7 +109,7 @@ export class SandboxStatusSync {
    * sandboxes it held wait for their supervisors to reconnect elsewhere.
    */
   async releaseSession(sandboxId: string, replicaId: string, writer: GatewayStore): Promise<SandboxRecord | undefined> {
-    return this.update(sandboxId, (current) => (sessionReplicaOf(current) === replicaId ? withSessionReplica(current, undefined) : current), writer);
+    return this.update(sandboxId, (current) => (sessionReplicaOf(current.sandbox) === replicaId ? withSessionReplica(current, undefined) : current), writer);
   }
 
   /** The store that driver reports go to; undefined when this replica only observes them. */
@@ -221,7 +221,7 @@ export class SandboxStatusSync {
       const next = this.withDerivedPhase(mutate(current));
       const isUnchanged = isSameStatus(current.sandbox, next.sandbox) && next.desiredState === current.desiredState
         && next.missingSinceMs === current.missingSinceMs
-        && sessionReplicaOf(next) === sessionReplicaOf(current)
+        && sessionReplicaOf(next.sandbox) === sessionReplicaOf(current.sandbox)
         && next.sandbox.metadata!.deletionTimestampMs === current.sandbox.metadata!.deletionTimestampMs;
       return isUnchanged ? undefined : next;
     });
@@ -242,7 +242,7 @@ export class SandboxStatusSync {
         previousConditions: record.sandbox.status!.conditions,
         desiredState: record.desiredState,
         isDeleting: record.sandbox.metadata!.deletionTimestampMs > 0,
-        hasSupervisorSession: this.options.replicas === undefined ? this.options.sessions.hasLiveSession(sandboxId) : sessionReplicaOf(record) !== undefined,
+        hasSupervisorSession: this.options.replicas === undefined ? this.options.sessions.hasLiveSession(sandboxId) : sessionReplicaOf(record.sandbox) !== undefined,
         requiresSupervisor: this.options.drivers.get(record.driver)?.requiresSupervisor ?? true,
         isBackendStale: this.powerChangesAwaitingReport.has(sandboxId),
       },

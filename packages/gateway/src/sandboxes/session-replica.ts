@@ -1,3 +1,4 @@
+import type { Sandbox } from '@shellgate/api';
 import type { SandboxRecord } from '../store/index.js';
 
 /**
@@ -9,9 +10,9 @@ import type { SandboxRecord } from '../store/index.js';
  */
 export const SESSION_REPLICA_ANNOTATION = 'shellgate.dev/session-replica';
 
-/** The replica holding the record's session, if any. */
-export function sessionReplicaOf(record: SandboxRecord): string | undefined {
-  const value = record.sandbox.metadata?.annotations[SESSION_REPLICA_ANNOTATION];
+/** The replica holding the sandbox's session, if any. */
+export function sessionReplicaOf(sandbox: Sandbox): string | undefined {
+  const value = sandbox.metadata?.annotations[SESSION_REPLICA_ANNOTATION];
   return value === undefined || value === '' ? undefined : value;
 }
 
