@@ -44,7 +44,6 @@ export class LeaderElection {
   private term: { fence: LeaseFence; controller: AbortController; deadline: NodeJS.Timeout } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private isClosed = false;
-  private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: LeaderElectionOptions) {
     this.logger = (options.logger ?? silentLogger).child({ component: 'leader-election', lease: options.name });
@@ -72,22 +71,27 @@ export class LeaderElection {
     await this.tick();
   }
 
-  /** Stops campaigning; a leader ends its term and releases the lease. */
+  /**
+   * Stops campaigning; a leader ends its term and releases the lease. It does not wait for
+   * a store call in flight (the database may hang): an acquire that returns later is released.
+   */
   async close(): Promise<void> {
     this.isClosed = true;
     clearTimeout(this.timer);
-    await this.running;
     const term = this.term;
     if (term === undefined) return;
     this.endTerm('replica shutting down');
-    await this.options.lease.releaseLease(term.fence).catch((error: unknown) => {
+    await this.release(term.fence);
+  }
+
+  private async release(fence: LeaseFence): Promise<void> {
+    await this.options.lease.releaseLease(fence).catch((error: unknown) => {
       this.logger.warn('releasing the leader lease failed; another replica takes over when it expires', { error: String(error) });
     });
   }
 
   private async tick(): Promise<void> {
-    this.running = this.term === undefined ? this.tryAcquire() : this.tryRenew();
-    await this.running;
+    await (this.term === undefined ? this.tryAcquire() : this.tryRenew());
     if (!this.isClosed) {
       const waitMs = this.term === undefined ? Math.min(this.options.renewIntervalMs, FOLLOWER_RETRY_MAX_MS) : this.options.renewIntervalMs;
       this.timer = setTimeout(() => void this.tick(), waitMs);
@@ -105,11 +109,15 @@ export class LeaderElection {
       this.logger.warn('could not ask for the leader lease; retrying', { error: String(error), retryInMs: this.options.renewIntervalMs });
       return;
     }
-    if (granted.holder !== holder || this.isClosed) return;
+    if (granted.holder !== holder) return;
+    const fence: LeaseFence = { name, holder, epoch: granted.epoch };
+    if (this.isClosed) {
+      await this.release(fence);
+      return;
+    }
     const remainingMs = durationMs - (this.nowMs() - startedMs);
     if (remainingMs <= 0) return;
     const controller = new AbortController();
-    const fence: LeaseFence = { name, holder, epoch: granted.epoch };
     this.term = { fence, controller, deadline: this.deadlineIn(remainingMs) };
     this.logger.info('became leader', { epoch: fence.epoch, holder });
     for (const listener of [...this.listeners]) {
