@@ -25,6 +25,7 @@ void test('an empty script is the default behaviour', () => {
     gatewayManagesLifecycle: false,
     readyDelayMs: 0,
     stateFile: undefined,
+    sharedStateDir: undefined,
     responses: [],
     watchEvents: [],
     listenerRequirements: [],
