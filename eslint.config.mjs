@@ -44,7 +44,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
+    // *-contract.ts: shared suites (describe/it) that per-implementation test files call.
+    files: ['**/*.test.ts', '**/*-contract.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
     rules: {
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [

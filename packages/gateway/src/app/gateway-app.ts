@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { OpenShellService, ServiceStatus, type ComputeDriverInfo, type OpenShellServer } from '@shellgate/api';
 import { SupervisorSessionService, type SupervisorSessionServer } from '@shellgate/api/session';
 import { ErrorCode, GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, ShellgateError, isShellgateError, type Logger } from '@shellgate/driver-sdk';
@@ -13,7 +13,7 @@ import {
   type ApiAuthPolicy,
   type GatewayInfoSource,
 } from '../api/index.js';
-import { assertDatabaseSupported, type GatewayConfig } from '../config/index.js';
+import type { GatewayConfig } from '../config/index.js';
 import { DriverManager, prepareDriverRunRoot, selectDrivers, toDriverManagerOptions } from '../drivers/index.js';
 import { SandboxIdentity } from '../identity/index.js';
 import {
@@ -23,13 +23,15 @@ import {
   SandboxService,
   SandboxStatusSync,
   SessionRegistry,
+  StoreChangeRelay,
 } from '../sandboxes/index.js';
-import { StorageMonitor, openSqliteStore } from '../store/index.js';
+import type { StorageMonitor } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
 import { GatewayReplica, isReplicated } from './gateway-replica.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken, requireSharedIdentity } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
+import { openConfiguredStore } from './open-configured-store.js';
 
 /** This package's version, reported by Health and GetGatewayInfo. */
 export const GATEWAY_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
@@ -74,11 +76,8 @@ export class GatewayApp {
     const paths = gatewayStatePaths(config.stateDir);
     if (isReplicated(config)) requireSharedIdentity(paths);
     const gatewayId = prepareGatewayState(paths);
-    assertDatabaseSupported(config.database, config.origins.database);
-    if (config.database.kind !== 'sqlite') return;
-    const storage = new StorageMonitor({ path: dirname(config.database.path), logger: logger.child({ component: 'store' }) });
-    this.closers.push(async () => storage.close());
-    const store = await openSqliteStore({ path: config.database.path, writeObserver: storage });
+    const { store, storage } = await openConfiguredStore(config.database, config.origins, logger);
+    this.closers.push(async () => storage?.close());
     this.closers.push(() => store.close());
     if (isReplicated(config)) this.replica = new GatewayReplica(config, store, logger);
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
@@ -122,6 +121,9 @@ export class GatewayApp {
     const sessions = new SessionRegistry();
     const events = new SandboxEventBus();
     const sandboxLogger = logger.child({ component: 'sandboxes' });
+    // Other replicas' writes (Postgres) reach this replica's watchers; SQLite sends none.
+    const relay = new StoreChangeRelay({ store, events, logger: sandboxLogger });
+    this.closers.push(async () => relay.close());
     const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger, replicas: replica?.statusOptions });
     const sandboxes = new SandboxService({ store, drivers: directory, identity, events, statusSync, logger: sandboxLogger });
     const watcher = new DriverWatcher({
@@ -221,8 +223,8 @@ export class GatewayApp {
   }
 }
 
-/** Health is DEGRADED while a driver is unreachable or the storage is full. */
-function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor): GatewayInfoSource {
+/** Health is DEGRADED while a driver is unreachable or the (SQLite) storage is full. */
+function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor | undefined): GatewayInfoSource {
   return {
     version: GATEWAY_VERSION,
     computeDrivers: (): ComputeDriverInfo[] =>
@@ -234,7 +236,7 @@ function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor): Gat
         },
       })),
     status: (): ServiceStatus =>
-      manager.list().every((driver) => driver.isAvailable) && !storage.isFull ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+      manager.list().every((driver) => driver.isAvailable) && storage?.isFull !== true ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
   };
 }
 

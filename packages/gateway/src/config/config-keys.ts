@@ -1,5 +1,6 @@
 import { LOG_FORMATS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
+import { POSTGRES_SSL_MODES } from '../store/index.js';
 import { DRIVER_NAME_RULE, isDriverName } from './driver-name.js';
 
 /**
@@ -51,10 +52,30 @@ export const gatewayConfigSchema = defineConfig({
       type: 'string',
       valueName: 'PATH|URL',
       defaultText: `STATE_DIR/${DEFAULT_DATABASE_FILE}`,
-      description: 'SQLite file (relative paths resolve against state_dir). postgres:// URLs parse but are not supported yet.',
+      description:
+        'SQLite file (relative paths resolve against state_dir), or postgres://USER@HOST:PORT/DATABASE[?sslmode=MODE] for replicas sharing Postgres (docs/gateway.md).',
       check: (value: string) => (value.trim() === '' ? 'expected a SQLite path or a postgres:// URL, got ""' : undefined),
       ...sources('database'),
     },
+    database_password_file: {
+      type: 'path',
+      valueName: 'FILE',
+      defaultText: "env SHELLGATE_DATABASE_PASSWORD, else the URL's password",
+      description: 'File whose first line is the Postgres password (keep it 0600); never put it on the command line.',
+      ...sources('database_password_file'),
+    },
+    database_ssl_mode: {
+      type: 'string',
+      choices: POSTGRES_SSL_MODES,
+      defaultText: "the URL's sslmode, else disable for a loopback host or socket, verify-full otherwise",
+      description: 'TLS to Postgres: disable, require (encrypt only), verify-ca, verify-full (CA and host name).',
+      ...sources('database_ssl_mode'),
+    },
+    database_ssl_ca_file: { type: 'path', valueName: 'FILE', description: 'PEM CA bundle that signed the Postgres server certificate.', ...sources('database_ssl_ca_file') },
+    database_ssl_cert_file: { type: 'path', valueName: 'FILE', description: 'PEM client certificate for Postgres (with database_ssl_key_file).', ...sources('database_ssl_cert_file') },
+    database_ssl_key_file: { type: 'path', valueName: 'FILE', description: 'PEM private key for database_ssl_cert_file.', ...sources('database_ssl_key_file') },
+    database_pool_size: positive('database_pool_size', 10, 'N', 'Postgres connections each gateway keeps at most (plus one that listens for changes).'),
+    database_connect_timeout_ms: positive('database_connect_timeout_ms', 5_000, 'MS', 'How long opening a Postgres connection may take before calls fail UNAVAILABLE.'),
     log_level: {
       type: 'log-level',
       default: 'info',

@@ -6,7 +6,6 @@ import { gatewayConfigSchema } from './config-keys.js';
 import { gatewayHelpText, isHelpRequested } from './gateway-help-text.js';
 import { loadGatewayConfig } from './gateway-config.js';
 import type { LoadGatewayConfigOptions } from './gateway-config.js';
-import { assertDatabaseSupported } from './database-config.js';
 
 const HOME = '/home/op';
 const DEFAULT_FILE = '/home/op/.config/shellgate/gateway.toml';
@@ -178,11 +177,35 @@ void test('paths from the file resolve against its directory; from flags against
   assert.equal(load({ env: { SHELLGATE_ALLOW_UNAUTHENTICATED: 'yes' } }).allowUnauthenticated, true);
 });
 
-void test('postgres URLs parse but are reported as unsupported at startup', () => {
-  const config = load({ env: { SHELLGATE_DATABASE: 'postgres://u@db/shellgate' } });
-  assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://u@db/shellgate' });
-  assert.throws(() => assertDatabaseSupported(config.database, config.origins.database), /env SHELLGATE_DATABASE: Postgres databases are not supported yet/);
-  assert.doesNotThrow(() => assertDatabaseSupported(load().database, 'default'));
+void test('postgres URLs carry their TLS, password and pool settings; the password never comes from a flag', () => {
+  const config = load({
+    env: { SHELLGATE_DATABASE: 'postgres://u@db/shellgate', SHELLGATE_DATABASE_PASSWORD: 'pw-from-env', SHELLGATE_DATABASE_POOL_SIZE: '4' },
+    argv: ['--database-ssl-mode', 'verify-ca', '--database-ssl-ca-file', 'ca.pem', '--database-password-file', 'pw'],
+  });
+  assert.deepEqual(config.database, {
+    kind: 'postgres',
+    url: 'postgres://u@db/shellgate',
+    passwordFile: '/work/pw',
+    password: 'pw-from-env',
+    sslMode: 'verify-ca',
+    sslCaFile: '/work/ca.pem',
+    sslCertFile: undefined,
+    sslKeyFile: undefined,
+    poolSize: 4,
+    connectTimeoutMs: 5000,
+  });
+  assert.equal(config.origins.database, 'env SHELLGATE_DATABASE');
+  assert.match(configError(() => load({ argv: ['--database-password', 'x'] })).message, /--database-password/);
+  assert.match(configError(() => load({ argv: ['--database', 'postgres://u@db/x', '--database-ssl-mode', 'prefer'] })).message, /prefer/);
+});
+
+void test('Postgres settings with a SQLite database, or a client certificate without its key, are errors naming their origin', () => {
+  const sqlite = configError(() => load({ argv: ['--database-ssl-mode', 'require'] }));
+  assert.match(sqlite.message, /database_ssl_mode is set, but database is a SQLite file/);
+  assert.equal(sqlite.origin, 'flag --database-ssl-mode');
+  const half = configError(() => load({ env: { SHELLGATE_DATABASE: 'postgres://u@db/x', SHELLGATE_DATABASE_SSL_CERT_FILE: '/c.pem' } }));
+  assert.match(half.message, /database_ssl_cert_file is set without its partner/);
+  assert.deepEqual(load({ env: { SHELLGATE_DATABASE: 'sqlite://g.db' }, argv: ['--state-dir', '/srv'] }).database, { kind: 'sqlite', path: '/srv/g.db' });
 });
 
 void test('driver tables: built-in, command and socket, with every other key passed through untouched', () => {

@@ -98,7 +98,7 @@ export function loadGatewayConfig(options: LoadGatewayConfigOptions): GatewayCon
   const file = readGatewayFile(args.values.get(CONFIG_FILE_FLAG)?.[0], options, cwd, paths);
   const { values, origins } = resolveConfigWithOrigins(gatewayConfigSchema, { file, env, flags: args.flags, cwd });
   const drivers = collectDrivers(file, values, env, args.values.get(DRIVER_SOCKET_FLAG) ?? [], cwd);
-  return build(values, origins, drivers, file, paths);
+  return build(values, origins, drivers, file, paths, env);
 }
 
 function readGatewayFile(flagPath: string | undefined, options: LoadGatewayConfigOptions, cwd: string, paths: PathContext): ConfigFile | undefined {
@@ -146,13 +146,14 @@ function build(
   drivers: readonly DriverConfigEntry[],
   file: ConfigFile | undefined,
   paths: PathContext,
+  env: EnvMap,
 ): GatewayConfig {
   const stateDir = values.state_dir ?? defaultStateDir(paths);
   const config: GatewayConfig = {
     configFile: file?.path,
     listen: values.listen,
     stateDir,
-    database: Object.freeze(toDatabaseConfig(values.database, stateDir, DEFAULT_DATABASE_FILE)),
+    database: Object.freeze(toDatabaseConfig(values, origins, env, stateDir, DEFAULT_DATABASE_FILE)),
     logLevel: values.log_level,
     logFormat: values.log_format as LogFormat,
     defaultDriver: values.default_driver,

@@ -12,6 +12,6 @@ export { gatewayHelpText, isHelpRequested } from './gateway-help-text.js';
 export { loadGatewayConfig } from './gateway-config.js';
 export type { GatewayConfig, LoadGatewayConfigOptions, ReplicationConfig } from './gateway-config.js';
 export type { DriverConfigEntry } from './parse-driver-entries.js';
-export type { DatabaseConfig } from './database-config.js';
-export { assertDatabaseSupported } from './database-config.js';
+export type { DatabaseConfig, PostgresDatabaseConfig } from './database-config.js';
+export { DATABASE_PASSWORD_ENV } from './database-config.js';
 export type { EnvMap } from './default-paths.js';

@@ -18,4 +18,6 @@ export { SandboxStatusSync } from './sandbox-status-sync.js';
 export type { ReplicaStatusOptions } from './sandbox-status-sync.js';
 export { SESSION_REPLICA_ANNOTATION, sessionReplicaOf } from './session-replica.js';
 export { SessionRegistry } from './session-registry.js';
+export { StoreChangeRelay } from './store-change-relay.js';
+export type { StoreChangeRelayOptions } from './store-change-relay.js';
 export type { SessionListener, SupervisorSession } from './session-registry.js';

@@ -137,12 +137,15 @@ export class StoreSchemaTooNewError extends ShellgateError {
   }
 }
 
-/** The database file could not be created or opened (permissions, disk, locking). */
+/**
+ * The database could not be opened or reached: a SQLite file (permissions, disk, locking) or a
+ * Postgres server (down, refused, bad credentials). `path` is the file or the redacted URL.
+ */
 export class StoreUnavailableError extends ShellgateError {
-  constructor(path: string, cause: unknown) {
+  constructor(path: string, cause: unknown, hint = 'check that the state directory exists, is writable by the gateway user, and is on a local disk', action = 'open') {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    super(ErrorCode.Unavailable, `cannot open store ${path}: ${reason}`, {
-      hint: 'check that the state directory exists, is writable by the gateway user, and is on a local disk',
+    super(ErrorCode.Unavailable, `cannot ${action} store ${path}: ${reason}`, {
+      hint,
       details: { path },
       cause,
     });

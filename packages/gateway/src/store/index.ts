@@ -1,6 +1,7 @@
 /**
  * Durable gateway state. `GatewayStore` is the interface the rest of the gateway uses;
- * `openSqliteStore` gives the embedded SQLite implementation.
+ * `openSqliteStore` gives the embedded SQLite implementation, `openPostgresStore` the one
+ * several gateway replicas share (with a change feed, leases and a replica registry).
  *
  * ```ts
  * const store = await openSqliteStore({ path: join(stateDir, 'gateway.db') });
@@ -37,6 +38,10 @@ export type {
   SandboxFilter,
   SandboxRecord,
 } from './gateway-store.js';
+export { POSTGRES_SSL_MODES, PostgresSslMode, redactDatabaseUrl } from './postgres-connection.js';
+export type { PostgresConnectionOptions } from './postgres-connection.js';
+export { PostgresGatewayStore, openPostgresStore } from './postgres-gateway-store.js';
+export type { PostgresStoreOptions } from './postgres-gateway-store.js';
 export { SqliteGatewayStore, openSqliteStore } from './sqlite-gateway-store.js';
 export type { SqliteStoreOptions, StoreClock } from './sqlite-gateway-store.js';
 export type { StoreChange, StoreChangeFeed, StoreChangeListener } from './store-change-feed.js';

@@ -18,10 +18,42 @@ function labelsMatch(labelsJson: string, selector: LabelSelector): boolean {
   return matchesLabelSelector(selector, JSON.parse(labelsJson) as Record<string, string>);
 }
 
+/** True when no selector is given or it selects everything: the database can page alone. */
+export function isSelectingAll(selector: LabelSelector | undefined): boolean {
+  return selector === undefined || isEmptyLabelSelector(selector);
+}
+
+/**
+ * The page of `rows` (in list order) whose labels match `selector`: paging counts matching
+ * rows only and stops reading as soon as the page is full. Every store pages selector lists
+ * this way, so they agree row for row.
+ */
+export function pageMatchingRows<Row>(rows: Iterable<Row>, labelsJsonOf: LabelsJsonOf<Row>, selector: LabelSelector, page: PageOptions): Row[] {
+  const { limit, offset } = toSqlPage(page);
+  const matching: Row[] = [];
+  let skipped = 0;
+  for (const row of rows) {
+    if (!labelsMatch(labelsJsonOf(row), selector)) continue;
+    if (skipped < offset) {
+      skipped += 1;
+      continue;
+    }
+    matching.push(row);
+    if (limit > 0 && matching.length >= limit) break;
+  }
+  return matching;
+}
+
+/** How many of the labels_json values match `selector`. */
+export function countMatchingLabels(labelsJsons: Iterable<string>, selector: LabelSelector): number {
+  let count = 0;
+  for (const labelsJson of labelsJsons) if (labelsMatch(labelsJson, selector)) count += 1;
+  return count;
+}
+
 /**
  * Runs an ordered list query and pages it. Without a selector SQLite pages (LIMIT/OFFSET
- * bound as @limit/@offset); with one, rows stream through the selector and paging counts
- * matching rows only, stopping as soon as the page is full.
+ * bound as @limit/@offset); with one, rows stream through {@link pageMatchingRows}.
  */
 export function selectPage<Row>(
   statement: Statement<[Record<string, unknown>], Row>,
@@ -30,22 +62,8 @@ export function selectPage<Row>(
   selector: LabelSelector | undefined,
   page: PageOptions,
 ): Row[] {
-  const { limit, offset } = toSqlPage(page);
-  if (selector === undefined || isEmptyLabelSelector(selector)) {
-    return statement.all({ ...params, limit, offset });
-  }
-  const rows: Row[] = [];
-  let skipped = 0;
-  for (const row of statement.iterate({ ...params, limit: -1, offset: 0 })) {
-    if (!labelsMatch(labelsJsonOf(row), selector)) continue;
-    if (skipped < offset) {
-      skipped += 1;
-      continue;
-    }
-    rows.push(row);
-    if (limit > 0 && rows.length >= limit) break;
-  }
-  return rows;
+  if (selector === undefined || isSelectingAll(selector)) return statement.all({ ...params, ...toSqlPage(page) });
+  return pageMatchingRows(statement.iterate({ ...params, limit: -1, offset: 0 }), labelsJsonOf, selector, page);
 }
 
 /** Counts rows whose labels match; `statement` must select the labels_json column alone (pluck). */
@@ -54,7 +72,5 @@ export function countMatching(
   params: Record<string, unknown>,
   selector: LabelSelector,
 ): number {
-  let count = 0;
-  for (const labelsJson of statement.iterate(params)) if (labelsMatch(labelsJson, selector)) count += 1;
-  return count;
+  return countMatchingLabels(statement.iterate(params), selector);
 }

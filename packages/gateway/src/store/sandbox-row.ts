@@ -116,3 +116,10 @@ export function decodeSandboxRow(row: StoredSandboxColumns): SandboxRecord {
     missingSinceMs: row.missing_since_ms ?? undefined,
   };
 }
+
+/** The record with created_at_ms set to `nowMs` when the caller left it 0 (a create). */
+export function withCreatedAt(record: SandboxRecord, nowMs: number): SandboxRecord {
+  const metadata = record.sandbox.metadata;
+  if (metadata === undefined || metadata.createdAtMs !== 0) return record;
+  return { ...record, sandbox: { ...record.sandbox, metadata: { ...metadata, createdAtMs: nowMs } } };
+}

@@ -23,6 +23,7 @@ import {
   toSandboxRecord,
   toStoredSandbox,
   versionOfTuple,
+  withCreatedAt,
 } from './sandbox-row.js';
 import type { SandboxListTuple, SandboxRow } from './sandbox-row.js';
 
@@ -183,10 +184,4 @@ export class SqliteSandboxTable {
     }
     return statement;
   }
-}
-
-function withCreatedAt(record: SandboxRecord, nowMs: number): SandboxRecord {
-  const metadata = record.sandbox.metadata;
-  if (metadata === undefined || metadata.createdAtMs !== 0) return record;
-  return { ...record, sandbox: { ...record.sandbox, metadata: { ...metadata, createdAtMs: nowMs } } };
 }

@@ -1,0 +1,7 @@
+/** The store contract suite and its fixtures, for the per-store test files (not shipped). */
+export { describeCoordinationContract } from './coordination-contract.js';
+export { describeGatewayStoreContract } from './gateway-store-contract.js';
+export { createPostgresTestDatabase, TEST_POSTGRES_URL_ENV } from './postgres-test-database.js';
+export type { PostgresTestDatabase } from './postgres-test-database.js';
+export { CONTRACT_NOW_MS, makeRecord } from './store-contract-fixtures.js';
+export type { ContractStore, OpenContractStore } from './store-contract-fixtures.js';
