@@ -105,7 +105,7 @@ export class ReplicaCluster {
       readyTimeoutMs: 30_000,
     });
     const serving = gateway.entries((entry) => entry.message === 'replica serving')[0];
-    const replica = { gateway, id: String(serving?.replicaId ?? ''), name };
+    const replica = { gateway, id: typeof serving?.replicaId === 'string' ? serving.replicaId : '', name };
     this.replicas.push(replica);
     return replica;
   }

@@ -33,7 +33,7 @@ async function until<T>(what: string, withinMs: number, probe: () => Promise<T |
     }
     await delay(100);
   }
-  throw new Error(`${what}: not within ${withinMs} ms${lastError === undefined ? '' : ` (last error: ${String(lastError)})`}`);
+  throw new Error(`${what}: not within ${withinMs} ms${lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`}`);
 }
 
 /** Runs a command through a replica's API; stdout and the exit code. */
