@@ -167,7 +167,7 @@ export const gatewayConfigSchema = defineConfig({
       ...sources('replica_secret_file'),
     },
     lease_duration_ms: positive('lease_duration_ms', 15_000, 'MS', 'Leader lease: a leader that cannot renew stops leader work within this time, and another replica takes over.'),
-    lease_renew_interval_ms: positive('lease_renew_interval_ms', 3_000, 'MS', 'How often the leader renews its lease and the other replicas try to take it; below lease_duration_ms / 2.'),
+    lease_renew_interval_ms: positive('lease_renew_interval_ms', 3_000, 'MS', 'How often the leader renews its lease and the others try to take it (at least every second); at most half of lease_duration_ms.'),
     [DRIVERS_TABLE]: {
       type: 'table',
       description: 'One [drivers.NAME] table per driver (see "Drivers" below); file only.',
