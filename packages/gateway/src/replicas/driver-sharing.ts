@@ -17,16 +17,17 @@ const BUILTIN_BACKENDS: Readonly<Record<string, { readonly isShared: boolean; re
 
 /** A configured driver and its `shared_backend` setting, if the operator gave one. */
 export interface DriverSharing {
-  readonly spec: Pick<DriverSpec, 'name' | 'kind' | 'origin'>;
+  readonly spec: Pick<DriverSpec, 'name' | 'origin'>;
   readonly sharedBackend: unknown;
 }
 
 /**
  * Refuses a replicated gateway (several replicas on one Postgres) with a driver whose
  * backend is local to one host: a sandbox created through one replica would be missing
- * from every other replica's driver, whose reconcile would then prune it. A built-in
- * driver's backend is known (k8s shared; docker, podman and vm local); any other driver,
- * or a built-in on a remote engine (DOCKER_HOST=tcp://…), says so with `shared_backend`.
+ * from every other replica's driver, whose reconcile would then prune it. A driver named
+ * after a built-in has a known backend (k8s shared; docker, podman and vm local), whether
+ * spawned or dialed; any other driver, or a built-in on a remote engine
+ * (DOCKER_HOST=tcp://…), says so with `shared_backend`.
  */
 export function assertDriversReplicable(drivers: readonly DriverSharing[]): void {
   for (const { spec, sharedBackend } of drivers) {
@@ -36,7 +37,8 @@ export function assertDriversReplicable(drivers: readonly DriverSharing[]): void
       });
     }
     if (sharedBackend === true) continue;
-    const builtin = spec.kind === 'builtin' ? BUILTIN_BACKENDS[spec.name] : undefined;
+    // By name, however it is reached: the Kubernetes driver often runs as a sidecar the gateway dials.
+    const builtin = BUILTIN_BACKENDS[spec.name];
     if (sharedBackend === undefined && builtin?.isShared === true) continue;
     const reason = sharedBackend === false
       ? `its table says ${SHARED_BACKEND_KEY} = false`
