@@ -34,7 +34,7 @@ const IDLE_RSS_TARGET_MB = 80;
 type Callback<Res> = (error: ServiceError | null, response: Res) => void;
 
 /** The three RPCs the benchmark calls, as promises. */
-class ApiCalls {
+export class ApiCalls {
   private nextIndex = 0;
 
   constructor(private readonly client: OpenShellClient) {}
@@ -69,7 +69,8 @@ class ApiCalls {
   }
 }
 
-async function sample(calls: number, call: () => unknown): Promise<number[]> {
+/** `calls` timed calls after WARMUP_CALLS untimed ones; the samples in ms. */
+export async function sample(calls: number, call: () => unknown): Promise<number[]> {
   for (let index = 0; index < WARMUP_CALLS; index++) await call();
   const samples: number[] = [];
   for (let index = 0; index < calls; index++) {
@@ -81,7 +82,7 @@ async function sample(calls: number, call: () => unknown): Promise<number[]> {
 }
 
 /** Wall time of `count` calls started at once. */
-async function timeBurst(count: number, call: () => Promise<unknown>): Promise<number> {
+export async function timeBurst(count: number, call: () => Promise<unknown>): Promise<number> {
   const startNs = process.hrtime.bigint();
   await Promise.all(Array.from({ length: count }, call));
   return elapsedMs(startNs);

@@ -30,16 +30,19 @@ export interface BenchGatewayOptions {
   readonly nodeArgs?: readonly string[];
   /** The `[drivers.*]` lines, given the state dir; default: the fake driver. */
   readonly driverTable?: (stateDir: string) => readonly string[];
+  /** Top-level gateway.toml lines, e.g. `database = "postgres://..."` (the file is 0600). */
+  readonly settings?: readonly string[];
   readonly readyTimeoutMs?: number;
   readonly stopGraceMs?: number;
 }
 
-function buildConfigToml(stateDir: string, driverTable: readonly string[]): string {
+function buildConfigToml(stateDir: string, driverTable: readonly string[], settings: readonly string[]): string {
   return [
     `state_dir = ${JSON.stringify(stateDir)}`,
     'listen = "127.0.0.1:0"',
     // The default level: a benchmark measures what an operator runs.
     'log_level = "info"',
+    ...settings,
     ...driverTable,
     '',
   ].join('\n');
@@ -79,7 +82,7 @@ export class BenchGateway implements AsyncDisposable {
     const stateDir = await mkdtemp(path.join(tmpdir(), 'sg-bench-gw-'));
     const configPath = path.join(stateDir, 'gateway.toml');
     const driverTable = options.driverTable?.(stateDir) ?? fakeDriverTable();
-    await writeFile(configPath, buildConfigToml(stateDir, driverTable), { mode: 0o600 });
+    await writeFile(configPath, buildConfigToml(stateDir, driverTable, options.settings ?? []), { mode: 0o600 });
     const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), GATEWAY_BIN, '--config', configPath], {
       stdio: ['pipe', 'pipe', 'pipe'],

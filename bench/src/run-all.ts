@@ -9,6 +9,7 @@ import { runGatewayApiBench } from './gateway-api.js';
 import { runPodmanCreateBench } from './podman-create.js';
 import { runBench } from './report.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
+import { runStoreReplicasBench } from './store-replicas.js';
 import { runSupervisorSessionBench } from './supervisor-session.js';
 
 // The load average is printed because a busy machine moves every figure; compare ratios.
@@ -19,6 +20,8 @@ process.stdout.write(
 await runBench('unary RPC benchmark', runRpcLatencyBench);
 await runBench('driver process benchmark', runDriverProcessBench);
 await runBench('gateway API benchmark', () => runGatewayApiBench());
+// Prints "skipped: no Postgres (run scripts/engines/postgres.sh start ...)" without SHELLGATE_TEST_POSTGRES_URL.
+await runBench('store replicas benchmark', () => runStoreReplicasBench());
 // Prints "skipped: no Docker engine (run scripts/engines/docker.sh start)" when none answers.
 await runBench('docker create benchmark', runDockerCreateBench);
 await runBench('supervisor benchmark', runSupervisorSessionBench);

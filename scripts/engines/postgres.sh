@@ -8,7 +8,7 @@
 #   start     install if needed, create the cluster and the shellgate role on first use, start it
 #   stop      stop our cluster (fast shutdown); nothing else
 #   restart   stop and start our cluster (for the "Postgres restarted under the replicas" test)
-#   env       print `export SHELLGATE_TEST_POSTGRES_URL=...` for `eval "$(... env)"`
+#   env       print `export SHELLGATE_TEST_POSTGRES_URL=...` (and _CA_FILE) for `eval "$(... env)"`
 #   status    say whether our cluster runs and where
 #
 # Environment: SHELLGATE_POSTGRES_DIR (data dir, log, password file; default
@@ -17,7 +17,9 @@
 #
 # The shellgate role's password is generated once into $SHELLGATE_POSTGRES_DIR/password
 # (0640, group postgres); `env` puts it in the URL, which the tests read from the environment
-# and never print (the store redacts passwords from every message).
+# and never print (the store redacts passwords from every message). The server also speaks
+# TLS with a certificate for 127.0.0.1/localhost signed by a private CA made once in
+# $SHELLGATE_POSTGRES_DIR/tls; `env` names that CA so tests can connect with verify-full.
 set -euo pipefail
 
 readonly PG_DIR=${SHELLGATE_POSTGRES_DIR:-/var/tmp/shellgate-postgres}
@@ -25,6 +27,7 @@ readonly DATA_DIR=$PG_DIR/data
 readonly SOCKET_DIR=$PG_DIR/run
 readonly LOG_FILE=$PG_DIR/postgres.log
 readonly PASSWORD_FILE=$PG_DIR/password
+readonly TLS_DIR=$PG_DIR/tls
 readonly PORT=${SHELLGATE_POSTGRES_PORT:-55432}
 readonly ROLE=shellgate
 readonly START_TIMEOUT_SECONDS=${POSTGRES_START_TIMEOUT_SECONDS:-60}
@@ -89,6 +92,33 @@ fsync = on
 EOF
 }
 
+# A private CA and a server certificate for the loopback names, made once; the server reads
+# them on start and on reload.
+ensure_tls() {
+  [ -s "$TLS_DIR/server.pem" ] && return 0
+  say "making a private CA and a server certificate in $TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=shellgate test postgres CA" \
+    -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$TLS_DIR/san.ext"
+  openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$TLS_DIR/san.ext" -out "$TLS_DIR/server.pem" 2>/dev/null
+  # The CA key is not needed again: nothing else is ever signed with it.
+  rm -f "$TLS_DIR/server.csr" "$TLS_DIR/san.ext" "$TLS_DIR/ca.key" "$TLS_DIR/ca.srl"
+  [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$TLS_DIR"
+  chmod 0755 "$TLS_DIR"
+  chmod 0600 "$TLS_DIR/server.key"
+  chmod 0644 "$TLS_DIR/ca.pem" "$TLS_DIR/server.pem"
+}
+
+# TLS on (loopback clients may still connect without it); a running server reloads it.
+ensure_tls_config() {
+  grep -q "^ssl = on" "$DATA_DIR/postgresql.conf" && return 0
+  printf "ssl = on\nssl_cert_file = '%s'\nssl_key_file = '%s'\n" "$TLS_DIR/server.pem" "$TLS_DIR/server.key" >>"$DATA_DIR/postgresql.conf"
+  if is_running; then as_owner "$(bin_dir)/pg_ctl" -D "$DATA_DIR" reload >/dev/null; fi
+}
+
 ensure_role() {
   if [ ! -s "$PASSWORD_FILE" ]; then
     (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$PASSWORD_FILE")
@@ -119,6 +149,8 @@ $(tail -n 20 "$LOG_FILE" 2>/dev/null)"
 start_server() {
   install_postgres
   init_cluster
+  ensure_tls
+  ensure_tls_config
   if is_running; then
     say "our postgres already runs (data $DATA_DIR, port $PORT)"
   else
@@ -147,6 +179,7 @@ stop_server() {
 print_env() {
   [ -s "$PASSWORD_FILE" ] || fail "no password file yet (run scripts/engines/postgres.sh start)"
   echo "export SHELLGATE_TEST_POSTGRES_URL=postgres://$ROLE:$(cat "$PASSWORD_FILE")@127.0.0.1:$PORT/$ROLE"
+  echo "export SHELLGATE_TEST_POSTGRES_CA_FILE=$TLS_DIR/ca.pem"
 }
 
 status() {

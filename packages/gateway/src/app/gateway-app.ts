@@ -25,7 +25,6 @@ import {
   SessionRegistry,
   StoreChangeRelay,
 } from '../sandboxes/index.js';
-import type { StorageMonitor } from '../store/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { loadTelemetry, reportSandboxMetrics } from '../telemetry/index.js';
 import { GatewayReplica, isReplicated } from './gateway-replica.js';
@@ -76,7 +75,7 @@ export class GatewayApp {
     const paths = gatewayStatePaths(config.stateDir);
     if (isReplicated(config)) requireSharedIdentity(paths);
     const gatewayId = prepareGatewayState(paths);
-    const { store, storage } = await openConfiguredStore(config.database, config.origins, logger);
+    const { store, storage, isDegraded: isStoreDegraded } = await openConfiguredStore(config.database, config.origins, logger);
     this.closers.push(async () => storage?.close());
     this.closers.push(() => store.close());
     if (isReplicated(config)) this.replica = new GatewayReplica(config, store, logger);
@@ -165,7 +164,7 @@ export class GatewayApp {
     const exec = new SandboxExecService({ store, hub: this.supervisors, execs, remote: replica?.peers, logger: supervisionLogger });
     await replica?.startServing({ watcher, lifecycle: this.lifecycle, statusSync, events, logs, exec, hub: this.supervisors });
 
-    const info = gatewayInfoSource(manager, storage);
+    const info = gatewayInfoSource(manager, isStoreDegraded);
     const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
     if (telemetry !== undefined) {
       this.closers.push(() => telemetry.close());
@@ -223,8 +222,8 @@ export class GatewayApp {
   }
 }
 
-/** Health is DEGRADED while a driver is unreachable or the (SQLite) storage is full. */
-function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor | undefined): GatewayInfoSource {
+/** Health is DEGRADED while a driver is unreachable, SQLite's storage is full or Postgres cannot be reached. */
+function gatewayInfoSource(manager: DriverManager, isStoreDegraded: () => boolean): GatewayInfoSource {
   return {
     version: GATEWAY_VERSION,
     computeDrivers: (): ComputeDriverInfo[] =>
@@ -236,7 +235,7 @@ function gatewayInfoSource(manager: DriverManager, storage: StorageMonitor | und
         },
       })),
     status: (): ServiceStatus =>
-      manager.list().every((driver) => driver.isAvailable) && storage?.isFull !== true ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
+      manager.list().every((driver) => driver.isAvailable) && !isStoreDegraded() ? ServiceStatus.SERVICE_STATUS_HEALTHY : ServiceStatus.SERVICE_STATUS_DEGRADED,
   };
 }
 

@@ -9,6 +9,8 @@ export interface ConfiguredStore {
   readonly store: GatewayStore;
   /** Only for SQLite: a Postgres server's disk is the server's business. */
   readonly storage: StorageMonitor | undefined;
+  /** True while the store cannot take writes: SQLite's disk is full, or Postgres cannot be reached. */
+  readonly isDegraded: () => boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ function toPostgresOptions(database: PostgresDatabaseConfig, origin: string): Pa
     sslKeyFile: database.sslKeyFile,
     poolSize: database.poolSize,
     connectTimeoutMs: database.connectTimeoutMs,
+    synchronousCommit: database.synchronousCommit,
   };
 }
 
@@ -52,11 +55,11 @@ export async function openConfiguredStore(database: DatabaseConfig, origins: { d
   if (database.kind === 'postgres') {
     const store = await openPostgresStore({ ...toPostgresOptions(database, origins.database_password_file), logger: storeLogger });
     storeLogger.info('store opened', { database: store.target, schemaVersion: store.schemaVersion });
-    return { store, storage: undefined };
+    return { store, storage: undefined, isDegraded: () => store.problem !== undefined };
   }
   const storage = new StorageMonitor({ path: dirname(database.path), logger: storeLogger });
   try {
-    return { store: await openSqliteStore({ path: database.path, writeObserver: storage }), storage };
+    return { store: await openSqliteStore({ path: database.path, writeObserver: storage }), storage, isDegraded: () => storage.isFull };
   } catch (error) {
     storage.close();
     throw error;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { PostgresSslMode } from '../store/index.js';
+import type { PostgresSslMode, PostgresSynchronousCommit } from '../store/index.js';
 import type { GatewayConfigKey, GatewaySettings } from './config-keys.js';
 import { configError } from './parse-driver-entries.js';
 
@@ -19,6 +19,8 @@ export interface PostgresDatabaseConfig {
   readonly sslKeyFile: string | undefined;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  /** Undefined: the server's setting. */
+  readonly synchronousCommit: PostgresSynchronousCommit | undefined;
 }
 
 /** Where the gateway keeps its records. */
@@ -34,6 +36,7 @@ const POSTGRES_KEYS = [
   'database_ssl_ca_file',
   'database_ssl_cert_file',
   'database_ssl_key_file',
+  'database_synchronous_commit',
 ] as const satisfies readonly GatewayConfigKey[];
 
 function isPostgresUrl(raw: string): boolean {
@@ -77,5 +80,6 @@ export function toDatabaseConfig(
     sslKeyFile: values.database_ssl_key_file,
     poolSize: values.database_pool_size,
     connectTimeoutMs: values.database_connect_timeout_ms,
+    synchronousCommit: values.database_synchronous_commit as PostgresSynchronousCommit | undefined,
   };
 }

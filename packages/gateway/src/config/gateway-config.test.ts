@@ -193,6 +193,7 @@ void test('postgres URLs carry their TLS, password and pool settings; the passwo
     sslKeyFile: undefined,
     poolSize: 4,
     connectTimeoutMs: 5000,
+    synchronousCommit: undefined,
   });
   assert.equal(config.origins.database, 'env SHELLGATE_DATABASE');
   assert.match(configError(() => load({ argv: ['--database-password', 'x'] })).message, /--database-password/);

@@ -38,8 +38,8 @@ export type {
   SandboxFilter,
   SandboxRecord,
 } from './gateway-store.js';
-export { POSTGRES_SSL_MODES, PostgresSslMode, redactDatabaseUrl } from './postgres-connection.js';
-export type { PostgresConnectionOptions } from './postgres-connection.js';
+export { POSTGRES_SSL_MODES, POSTGRES_SYNCHRONOUS_COMMITS, PostgresSslMode, redactDatabaseUrl } from './postgres-connection.js';
+export type { PostgresConnectionOptions, PostgresSynchronousCommit } from './postgres-connection.js';
 export { PostgresGatewayStore, openPostgresStore } from './postgres-gateway-store.js';
 export type { PostgresStoreOptions } from './postgres-gateway-store.js';
 export { SqliteGatewayStore, openSqliteStore } from './sqlite-gateway-store.js';

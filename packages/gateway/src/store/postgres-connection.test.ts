@@ -16,6 +16,8 @@ describe('toPoolConfig', () => {
     assert.equal(toPoolConfig({ url: 'postgresql://gw:url%40pw@127.0.0.1/db' }).password, 'url@pw');
     assert.equal(toPoolConfig({ url: 'postgres://gw@127.0.0.1/db' }).port, 5432);
     assert.equal(toPoolConfig({ url: 'postgres://gw@localhost/db?host=/run/postgresql' }).host, '/run/postgresql');
+    assert.equal(toPoolConfig({ url: 'postgres://gw@127.0.0.1/db' }).options, undefined, "the server's synchronous_commit by default");
+    assert.equal(toPoolConfig({ url: 'postgres://gw@127.0.0.1/db', synchronousCommit: 'off' }).options, '-c synchronous_commit=off');
   });
 
   it('encrypts and verifies the host by default for remote servers, not for loopback or sockets', () => {

@@ -16,6 +16,15 @@ export const PostgresSslMode = {
 export type PostgresSslMode = (typeof PostgresSslMode)[keyof typeof PostgresSslMode];
 export const POSTGRES_SSL_MODES: readonly PostgresSslMode[] = Object.values(PostgresSslMode);
 
+/**
+ * Postgres `synchronous_commit` values a gateway may ask for on its own connections. `off`
+ * acknowledges a commit before its WAL reaches disk: a gateway crash loses nothing, a crash
+ * of the database server can lose the last ~0.6 s of commits (never consistency), as a power
+ * loss can with SQLite's default synchronous=normal. Default: the server's setting.
+ */
+export const POSTGRES_SYNCHRONOUS_COMMITS = ['on', 'off', 'local', 'remote_write', 'remote_apply'] as const;
+export type PostgresSynchronousCommit = (typeof POSTGRES_SYNCHRONOUS_COMMITS)[number];
+
 export const DEFAULT_POSTGRES_POOL_SIZE = 10;
 export const DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 
@@ -34,6 +43,8 @@ export interface PostgresConnectionOptions {
   readonly poolSize?: number | undefined;
   /** How long opening a connection may take before the store answers UNAVAILABLE; default 5000 ms. */
   readonly connectTimeoutMs?: number | undefined;
+  /** Set on every connection the store opens; undefined keeps the server's setting. */
+  readonly synchronousCommit?: PostgresSynchronousCommit | undefined;
   readonly readFile?: ((path: string) => Buffer) | undefined;
 }
 
@@ -107,6 +118,8 @@ export function toPoolConfig(options: PostgresConnectionOptions): PoolConfig {
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     application_name: parsed.searchParams.get('application_name') ?? 'shellgate-gateway',
+    // A startup parameter, from a closed list of values: nothing operator-typed reaches SQL.
+    ...(options.synchronousCommit !== undefined && { options: `-c synchronous_commit=${options.synchronousCommit}` }),
     // BIGINT columns (versions, epoch-ms times) as numbers: they stay far below 2^53.
     types: { getTypeParser: parseBigintAsNumber as typeof pg.types.getTypeParser },
   };

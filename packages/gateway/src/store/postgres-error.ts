@@ -20,7 +20,11 @@ export function violatedConstraint(error: unknown): string | undefined {
   return typeof constraint === 'string' ? constraint : undefined;
 }
 
-/** What the operator should check for a failure that means "the database cannot be used now". */
+/**
+ * What the operator should check for a failure that means "the database cannot be used now".
+ * Pinned by postgres-gateway-store.test.ts: refused connection (ECONNREFUSED), wrong password
+ * (28P01), unverifiable certificate (TLS), connections cut mid-use ("Connection terminated").
+ */
 function unavailableHint(error: unknown): string | undefined {
   const code = postgresErrorCode(error) ?? '';
   const message = error instanceof Error ? error.message : '';
@@ -31,7 +35,8 @@ function unavailableHint(error: unknown): string | undefined {
     return 'check database_ssl_mode and the CA/client certificate files against the server\'s TLS setup';
   }
   if (NETWORK_CODES.has(code) || code.startsWith('08') || code.startsWith('57P')) return 'check that Postgres runs and is reachable at the URL\'s host and port; the gateway retries on the next request';
-  if (/connection terminated|connection timeout|timeout expired|Connection ended|not queryable/i.test(message)) {
+  // "timeout exceeded when trying to connect": no pooled connection within database_connect_timeout_ms.
+  if (/connection terminated|connection timeout|timeout expired|timeout exceeded|Connection ended|not queryable/i.test(message)) {
     return 'check that Postgres runs and is reachable at the URL\'s host and port; the gateway retries on the next request';
   }
   return undefined;

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { openPostgresStore } from './postgres-gateway-store.js';
 import type { PostgresGatewayStore } from './postgres-gateway-store.js';
 import type { StoreChange } from './store-change-feed.js';
-import { createPostgresTestDatabase, makeRecord } from './testing/index.js';
+import { CuttableTcpProxy, createPostgresTestDatabase, makeRecord, testPostgresCaFile } from './testing/index.js';
 import type { PostgresTestDatabase } from './testing/index.js';
 
 // Needs SHELLGATE_TEST_POSTGRES_URL (scripts/engines/postgres.sh); fails without it, never skips.
@@ -142,6 +142,87 @@ describe('PostgresGatewayStore failures', () => {
         return true;
       });
     } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('PostgresGatewayStore over TLS', () => {
+  let database: PostgresTestDatabase;
+  before(async () => {
+    database = await createPostgresTestDatabase();
+  });
+  after(() => database.drop());
+
+  it('connects with verify-full against the CA that signed the server, and every connection is encrypted', async () => {
+    const store = await openPostgresStore({ url: database.url, sslMode: 'verify-full', sslCaFile: testPostgresCaFile(), poolSize: 2 });
+    try {
+      await store.createSandbox(makeRecord('sb-tls', 'tls'));
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ ssl: boolean }>(
+          `SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)
+           WHERE a.datname = current_database() AND a.application_name = 'shellgate-gateway'`,
+        );
+        assert.ok(rows.length > 0 && rows.every((row) => row.ssl), JSON.stringify(rows));
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a server certificate it cannot verify, with a hint about the TLS settings', async () => {
+    await assert.rejects(openPostgresStore({ url: database.url, sslMode: 'verify-full', connectTimeoutMs: 3_000 }), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'UNAVAILABLE');
+      assert.match(error.hint ?? '', /database_ssl_mode/);
+      return true;
+    });
+  });
+});
+
+describe('PostgresGatewayStore through a database outage', () => {
+  it('answers UNAVAILABLE while the database is gone and recovers by itself, re-reading what it missed', async () => {
+    const database = await createPostgresTestDatabase();
+    const direct = new URL(database.url);
+    const proxy = new CuttableTcpProxy(direct.hostname, Number(direct.port));
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.listenPort);
+    const store = await openPostgresStore({ url: viaProxy.toString(), connectTimeoutMs: 1_000, poolSize: 2 });
+    const other = await openPostgresStore({ url: database.url, poolSize: 1 });
+    try {
+      const heard = nextChange(store, (change) => change.kind === 'sandbox' && change.id === 'sb-before');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.createSandbox(makeRecord('sb-before', 'before'));
+      await heard;
+
+      await proxy.cut();
+      const unavailable = (error: Error & { code?: string; hint?: string }): boolean => {
+        assert.equal(error.code, 'UNAVAILABLE', error.message);
+        assert.match(error.message, /postgres:\/\/shellgate:\*\*\*@127\.0\.0\.1/);
+        assert.match(error.hint ?? '', /reachable/);
+        return true;
+      };
+      await assert.rejects(store.getSandbox('sb-before'), unavailable);
+      await assert.rejects(store.createSandbox(makeRecord('sb-during', 'during')), unavailable);
+      assert.equal(store.problem?.code, 'UNAVAILABLE', 'Health reads this to answer DEGRADED');
+      // Another replica keeps writing meanwhile; this one cannot hear it.
+      await other.createSandbox(makeRecord('sb-missed', 'missed'));
+
+      const resync = nextChange(store, (change) => change.kind === 'resync', 15_000);
+      await proxy.start();
+      await resync;
+      assert.equal((await store.getSandbox('sb-missed'))?.sandbox.metadata?.name, 'missed', 'the pool reconnected');
+      assert.equal(store.problem, undefined);
+      assert.equal(await store.getSandbox('sb-during'), undefined, 'the write that failed left nothing');
+      assert.equal((await store.createSandbox(makeRecord('sb-after', 'after'))).sandbox.metadata?.resourceVersion, 1);
+    } finally {
+      await store.close();
+      await other.close();
+      await proxy.cut();
       await database.drop();
     }
   });

@@ -39,6 +39,8 @@ interface PostgresShared {
   readonly coordination: PostgresCoordinationTable;
   readonly feed: PostgresChangeFeed;
   isClosed: boolean;
+  /** The failure of the last call when it could not reach the database; cleared by the next success. */
+  problem: StoreUnavailableError | undefined;
 }
 
 /** Fans the one listener's changes out to subscribers; the listener starts with the first one. */
@@ -87,6 +89,14 @@ export class PostgresGatewayStore implements GatewayStore {
   /** The URL with its password masked. */
   get target(): string {
     return this.shared.target;
+  }
+
+  /**
+   * Why the database cannot be used, when the last call found it unreachable; undefined once
+   * a call succeeds again. Health answers DEGRADED while it is set.
+   */
+  get problem(): StoreUnavailableError | undefined {
+    return this.shared.problem;
   }
 
   async createSandbox(record: SandboxRecord): Promise<SandboxRecord> {
@@ -197,9 +207,14 @@ export class PostgresGatewayStore implements GatewayStore {
   private async read<T>(run: (db: PostgresExecutor) => Promise<T>, action = 'read'): Promise<T> {
     const db = this.executor();
     try {
-      return await run(db);
+      const result = await run(db);
+      this.shared.problem = undefined;
+      return result;
     } catch (error) {
-      throw toPostgresStoreError(error, this.shared.target, action);
+      const mapped = toPostgresStoreError(error, this.shared.target, action);
+      // Any answer from the server (a conflict, a constraint) means it is reachable.
+      this.shared.problem = mapped instanceof StoreUnavailableError ? mapped : undefined;
+      throw mapped;
     }
   }
 
@@ -261,6 +276,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     coordination: new PostgresCoordinationTable(),
     feed,
     isClosed: false,
+    problem: undefined,
   };
   return new PostgresGatewayStore(shared, schemaVersion, clock);
 }

@@ -15,9 +15,10 @@ interface CachedSandbox {
 /**
  * Decoded sandbox objects by id, each valid for one resource_version. Protobuf decode was most
  * of the cost of listing 1,000 sandboxes (bench/src/gateway-api.ts); a copy of a decoded
- * object costs a seventh of a decode. Sound because the gateway process is the only writer of
- * its SQLite file, every write goes through {@link SqliteSandboxTable}, which forgets the id,
- * and every write bumps the version a hit must match.
+ * object costs a seventh of a decode. Sound because every write bumps the version a hit must
+ * match and every read fetches the row's current version first: with SQLite the gateway is
+ * the only writer (its table forgets the id on each write); with Postgres another replica's
+ * write shows up as a newer version, and its notification makes the store forget the id.
  */
 export class SandboxObjectCache {
   private readonly entries = new Map<string, CachedSandbox>();

@@ -6,6 +6,18 @@ import { redactDatabaseUrl } from '../postgres-connection.js';
 /** Where tests find the server `scripts/engines/postgres.sh start` runs (`postgres.sh env` prints it). */
 export const TEST_POSTGRES_URL_ENV = 'SHELLGATE_TEST_POSTGRES_URL';
 
+/** The CA that signed the test server's certificate (127.0.0.1 and localhost). */
+export const TEST_POSTGRES_CA_FILE_ENV = 'SHELLGATE_TEST_POSTGRES_CA_FILE';
+
+/** The test server's CA file; throws (never skips) when postgres.sh env was not evaluated. */
+export function testPostgresCaFile(env: NodeJS.ProcessEnv = process.env): string {
+  const file = env[TEST_POSTGRES_CA_FILE_ENV];
+  if (file === undefined || file === '') {
+    throw new Error(`${TEST_POSTGRES_CA_FILE_ENV} is not set: run scripts/engines/postgres.sh start, then eval "$(scripts/engines/postgres.sh env)"`);
+  }
+  return file;
+}
+
 /** A database of its own for one test store; drop it when done. */
 export interface PostgresTestDatabase {
   /** The server URL with this database in its path. */
