@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { ErrorCode, ShellgateError, SandboxNotFoundError } from '../errors.js';
 import { DriverSandbox } from '../gen/compute_driver.js';
 import type { WatchHub } from '../watch/index.js';
-import { SharedStateDir, encodeSandbox } from './shared-state-dir.js';
+import { SharedStateDir } from './shared-state-dir.js';
 
 const STATE_FORMAT_VERSION = 1;
 
@@ -25,6 +25,7 @@ export class FakeSandboxStore {
   /** Sandboxes with a write of ours to the shared directory in flight: a poll must not undo it. */
   readonly #writing = new Map<string, number>();
   #poller: NodeJS.Timeout | undefined;
+  #isPolling = false;
   #saving: Promise<void> = Promise.resolve();
 
   constructor(hub: WatchHub, stateFile: string | undefined, sharedStateDir?: string) {
@@ -37,7 +38,7 @@ export class FakeSandboxStore {
   async load(): Promise<void> {
     if (this.#shared !== undefined) {
       await this.#shared.ensure();
-      for (const { sandbox } of (await this.#shared.readAll()).values()) this.#sandboxes.set(sandbox.id, sandbox);
+      for (const sandbox of (await this.#shared.readAll()).values()) this.#sandboxes.set(sandbox.id, sandbox);
       this.#poller = setInterval(() => void this.#pollShared().catch(() => undefined), SHARED_STATE_POLL_MS);
       this.#poller.unref();
       return;
@@ -110,18 +111,22 @@ export class FakeSandboxStore {
 
   /** Publishes what other processes changed in the shared directory since the last look. */
   async #pollShared(): Promise<void> {
-    const onDisk = await this.#shared!.readAll();
-    for (const [id, { text, sandbox }] of onDisk) {
-      if (this.#writing.has(id)) continue;
-      const known = this.#sandboxes.get(id);
-      if (known !== undefined && encodeSandbox(known) === text) continue;
-      this.#sandboxes.set(id, sandbox);
-      this.#hub.publishSandbox(sandbox);
-    }
-    for (const id of [...this.#sandboxes.keys()]) {
-      if (onDisk.has(id) || this.#writing.has(id)) continue;
-      this.#sandboxes.delete(id);
-      this.#hub.publishDeleted(id);
+    if (this.#isPolling) return;
+    this.#isPolling = true;
+    try {
+      for (const [id, sandbox] of await this.#shared!.readChanges()) {
+        if (this.#writing.has(id)) continue;
+        if (sandbox === undefined) {
+          if (this.#sandboxes.delete(id)) this.#hub.publishDeleted(id);
+          continue;
+        }
+        const known = this.#sandboxes.get(id);
+        if (known !== undefined && isSameSandbox(known, sandbox)) continue;
+        this.#sandboxes.set(id, sandbox);
+        this.#hub.publishSandbox(sandbox);
+      }
+    } finally {
+      this.#isPolling = false;
     }
   }
 
@@ -133,6 +138,10 @@ export class FakeSandboxStore {
     this.#saving = this.#saving.catch(() => undefined).then(() => writeAtomically(stateFile, text));
     return this.#saving;
   }
+}
+
+function isSameSandbox(a: DriverSandbox, b: DriverSandbox): boolean {
+  return JSON.stringify(DriverSandbox.toJSON(a)) === JSON.stringify(DriverSandbox.toJSON(b));
 }
 
 function encodeState(sandboxes: readonly DriverSandbox[]): string {
