@@ -74,7 +74,7 @@ export function createOpenShellHandlers(deps: OpenShellHandlerDeps): OpenShellSe
     })),
     watchSandbox: streamingRpc(deps, 'WatchSandbox', (call) => {
       requireName(call.request.id, 'id', 'WatchSandbox');
-      return streamSandboxChanges(call, deps.store, deps.events, deps.logs);
+      return streamSandboxChanges(call, deps.store, deps.events, deps.logs, deps.remote);
     }),
     getSandboxLogs: unaryRpc(deps, 'GetSandboxLogs', (request) => getSandboxLogs(deps.store, deps.logs, request, deps.remote)),
     execSandbox: streamingRpc(deps, 'ExecSandbox', (call) => deps.exec.exec(call)),

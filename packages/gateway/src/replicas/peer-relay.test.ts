@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { credentials, status as GrpcStatus } from '@grpc/grpc-js';
-import { ExecSandboxRequest, GetSandboxLogsRequest, OpenShellClient, ServiceStatus, type ExecSandboxEvent, type GetSandboxLogsResponse } from '@shellgate/api';
+import { ExecSandboxRequest, GetSandboxLogsRequest, OpenShellClient, ServiceStatus, WatchSandboxRequest, type ExecSandboxEvent, type GetSandboxLogsResponse, type SandboxStreamEvent } from '@shellgate/api';
 import { LogLine } from '@shellgate/api/session';
 import { PublicServer, createCallbackHandlers, createOpenShellHandlers } from '../api/index.js';
 import { SESSION_REPLICA_ANNOTATION } from '../sandboxes/index.js';
@@ -97,6 +97,19 @@ describe('replica relay: exec and logs reach the replica holding the session', {
       clientC.getSandboxLogs(GetSandboxLogsRequest.fromPartial({ sandboxId: box.id }), (error, value) => (error === null ? resolve(value) : reject(error)));
     });
     assert.deepEqual(response.logs.map((line) => line.message), ['from A']);
+  });
+
+  it('WatchSandbox follow_logs through C: the tail and then live lines of A\'s session', async () => {
+    const line = (message: string): LogLine => LogLine.fromPartial({ message, timestampMs: Date.now() });
+    box.supervisor.send({ $case: 'logs', logs: { lines: [line('before')] } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stream = clientC.watchSandbox(WatchSandboxRequest.fromPartial({ id: box.id, followLogs: true, logTailLines: 10 }));
+    const recorder = new StreamRecorder<SandboxStreamEvent>(stream);
+    await recorder.waitFor((event) => (event.payload?.$case === 'log' && event.payload.log.message === 'before' ? event : undefined), 'tail line');
+    box.supervisor.send({ $case: 'logs', logs: { lines: [line('after')] } });
+    await recorder.waitFor((event) => (event.payload?.$case === 'log' && event.payload.log.message === 'after' ? event : undefined), 'live line');
+    stream.cancel();
+    assert.equal((await recorder.ended).code, GrpcStatus.CANCELLED);
   });
 
   it('a holder that left the registry answers UNAVAILABLE naming it, with a retry hint', async () => {

@@ -1,5 +1,5 @@
 import { Metadata, credentials, status as GrpcStatus, type ServerDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import type { ExecSandboxEvent, ExecSandboxInput, ExecSandboxRequest, GetSandboxLogsRequest, GetSandboxLogsResponse } from '@shellgate/api';
+import type { ExecSandboxEvent, ExecSandboxInput, ExecSandboxRequest, GetSandboxLogsRequest, GetSandboxLogsResponse, SandboxLogLine, SandboxStreamEvent, WatchSandboxRequest } from '@shellgate/api';
 import { ErrorCode, ShellgateError, fromGrpcStatus, quoteValue, silentLogger, type Logger } from '@shellgate/driver-sdk';
 import { sessionReplicaOf } from '../sandboxes/index.js';
 import type { SandboxRecord } from '../store/index.js';
@@ -89,6 +89,28 @@ export class PeerRelay implements RemoteSessions {
     return new Promise((resolve, reject) => {
       peer.getLogs(request, this.metadata(), (error, response) => (error === null ? resolve(response) : reject(fromPeerError(error, holder, 'log read'))));
     });
+  }
+
+  followLogs(holder: string, request: WatchSandboxRequest, onLog: (log: SandboxLogLine) => void, onLost: (error: ShellgateError) => void): () => void {
+    let isStopped = false;
+    let cancel = (): void => undefined;
+    this.clientFor(holder).then((peer) => {
+      if (isStopped) return;
+      const stream = peer.followLogs(request, this.metadata());
+      cancel = () => stream.cancel();
+      stream.on('data', (event: SandboxStreamEvent) => {
+        if (event.payload?.$case === 'log') onLog(event.payload.log);
+      });
+      stream.on('error', (error: ServiceError) => {
+        if (!isStopped && error.code !== GrpcStatus.CANCELLED) onLost(fromPeerError(error, holder, 'log follow'));
+      });
+    }, (error: unknown) => {
+      if (!isStopped) onLost(error as ShellgateError);
+    });
+    return () => {
+      isStopped = true;
+      cancel();
+    };
   }
 
   close(): void {

@@ -37,7 +37,7 @@ export class ReplicaRelayServer {
       getLogs: unaryRpc(scope, 'ReplicaRelay.GetLogs', (request) => getSandboxLogs(options.store, options.logs, request)),
       // Only the log part of a WatchSandbox: the caller has the status and events itself.
       followLogs: streamingRpc(scope, 'ReplicaRelay.FollowLogs', (call) => {
-        call.request = { ...call.request, followStatus: false, followEvents: false, followLogs: true };
+        call.request = { ...call.request, followStatus: false, followEvents: false, followLogs: true, stopOnTerminal: false };
         return streamSandboxChanges(call, options.store, options.events, options.logs);
       }),
     };

@@ -1,5 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { ExecSandboxEvent, ExecSandboxInput, ExecSandboxRequest, GetSandboxLogsRequest, GetSandboxLogsResponse } from '@shellgate/api';
+import type { ExecSandboxEvent, ExecSandboxInput, ExecSandboxRequest, GetSandboxLogsRequest, GetSandboxLogsResponse, SandboxLogLine, WatchSandboxRequest } from '@shellgate/api';
+import type { ShellgateError } from '@shellgate/driver-sdk';
 import type { SandboxRecord } from '../store/index.js';
 import type { ExecClientCall } from './sandbox-exec-service.js';
 
@@ -19,4 +20,10 @@ export interface RemoteSessions {
   exec(holder: string, start: ExecSandboxRequest, client: ExecClientCall, input: ServerDuplexStream<ExecSandboxInput, ExecSandboxEvent> | undefined): Promise<void>;
   /** GetSandboxLogs answered by `holder`, which buffers the sandbox's lines. */
   getLogs(holder: string, request: GetSandboxLogsRequest): Promise<GetSandboxLogsResponse>;
+  /**
+   * The log part of a WatchSandbox (`request`'s tail and filters) followed on `holder`:
+   * `onLog` gets each line, `onLost` the error that ended the follow early (the holder
+   * died). Returns the unsubscribe.
+   */
+  followLogs(holder: string, request: WatchSandboxRequest, onLog: (log: SandboxLogLine) => void, onLost: (error: ShellgateError) => void): () => void;
 }
