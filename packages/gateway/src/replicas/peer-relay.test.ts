@@ -8,6 +8,7 @@ import { SESSION_REPLICA_ANNOTATION } from '../sandboxes/index.js';
 import { updateSandboxWithRetry } from '../store/index.js';
 import { SandboxExecService } from '../supervision/index.js';
 import { StreamRecorder } from '../supervision/testing/stream-recorder.js';
+import { waitUntil } from '../supervision/testing/wait-until.js';
 import { startSupervisionFixture, type ReadySandbox, type SupervisionFixture } from '../supervision/testing/supervision-fixture.js';
 import { PeerRelay } from './peer-relay.js';
 import { ReplicaRelayServer } from './replica-relay-server.js';
@@ -88,6 +89,34 @@ describe('replica relay: exec and logs reach the replica holding the session', {
     call.cancel();
     await stream.recorder.waitFor((m) => (m.payload?.$case === 'cancel' ? m : undefined), 'cancel');
     assert.equal((await recorder.ended).code, GrpcStatus.CANCELLED);
+  });
+
+  it('a slow client at C pauses the supervisor stream at A through the relay; nothing is lost once it reads', async () => {
+    const stream = clientC.execSandbox(ExecSandboxRequest.fromPartial({ sandboxId: box.id, command: ['yes'] }));
+    let received = 0;
+    stream.on('data', (event: ExecSandboxEvent) => {
+      if (event.payload?.$case !== 'stdout') return;
+      if (received === 0) stream.pause();
+      received += event.payload.stdout.data.length;
+    });
+    const supervisorSide = box.supervisor.attach((await box.supervisor.execStart()).execId);
+    const chunk = Buffer.alloc(64 * 1024, 'y');
+    let sent = 0;
+    let isBlocked = false;
+    for (let i = 0; i < 4096 && !isBlocked; i += 1) {
+      sent += chunk.length;
+      if (!supervisorSide.stdout(chunk)) {
+        isBlocked = !(await Promise.race([
+          new Promise<boolean>((resolve) => supervisorSide.stream.once('drain', () => resolve(true))),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 500)),
+        ]));
+      }
+    }
+    assert.ok(isBlocked, `A took ${sent} bytes from the supervisor without pushing back`);
+    stream.resume();
+    await waitUntil(() => received === sent, 10_000);
+    supervisorSide.exit(0);
+    assert.equal((await new StreamRecorder<ExecSandboxEvent>(stream).ended).code, GrpcStatus.OK);
   });
 
   it('GetSandboxLogs through C answers from A\'s buffer', async () => {
