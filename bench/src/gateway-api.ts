@@ -37,7 +37,11 @@ type Callback<Res> = (error: ServiceError | null, response: Res) => void;
 export class ApiCalls {
   private nextIndex = 0;
 
-  constructor(private readonly client: OpenShellClient) {}
+  /** `namePrefix` keeps the names of several ApiCalls on one shared store (replicas) apart. */
+  constructor(
+    private readonly client: OpenShellClient,
+    private readonly namePrefix = 'bench',
+  ) {}
 
   private call<Res>(invoke: (metadata: Metadata, callback: Callback<Res>) => void): Promise<Res> {
     return new Promise((resolve, reject) => invoke(new Metadata(), (error, response) => (error === null ? resolve(response) : reject(error))));
@@ -51,7 +55,7 @@ export class ApiCalls {
   async create(): Promise<Sandbox> {
     const index = this.nextIndex++;
     const request = CreateSandboxRequest.fromPartial({
-      name: `bench-${index}`,
+      name: `${this.namePrefix}-${index}`,
       labels: { team: 'bench', tier: index % 2 === 0 ? 'gold' : 'silver' },
       spec: {
         environment: { GREETING: 'hello', INDEX: String(index) },

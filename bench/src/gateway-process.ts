@@ -32,6 +32,8 @@ export interface BenchGatewayOptions {
   readonly driverTable?: (stateDir: string) => readonly string[];
   /** Top-level gateway.toml lines, e.g. `database = "postgres://..."` (the file is 0600). */
   readonly settings?: readonly string[];
+  /** Runs on the fresh state dir before the gateway starts (e.g. to place a replica's shared identity). */
+  readonly prepareStateDir?: (stateDir: string) => Promise<void>;
   readonly readyTimeoutMs?: number;
   readonly stopGraceMs?: number;
   /** The API's `listen`; default a free loopback port. */
@@ -83,6 +85,7 @@ export class BenchGateway implements AsyncDisposable {
   static async start(options: BenchGatewayOptions = {}): Promise<BenchGateway> {
     const stateDir = await mkdtemp(path.join(tmpdir(), 'sg-bench-gw-'));
     const configPath = path.join(stateDir, 'gateway.toml');
+    await options.prepareStateDir?.(stateDir);
     const driverTable = options.driverTable?.(stateDir) ?? fakeDriverTable();
     await writeFile(configPath, buildConfigToml(stateDir, driverTable, options.settings ?? [], options.listen ?? '127.0.0.1:0'), { mode: 0o600 });
     const stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
@@ -105,6 +108,11 @@ export class BenchGateway implements AsyncDisposable {
 
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /** SIGKILL, as a crash would; `stop()` still removes the state dir. */
+  kill(): void {
+    this.child.kill('SIGKILL');
   }
 
   /** SIGTERM, a bounded wait, SIGKILL; then the state dir goes. Idempotent. */

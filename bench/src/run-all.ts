@@ -9,6 +9,7 @@ import { runGatewayApiBench } from './gateway-api.js';
 import { runK8sCreateBench } from './k8s-create.js';
 import { runPodmanCreateBench } from './podman-create.js';
 import { runBench } from './report.js';
+import { runReplicaFailoverBench } from './replica-failover.js';
 import { runRpcLatencyBench } from './rpc-latency.js';
 import { runStoreReplicasBench } from './store-replicas.js';
 import { runSupervisorSessionBench } from './supervisor-session.js';
@@ -24,6 +25,7 @@ await runBench('driver process benchmark', runDriverProcessBench);
 await runBench('gateway API benchmark', () => runGatewayApiBench());
 // Prints "skipped: no Postgres (run scripts/engines/postgres.sh start ...)" without SHELLGATE_TEST_POSTGRES_URL.
 await runBench('store replicas benchmark', () => runStoreReplicasBench());
+await runBench('replica failover benchmark', () => runReplicaFailoverBench());
 // Prints "skipped: no Docker engine (run scripts/engines/docker.sh start)" when none answers.
 await runBench('docker create benchmark', runDockerCreateBench);
 await runBench('supervisor benchmark', runSupervisorSessionBench);

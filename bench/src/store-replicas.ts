@@ -13,6 +13,7 @@ import pg from 'pg';
 
 import { ApiCalls, sample, timeBurst } from './gateway-api.js';
 import { BenchGateway } from './gateway-process.js';
+import { ReplicaFiles } from './replica-files.js';
 import { formatMs, formatRatio, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
 export const TEST_POSTGRES_URL_ENV = 'SHELLGATE_TEST_POSTGRES_URL';
@@ -57,10 +58,10 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
  * A gateway with the fake driver on SQLite (`databaseUrl` undefined) or on that Postgres
  * database; `settings` are more gateway.toml lines (e.g. `database_synchronous_commit = "off"`).
  */
-export function startStoreGateway(databaseUrl: string | undefined, settings: readonly string[] = []): Promise<BenchGateway> {
-  // The URL (with its password) goes into the 0600 gateway.toml, never on a command line.
-  const database = databaseUrl === undefined ? [] : [`database = ${JSON.stringify(databaseUrl)}`];
-  return BenchGateway.start({ settings: [...database, ...settings] });
+export function startStoreGateway(databaseUrl: string | undefined, settings: readonly string[] = [], replicas?: ReplicaFiles): Promise<BenchGateway> {
+  if (databaseUrl === undefined) return BenchGateway.start({ settings });
+  if (replicas === undefined) throw new Error('a gateway on Postgres is a replica: pass the ReplicaFiles it shares');
+  return replicas.start(databaseUrl, settings);
 }
 
 export interface CreateFigures {
@@ -89,7 +90,8 @@ export async function measureCreates(apis: readonly ApiCalls[]): Promise<CreateF
 }
 
 async function measureOne(databaseUrl: string | undefined, settings: readonly string[] = []): Promise<CreateFigures> {
-  await using gateway = await startStoreGateway(databaseUrl, settings);
+  await using replicas = databaseUrl === undefined ? undefined : await ReplicaFiles.create();
+  await using gateway = await startStoreGateway(databaseUrl, settings, replicas);
   const client = new OpenShellClient(gateway.address, credentials.createInsecure());
   try {
     return await measureCreates([new ApiCalls(client)]);

@@ -38,6 +38,11 @@ const keys = {
     flag: '--state-file',
     description: 'JSON file that keeps the sandboxes across restarts (default: memory only)',
   },
+  shared_state_dir: {
+    type: 'string',
+    flag: '--shared-state-dir',
+    description: 'directory that several fake driver processes share as one backend, one JSON file per sandbox (excludes state_file)',
+  },
   responses: {
     type: 'table-array',
     description:

@@ -79,6 +79,11 @@ export interface FakeDriverScript {
   readonly stopReportedAs: StopReport;
   /** JSON file the sandboxes are kept in across restarts; undefined keeps them in memory only. */
   readonly stateFile: string | undefined;
+  /**
+   * Directory several fake driver processes share as one backend (one per gateway replica,
+   * like a cluster every replica sees); excludes `stateFile`.
+   */
+  readonly sharedStateDir: string | undefined;
   readonly responses: readonly ScriptedResponse[];
   readonly watchEvents: readonly ScriptedWatchEvent[];
   readonly listenerRequirements: readonly GatewayListenerRequirement[];

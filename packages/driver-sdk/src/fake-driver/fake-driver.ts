@@ -75,7 +75,7 @@ export class FakeDriver implements ComputeDriverImpl {
     this.#timers = options.timers ?? systemTimers;
     this.#now = options.now ?? ((): Date => new Date());
     this.#hub = new WatchHub({ snapshot: () => this.#store.list(), logger: this.#logger });
-    this.#store = new FakeSandboxStore(this.#hub, options.script.stateFile);
+    this.#store = new FakeSandboxStore(this.#hub, options.script.stateFile, options.script.sharedStateDir);
     this.#responses = new ScriptedResponses(options.script.responses, this.#timers);
   }
 

@@ -3,27 +3,46 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { ErrorCode, ShellgateError, SandboxNotFoundError } from '../errors.js';
 import { DriverSandbox } from '../gen/compute_driver.js';
 import type { WatchHub } from '../watch/index.js';
+import { SharedStateDir } from './shared-state-dir.js';
 
 const STATE_FORMAT_VERSION = 1;
+
+/** How often a store on a shared state directory looks for other processes' changes. */
+export const SHARED_STATE_POLL_MS = 100;
 
 /**
  * The fake driver's "backend": sandbox records by id, every change published to the watch
  * hub and, with a state file, written through to disk so a restarted fake driver still
- * lists its sandboxes (the conformance kit's restart scenario depends on it).
+ * lists its sandboxes (the conformance kit's restart scenario depends on it). With a shared
+ * state directory, several fake driver processes (one per gateway replica) share one
+ * backend: each writes its changes there and publishes the others' as it sees them.
  */
 export class FakeSandboxStore {
   readonly #sandboxes = new Map<string, DriverSandbox>();
   readonly #hub: WatchHub;
   readonly #stateFile: string | undefined;
+  readonly #shared: SharedStateDir | undefined;
+  /** Sandboxes with a write of ours to the shared directory in flight: a poll must not undo it. */
+  readonly #writing = new Map<string, number>();
+  #poller: NodeJS.Timeout | undefined;
+  #isPolling = false;
   #saving: Promise<void> = Promise.resolve();
 
-  constructor(hub: WatchHub, stateFile: string | undefined) {
+  constructor(hub: WatchHub, stateFile: string | undefined, sharedStateDir?: string) {
     this.#hub = hub;
     this.#stateFile = stateFile;
+    this.#shared = sharedStateDir === undefined ? undefined : new SharedStateDir(sharedStateDir);
   }
 
-  /** Reads the state file, if there is one and it exists. */
+  /** Reads the state file, if there is one and it exists; on a shared directory, starts following it. */
   async load(): Promise<void> {
+    if (this.#shared !== undefined) {
+      await this.#shared.ensure();
+      for (const sandbox of (await this.#shared.readAll()).values()) this.#sandboxes.set(sandbox.id, sandbox);
+      this.#poller = setInterval(() => void this.#pollShared().catch(() => undefined), SHARED_STATE_POLL_MS);
+      this.#poller.unref();
+      return;
+    }
     if (this.#stateFile === undefined) return;
     let text: string;
     try {
@@ -58,20 +77,57 @@ export class FakeSandboxStore {
   put(sandbox: DriverSandbox): Promise<void> {
     this.#sandboxes.set(sandbox.id, sandbox);
     this.#hub.publishSandbox(sandbox);
-    return this.#persist();
+    const shared = this.#shared;
+    return shared === undefined ? this.#persist() : this.#writeShared(sandbox.id, () => shared.write(sandbox));
   }
 
   /** Removes a record; resolves false when there was none. */
   async remove(sandboxId: string): Promise<boolean> {
     if (!this.#sandboxes.delete(sandboxId)) return false;
     this.#hub.publishDeleted(sandboxId);
-    await this.#persist();
+    const shared = this.#shared;
+    await (shared === undefined ? this.#persist() : this.#writeShared(sandboxId, () => shared.remove(sandboxId)));
     return true;
   }
 
-  /** Waits for every pending write. */
+  /** Waits for every pending write and stops following a shared directory. */
   flush(): Promise<void> {
+    clearInterval(this.#poller);
     return this.#saving;
+  }
+
+  async #writeShared(sandboxId: string, write: () => Promise<void>): Promise<void> {
+    this.#writing.set(sandboxId, (this.#writing.get(sandboxId) ?? 0) + 1);
+    const done = this.#saving.catch(() => undefined).then(write);
+    this.#saving = done;
+    try {
+      await done;
+    } finally {
+      const left = (this.#writing.get(sandboxId) ?? 1) - 1;
+      if (left === 0) this.#writing.delete(sandboxId);
+      else this.#writing.set(sandboxId, left);
+    }
+  }
+
+  /** Publishes what other processes changed in the shared directory since the last look. */
+  async #pollShared(): Promise<void> {
+    if (this.#isPolling) return;
+    this.#isPolling = true;
+    try {
+      for (const [id, sandbox] of await this.#shared!.readChanges()) {
+        if (this.#writing.has(id)) continue;
+        if (sandbox === undefined) {
+          if (this.#sandboxes.delete(id)) this.#hub.publishDeleted(id);
+          continue;
+        }
+        const known = this.#sandboxes.get(id);
+        if (known !== undefined && isSameSandbox(known, sandbox)) continue;
+        this.#sandboxes.set(id, sandbox);
+        this.#hub.publishSandbox(sandbox);
+      }
+    } finally {
+      this.#isPolling = false;
+    }
   }
 
   #persist(): Promise<void> {
@@ -82,6 +138,10 @@ export class FakeSandboxStore {
     this.#saving = this.#saving.catch(() => undefined).then(() => writeAtomically(stateFile, text));
     return this.#saving;
   }
+}
+
+function isSameSandbox(a: DriverSandbox, b: DriverSandbox): boolean {
+  return JSON.stringify(DriverSandbox.toJSON(a)) === JSON.stringify(DriverSandbox.toJSON(b));
 }
 
 function encodeState(sandboxes: readonly DriverSandbox[]): string {

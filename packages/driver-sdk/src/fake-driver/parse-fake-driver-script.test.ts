@@ -26,6 +26,7 @@ void test('an empty script is the default behaviour', () => {
     readyDelayMs: 0,
     stopReportedAs: 'suspended',
     stateFile: undefined,
+    sharedStateDir: undefined,
     responses: [],
     watchEvents: [],
     listenerRequirements: [],

@@ -14,6 +14,7 @@ const TOP_LEVEL_KEYS = [
   'ready_delay_ms',
   'stop_reported_as',
   'state_file',
+  'shared_state_dir',
   'responses',
   'watch_events',
   'listener_requirements',
@@ -51,11 +52,13 @@ export function parseFakeDriverScript(document: Readonly<Record<string, unknown>
     readyDelayMs: root.integer('ready_delay_ms') ?? FAKE_DRIVER_DEFAULTS.readyDelayMs,
     stopReportedAs: root.choice('stop_reported_as', STOP_REPORTS) ?? FAKE_DRIVER_DEFAULTS.stopReportedAs,
     stateFile: root.string('state_file'),
+    sharedStateDir: root.string('shared_state_dir'),
     responses: root.tables('responses').map(parseResponse),
     watchEvents: root.tables('watch_events').map(parseWatchEvent),
     listenerRequirements: root.tables('listener_requirements').map(parseListenerRequirement),
   };
   if (script.driverName === '') root.problem('driver_name', 'must not be empty');
+  if (script.stateFile !== undefined && script.sharedStateDir !== undefined) root.problem('shared_state_dir', 'excludes state_file: a shared directory is the state');
   root.reportUnknownKeys(TOP_LEVEL_KEYS);
   if (problems.length > 0) throw new ConfigError(problems);
   return script;

@@ -3,8 +3,11 @@ export { isPrivateAddress, resolveCallbackListeners, systemHostNetwork } from '.
 export type { CallbackListener, HostNetwork } from './callback-listeners.js';
 export { createOpenShellHandlers } from './open-shell-handlers.js';
 export type { GatewayInfoSource, OpenShellHandlerDeps } from './open-shell-handlers.js';
+export { PublicServer, bind, shutdownWithin, splitHostPort } from './public-server.js';
+export { createApiGrpcServer } from './grpc-server.js';
+export { bidiRpc, streamingRpc, unaryRpc } from './rpc-wrappers.js';
 export type { RpcScope } from './rpc-wrappers.js';
-export { PublicServer, splitHostPort } from './public-server.js';
+export { streamSandboxChanges } from './watch-sandbox-stream.js';
 export type { ApiTlsFiles, PublicServerOptions } from './public-server.js';
 export { checkBearerToken } from './request-auth.js';
 export type { ApiAuthPolicy } from './request-auth.js';

@@ -3,7 +3,7 @@ import { ErrorCode, ShellgateError, findSandboxNameProblems, findLabelProblems, 
 import { parseLabelSelector, type LabelSelector } from '../labels/index.js';
 import { SandboxNotFoundInWorkspaceError, type SandboxEventBus, type SandboxService } from '../sandboxes/index.js';
 import { DEFAULT_WORKSPACE, type GatewayStore } from '../store/index.js';
-import { getSandboxLogs, type SandboxExecService, type SandboxLogStore } from '../supervision/index.js';
+import { getSandboxLogs, type RemoteSessions, type SandboxExecService, type SandboxLogStore } from '../supervision/index.js';
 import { requireName } from './require-name.js';
 import { bidiRpc, streamingRpc, unaryRpc, type RpcScope } from './rpc-wrappers.js';
 import { streamSandboxChanges } from './watch-sandbox-stream.js';
@@ -23,6 +23,8 @@ export interface OpenShellHandlerDeps extends RpcScope {
   readonly info: GatewayInfoSource;
   readonly logs: SandboxLogStore;
   readonly exec: SandboxExecService;
+  /** Set when replicas share the store: logs of a session held elsewhere are read there. */
+  readonly remote?: RemoteSessions;
 }
 
 /**
@@ -72,9 +74,9 @@ export function createOpenShellHandlers(deps: OpenShellHandlerDeps): OpenShellSe
     })),
     watchSandbox: streamingRpc(deps, 'WatchSandbox', (call) => {
       requireName(call.request.id, 'id', 'WatchSandbox');
-      return streamSandboxChanges(call, deps.store, deps.events, deps.logs);
+      return streamSandboxChanges(call, deps.store, deps.events, deps.logs, deps.remote);
     }),
-    getSandboxLogs: unaryRpc(deps, 'GetSandboxLogs', (request) => getSandboxLogs(deps.store, deps.logs, request)),
+    getSandboxLogs: unaryRpc(deps, 'GetSandboxLogs', (request) => getSandboxLogs(deps.store, deps.logs, request, deps.remote)),
     execSandbox: streamingRpc(deps, 'ExecSandbox', (call) => deps.exec.exec(call)),
     execSandboxInteractive: bidiRpc(deps, 'ExecSandboxInteractive', (call) => deps.exec.execInteractive(call)),
     createWorkspace: unaryRpc(deps, 'CreateWorkspace', async (request) => {

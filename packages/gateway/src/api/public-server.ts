@@ -154,7 +154,8 @@ export function splitHostPort(address: string): { host: string; port: number } {
   return { host: match[1]!, port: Number(match[2]) };
 }
 
-async function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
+/** Binds `server` to `address` (port 0 picks one) with the API's connection windows; the bound port. */
+export async function bind(server: Server, address: string, credentials: ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, credentials, (error, port) => {
       if (error === null) {
@@ -170,7 +171,8 @@ async function bind(server: Server, address: string, credentials: ServerCredenti
   });
 }
 
-async function shutdownWithin(server: Server, graceMs: number): Promise<void> {
+/** Lets in-flight calls finish within `graceMs`, then cuts the rest. */
+export async function shutdownWithin(server: Server, graceMs: number): Promise<void> {
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       server.forceShutdown();

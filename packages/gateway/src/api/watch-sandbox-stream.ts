@@ -3,7 +3,7 @@ import { SandboxPhase, type SandboxStreamEvent, type WatchSandboxRequest } from 
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
 import type { GatewayStore } from '../store/index.js';
 import type { SandboxChange, SandboxEventBus } from '../sandboxes/index.js';
-import { matchesLogQuery, parseLogQuery, selectLogLines, type LogQuery, type SandboxLogStore } from '../supervision/index.js';
+import { matchesLogQuery, parseLogQuery, selectLogLines, type LogQuery, type RemoteSessions, type SandboxLogStore } from '../supervision/index.js';
 
 /** Objects a watcher may have queued before it is ended as too slow. */
 export const WATCH_STREAM_BUFFER_LIMIT = 1024;
@@ -20,13 +20,15 @@ const TERMINAL_PHASES: ReadonlySet<SandboxPhase> = new Set([
  * (follow_events, event_tail), the log tail (follow_logs: the last log_tail_lines held lines
  * that pass log_since_ms, log_sources and log_min_level; 0 = none), then live changes and
  * log lines until the client cancels, the sandbox is deleted, or — with stop_on_terminal —
- * it reaches Ready, Error or Stopped.
+ * it reaches Ready, Error or Stopped. With replicas (`remote`), the log part of a sandbox
+ * whose session is on another replica is followed there.
  */
 export async function streamSandboxChanges(
   call: ServerWritableStream<WatchSandboxRequest, SandboxStreamEvent>,
   store: GatewayStore,
   events: SandboxEventBus,
   logs: SandboxLogStore,
+  remote?: RemoteSessions,
 ): Promise<void> {
   const request = call.request;
   const logQuery = request.followLogs ? parseWatchLogQuery(request) : undefined;
@@ -80,7 +82,11 @@ export async function streamSandboxChanges(
     if (request.followEvents && request.eventTail > 0) {
       for (const event of events.recentEvents(request.id, request.eventTail)) write({ payload: { $case: 'event', event } });
     }
-    if (logQuery !== undefined) {
+    const holder = logQuery === undefined ? undefined : remote?.holderElsewhere(record);
+    if (holder !== undefined) {
+      bufferLimit += request.logTailLines;
+      stopFollowingLogs = remote!.followLogs(holder, request, (log) => write({ payload: { $case: 'log', log } }), (error) => finish(error));
+    } else if (logQuery !== undefined) {
       // Tail and subscription in one synchronous step: no line falls between them.
       // Unlike GetSandboxLogs' `lines`, a tail of 0 means none: a watch follows what comes next.
       const tail = logQuery.tailLines === 0 ? [] : selectLogLines(logs.held(request.id), logQuery);

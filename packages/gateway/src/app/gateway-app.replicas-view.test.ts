@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,16 +51,27 @@ describe('GatewayApp: two replicas on one Postgres show one view', { timeout: 12
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shellgate-replicas-view-'));
     database = await createPostgresTestDatabase();
+    // What replicas share (docs/replicas.md): the gateway identity, the relay secret, one backend.
+    const gatewayId = randomUUID();
+    const signingKey = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+    writeFileSync(join(dir, 'replica-secret'), 'replicas-view-test-secret-0123456789', { mode: 0o600 });
     for (const name of ['a', 'b']) {
+      mkdirSync(join(dir, name, 'keys'), { recursive: true, mode: 0o700 });
+      writeFileSync(join(dir, name, 'gateway-id'), `${gatewayId}\n`, { mode: 0o600 });
+      writeFileSync(join(dir, name, 'keys', 'sandbox-signing-key.pem'), signingKey, { mode: 0o600 });
       const configFile = join(dir, `${name}.toml`);
       writeFileSync(configFile, [
         'listen = "127.0.0.1:0"',
         `state_dir = "${join(dir, name)}"`,
         `database = ${JSON.stringify(database.url)}`,
         'database_pool_size = 4',
+        'replica_listen = "127.0.0.1:0"',
+        `replica_secret_file = "${join(dir, 'replica-secret')}"`,
         '[drivers.fake]',
         `command = ["${process.execPath}", "${fakeDriverMain}"]`,
         'requires_supervisor = false',
+        'shared_backend = true',
+        `shared_state_dir = "${join(dir, 'fake-backend')}"`,
         `ready_delay_ms = ${READY_DELAY_MS}`,
         '',
       ].join('\n'), { mode: 0o600 });

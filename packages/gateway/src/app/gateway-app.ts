@@ -27,7 +27,8 @@ import {
 } from '../sandboxes/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
 import { loadTelemetry, reportSandboxMetrics, toRpcTelemetry } from '../telemetry/index.js';
-import { gatewayStatePaths, prepareGatewayState, readAuthToken } from './gateway-state.js';
+import { GatewayReplica, isReplicated } from './gateway-replica.js';
+import { gatewayStatePaths, prepareGatewayState, readAuthToken, requireSharedIdentity } from './gateway-state.js';
 import { ManagedDriverDirectory, REQUIRES_SUPERVISOR_KEY } from './managed-driver-directory.js';
 import { openConfiguredStore } from './open-configured-store.js';
 
@@ -43,6 +44,7 @@ export class GatewayApp {
   private readonly closers: Array<() => Promise<void>> = [];
   private closing: Promise<void> | undefined;
   private lifecycle: SandboxLifecycle | undefined;
+  private replica: GatewayReplica | undefined;
   private server: PublicServer | undefined;
   private supervisors: SupervisorHub | undefined;
 
@@ -71,10 +73,12 @@ export class GatewayApp {
     const { config, logger } = this;
     const auth = resolveAuthPolicy(config);
     const paths = gatewayStatePaths(config.stateDir);
+    if (isReplicated(config)) requireSharedIdentity(paths);
     const gatewayId = prepareGatewayState(paths);
     const { store, storage, isDegraded: isStoreDegraded } = await openConfiguredStore(config.database, config.origins, logger);
     this.closers.push(async () => storage?.close());
     this.closers.push(() => store.close());
+    if (isReplicated(config)) this.replica = new GatewayReplica(config, store, logger);
     const identity = SandboxIdentity.loadOrCreate(paths.signingKeyFile, gatewayId);
     // Before the drivers: their clients report calls to it.
     const telemetry = await loadTelemetry({ env: process.env, logger: logger.child({ component: 'telemetry' }) });
@@ -96,7 +100,8 @@ export class GatewayApp {
 
     const selection = selectDrivers(config, { logger });
     const requiresSupervisor = new Map<string, boolean>();
-    const drivers = selection.drivers.map((spec) => {
+    const replica = this.replica;
+    const drivers = (replica === undefined ? selection.drivers : GatewayReplica.checkDrivers(selection.drivers)).map((spec) => {
       const { [REQUIRES_SUPERVISOR_KEY]: requires, ...driverConfig } = spec.driverConfig;
       requiresSupervisor.set(spec.name, requires !== false);
       return { ...spec, driverConfig };
@@ -125,7 +130,7 @@ export class GatewayApp {
     // Other replicas' writes (Postgres) reach this replica's watchers; SQLite sends none.
     const relay = new StoreChangeRelay({ store, events, logger: sandboxLogger });
     this.closers.push(async () => relay.close());
-    const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger });
+    const statusSync = new SandboxStatusSync({ store, drivers: directory, sessions, events, logger: sandboxLogger, replicas: replica?.statusOptions });
     const sandboxes = new SandboxService({ store, drivers: directory, identity, events, statusSync, logger: sandboxLogger });
     const watcher = new DriverWatcher({
       drivers: directory,
@@ -135,12 +140,20 @@ export class GatewayApp {
       reconcileIntervalMs: config.reconcileIntervalMs,
       orphanGraceMs: config.orphanGraceMs,
       ...(telemetry !== undefined && { onWatchReconnect: (driver: string) => telemetry.recordWatchReconnect(driver) }),
+      leaderStore: replica === undefined ? undefined : () => replica.leaderStore(),
     });
     this.closers.push(() => watcher.close());
-    await watcher.start();
+    // A replica that wins the lease at once sweeps as the new leader (LeaderDuties), not twice.
+    if (replica !== undefined) {
+      this.closers.push(() => replica.close());
+      await replica.election.start();
+    }
+    await watcher.start({ initialSweep: replica === undefined });
     this.lifecycle = new SandboxLifecycle({ store, drivers: directory, statusSync, logger, concurrency: config.shutdownStopConcurrency });
-    const restarted = await this.lifecycle.startAllAfterStartup();
-    if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
+    if (replica === undefined) {
+      const restarted = await this.lifecycle.startAllAfterStartup();
+      if (restarted > 0) logger.info('started sandboxes stopped by the last gateway shutdown', { count: restarted });
+    }
 
     const supervisionLogger = logger.child({ component: 'supervision' });
     const logs = new SandboxLogStore({ lines: config.sandboxLogBufferLines, bytes: config.sandboxLogBufferBytes });
@@ -160,9 +173,11 @@ export class GatewayApp {
       store,
       hub: this.supervisors,
       execs,
+      remote: replica?.peers,
       logger: supervisionLogger,
       ...(telemetry !== undefined && { onExecStarted: (driver: string, seconds: number) => telemetry.recordExecStart(driver, seconds) }),
     });
+    await replica?.startServing({ watcher, lifecycle: this.lifecycle, statusSync, events, logs, exec, hub: this.supervisors });
 
     if (telemetry !== undefined) {
       const stopSandboxMetrics = reportSandboxMetrics(telemetry, store, events);
@@ -171,7 +186,7 @@ export class GatewayApp {
 
     const info = gatewayInfoSource(manager, isStoreDegraded);
     const scope = { auth, logger: logger.child({ component: 'api' }), ...(telemetry !== undefined && toRpcTelemetry(telemetry)) };
-    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec });
+    const handlers = createOpenShellHandlers({ ...scope, sandboxes, store, events, info, logs, exec, remote: replica?.peers });
     primary.activate(handlers);
     callbacks.activate(createCallbackHandlers(scope, info));
     supervisorSessions.activate(createSupervisorSessionHandlers(this.supervisors, execs));
@@ -204,7 +219,7 @@ export class GatewayApp {
     this.closing ??= (async () => {
       this.supervisors?.close();
       if (this.server !== undefined) await this.server.close(this.config.shutdownGraceMs);
-      if (this.lifecycle !== undefined) {
+      if (this.lifecycle !== undefined && (this.replica === undefined || (await this.replica.isLastReplica()))) {
         const stopped = await this.lifecycle.stopAllForShutdown();
         if (stopped > 0) this.logger.info('stopped sandboxes for gateway shutdown; they start again with the gateway', { count: stopped });
       }

@@ -154,6 +154,27 @@ export const gatewayConfigSchema = defineConfig({
       'BYTES',
       'Log bytes kept in memory per sandbox (each line is capped at 32 KiB); the oldest lines are dropped.',
     ),
+    replica_listen: {
+      type: 'address',
+      default: '127.0.0.1:17671',
+      description: 'With a postgres:// database: address of the replica-to-replica relay (exec, logs); other replicas must reach it.',
+      ...sources('replica_listen'),
+    },
+    replica_advertise: {
+      type: 'string',
+      valueName: 'HOST:PORT',
+      defaultText: 'replica_listen with its bound port (refused for a wildcard host)',
+      description: 'Relay address other replicas dial, recorded in the replica registry (e.g. the pod IP and port).',
+      ...sources('replica_advertise'),
+    },
+    replica_secret_file: {
+      type: 'path',
+      valueName: 'FILE',
+      description: 'Shared secret replicas present to each other on the relay (same file on every replica, 0600); required with postgres://.',
+      ...sources('replica_secret_file'),
+    },
+    lease_duration_ms: positive('lease_duration_ms', 15_000, 'MS', 'Leader lease: a leader that cannot renew stops leader work within this time, and another replica takes over.'),
+    lease_renew_interval_ms: positive('lease_renew_interval_ms', 3_000, 'MS', 'How often the leader renews its lease and the others try to take it (at least every second); at most half of lease_duration_ms.'),
     [DRIVERS_TABLE]: {
       type: 'table',
       description: 'One [drivers.NAME] table per driver (see "Drivers" below); file only.',

@@ -46,10 +46,23 @@ export interface GatewayConfig {
   readonly sandboxLogBufferLines: number;
   /** Log bytes held per sandbox. */
   readonly sandboxLogBufferBytes: number;
+  /** Replica settings; used only with a postgres:// database (see docs/replicas.md). */
+  readonly replication: ReplicationConfig;
   /** Configured drivers in declaration order: file tables, then env, then flags. */
   readonly drivers: readonly DriverConfigEntry[];
   /** Where each setting came from: `default`, `FILE:LINE:key`, an env var or a flag. */
   readonly origins: Readonly<Record<GatewayConfigKey, string>>;
+}
+
+/** How replicas sharing one Postgres database elect a leader and reach each other. */
+export interface ReplicationConfig {
+  /** Address the replica relay binds. */
+  readonly listen: string;
+  /** Relay address other replicas dial; undefined: derived from the bound listener. */
+  readonly advertise: string | undefined;
+  readonly secretFile: string | undefined;
+  readonly leaseDurationMs: number;
+  readonly leaseRenewIntervalMs: number;
 }
 
 export interface LoadGatewayConfigOptions {
@@ -158,11 +171,31 @@ function build(
     supervisorHeartbeatMs: values.supervisor_heartbeat_ms,
     sandboxLogBufferLines: values.sandbox_log_buffer_lines,
     sandboxLogBufferBytes: values.sandbox_log_buffer_bytes,
+    replication: Object.freeze({
+      listen: values.replica_listen,
+      advertise: values.replica_advertise,
+      secretFile: values.replica_secret_file,
+      leaseDurationMs: values.lease_duration_ms,
+      leaseRenewIntervalMs: values.lease_renew_interval_ms,
+    }),
     drivers: Object.freeze([...drivers]),
     origins,
   };
   checkTls(config);
+  checkLease(config);
   return Object.freeze(config);
+}
+
+/** Renewing at most every half lease leaves the leader a retry before its lease runs out. */
+function checkLease(config: GatewayConfig): void {
+  const { leaseDurationMs, leaseRenewIntervalMs } = config.replication;
+  if (leaseRenewIntervalMs * 2 > leaseDurationMs) {
+    throw configError(
+      config.origins.lease_renew_interval_ms,
+      `lease_renew_interval_ms (${leaseRenewIntervalMs}) must be at most half of lease_duration_ms (${leaseDurationMs})`,
+      'renew at least twice per lease, e.g. lease_duration_ms = 15000 with lease_renew_interval_ms = 3000',
+    );
+  }
 }
 
 function checkTls(config: GatewayConfig): void {

@@ -10,7 +10,7 @@ export { EXTERNAL_DRIVER_NAME, gatewayConfigSchema } from './config-keys.js';
 export type { GatewayConfigKey } from './config-keys.js';
 export { gatewayHelpText, isHelpRequested } from './gateway-help-text.js';
 export { loadGatewayConfig } from './gateway-config.js';
-export type { GatewayConfig, LoadGatewayConfigOptions } from './gateway-config.js';
+export type { GatewayConfig, LoadGatewayConfigOptions, ReplicationConfig } from './gateway-config.js';
 export type { DriverConfigEntry } from './parse-driver-entries.js';
 export type { DatabaseConfig, PostgresDatabaseConfig } from './database-config.js';
 export { DATABASE_PASSWORD_ENV } from './database-config.js';

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ErrorCode, ShellgateError } from '@shellgate/driver-sdk';
@@ -33,7 +33,8 @@ export class SandboxIdentity {
       const { privateKey } = generateKeyPairSync('ed25519');
       writeFileSync(keyPath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
     }
-    chmodSync(keyPath, 0o600);
+    // Only when others may read it: a replica's key may be a read-only mounted Secret (0400).
+    if ((statSync(keyPath).mode & 0o077) !== 0) chmodSync(keyPath, 0o600);
     let privateKey: KeyObject;
     try {
       privateKey = createPrivateKey(readFileSync(keyPath));

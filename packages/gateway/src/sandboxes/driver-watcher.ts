@@ -18,6 +18,12 @@ export interface DriverWatcherOptions {
   nowMs?: () => number;
   /** Told each time a driver's watch stream is reopened (optional telemetry). */
   onWatchReconnect?: (driver: string) => void;
+  /**
+   * Set when replicas share the store: the reconcile sweep (and the pruning it does) must
+   * run once, so only the leader sweeps, through its fenced store; undefined while this
+   * replica does not lead. Every replica still watches its drivers.
+   */
+  leaderStore?: () => GatewayStore | undefined;
 }
 
 /**
@@ -40,19 +46,25 @@ export class DriverWatcher {
     this.nowMs = options.nowMs ?? Date.now;
   }
 
-  /** Sweeps every driver once (so state is current before the API opens), then watches. */
-  async start(): Promise<void> {
-    for (const name of this.options.drivers.names()) await this.sweepLogged(name);
+  /**
+   * Sweeps every driver once (so state is current before the API opens), then watches.
+   * `initialSweep: false` leaves the first sweep to the caller (a newly elected leader's).
+   */
+  async start({ initialSweep = true }: { initialSweep?: boolean } = {}): Promise<void> {
+    if (initialSweep) await this.sweepAll();
     for (const name of this.options.drivers.names()) this.loops.push(this.watchLoop(name));
     this.unsubscribe = this.options.drivers.onDriverConnected((name) => {
       this.streams.get(name)?.abort();
       void this.sweepLogged(name);
     });
     const interval = this.options.reconcileIntervalMs ?? 60_000;
-    this.sweepTimer = setInterval(() => {
-      for (const name of this.options.drivers.names()) void this.sweepLogged(name);
-    }, interval);
+    this.sweepTimer = setInterval(() => void this.sweepAll(), interval);
     this.sweepTimer.unref();
+  }
+
+  /** One sweep of every driver, each failure logged (e.g. at once when this replica becomes leader). */
+  async sweepAll(): Promise<void> {
+    for (const name of this.options.drivers.names()) await this.sweepLogged(name);
   }
 
   async close(): Promise<void> {
@@ -125,7 +137,8 @@ export class DriverWatcher {
   /** One reconcile pass over a driver: apply its list, then age and prune what it lacks. */
   async sweep(name: string): Promise<void> {
     const driver = this.options.drivers.get(name);
-    if (driver === undefined) return;
+    const writer = this.options.leaderStore === undefined ? this.options.store : this.options.leaderStore();
+    if (driver === undefined || writer === undefined) return;
     const listed = await driver.client.listSandboxes();
     const listedIds = new Set<string>();
     for (const sandbox of listed) {
@@ -141,23 +154,24 @@ export class DriverWatcher {
         // A delete whose driver call failed earlier is finished here.
         if (record.sandbox.metadata!.deletionTimestampMs > 0) {
           await driver.client.deleteSandbox(sandboxId);
-          await this.options.statusSync.forget(sandboxId, record);
+          await this.options.statusSync.forget(sandboxId, record, writer);
         } else if (!listedIds.has(sandboxId)) {
-          await this.handleMissing(name, record);
+          await this.handleMissing(name, record, writer);
         }
       } catch (error) {
         failures.push(error);
       }
     }
+    this.logger.debug('reconcile sweep finished', { driver: name, listed: listed.length, records: records.length, failed: failures.length });
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `reconcile of ${failures.length} sandboxes of driver ${JSON.stringify(name)} failed`);
   }
 
-  private async handleMissing(driverName: string, record: SandboxRecord): Promise<void> {
+  private async handleMissing(driverName: string, record: SandboxRecord, writer: GatewayStore): Promise<void> {
     const sandboxId = record.sandbox.metadata!.id;
     const nowMs = this.nowMs();
     if (record.missingSinceMs === undefined) {
-      await this.options.statusSync.markMissing(sandboxId, nowMs);
+      await this.options.statusSync.markMissing(sandboxId, nowMs, writer);
       return;
     }
     const graceMs = this.options.orphanGraceMs ?? 300_000;
@@ -170,7 +184,7 @@ export class DriverWatcher {
     } catch (error) {
       if (!(isShellgateError(error) && error.code === ErrorCode.NotFound)) throw error;
       this.logger.warn('pruning a sandbox its driver no longer has', { driver: driverName, sandboxId, missingForMs: nowMs - record.missingSinceMs });
-      await this.options.statusSync.forget(sandboxId, record);
+      await this.options.statusSync.forget(sandboxId, record, writer);
     }
   }
 }

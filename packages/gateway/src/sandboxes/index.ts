@@ -15,6 +15,8 @@ export type { CreateSandboxPlan } from './sandbox-request.js';
 export { SandboxService } from './sandbox-service.js';
 export type { ListSandboxesQuery, SandboxServiceOptions } from './sandbox-service.js';
 export { SandboxStatusSync } from './sandbox-status-sync.js';
+export type { ReplicaStatusOptions } from './sandbox-status-sync.js';
+export { SESSION_REPLICA_ANNOTATION, sessionReplicaOf } from './session-replica.js';
 export { SessionRegistry } from './session-registry.js';
 export { StoreChangeRelay } from './store-change-relay.js';
 export type { StoreChangeRelayOptions } from './store-change-relay.js';

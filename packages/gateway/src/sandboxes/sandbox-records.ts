@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SandboxPhase, SandboxTemplate, type Sandbox, type SandboxCondition } from '@shellgate/api';
 import type { DriverSandbox, DriverSandboxStatus, GetCapabilitiesResponse } from '@shellgate/driver-sdk';
 import type { CreateSandboxPlan } from './sandbox-request.js';
+import { SESSION_REPLICA_ANNOTATION } from './session-replica.js';
 
 /** Annotation naming the driver that owns a sandbox; the gateway sets it, user values are overwritten. */
 export const DRIVER_ANNOTATION = 'shellgate.dev/driver';
@@ -9,6 +10,7 @@ export const DRIVER_ANNOTATION = 'shellgate.dev/driver';
 /** The public object for a new sandbox, before the driver has said anything about it. */
 export function toNewSandbox(plan: CreateSandboxPlan, driverName: string, capabilities: GetCapabilitiesResponse, nowMs: number): Sandbox {
   const template = plan.spec.template;
+  const { [SESSION_REPLICA_ANNOTATION]: _claimed, ...annotations } = plan.annotations;
   const image = template?.image || capabilities.defaultImage;
   return {
     metadata: {
@@ -17,7 +19,7 @@ export function toNewSandbox(plan: CreateSandboxPlan, driverName: string, capabi
       createdAtMs: nowMs,
       labels: { ...plan.labels },
       resourceVersion: 0,
-      annotations: { ...plan.annotations, [DRIVER_ANNOTATION]: driverName },
+      annotations: { ...annotations, [DRIVER_ANNOTATION]: driverName },
       workspace: plan.workspace,
       deletionTimestampMs: 0,
     },

@@ -7,6 +7,7 @@ import { withMainProcessExit, type MainProcessExit } from './main-process-exit.j
 import { decideSandboxPhase, showsPowerChange } from './sandbox-phase.js';
 import { isSameStatus, withBackendFields } from './sandbox-records.js';
 import type { SessionRegistry } from './session-registry.js';
+import { sessionReplicaOf, withSessionReplica } from './session-replica.js';
 
 export interface SandboxStatusSyncOptions {
   store: GatewayStore;
@@ -15,6 +16,25 @@ export interface SandboxStatusSyncOptions {
   events: SandboxEventBus;
   logger?: Logger;
   nowMs?: () => number;
+  /**
+   * Set when several gateway replicas share the store (see docs/replicas.md). A sandbox's
+   * session then counts wherever it is: the replica holding it records itself on the
+   * record, so every replica derives the same phase.
+   */
+  replicas?: ReplicaStatusOptions;
+}
+
+/** How a replica takes part in the status of sandboxes it shares with other replicas. */
+export interface ReplicaStatusOptions {
+  /** This replica's id, recorded on the sandboxes whose supervisor session it holds. */
+  readonly replicaId: string;
+  /**
+   * The store that driver reports are written through: the leader's, fenced by its lease
+   * epoch, while this replica leads; undefined otherwise. Every replica watches its
+   * drivers, so reports from one shared backend arrive several times, possibly out of
+   * order: only the leader writes them, and the others keep them in memory only.
+   */
+  leaderStore(): GatewayStore | undefined;
 }
 
 /**
@@ -34,8 +54,8 @@ export class SandboxStatusSync {
   constructor(private readonly options: SandboxStatusSyncOptions) {
     this.logger = options.logger ?? silentLogger;
     this.nowMs = options.nowMs ?? Date.now;
-    options.sessions.onChange((sandboxId) => {
-      this.refresh(sandboxId).catch((error: unknown) => this.logger.warn('phase refresh after a session change failed', { sandboxId, error }));
+    options.sessions.onChange((sandboxId, isConnected) => {
+      this.applyLocalSession(sandboxId, isConnected).catch((error: unknown) => this.logger.warn('phase refresh after a session change failed', { sandboxId, error }));
     });
   }
 
@@ -55,15 +75,49 @@ export class SandboxStatusSync {
       const awaited = this.powerChangesAwaitingReport.get(backend.id);
       if (awaited !== undefined && showsPowerChange(awaited, backend.status)) this.powerChangesAwaitingReport.delete(backend.id);
     }
-    await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }));
+    const writer = this.reportWriter();
+    if (writer === undefined) return;
+    await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }), writer);
   }
 
   /** The driver says the sandbox is gone from the backend. */
   async applyBackendDeleted(driverName: string, sandboxId: string): Promise<void> {
     const record = await this.options.store.getSandbox(sandboxId);
     if (record?.driver !== driverName) return;
+    const writer = this.reportWriter();
+    if (writer === undefined) {
+      this.backendStatuses.delete(sandboxId);
+      return;
+    }
     this.logger.info('sandbox removed from the backend', { driver: driverName, sandboxId });
-    await this.forget(sandboxId, record);
+    await this.forget(sandboxId, record, writer);
+  }
+
+  /**
+   * This replica's own session of the sandbox connected or ended. With replicas the record
+   * names the holder: set on connect, cleared on end unless another replica took it since.
+   */
+  async applyLocalSession(sandboxId: string, isConnected: boolean): Promise<SandboxRecord | undefined> {
+    const replicaId = this.options.replicas?.replicaId;
+    if (replicaId === undefined) return this.refresh(sandboxId);
+    return this.update(sandboxId, (current) => {
+      if (isConnected) return withSessionReplica(current, replicaId);
+      return sessionReplicaOf(current.sandbox) === replicaId ? withSessionReplica(current, undefined) : current;
+    });
+  }
+
+  /**
+   * The leader's cleanup after replica `replicaId` died: its sessions died with it, so the
+   * sandboxes it held wait for their supervisors to reconnect elsewhere.
+   */
+  async releaseSession(sandboxId: string, replicaId: string, writer: GatewayStore): Promise<SandboxRecord | undefined> {
+    return this.update(sandboxId, (current) => (sessionReplicaOf(current.sandbox) === replicaId ? withSessionReplica(current, undefined) : current), writer);
+  }
+
+  /** The store that driver reports go to; undefined when this replica only observes them. */
+  private reportWriter(): GatewayStore | undefined {
+    const replicas = this.options.replicas;
+    return replicas === undefined ? this.options.store : replicas.leaderStore();
   }
 
   applyPlatformEvent(sandboxId: string, event: DriverPlatformEvent): void {
@@ -152,11 +206,11 @@ export class SandboxStatusSync {
   }
 
   /** Removes the record and tells watchers; idempotent. */
-  async forget(sandboxId: string, record: SandboxRecord): Promise<void> {
+  async forget(sandboxId: string, record: SandboxRecord, writer: GatewayStore = this.options.store): Promise<void> {
     this.backendStatuses.delete(sandboxId);
     this.powerChangesAwaitingReport.delete(sandboxId);
     this.shutdownStops.delete(sandboxId);
-    const removed = await this.options.store.deleteSandbox(sandboxId);
+    const removed = await writer.deleteSandbox(sandboxId);
     if (!removed) return;
     const sandbox = record.sandbox;
     this.options.events.publish({
@@ -169,12 +223,17 @@ export class SandboxStatusSync {
    * Applies `mutate`, re-derives the phase and writes only when something visible changed
    * (compare-and-set, re-read on conflict), then publishes the new object.
    */
-  private async update(sandboxId: string, mutate: (current: SandboxRecord) => SandboxRecord): Promise<SandboxRecord | undefined> {
+  private async update(
+    sandboxId: string,
+    mutate: (current: SandboxRecord) => SandboxRecord,
+    writer: GatewayStore = this.options.store,
+  ): Promise<SandboxRecord | undefined> {
     let published: SandboxRecord | undefined;
-    const result = await updateSandboxWithRetry(this.options.store, sandboxId, (current) => {
+    const result = await updateSandboxWithRetry(writer, sandboxId, (current) => {
       const next = this.withDerivedPhase(mutate(current));
       const isUnchanged = isSameStatus(current.sandbox, next.sandbox) && next.desiredState === current.desiredState
         && next.missingSinceMs === current.missingSinceMs
+        && sessionReplicaOf(next.sandbox) === sessionReplicaOf(current.sandbox)
         && next.sandbox.metadata!.deletionTimestampMs === current.sandbox.metadata!.deletionTimestampMs;
       return isUnchanged ? undefined : next;
     });
@@ -195,7 +254,7 @@ export class SandboxStatusSync {
         previousConditions: record.sandbox.status!.conditions,
         desiredState: record.desiredState,
         isDeleting: record.sandbox.metadata!.deletionTimestampMs > 0,
-        hasSupervisorSession: this.options.sessions.hasLiveSession(sandboxId),
+        hasSupervisorSession: this.options.replicas === undefined ? this.options.sessions.hasLiveSession(sandboxId) : sessionReplicaOf(record.sandbox) !== undefined,
         requiresSupervisor: this.options.drivers.get(record.driver)?.requiresSupervisor ?? true,
         isBackendStale: this.powerChangesAwaitingReport.has(sandboxId),
         isShutdownStop: this.shutdownStops.has(sandboxId),
@@ -206,7 +265,7 @@ export class SandboxStatusSync {
   }
 
   /** Marks the start of a driver's absence from its own list (reconcile). */
-  async markMissing(sandboxId: string, sinceMs: number): Promise<SandboxRecord | undefined> {
-    return this.update(sandboxId, (current) => (current.missingSinceMs === undefined ? { ...current, missingSinceMs: sinceMs } : current));
+  async markMissing(sandboxId: string, sinceMs: number, writer: GatewayStore = this.options.store): Promise<SandboxRecord | undefined> {
+    return this.update(sandboxId, (current) => (current.missingSinceMs === undefined ? { ...current, missingSinceMs: sinceMs } : current), writer);
   }
 }

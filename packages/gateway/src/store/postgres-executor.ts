@@ -40,6 +40,12 @@ export class PostgresExecutor {
     if (this.client !== undefined) return work(this);
     const client = await this.pool.connect();
     let isBroken = false;
+    // The pool listens for errors of idle connections only: one that dies while checked out
+    // (the server restarts between two statements) would crash the process unheard.
+    const onError = (): void => {
+      isBroken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(new PostgresExecutor(this.pool, client));
@@ -52,6 +58,7 @@ export class PostgresExecutor {
       });
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(isBroken);
     }
   }

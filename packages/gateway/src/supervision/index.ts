@@ -11,7 +11,8 @@ export { SANDBOX_LOG_LEVELS, matchesLogQuery, parseLogQuery, selectLogLines } fr
 export type { LogQuery, LogQueryFields, SandboxLogLevel } from './log-query.js';
 export { resolveSandboxReference } from './resolve-sandbox.js';
 export { SandboxExecService } from './sandbox-exec-service.js';
-export type { SandboxExecServiceOptions } from './sandbox-exec-service.js';
+export type { ExecClientCall, ExecRouting, SandboxExecServiceOptions } from './sandbox-exec-service.js';
+export type { RemoteSessions } from './remote-sessions.js';
 export { SandboxLogStore } from './sandbox-log-store.js';
 export type { LogBufferCapacity } from './sandbox-log-store.js';
 export { LogLineLimits, TRUNCATED_FIELD } from './bounded-log-line.js';

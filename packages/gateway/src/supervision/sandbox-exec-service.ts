@@ -9,22 +9,33 @@ import { ExecRelay, type ExecEventSink } from './exec-relay.js';
 import { parseExecRequest } from './exec-request.js';
 import { resolveSandboxReference } from './resolve-sandbox.js';
 import type { SupervisorConnection } from './supervisor-connection.js';
+import type { RemoteSessions } from './remote-sessions.js';
 import type { SupervisorHub } from './supervisor-hub.js';
 
 export interface SandboxExecServiceOptions {
   readonly store: GatewayStore;
   readonly hub: SupervisorHub;
   readonly execs: ExecBroker;
+  /** Set when replicas share the store: an exec of a session held elsewhere is relayed there. */
+  readonly remote?: RemoteSessions;
   readonly logger?: Logger;
   /** Told, per exec, the seconds from the request to the command running (optional telemetry). */
   readonly onExecStarted?: (driver: string, seconds: number) => void;
 }
 
 /** A client stream an exec can watch for the client leaving. */
-interface ClientCall extends ExecEventSink {
+export interface ExecClientCall extends ExecEventSink {
   readonly cancelled: boolean;
   once(event: 'cancelled' | 'drain', listener: () => void): unknown;
   removeListener(event: 'cancelled', listener: () => void): unknown;
+}
+
+type ClientCall = ExecClientCall;
+type InteractiveCall = ServerDuplexStream<ExecSandboxInput, ExecSandboxEvent>;
+
+/** `localOnly`: the relay of another replica asks; never forward again (no loops). */
+export interface ExecRouting {
+  readonly localOnly?: boolean;
 }
 
 /**
@@ -43,14 +54,14 @@ export class SandboxExecService {
   /** Server-streaming exec: `stdin` is delivered, then end of input. */
   async exec(call: ServerWritableStream<ExecSandboxRequest, ExecSandboxEvent>): Promise<void> {
     const request = call.request;
-    await this.run(request, call, (relay) => {
+    await this.run(request, call, undefined, {}, (relay) => {
       if (request.stdin.length > 0) relay.sendStdin(request.stdin);
       relay.sendStdinEof();
     });
   }
 
   /** Bidi exec: the first message must be `start`; then stdin and resize; half-close is end of input. */
-  async execInteractive(call: ServerDuplexStream<ExecSandboxInput, ExecSandboxEvent>): Promise<void> {
+  async execInteractive(call: InteractiveCall, routing: ExecRouting = {}): Promise<void> {
     const first = await readFirstInput(call);
     if (first === undefined) return;
     if (first.payload?.$case !== 'start') {
@@ -58,12 +69,25 @@ export class SandboxExecService {
         hint: 'send ExecSandboxInput{start: ExecSandboxRequest} first, then stdin and resize',
       });
     }
-    await this.run(first.payload.start, call, (relay) => pumpInput(call, relay));
+    await this.run(first.payload.start, call, call, routing, (relay) => pumpInput(call, relay));
   }
 
-  private async run(request: ExecSandboxRequest, call: ClientCall, startInput: (relay: ExecRelay) => void): Promise<void> {
+  private async run(
+    request: ExecSandboxRequest,
+    call: ClientCall,
+    input: InteractiveCall | undefined,
+    routing: ExecRouting,
+    startInput: (relay: ExecRelay) => void,
+  ): Promise<void> {
     const requestedMs = performance.now();
     const record = await resolveSandboxReference(this.options.store, request.sandboxId, '');
+    const holder = routing.localOnly === true ? undefined : this.options.remote?.holderElsewhere(record);
+    if (holder !== undefined) {
+      requireReady(record);
+      parseExecRequest(request);
+      await this.options.remote!.exec(holder, request, call, input);
+      return;
+    }
     const connection = this.requireConnection(record);
     const command = parseExecRequest(request);
     const sandboxName = record.sandbox.metadata!.name;
@@ -102,16 +126,22 @@ export class SandboxExecService {
 
   private requireConnection(record: SandboxRecord): SupervisorConnection {
     const name = record.sandbox.metadata!.name;
-    const phase = record.sandbox.status?.phase ?? SandboxPhase.SANDBOX_PHASE_UNKNOWN;
-    if (phase !== SandboxPhase.SANDBOX_PHASE_READY) {
-      throw new SandboxNotExecutableError(name, describePhase(phase), 'exec needs a Ready sandbox', hintFor(phase));
-    }
+    const phase = requireReady(record);
     const connection = this.options.hub.connectionOf(record.sandbox.metadata!.id);
     if (connection === undefined || !connection.isOpen) {
       throw new SandboxNotExecutableError(name, describePhase(phase), 'but no sandbox supervisor is connected to run commands', 'exec needs the Shellgate supervisor inside the sandbox; a driver with requires_supervisor = false cannot exec');
     }
     return connection;
   }
+}
+
+/** The sandbox's phase, which must be Ready for an exec. */
+function requireReady(record: SandboxRecord): SandboxPhase {
+  const phase = record.sandbox.status?.phase ?? SandboxPhase.SANDBOX_PHASE_UNKNOWN;
+  if (phase !== SandboxPhase.SANDBOX_PHASE_READY) {
+    throw new SandboxNotExecutableError(record.sandbox.metadata!.name, describePhase(phase), 'exec needs a Ready sandbox', hintFor(phase));
+  }
+  return phase;
 }
 
 function hintFor(phase: SandboxPhase): string {
@@ -127,7 +157,7 @@ function hintFor(phase: SandboxPhase): string {
 }
 
 /** The first message of a bidi call: empty when the client half-closes first, undefined when it leaves. */
-async function readFirstInput(call: ServerDuplexStream<ExecSandboxInput, ExecSandboxEvent>): Promise<ExecSandboxInput | undefined> {
+async function readFirstInput(call: InteractiveCall): Promise<ExecSandboxInput | undefined> {
   return new Promise((resolve) => {
     const onData = (message: ExecSandboxInput): void => {
       cleanup();
@@ -155,7 +185,7 @@ async function readFirstInput(call: ServerDuplexStream<ExecSandboxInput, ExecSan
 }
 
 /** Client input to the supervisor, with backpressure: a full exec stream pauses the client. */
-function pumpInput(call: ServerDuplexStream<ExecSandboxInput, ExecSandboxEvent>, relay: ExecRelay): void {
+function pumpInput(call: InteractiveCall, relay: ExecRelay): void {
   call.on('data', (input: ExecSandboxInput) => {
     const payload = input.payload;
     if (payload?.$case === 'stdin') {
