@@ -49,11 +49,15 @@ echo "== tests"
 FILE_TIMEOUT_MS=300000
 ENGINE_FILE_TIMEOUT_MS=1800000
 # Files that drive an engine (e2e/dist/docker, e2e/dist/podman, e2e/dist/hostile/*docker*,
-# e2e/dist/packaging, which installs every driver set and runs a sandbox, e2e/dist/vm and
-# e2e/dist/k8s) run one at a time: the Docker suite restarts dockerd at its end, the Podman suite
-# its API service and the Kubernetes suite its API server, which must not pull an engine from
-# under another file, and QEMU micro-VMs on 2 cores must not compete with another file.
-is_engine_file() { [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/packaging/* || $1 == e2e/dist/vm/* || $1 == e2e/dist/k8s/* ]]; }
+# e2e/dist/interop/*docker*, e2e/dist/packaging, which installs every driver set and runs a
+# sandbox, e2e/dist/vm, e2e/dist/k8s and e2e/dist/replicas) run one at a time: the Docker suite
+# restarts dockerd at its end, the Podman suite its API service, the Kubernetes suite its API
+# server and the replica suite Postgres, which must not pull an engine from under another file,
+# and QEMU micro-VMs on 2 cores must not compete with another file.
+is_engine_file() {
+  [[ $1 == e2e/dist/docker/* || $1 == e2e/dist/podman/* || $1 == e2e/dist/hostile/*docker* || $1 == e2e/dist/interop/*docker* ||
+    $1 == e2e/dist/packaging/* || $1 == e2e/dist/vm/* || $1 == e2e/dist/k8s/* || $1 == e2e/dist/replicas/* ]]
+}
 files=(); engine_files=()
 while IFS= read -r file; do
   if is_engine_file "$file"; then engine_files+=("$file"); else files+=("$file"); fi
