@@ -14,7 +14,6 @@
 # --bundle-dir so the driver reads the manifest of exactly this bundle.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-BUNDLER="$HERE/../node_modules/.bin/shellgate-supervisor-bundle"
 TAG="" BUNDLE_DIR="" ARCHIVE=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -25,8 +24,23 @@ while [ $# -gt 0 ]; do
     *) echo "build-runtime-image.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-[ -x "$BUNDLER" ] || BUNDLER=$(command -v shellgate-supervisor-bundle || true)
-[ -n "$BUNDLER" ] || { echo "build-runtime-image.sh: shellgate-supervisor-bundle not found (install @shellgate/supervisor)" >&2; exit 1; }
+# The bundler is found the way the drivers find it (@shellgate/supervisor resolved from this
+# package, its bin run with node), not through node_modules/.bin: a workspace install links bins
+# before they are built, so that link can be missing.
+# shellcheck disable=SC2016 # the script is node's
+BUNDLER_MAIN=$(node -e '
+  const { dirname, join } = require("node:path");
+  const manifestPath = require.resolve("@shellgate/supervisor/package.json", { paths: [process.argv[1]] });
+  process.stdout.write(join(dirname(manifestPath), require(manifestPath).bin["shellgate-supervisor-bundle"]));
+' "$HERE/.." 2>/dev/null || true)
+if [ -n "$BUNDLER_MAIN" ] && [ -f "$BUNDLER_MAIN" ]; then
+  BUNDLER=(node "$BUNDLER_MAIN")
+elif command -v shellgate-supervisor-bundle >/dev/null; then
+  BUNDLER=(shellgate-supervisor-bundle)
+else
+  echo "build-runtime-image.sh: shellgate-supervisor-bundle not found: install @shellgate/supervisor beside @shellgate/driver-k8s (and build it, in a workspace)" >&2
+  exit 1
+fi
 # Static: the image has no libc of its own (ldd, which the bundler needs too, says so).
 BUSYBOX=$(command -v busybox || true)
 if [ -z "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
@@ -38,7 +52,7 @@ command -v docker >/dev/null || { echo "build-runtime-image.sh: docker not found
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 BUNDLE_DIR=${BUNDLE_DIR:-$WORK/bundle}
-"$BUNDLER" --out "$BUNDLE_DIR" >/dev/null
+"${BUNDLER[@]}" --out "$BUNDLE_DIR" >/dev/null
 VERSION=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).supervisorVersion)' "$BUNDLE_DIR/manifest.json")
 TAG=${TAG:-shellgate/supervisor-runtime:$VERSION}
 
