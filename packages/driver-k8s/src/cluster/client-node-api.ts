@@ -1,8 +1,8 @@
-import { AuthenticationV1Api, AuthorizationV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, Watch, setHeaderMiddleware, setHeaderOptions } from '@kubernetes/client-node';
 import type { ConfigurationOptions, CoreV1Event, KubeConfig, V1NetworkPolicy, V1PersistentVolumeClaim, V1Pod, V1Secret } from '@kubernetes/client-node';
 
-import { isKubeStatus } from './kube-status.js';
 import type { KubeApi, KubeList, KubePermission, KubeWatchEvent } from './kube-api.js';
+import { AuthenticationV1Api, AuthorizationV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, Watch, setHeaderMiddleware, setHeaderOptions } from './kube-client.js';
+import { isKubeStatus } from './kube-status.js';
 
 /** How long a watch request may stay open before the server ends it and we resume (bookmarks keep its resourceVersion fresh). */
 const WATCH_TIMEOUT_SECONDS = 300;

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@shellgate/driver-sdk';
 
 import { DriverEnv } from '../env.js';
 import { KubernetesAccessError } from '../errors.js';
+import { KubeConfig } from './kube-client.js';
 
 /** Where the in-cluster service account's token is mounted (when automounted). */
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
