@@ -54,7 +54,7 @@ describe('toQemuArgs', () => {
 
   it('uses TCG with a fixed TSC (and multi-threaded TCG for several vCPUs), or KVM with the host CPU', () => {
     const tcg = toQemuArgs({ ...BOOT, vcpus: 2 });
-    assert.deepEqual(valueOf(tcg, '-accel'), ['tcg,thread=multi,tb-size=48']);
+    assert.deepEqual(valueOf(tcg, '-accel'), ['tcg,thread=multi']);
     assert.match(valueOf(tcg, '-append')[0]!, /tsc_early_khz=2000000 mitigations=off/);
     const kvm = toQemuArgs({ ...BOOT, accelerator: Accelerator.Kvm });
     assert.deepEqual(valueOf(kvm, '-accel'), ['kvm']);

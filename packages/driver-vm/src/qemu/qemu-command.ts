@@ -79,12 +79,6 @@ const BASE_KERNEL_ARGS = [
 const TCG_KERNEL_ARGS = ['tsc_early_khz=2000000', 'mitigations=off'];
 
 /**
- * TCG's translation cache, in MiB. QEMU's default grows to hundreds of MiB per VM; a sandbox's
- * hot code (the kernel and the supervisor's Node) fits in far less.
- */
-const TCG_TRANSLATION_CACHE_MIB = 48;
-
-/**
  * QEMU's own seccomp filter. `spawn` and `elevateprivileges` stay allowed because the
  * gateway forward forks one connector per guest connection and libslirp calls setsid() in
  * the child; QEMU already runs as an unprivileged uid, so set*uid cannot raise anything.
@@ -102,7 +96,7 @@ function toSafeName(name: string): string {
 
 function toAcceleratorArgs(boot: QemuBoot): string[] {
   if (boot.accelerator === Accelerator.Kvm) return ['-accel', 'kvm', '-cpu', 'host,-arch-capabilities'];
-  return ['-accel', `tcg,thread=${boot.vcpus > 1 ? 'multi' : 'single'},tb-size=${TCG_TRANSLATION_CACHE_MIB}`, '-cpu', 'qemu64,tsc-frequency=2000000000'];
+  return ['-accel', `tcg,thread=${boot.vcpus > 1 ? 'multi' : 'single'}`, '-cpu', 'qemu64,tsc-frequency=2000000000'];
 }
 
 function toDiskArgs(disks: readonly QemuDisk[], firstFd: number): string[] {
