@@ -26,6 +26,7 @@ import {
   StoreChangeRelay,
 } from '../sandboxes/index.js';
 import { ExecBroker, SandboxExecService, SandboxLogStore, SupervisorHub, createSupervisorSessionHandlers } from '../supervision/index.js';
+import { assertDriversReplicable, splitDriverSharing } from '../replicas/index.js';
 import { loadTelemetry, reportSandboxMetrics, toRpcTelemetry } from '../telemetry/index.js';
 import { GatewayReplica, isReplicated } from './gateway-replica.js';
 import { gatewayStatePaths, prepareGatewayState, readAuthToken, requireSharedIdentity } from './gateway-state.js';
@@ -101,7 +102,9 @@ export class GatewayApp {
     const selection = selectDrivers(config, { logger });
     const requiresSupervisor = new Map<string, boolean>();
     const replica = this.replica;
-    const drivers = (replica === undefined ? selection.drivers : GatewayReplica.checkDrivers(selection.drivers)).map((spec) => {
+    const sharing = splitDriverSharing(selection.drivers);
+    if (replica !== undefined) assertDriversReplicable(sharing);
+    const drivers = sharing.map(({ spec }) => {
       const { [REQUIRES_SUPERVISOR_KEY]: requires, ...driverConfig } = spec.driverConfig;
       requiresSupervisor.set(spec.name, requires !== false);
       return { ...spec, driverConfig };

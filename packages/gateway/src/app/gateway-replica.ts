@@ -2,15 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, ShellgateError, type Logger } from '@shellgate/driver-sdk';
 import { splitHostPort } from '../api/index.js';
 import type { GatewayConfig } from '../config/index.js';
-import type { DriverSpec } from '../drivers/index.js';
 import {
   LeaderDuties,
   LeaderElection,
   PeerRelay,
   ReplicaMembership,
   ReplicaRelayServer,
-  SHARED_BACKEND_KEY,
-  assertDriversReplicable,
   followSessionHolders,
 } from '../replicas/index.js';
 import type { DriverWatcher, ReplicaStatusOptions, SandboxEventBus, SandboxLifecycle, SandboxStatusSync } from '../sandboxes/index.js';
@@ -87,16 +84,6 @@ export class GatewayReplica {
   /** The status sync's replica options: session holder = this replica, reports written by the leader only. */
   get statusOptions(): ReplicaStatusOptions {
     return { replicaId: this.replicaId, leaderStore: () => this.leaderStore() };
-  }
-
-  /** Splits off the gateway's `shared_backend` key of every driver table, refusing drivers a replica cannot share. */
-  static checkDrivers(drivers: readonly DriverSpec[]): DriverSpec[] {
-    const split = drivers.map((spec) => {
-      const { [SHARED_BACKEND_KEY]: sharedBackend, ...driverConfig } = spec.driverConfig;
-      return { spec: { ...spec, driverConfig }, sharedBackend };
-    });
-    assertDriversReplicable(split);
-    return split.map(({ spec }) => spec);
   }
 
   /** The store fenced by the current leader term; undefined while another replica leads. */

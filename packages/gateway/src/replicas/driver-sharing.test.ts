@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ErrorCode, isShellgateError } from '@shellgate/driver-sdk';
-import { assertDriversReplicable } from './driver-sharing.js';
+import { assertDriversReplicable, splitDriverSharing } from './driver-sharing.js';
 
-const driver = (name: string, sharedBackend?: unknown) => ({ spec: { name, origin: `gateway.toml:1:drivers.${name}` }, sharedBackend });
+const driver = (name: string, sharedBackend?: boolean) => ({ spec: { name, origin: `gateway.toml:1:drivers.${name}` }, sharedBackend });
 
 function refusal(run: () => void): string {
   try {
@@ -27,5 +27,11 @@ void test('shared_backend overrides the table both ways, and any other driver mu
   assert.doesNotThrow(() => assertDriversReplicable([driver('docker', true), driver('fake', true)]));
   assert.match(refusal(() => assertDriversReplicable([driver('k8s', false)])), /its table says shared_backend = false/);
   assert.match(refusal(() => assertDriversReplicable([driver('lxd')])), /cannot tell whether every replica's instance of it sees the same sandboxes/);
-  assert.match(refusal(() => assertDriversReplicable([driver('fake', 'yes')])), /shared_backend must be true or false/);
+});
+
+void test('the gateway takes shared_backend out of every driver table, replicated or not, and checks its type', () => {
+  const table = (driverConfig: Record<string, unknown>) => ({ name: 'fake', origin: 'gateway.toml:1:drivers.fake', driverConfig });
+  assert.deepEqual(splitDriverSharing([table({ shared_backend: true, ready_delay_ms: 5 })]), [{ spec: table({ ready_delay_ms: 5 }), sharedBackend: true }]);
+  assert.deepEqual(splitDriverSharing([table({ ready_delay_ms: 5 })]), [{ spec: table({ ready_delay_ms: 5 }), sharedBackend: undefined }]);
+  assert.match(refusal(() => splitDriverSharing([table({ shared_backend: 'yes' })])), /drivers\.fake\.shared_backend must be true or false/);
 });

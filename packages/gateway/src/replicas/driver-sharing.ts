@@ -16,9 +16,26 @@ const BUILTIN_BACKENDS: Readonly<Record<string, { readonly isShared: boolean; re
 };
 
 /** A configured driver and its `shared_backend` setting, if the operator gave one. */
-export interface DriverSharing {
-  readonly spec: Pick<DriverSpec, 'name' | 'origin'>;
-  readonly sharedBackend: unknown;
+export interface DriverSharing<Spec extends Pick<DriverSpec, 'name' | 'origin'> = Pick<DriverSpec, 'name' | 'origin'>> {
+  readonly spec: Spec;
+  readonly sharedBackend: boolean | undefined;
+}
+
+/**
+ * Takes the gateway's own `shared_backend` key out of every driver table, whether or not the
+ * gateway is replicated: one driver table then serves a single gateway and replicas alike,
+ * and a driver never meets a key that is not its own.
+ */
+export function splitDriverSharing<Spec extends Pick<DriverSpec, 'name' | 'origin' | 'driverConfig'>>(specs: readonly Spec[]): DriverSharing<Spec>[] {
+  return specs.map((spec) => {
+    const { [SHARED_BACKEND_KEY]: sharedBackend, ...driverConfig } = spec.driverConfig;
+    if (sharedBackend !== undefined && typeof sharedBackend !== 'boolean') {
+      throw new ShellgateError(ErrorCode.InvalidArgument, `${spec.origin}.${SHARED_BACKEND_KEY} must be true or false`, {
+        hint: `write ${SHARED_BACKEND_KEY} = true when every gateway replica's ${spec.name} driver sees the same sandboxes`,
+      });
+    }
+    return { spec: { ...spec, driverConfig }, sharedBackend };
+  });
 }
 
 /**
@@ -31,11 +48,6 @@ export interface DriverSharing {
  */
 export function assertDriversReplicable(drivers: readonly DriverSharing[]): void {
   for (const { spec, sharedBackend } of drivers) {
-    if (sharedBackend !== undefined && typeof sharedBackend !== 'boolean') {
-      throw new ShellgateError(ErrorCode.InvalidArgument, `${spec.origin}.${SHARED_BACKEND_KEY} must be true or false`, {
-        hint: `write ${SHARED_BACKEND_KEY} = true when every gateway replica's ${spec.name} driver sees the same sandboxes`,
-      });
-    }
     if (sharedBackend === true) continue;
     // By name, however it is reached: the Kubernetes driver often runs as a sidecar the gateway dials.
     const builtin = BUILTIN_BACKENDS[spec.name];

@@ -4,7 +4,7 @@
  * exec and logs to the replica holding a sandbox's supervisor session, and the rule that
  * refuses drivers whose backend only one host sees.
  */
-export { SHARED_BACKEND_KEY, assertDriversReplicable } from './driver-sharing.js';
+export { SHARED_BACKEND_KEY, assertDriversReplicable, splitDriverSharing } from './driver-sharing.js';
 export type { DriverSharing } from './driver-sharing.js';
 export { LeaderDuties } from './leader-duties.js';
 export type { LeaderDutiesOptions } from './leader-duties.js';
