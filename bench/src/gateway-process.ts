@@ -52,7 +52,8 @@ function buildConfigToml(stateDir: string, driverTable: readonly string[], setti
   ].join('\n');
 }
 
-function fakeDriverTable(): string[] {
+/** The SDK's fake driver, sandboxes in its memory. */
+export function fakeDriverTable(): string[] {
   return [
     '[drivers.fake]',
     `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(FAKE_DRIVER_BIN)}]`,

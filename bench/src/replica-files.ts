@@ -19,8 +19,11 @@ export class ReplicaFiles implements AsyncDisposable {
     return new ReplicaFiles(dir);
   }
 
-  /** One replica on `databaseUrl` with the shared fake backend; `settings` are more gateway.toml lines. */
-  start(databaseUrl: string, settings: readonly string[] = []): Promise<BenchGateway> {
+  /**
+   * One replica on `databaseUrl`; `settings` are more gateway.toml lines. The driver is the
+   * fake one with the backend directory every replica shares, unless `driverTable` says otherwise.
+   */
+  start(databaseUrl: string, settings: readonly string[] = [], driverTable: readonly string[] = this.sharedFakeDriverTable()): Promise<BenchGateway> {
     return BenchGateway.start({
       // The URL (with its password) goes into the 0600 gateway.toml, never on a command line.
       settings: [
@@ -34,15 +37,19 @@ export class ReplicaFiles implements AsyncDisposable {
         await copyFile(path.join(this.dir, 'gateway-id'), path.join(stateDir, 'gateway-id'));
         await copyFile(path.join(this.dir, 'signing-key.pem'), path.join(stateDir, 'keys', 'sandbox-signing-key.pem'));
       },
-      driverTable: () => [
-        '[drivers.fake]',
-        `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(FAKE_DRIVER_BIN)}]`,
-        'requires_supervisor = false',
-        `ready_delay_ms = ${READY_DELAY_MS}`,
-        'shared_backend = true',
-        `shared_state_dir = ${JSON.stringify(path.join(this.dir, 'fake-backend'))}`,
-      ],
+      driverTable: () => driverTable,
     });
+  }
+
+  private sharedFakeDriverTable(): string[] {
+    return [
+      '[drivers.fake]',
+      `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(FAKE_DRIVER_BIN)}]`,
+      'requires_supervisor = false',
+      `ready_delay_ms = ${READY_DELAY_MS}`,
+      'shared_backend = true',
+      `shared_state_dir = ${JSON.stringify(path.join(this.dir, 'fake-backend'))}`,
+    ];
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,8 +1,8 @@
 // Gateway replicas on Postgres (issue 16): create → Provisioning p50 and 100 concurrent
-// creates/s through one gateway on SQLite (the baseline) and one on Postgres, fake driver,
-// printed side by side with a PASS/MISS for Postgres p50 ≤ 1.5× SQLite p50. The three-replica
-// throughput and the failover time are added by the replicas work (startStoreGateway and
-// measureCreates are exported for it).
+// creates/s through one gateway on SQLite (the baseline) and one on Postgres, the same
+// in-memory fake driver on both, printed side by side with a PASS/MISS for Postgres p50 ≤ 1.5×
+// SQLite p50. The three-replica throughput and the failover time are replica-failover.ts
+// (measureCreates is exported for it).
 // Needs SHELLGATE_TEST_POSTGRES_URL (scripts/engines/postgres.sh start; eval "$(scripts/engines/postgres.sh env)");
 // without it, it prints "skipped". Alone: node bench/dist/store-replicas.js
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { OpenShellClient, SandboxPhase } from '@shellgate/api';
 import pg from 'pg';
 
 import { ApiCalls, sample, timeBurst } from './gateway-api.js';
-import { BenchGateway } from './gateway-process.js';
+import { BenchGateway, fakeDriverTable } from './gateway-process.js';
 import { ReplicaFiles } from './replica-files.js';
 import { formatMs, formatRatio, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
@@ -55,13 +55,22 @@ export async function createBenchDatabase(serverUrl: string): Promise<BenchDatab
 }
 
 /**
- * A gateway with the fake driver on SQLite (`databaseUrl` undefined) or on that Postgres
- * database; `settings` are more gateway.toml lines (e.g. `database_synchronous_commit = "off"`).
+ * The driver of both single-replica rows: the fake one with its sandboxes in memory, so the
+ * store is all that differs between them. `shared_backend = true` is what a Postgres gateway
+ * (a replica) asks of its drivers; with one replica it holds, and a SQLite gateway ignores it.
  */
-export function startStoreGateway(databaseUrl: string | undefined, settings: readonly string[] = [], replicas?: ReplicaFiles): Promise<BenchGateway> {
-  if (databaseUrl === undefined) return BenchGateway.start({ settings });
+function singleReplicaDriverTable(): string[] {
+  return [...fakeDriverTable(), 'shared_backend = true'];
+}
+
+/**
+ * A gateway with the in-memory fake driver on SQLite (`databaseUrl` undefined) or on that
+ * Postgres database; `settings` are more gateway.toml lines (e.g. `database_synchronous_commit = "off"`).
+ */
+function startStoreGateway(databaseUrl: string | undefined, settings: readonly string[] = [], replicas?: ReplicaFiles): Promise<BenchGateway> {
+  if (databaseUrl === undefined) return BenchGateway.start({ settings, driverTable: singleReplicaDriverTable });
   if (replicas === undefined) throw new Error('a gateway on Postgres is a replica: pass the ReplicaFiles it shares');
-  return replicas.start(databaseUrl, settings);
+  return replicas.start(databaseUrl, settings, singleReplicaDriverTable());
 }
 
 export interface CreateFigures {
@@ -123,7 +132,7 @@ export async function runStoreReplicasBench(env: NodeJS.ProcessEnv = process.env
   const sqlite = await measureOne(undefined);
   const postgres = await measureOnFreshDatabase(serverUrl, []);
   const postgresAsync = await measureOnFreshDatabase(serverUrl, ['database_synchronous_commit = "off"']);
-  printTable(`Gateway store, fake driver, one replica (${SEQUENTIAL_CREATES} sequential creates after warm-up; ${CONCURRENT_ROUNDS} bursts of ${CONCURRENT_CREATES})`, [
+  printTable(`Gateway store, one replica, the same in-memory fake driver on both stores (${SEQUENTIAL_CREATES} sequential creates after warm-up; ${CONCURRENT_ROUNDS} bursts of ${CONCURRENT_CREATES})`, [
     ['store', 'create p50', 'create p99', 'p50 vs SQLite', 'creates/s (median)', 'creates/s (each burst)'],
     row('SQLite (baseline)', sqlite, sqlite),
     row('Postgres (default: WAL flushed per commit)', postgres, sqlite),

@@ -188,6 +188,15 @@ describe('SandboxService: EnsureWorkspace', () => {
     assert.equal(h.drivers.client('fake').callsTo('ensureWorkspace').filter((c) => c.workspace === 'team-a').length, 2);
   });
 
+  it('a workspace deleted behind this gateway (another replica) is still NOT_FOUND, and reaches no driver create', async () => {
+    await h.create({ name: 'a', workspace: 'team-a' });
+    await h.service.delete('team-a', 'a');
+    assert.equal(await h.store.deleteWorkspace('team-a'), true);
+    await rejectsWithCode(h.create({ name: 'b', workspace: 'team-a' }), ErrorCode.NotFound, /team-a/);
+    assert.equal(h.drivers.client('fake').callsTo('createSandbox').length, 1);
+    assert.equal(await h.store.countSandboxes(), 0);
+  });
+
   it('deleteWorkspaceInDrivers passes other driver errors on', async () => {
     h.drivers.client('fake').failNext('deleteWorkspace', new ShellgateError(ErrorCode.Internal, 'boom'));
     await rejectsWithCode(h.service.deleteWorkspaceInDrivers('team-a'), ErrorCode.Internal, /boom/);

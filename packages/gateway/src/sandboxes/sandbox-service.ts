@@ -53,7 +53,12 @@ export class SandboxService {
   async create(request: CreateSandboxRequest): Promise<Sandbox> {
     const plan = parseCreateSandboxRequest(request, this.drivers.names());
     const driver = this.requireDriver(plan.driverName ?? this.drivers.defaultDriverName, plan.name);
-    if ((await this.store.getWorkspace(plan.workspace)) === undefined) throw new WorkspaceNotFoundError(plan.workspace);
+    // The store's insert refuses a missing workspace on its own; this read only keeps a first
+    // create in an unknown workspace from reaching the driver's EnsureWorkspace, so a workspace
+    // this gateway ensured already costs no round trip (a Postgres store pays one per read).
+    if (!this.ensuredWorkspaces.has(workspaceKey(driver, plan.workspace)) && (await this.store.getWorkspace(plan.workspace)) === undefined) {
+      throw new WorkspaceNotFoundError(plan.workspace);
+    }
     await this.ensureWorkspace(driver, plan.workspace);
     const sandbox = toNewSandbox(plan, driver.name, driver.capabilities, this.nowMs());
     const sandboxId = sandbox.metadata!.id;
@@ -140,7 +145,7 @@ export class SandboxService {
   }
 
   private async ensureWorkspace(driver: DriverHandle, workspace: string): Promise<void> {
-    const key = `${driver.name}\0${workspace}`;
+    const key = workspaceKey(driver, workspace);
     let ensured = this.ensuredWorkspaces.get(key);
     if (ensured === undefined) {
       ensured = ignoreUnimplemented(driver.client.ensureWorkspace(workspace));
@@ -161,7 +166,7 @@ export class SandboxService {
       const driver = this.drivers.get(name);
       if (driver === undefined) continue;
       await ignoreUnimplemented(driver.client.deleteWorkspace(workspace));
-      this.ensuredWorkspaces.delete(`${name}\0${workspace}`);
+      this.ensuredWorkspaces.delete(workspaceKey(driver, workspace));
     }
   }
 
@@ -209,3 +214,6 @@ async function ignoreUnimplemented(call: Promise<void>): Promise<void> {
   }
 }
 
+function workspaceKey(driver: Pick<DriverHandle, 'name'>, workspace: string): string {
+  return `${driver.name}\0${workspace}`;
+}

@@ -77,7 +77,7 @@ export class SandboxStatusSync {
     }
     const writer = this.reportWriter();
     if (writer === undefined) return;
-    await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }), writer);
+    await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }), writer, record);
   }
 
   /** The driver says the sandbox is gone from the backend. */
@@ -221,27 +221,29 @@ export class SandboxStatusSync {
 
   /**
    * Applies `mutate`, re-derives the phase and writes only when something visible changed
-   * (compare-and-set, re-read on conflict), then publishes the new object.
+   * (compare-and-set, re-read on conflict), then publishes the new object. `justRead` saves
+   * the first read when the caller has the record already.
+   * @returns the record written, or the one read when nothing changed.
    */
   private async update(
     sandboxId: string,
     mutate: (current: SandboxRecord) => SandboxRecord,
     writer: GatewayStore = this.options.store,
+    justRead?: SandboxRecord,
   ): Promise<SandboxRecord | undefined> {
-    let published: SandboxRecord | undefined;
-    const result = await updateSandboxWithRetry(writer, sandboxId, (current) => {
+    let lastRead: SandboxRecord | undefined;
+    const written = await updateSandboxWithRetry(writer, sandboxId, (current) => {
+      lastRead = current;
       const next = this.withDerivedPhase(mutate(current));
       const isUnchanged = isSameStatus(current.sandbox, next.sandbox) && next.desiredState === current.desiredState
         && next.missingSinceMs === current.missingSinceMs
         && sessionReplicaOf(next.sandbox) === sessionReplicaOf(current.sandbox)
         && next.sandbox.metadata!.deletionTimestampMs === current.sandbox.metadata!.deletionTimestampMs;
       return isUnchanged ? undefined : next;
-    });
-    if (result !== undefined) {
-      published = result;
-      this.options.events.publish({ kind: 'updated', sandbox: result.sandbox });
-    }
-    return published ?? (await this.options.store.getSandbox(sandboxId));
+    }, { current: justRead });
+    if (written === undefined) return lastRead;
+    this.options.events.publish({ kind: 'updated', sandbox: written.sandbox });
+    return written;
   }
 
   private withDerivedPhase(record: SandboxRecord): SandboxRecord {

@@ -48,3 +48,4 @@ export type { StoreChange, StoreChangeFeed, StoreChangeListener } from './store-
 export { StorageMonitor } from './storage-monitor.js';
 export type { StatfsFn, StorageMonitorOptions, StoreWriteObserver } from './storage-monitor.js';
 export { DEFAULT_UPDATE_ATTEMPTS, updateSandboxWithRetry } from './update-sandbox-with-retry.js';
+export type { UpdateSandboxOptions } from './update-sandbox-with-retry.js';

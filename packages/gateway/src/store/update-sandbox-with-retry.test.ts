@@ -67,8 +67,24 @@ describe('updateSandboxWithRetry', () => {
       void store.updateSandbox('sb-1', current.sandbox.metadata!.resourceVersion, current);
       return stop(current);
     };
-    await assert.rejects(updateSandboxWithRetry(store, 'sb-1', alwaysRaced, 3), { name: 'VersionConflictError', code: 'ABORTED' });
+    await assert.rejects(updateSandboxWithRetry(store, 'sb-1', alwaysRaced, { attempts: 3 }), { name: 'VersionConflictError', code: 'ABORTED' });
     assert.equal(calls, 3);
+    await store.close();
+  });
+
+  it('starts from a record the caller read, and re-reads only when that one was stale', async () => {
+    const store = await storeWithSandbox();
+    const read = (await store.getSandbox('sb-1'))!;
+    const fresh = await updateSandboxWithRetry(store, 'sb-1', stop, { current: read });
+    assert.equal(fresh?.sandbox.metadata?.resourceVersion, 2);
+    let calls = 0;
+    const result = await updateSandboxWithRetry(store, 'sb-1', (current) => {
+      calls += 1;
+      return { ...current, missingSinceMs: 7 };
+    }, { current: read });
+    assert.equal(calls, 2, 'the stale version 1 lost against version 2, then a fresh read won');
+    assert.equal(result?.sandbox.metadata?.resourceVersion, 3);
+    assert.equal(result?.desiredState, 'stopped', 'the write made after the stale read is kept');
     await store.close();
   });
 
