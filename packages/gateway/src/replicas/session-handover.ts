@@ -34,5 +34,5 @@ export function followSessionHolders(options: SessionHandoverOptions): () => voi
     }
     logger.info('supervisor session moved to another replica; ending the one here', { sandboxId, holder });
     connection.supersede();
-  });
+  }, (sandboxId) => hub.connectionOf(sandboxId)?.isOpen === true);
 }

@@ -80,4 +80,21 @@ describe('SandboxEventBus', () => {
     bus.publish({ kind: 'updated', sandbox: sandbox('a') });
     assert.deepEqual(seen, ['first', 'second', 'second']);
   });
+
+  it('a sandbox is wanted while a stream watches it or an every-sandbox listener asks for it', () => {
+    const bus = new SandboxEventBus();
+    const stopBookkeeping = bus.subscribeAll(() => undefined, () => false);
+    assert.equal(bus.isWanted('a'), false);
+    const stopWatch = bus.subscribe('a', () => undefined);
+    assert.equal(bus.isWanted('a'), true);
+    stopWatch();
+    assert.equal(bus.isWanted('a'), false);
+    const stopSessions = bus.subscribeAll(() => undefined, (id) => id === 'b');
+    assert.deepEqual([bus.isWanted('a'), bus.isWanted('b')], [false, true]);
+    stopSessions();
+    const stopEverything = bus.subscribeAll(() => undefined);
+    assert.equal(bus.isWanted('a'), true, 'a listener that names nothing wants every sandbox');
+    stopEverything();
+    stopBookkeeping();
+  });
 });

@@ -18,14 +18,15 @@ export const PLATFORM_EVENT_TAIL_LIMIT = 200;
  */
 export class SandboxEventBus {
   private readonly listeners = new Map<string, Set<SandboxChangeListener>>();
-  private readonly everyListeners = new Set<SandboxChangeListener>();
+  /** Every-sandbox listeners, each with which sandboxes' relayed changes it needs. */
+  private readonly everyListeners = new Map<SandboxChangeListener, (sandboxId: string) => boolean>();
   private readonly eventTails = new Map<string, PlatformEvent[]>();
 
   publish(change: SandboxChange): void {
     const sandboxId = change.kind === 'platformEvent' ? change.sandboxId : (change.sandbox.metadata?.id ?? '');
     if (change.kind === 'platformEvent') this.remember(sandboxId, change.event);
     for (const listener of this.listeners.get(sandboxId) ?? []) listener(change);
-    for (const listener of this.everyListeners) listener(change);
+    for (const listener of this.everyListeners.keys()) listener(change);
     if (change.kind === 'deleted') this.eventTails.delete(sandboxId);
   }
 
@@ -42,10 +43,25 @@ export class SandboxEventBus {
     };
   }
 
-  /** Every change of every sandbox (e.g. to drop per-sandbox state on delete). */
-  subscribeAll(listener: SandboxChangeListener): () => void {
-    this.everyListeners.add(listener);
+  /**
+   * Every change of every sandbox (e.g. to drop per-sandbox state on delete). `wants` says
+   * which sandboxes the listener needs to hear about when another replica writes them (see
+   * {@link isWanted}); by default all of them.
+   */
+  subscribeAll(listener: SandboxChangeListener, wants: (sandboxId: string) => boolean = () => true): () => void {
+    this.everyListeners.set(listener, wants);
     return () => this.everyListeners.delete(listener);
+  }
+
+  /**
+   * Whether a change of this sandbox would reach anyone here: a WatchSandbox stream of it, or
+   * an every-sandbox listener that wants it. Another replica's write costs a store read to
+   * relay, so it is read only when wanted; with several replicas every write reaches each.
+   */
+  isWanted(sandboxId: string): boolean {
+    if (this.listeners.has(sandboxId)) return true;
+    for (const wants of this.everyListeners.values()) if (wants(sandboxId)) return true;
+    return false;
   }
 
   /** The last `count` platform events of a sandbox, oldest first. */

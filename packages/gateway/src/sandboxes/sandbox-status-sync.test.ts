@@ -173,3 +173,35 @@ describe('SandboxStatusSync', () => {
     assert.equal(stored.metadata!.labels.other, 'writer');
   });
 });
+
+describe('SandboxStatusSync on a replica that does not lead', () => {
+  it('keeps driver reports without reading the store; its own session write counts only the owning driver\'s', async () => {
+    await using h = await createSandboxHarness({ drivers: [{ name: 'fake' }, { name: 'other' }] });
+    const sandbox = await h.create();
+    const id = sandbox.metadata!.id;
+    const reads: string[] = [];
+    const store = new Proxy(h.store, {
+      get(target, key): unknown {
+        if (key === 'getSandbox') {
+          return (sandboxId: string) => {
+            reads.push(sandboxId);
+            return target.getSandbox(sandboxId);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const follower = new SandboxStatusSync({ store, drivers: h.drivers, sessions: h.sessions, events: h.events, replicas: { replicaId: 'replica-b', leaderStore: () => undefined } });
+
+    await follower.applyBackendSandbox('other', withStatus(backendOf(h, sandbox), backendReadyStatus()));
+    assert.deepEqual(reads, [], 'a report on a replica that does not lead costs no store read');
+    const unowned = await follower.applyLocalSession(id, true);
+    assert.equal(unowned?.sandbox.status!.phase, P.SANDBOX_PHASE_PROVISIONING, "a driver that does not own the sandbox decides nothing");
+
+    await follower.applyBackendSandbox('fake', withStatus(backendOf(h, sandbox), backendReadyStatus()));
+    const version = (await h.stored(id)).metadata!.resourceVersion;
+    assert.equal((await follower.refresh(id))?.sandbox.status!.phase, P.SANDBOX_PHASE_READY, "the owner's Ready and this replica's session make it Ready");
+    assert.equal((await h.stored(id)).metadata!.resourceVersion, version + 1, 'written by this replica, not by the report');
+  });
+});

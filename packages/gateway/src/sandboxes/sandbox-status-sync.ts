@@ -43,7 +43,12 @@ export interface ReplicaStatusOptions {
  * driver's watch snapshot brings it back, so it never needs to be stored.
  */
 export class SandboxStatusSync {
-  private readonly backendStatuses = new Map<string, DriverSandboxStatus>();
+  /**
+   * The latest status per sandbox, by the driver that reported it: only the owning driver's
+   * counts. Non-leader replicas keep reports without reading the record, so a report from a
+   * driver that does not own the sandbox is kept apart rather than refused.
+   */
+  private readonly backendStatuses = new Map<string, Map<string, DriverSandboxStatus>>();
   /** Sandboxes with a stop or start whose outcome the driver has not reported yet, by desired state (PhaseInputs.isBackendStale). */
   private readonly powerChangesAwaitingReport = new Map<string, DesiredState>();
   /** Sandboxes the gateway lifecycle is stopping for a shutdown (PhaseInputs.isShutdownStop). */
@@ -61,6 +66,13 @@ export class SandboxStatusSync {
 
   /** A sandbox as the driver reports it (watch event or list). */
   async applyBackendSandbox(driverName: string, backend: DriverSandbox): Promise<void> {
+    const writer = this.reportWriter();
+    if (writer === undefined) {
+      // Another replica leads and writes the reports; this one keeps the status for the writes
+      // it makes itself (sessions, power changes). No read: every replica hears every report.
+      this.rememberBackendStatus(driverName, backend);
+      return;
+    }
     const record = await this.options.store.getSandbox(backend.id);
     if (record === undefined) {
       this.logger.debug('driver reports a sandbox this gateway does not know', { driver: driverName, sandboxId: backend.id });
@@ -70,14 +82,20 @@ export class SandboxStatusSync {
       this.logger.warn('sandbox reported by a driver that does not own it', { driver: driverName, owner: record.driver, sandboxId: backend.id });
       return;
     }
-    if (backend.status !== undefined) {
-      this.backendStatuses.set(backend.id, backend.status);
-      const awaited = this.powerChangesAwaitingReport.get(backend.id);
-      if (awaited !== undefined && showsPowerChange(awaited, backend.status)) this.powerChangesAwaitingReport.delete(backend.id);
-    }
-    const writer = this.reportWriter();
-    if (writer === undefined) return;
+    this.rememberBackendStatus(driverName, backend);
     await this.update(backend.id, (current) => ({ ...current, missingSinceMs: undefined }), writer, record);
+  }
+
+  private rememberBackendStatus(driverName: string, backend: DriverSandbox): void {
+    if (backend.status === undefined) return;
+    let byDriver = this.backendStatuses.get(backend.id);
+    if (byDriver === undefined) {
+      byDriver = new Map();
+      this.backendStatuses.set(backend.id, byDriver);
+    }
+    byDriver.set(driverName, backend.status);
+    const awaited = this.powerChangesAwaitingReport.get(backend.id);
+    if (awaited !== undefined && showsPowerChange(awaited, backend.status)) this.powerChangesAwaitingReport.delete(backend.id);
   }
 
   /** The driver says the sandbox is gone from the backend. */
@@ -248,7 +266,7 @@ export class SandboxStatusSync {
 
   private withDerivedPhase(record: SandboxRecord): SandboxRecord {
     const sandboxId = record.sandbox.metadata!.id;
-    const backendStatus = this.backendStatuses.get(sandboxId);
+    const backendStatus = this.backendStatuses.get(sandboxId)?.get(record.driver);
     const decision = decideSandboxPhase(
       {
         backendStatus,

@@ -11,10 +11,17 @@ import type { SandboxChange } from './sandbox-event-bus.js';
 import { StoreChangeRelay } from './store-change-relay.js';
 
 /** The store with a change feed the test drives: what another replica's writes look like. */
-function withFakeFeed(store: GatewayStore): { store: GatewayStore; emit: (change: StoreChange) => void } {
+function withFakeFeed(store: GatewayStore): { store: GatewayStore; emit: (change: StoreChange) => void; reads: string[] } {
   const listeners = new Set<StoreChangeListener>();
+  const reads: string[] = [];
   const feedStore = new Proxy(store, {
     get(target, key): unknown {
+      if (key === 'getSandbox') {
+        return (id: string) => {
+          reads.push(id);
+          return target.getSandbox(id);
+        };
+      }
       if (key === 'subscribeChanges') {
         return (listener: StoreChangeListener) => {
           listeners.add(listener);
@@ -25,7 +32,7 @@ function withFakeFeed(store: GatewayStore): { store: GatewayStore; emit: (change
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
   });
-  return { store: feedStore, emit: (change) => listeners.forEach((listener) => listener(change)) };
+  return { store: feedStore, emit: (change) => listeners.forEach((listener) => listener(change)), reads };
 }
 
 /** Resolves with the next `count` changes the bus carries for `id`, or rejects after 2 s. */
@@ -49,11 +56,12 @@ const versionOf = (item: SandboxChange): number => (item.kind === 'platformEvent
 describe('StoreChangeRelay', () => {
   let store: GatewayStore;
   let emit: (change: StoreChange) => void;
+  let reads: string[];
   let events: SandboxEventBus;
   let relay: StoreChangeRelay;
   before(async () => {
     const sqlite = await openSqliteStore({ path: ':memory:' });
-    ({ store, emit } = withFakeFeed(sqlite));
+    ({ store, emit, reads } = withFakeFeed(sqlite));
     events = new SandboxEventBus();
     relay = new StoreChangeRelay({ store, events, retryMs: 50 });
   });
@@ -98,9 +106,10 @@ describe('StoreChangeRelay', () => {
   it('a resync re-reads every sandbox: newer ones are published, vanished ones deleted', async () => {
     await store.createSandbox(makeRecord('sb-2', 'two'));
     await store.createSandbox(makeRecord('sb-3', 'three'));
+    const created = Promise.all([nextChanges(events, 'sb-2', 1), nextChanges(events, 'sb-3', 1)]);
     emit(change('sb-2', 1));
     emit(change('sb-3', 1));
-    await nextChanges(events, 'sb-3', 1);
+    await created;
     const two = nextChanges(events, 'sb-2', 1);
     const three = nextChanges(events, 'sb-3', 1);
     const record = (await store.getSandbox('sb-2'))!;
@@ -109,5 +118,26 @@ describe('StoreChangeRelay', () => {
     emit({ kind: 'resync', reason: 'test' });
     assert.deepEqual((await two).map((item) => [item.kind, versionOf(item)]), [['updated', 2]]);
     assert.deepEqual((await three).map((item) => item.kind), ['deleted']);
+  });
+
+  it('reads nothing for a sandbox no one here listens to, and reads it once someone does', async () => {
+    await store.createSandbox(makeRecord('sb-4', 'four'));
+    reads.length = 0;
+    emit(change('sb-4', 1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(reads, [], 'no WatchSandbox stream and no every-sandbox listener wants sb-4');
+    // An every-sandbox listener that wants sb-4 (as the supervisor hub wants sandboxes with a session here).
+    let delivered!: (version: number) => void;
+    const seen = new Promise<number>((resolve) => (delivered = resolve));
+    const stopWanting = events.subscribeAll((item) => {
+      if (item.kind === 'updated' && item.sandbox.metadata!.id === 'sb-4') delivered(versionOf(item));
+    }, (id) => id === 'sb-4');
+    const record = (await store.getSandbox('sb-4'))!;
+    await store.updateSandbox('sb-4', 1, { ...record, missingSinceMs: 3 });
+    reads.length = 0;
+    emit(change('sb-4', 2));
+    assert.equal(await seen, 2);
+    assert.deepEqual(reads, ['sb-4']);
+    stopWanting();
   });
 });

@@ -17,8 +17,8 @@ const DEFAULT_RETRY_MS = 2_000;
 /**
  * Brings other replicas' sandbox writes onto this replica's event bus, so WatchSandbox streams
  * and everything else subscribed here see a create, stop, start or delete made through any
- * replica. For each change it reads the sandbox and publishes it only when newer than what the
- * bus last carried (this replica's own writes are published where they are made); on a
+ * replica. For each change that something here wants (SandboxEventBus.isWanted) it reads the
+ * sandbox and publishes it only when newer than what the bus last carried (this replica's own writes are published where they are made); on a
  * `resync` it re-reads every sandbox. With SQLite nothing ever arrives.
  */
 export class StoreChangeRelay implements Disposable {
@@ -34,12 +34,13 @@ export class StoreChangeRelay implements Disposable {
 
   constructor(private readonly options: StoreChangeRelayOptions) {
     this.logger = options.logger ?? silentLogger;
+    // Its own bookkeeping wants nothing relayed: that is what it relays.
     this.stopBus = options.events.subscribeAll((change) => {
       if (change.kind === 'platformEvent') return;
       const id = change.sandbox.metadata?.id ?? '';
       if (change.kind === 'deleted') this.published.delete(id);
       else if (versionOf(change.sandbox) >= versionOf(this.published.get(id))) this.published.set(id, change.sandbox);
-    });
+    }, () => false);
     this.stopFeed = options.store.subscribeChanges((change) => this.onStoreChange(change));
   }
 
@@ -59,8 +60,12 @@ export class StoreChangeRelay implements Disposable {
     else if (change.kind === 'sandbox') void this.refresh(change.id, change);
   }
 
-  /** Reads one sandbox and publishes what changed; one read per sandbox at a time. */
+  /**
+   * Reads one sandbox and publishes what changed; one read per sandbox at a time, and none
+   * when nothing here listens for that sandbox (a later watcher reads it when it starts).
+   */
   private async refresh(id: string, change: StoreChange & { kind: 'sandbox' }): Promise<void> {
+    if (!this.options.events.isWanted(id)) return;
     if (this.reading.has(id)) {
       this.reading.set(id, true);
       return;

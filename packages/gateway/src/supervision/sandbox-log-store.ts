@@ -110,6 +110,11 @@ export class SandboxLogStore {
     };
   }
 
+  /** Whether any lines of the sandbox are held here. */
+  holds(sandboxId: string): boolean {
+    return this.buffers.has(sandboxId);
+  }
+
   /** Forgets a deleted sandbox's lines. */
   drop(sandboxId: string): void {
     this.buffers.delete(sandboxId);

@@ -48,7 +48,7 @@ export class SupervisorHub {
       const sandboxId = change.sandbox.metadata?.id ?? '';
       this.connections.get(sandboxId)?.close();
       options.logs.drop(sandboxId);
-    });
+    }, (sandboxId) => this.connections.has(sandboxId) || options.logs.holds(sandboxId));
   }
 
   /** The live session of a sandbox, if its supervisor is connected. */
