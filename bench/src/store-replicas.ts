@@ -13,6 +13,7 @@ import pg from 'pg';
 
 import { ApiCalls, sample, timeBurst } from './gateway-api.js';
 import { BenchGateway, fakeDriverTable } from './gateway-process.js';
+import { busyCores, readMachineCpu } from './machine-cpu.js';
 import { ReplicaFiles } from './replica-files.js';
 import { formatMs, formatRatio, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 
@@ -80,6 +81,8 @@ export interface CreateFigures {
   readonly burstPerSecond: readonly number[];
   /** Phases the sequential creates answered, e.g. `SANDBOX_PHASE_PROVISIONING ×200`. */
   readonly phases: string;
+  /** Cores the whole machine kept busy during the bursts (gateways, drivers, Postgres, this client). */
+  readonly burstBusyCores: number;
 }
 
 /** Sequential creates (after a warm-up), then bursts of 100 at once, spread over `apis` round-robin. */
@@ -92,10 +95,12 @@ export async function measureCreates(apis: readonly ApiCalls[]): Promise<CreateF
     phases.set(phase, (phases.get(phase) ?? 0) + 1);
   });
   const burstPerSecond: number[] = [];
+  const cpuBefore = await readMachineCpu();
   for (let round = 0; round < CONCURRENT_ROUNDS; round++) {
     burstPerSecond.push((CONCURRENT_CREATES * 1000) / (await timeBurst(CONCURRENT_CREATES, () => pick().create())));
   }
-  return { createMs, burstPerSecond, phases: [...phases].map(([phase, count]) => `${phase} ×${count}`).join(', ') };
+  const burstBusyCores = busyCores(cpuBefore, await readMachineCpu());
+  return { createMs, burstPerSecond, phases: [...phases].map(([phase, count]) => `${phase} ×${count}`).join(', '), burstBusyCores };
 }
 
 async function measureOne(databaseUrl: string | undefined, settings: readonly string[] = []): Promise<CreateFigures> {

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { DriverSandbox } from '../gen/compute_driver.js';
 
 const SUFFIX = '.sandbox.json';
-/** One line per change (the sandbox id), appended after the change: readers re-read only those. */
+/**
+ * One line per change, `<writer> <sandbox id>`, appended after the change: readers re-read
+ * only what others changed (a process knows its own changes already).
+ */
 const JOURNAL = 'changes.log';
 
 /**
@@ -17,6 +20,8 @@ const JOURNAL = 'changes.log';
 export class SharedStateDir {
   private journalOffset = 0;
   private partialLine = '';
+  /** This process's name in the journal. */
+  private readonly writer = randomBytes(6).toString('hex');
 
   constructor(readonly path: string) {}
 
@@ -36,7 +41,7 @@ export class SharedStateDir {
     return out;
   }
 
-  /** The sandboxes changed since the last read, each with its current record (undefined: removed). */
+  /** The sandboxes other processes changed since the last read, each with its current record (undefined: removed). */
   async readChanges(): Promise<Map<string, DriverSandbox | undefined>> {
     const size = await this.journalSize();
     const changes = new Map<string, DriverSandbox | undefined>();
@@ -53,7 +58,12 @@ export class SharedStateDir {
     }
     const lines = text.split('\n');
     this.partialLine = lines.pop() ?? '';
-    for (const id of new Set(lines.filter((line) => line !== ''))) changes.set(id, await this.readFileOf(this.fileOf(id)));
+    const changedByOthers = new Set<string>();
+    for (const line of lines) {
+      const space = line.indexOf(' ');
+      if (space > 0 && line.slice(0, space) !== this.writer) changedByOthers.add(line.slice(space + 1));
+    }
+    for (const id of changedByOthers) changes.set(id, await this.readFileOf(this.fileOf(id)));
     return changes;
   }
 
@@ -74,7 +84,7 @@ export class SharedStateDir {
 
   private async journal(sandboxId: string): Promise<void> {
     // One short O_APPEND write per change: lines of concurrent writers never interleave.
-    await appendFile(join(this.path, JOURNAL), `${sandboxId}\n`, { mode: 0o600 });
+    await appendFile(join(this.path, JOURNAL), `${this.writer} ${sandboxId}\n`, { mode: 0o600 });
   }
 
   private async journalSize(): Promise<number> {
