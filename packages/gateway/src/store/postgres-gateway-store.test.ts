@@ -80,6 +80,30 @@ describe('PostgresGatewayStore across replicas', () => {
     assert.equal((await b.getSandbox('sb-lead'))?.sandbox.metadata?.resourceVersion, 1);
   });
 
+  it('a fenced update waiting on a takeover in flight writes nothing once the takeover commits', async () => {
+    const lease = await a.acquireLease('leader-race', 'replica-a', 60_000);
+    const fenced = a.withFence({ name: 'leader-race', holder: 'replica-a', epoch: lease.epoch });
+    const created = await fenced.createSandbox(makeRecord('sb-race', 'race'));
+    const taker = new pg.Client({ connectionString: database.url });
+    await taker.connect();
+    try {
+      // Another replica's takeover, holding the lease row as acquireLease does, not committed yet.
+      await taker.query('BEGIN');
+      await taker.query("SELECT 1 FROM leases WHERE name = 'leader-race' FOR UPDATE");
+      await taker.query("UPDATE leases SET holder = 'replica-b', epoch = epoch + 1 WHERE name = 'leader-race'");
+      const write = fenced.updateSandbox('sb-race', 1, { ...created, missingSinceMs: 1 });
+      let settled = false;
+      void write.then(() => (settled = true), () => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(settled, false, 'the fenced write waits for the lease row');
+      await taker.query('COMMIT');
+      await assert.rejects(write, { name: 'LeaseLostError' });
+    } finally {
+      await taker.end();
+    }
+    assert.equal((await b.getSandbox('sb-race'))?.sandbox.metadata?.resourceVersion, 1, 'nothing was written');
+  });
+
   it('reports a resync after its listening connection was cut, then hears changes again', async () => {
     const resync = nextChange(b, (change) => change.kind === 'resync', 10_000);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -120,7 +120,9 @@ export class PostgresGatewayStore implements GatewayStore {
   }
 
   async updateSandbox(id: string, expectedVersion: number, next: SandboxRecord): Promise<SandboxRecord> {
-    return this.write('save a sandbox change in', (db) => this.shared.sandboxes.update(db, id, expectedVersion, next));
+    // Fenced or not, one statement: the leader's status reports are its most frequent write.
+    const guard = this.fence === undefined ? undefined : { fence: this.fence, coordination: this.shared.coordination };
+    return this.read((db) => this.shared.sandboxes.update(db, id, expectedVersion, next, guard), 'save a sandbox change in');
   }
 
   async deleteSandbox(id: string, expectedVersion?: number): Promise<boolean> {

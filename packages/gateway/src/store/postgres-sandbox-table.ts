@@ -10,6 +10,9 @@ import {
 } from './errors.js';
 import type { ListSandboxesOptions, SandboxFilter, SandboxRecord } from './gateway-store.js';
 import { countMatchingLabels, isSelectingAll, pageMatchingRows, toSqlPage } from './list-query.js';
+import type { LeaseFence } from './coordination-store.js';
+import { leaseFenceHeldSql, leaseFenceValues } from './postgres-coordination-table.js';
+import type { PostgresCoordinationTable } from './postgres-coordination-table.js';
 import { CHANGES_CHANNEL } from './postgres-executor.js';
 import type { PostgresExecutor } from './postgres-executor.js';
 import { PostgresErrorCode, postgresErrorCode, violatedConstraint } from './postgres-error.js';
@@ -39,8 +42,16 @@ function notifying(write: string, originParam: number, isDelete: boolean): strin
 }
 
 const INSERT_SQL = notifying(`INSERT INTO sandboxes (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, 10, false);
-const UPDATE_SQL = notifying(`UPDATE sandboxes SET workspace = $2, name = $3, driver = $4, desired_state = $5, missing_since_ms = $6,
-  resource_version = $7, labels_json = $8, object = $9 WHERE id = $1 AND resource_version = $10`, 11, false);
+const UPDATE_SET = `UPDATE sandboxes SET workspace = $2, name = $3, driver = $4, desired_state = $5, missing_since_ms = $6,
+  resource_version = $7, labels_json = $8, object = $9 WHERE id = $1 AND resource_version = $10`;
+const UPDATE_SQL = notifying(UPDATE_SET, 11, false);
+const FENCED_UPDATE_SQL = notifying(`${UPDATE_SET} AND ${leaseFenceHeldSql(12)}`, 11, false);
+
+/** The leader's fence for a write, and the table that can tell a lost lease from a conflict. */
+export interface SandboxWriteFence {
+  readonly fence: LeaseFence;
+  readonly coordination: PostgresCoordinationTable;
+}
 const DELETE_SQL = notifying('DELETE FROM sandboxes WHERE id = $1 AND ($2::bigint IS NULL OR resource_version = $2)', 3, true);
 
 function rowValues(row: SandboxRow): unknown[] {
@@ -124,20 +135,29 @@ export class PostgresSandboxTable {
     return countMatchingLabels(rows.map((row) => row.labels_json), filter.labelSelector!);
   }
 
-  async update(db: PostgresExecutor, id: string, expectedVersion: number, next: SandboxRecord): Promise<SandboxRecord> {
+  /**
+   * Compare-and-set of one sandbox; under `guard` the lease check is part of the same
+   * statement, so the leader's status writes stay one round trip.
+   */
+  async update(db: PostgresExecutor, id: string, expectedVersion: number, next: SandboxRecord, guard?: SandboxWriteFence): Promise<SandboxRecord> {
     const stored = toStoredSandbox(next, expectedVersion + 1);
     const row = encodeSandboxRow(next, stored);
     if (row.id !== id) {
       throw new InvalidStoreRecordError('sandbox', `metadata.id ${JSON.stringify(row.id)} does not match ${JSON.stringify(id)}; ids never change`);
     }
     this.objects.forget(id);
+    const values = [...rowValues(row), expectedVersion, this.origin];
     let rowCount: number | null;
     try {
-      ({ rowCount } = await db.query(UPDATE_SQL, [...rowValues(row), expectedVersion, this.origin], 'sandbox-update'));
+      ({ rowCount } = guard === undefined
+        ? await db.query(UPDATE_SQL, values, 'sandbox-update')
+        : await db.query(FENCED_UPDATE_SQL, [...values, ...leaseFenceValues(guard.fence)], 'sandbox-update-fenced'));
     } catch (error) {
       throw toSandboxWriteError(error, row);
     }
     if (rowCount === 0) {
+      // A lease lost since (or before) the write explains it first: the write did not happen.
+      if (guard !== undefined) await guard.coordination.assertFenceHeld(db, guard.fence);
       const actual = await this.selectVersion(db, id);
       if (actual === undefined) throw new SandboxRecordNotFoundError(id);
       throw new VersionConflictError('sandbox', id, expectedVersion, actual);

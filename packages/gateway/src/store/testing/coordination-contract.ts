@@ -61,13 +61,16 @@ export function describeCoordinationContract(label: string, openStore: OpenContr
       const created = await fenced.createSandbox(makeRecord('sb-fenced', 'fenced'));
       assert.equal(created.sandbox.metadata!.resourceVersion, 1);
       assert.equal((await fenced.getSandbox('sb-fenced'))?.sandbox.metadata!.name, 'fenced', 'reads pass through');
+      const updated = await fenced.updateSandbox('sb-fenced', 1, { ...created, missingSinceMs: 7 });
+      assert.equal(updated.sandbox.metadata!.resourceVersion, 2);
+      await assert.rejects(fenced.updateSandbox('sb-fenced', 1, created), { name: 'VersionConflictError' }, 'a stale version under a held lease is a conflict');
       await sleep(SHORT_TTL_MS + 100);
-      await assert.rejects(fenced.updateSandbox('sb-fenced', 1, created), { name: 'LeaseLostError', code: 'FAILED_PRECONDITION' }, 'expired, even before anyone took it');
+      await assert.rejects(fenced.updateSandbox('sb-fenced', 2, updated), { name: 'LeaseLostError', code: 'FAILED_PRECONDITION' }, 'expired, even before anyone took it');
       await store.acquireLease('fence', 'replica-b', 60_000);
       await assert.rejects(fenced.deleteSandbox('sb-fenced'), { name: 'LeaseLostError' });
       await assert.rejects(fenced.createWorkspace('fenced-ws'), { name: 'LeaseLostError' });
       await assert.rejects(store.withFence({ name: 'never-held', holder: 'x', epoch: 1 }).createSandbox(makeRecord('sb-n', 'n')), { name: 'LeaseLostError' });
-      assert.equal((await store.getSandbox('sb-fenced'))!.sandbox.metadata!.resourceVersion, 1, 'nothing was written');
+      assert.equal((await store.getSandbox('sb-fenced'))!.sandbox.metadata!.resourceVersion, 2, 'nothing was written after the lease ended');
       assert.equal(await store.getWorkspace('fenced-ws'), undefined);
       assert.equal(await store.getSandbox('sb-n'), undefined);
       await fenced.close();
