@@ -15,6 +15,7 @@ import { CLI_BIN } from './container-bench-gateway.js';
 import { BenchGateway } from './gateway-process.js';
 import { BarePodTimer, K8S_BENCH_IMAGE, findMissingCluster, prepareBenchCluster, removeBenchNamespace } from './k8s-bench-cluster.js';
 import type { BenchCluster } from './k8s-bench-cluster.js';
+import { SandboxPodTimeline } from './k8s-pod-timeline.js';
 import { readChildPids, readRssMb } from './process-rss.js';
 import { formatMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 import { runOrThrow } from './run-command.js';
@@ -74,6 +75,7 @@ class K8sCreateRun {
     readonly gateway: BenchGateway,
     readonly api: ApiCreateTimer,
     readonly bare: BarePodTimer,
+    readonly timeline: SandboxPodTimeline,
   ) {}
 
   newName(): string {
@@ -105,7 +107,9 @@ async function measureSequential(run: K8sCreateRun): Promise<Times> {
   const times: Times = { apiMs: [], bareMs: [] };
   for (let pair = 0; pair < WARMUP_PAIRS + SEQUENTIAL_PAIRS; pair++) {
     const name = run.newName();
+    if (pair >= WARMUP_PAIRS) run.timeline.begin(name);
     const viaApi = await run.api.timeCreate(name, COMMAND);
+    run.timeline.finish(name);
     const bare = await run.bare.timeCreate(COMMAND);
     if (pair >= WARMUP_PAIRS) {
       times.apiMs.push(viaApi);
@@ -165,7 +169,7 @@ function ratio(times: Times): number {
   return percentile(times.apiMs, 0.5) / percentile(times.bareMs, 0.5);
 }
 
-function report(sequential: Times, concurrent: Times, rss: FleetRss): void {
+function report(sequential: Times, concurrent: Times, rss: FleetRss, timeline: SandboxPodTimeline): void {
   const row = (label: string, times: Times): string[] => [
     label,
     `${formatMs(percentile(times.apiMs, 0.5))} (max ${formatMs(Math.max(...times.apiMs))})`,
@@ -178,6 +182,13 @@ function report(sequential: Times, concurrent: Times, rss: FleetRss): void {
     row(`${CONCURRENT_CREATES} at once`, concurrent),
   ]);
   process.stdout.write('  Ready includes the init container copying the supervisor and the supervisor\'s session with the gateway.\n');
+  printTable(`Where one sandbox create → Ready goes (median of each stretch over the ${SEQUENTIAL_PAIRS} runs, as a watch of the pods saw it; bare Pod → Running p50 ${formatMs(percentile(sequential.bareMs, 0.5))})`, [
+    ['stretch', 'median', 'runs'],
+    ...timeline.stretches(),
+  ]);
+  // Two kubelet timers a bare Pod (no volume, no init container) never waits for.
+  process.stdout.write('  kubelet polls a pod\'s volumes every 300 ms until mounted, and sees the init container exit at its next runtime relist\n');
+  process.stdout.write('  (once a second: no evented PLEG on containerd 1.6); see docs/kubernetes.md\n');
   printTable('k8s driver RSS (VmRSS of the gateway\'s driver child, after 3 s idle)', [
     ['state', 'driver RSS'],
     ['idle, right after start (no sandbox yet)', `${rss.idleMb.toFixed(1)} MB`],
@@ -200,24 +211,27 @@ export async function runK8sCreateBench(): Promise<void> {
   const cluster = await prepareBenchCluster();
   process.stdout.write(`\nKubernetes create benchmark: run ${cluster.runId}, namespace ${cluster.namespace} (removed at the end)\n`);
   const bare = new BarePodTimer(cluster);
+  const timeline = new SandboxPodTimeline(cluster.kubeconfig, cluster.namespace);
   try {
     const port = await findCallbackPort(cluster.nodeIp);
     await using gateway = await BenchGateway.start({ listen: `127.0.0.1:${port}`, driverTable: () => driverTable(cluster, port), readyTimeoutMs: 60_000 });
     const api = new ApiCreateTimer(gateway.address);
     try {
       await bare.start();
-      const run = new K8sCreateRun(cluster, gateway, api, bare);
+      await timeline.start();
+      const run = new K8sCreateRun(cluster, gateway, api, bare, timeline);
       await sleep(IDLE_MS);
       const idleMb = await readRssMb(await run.driverPid());
       const sequential = await measureSequential(run);
       const concurrent = await measureConcurrent(run);
       const rss = await measureFleetRss(run, idleMb);
-      report(sequential, concurrent, rss);
+      report(sequential, concurrent, rss, timeline);
     } finally {
       api.close();
     }
   } finally {
     bare.close();
+    timeline.close();
     await removeBenchNamespace(cluster);
   }
 }
