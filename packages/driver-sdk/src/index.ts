@@ -215,6 +215,7 @@ export {
   validateLabels,
   validateMountTarget,
   validateSandboxName,
+  validateWorkspaceName,
 } from './validation/index.js';
 export type { BindMountSourcePolicy, BindMountSourceRef, ProtectedHostPath, ValidationProblem } from './validation/index.js';
 

@@ -3,13 +3,13 @@ import { rm } from 'node:fs/promises';
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
-  InvalidArgumentError,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
   formatListenerAddress,
   isStorageFullError,
+  validateWorkspaceName,
   waitUnlessAborted,
 } from '@shellgate/driver-sdk';
 import type {
@@ -235,12 +235,12 @@ export class VmDriver implements ComputeDriverImpl {
 
   /** Workspaces are a field of each sandbox's record; there is nothing to create. */
   ensureWorkspace(request: EnsureWorkspaceRequest): void {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
   }
 
   /** Refuses while sandboxes of the workspace remain; otherwise there is nothing to remove. */
   async deleteWorkspace(request: DeleteWorkspaceRequest): Promise<void> {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
     const remaining = (await this.#inventory.listRecords()).filter((record) => record.workspace === request.workspace);
     if (remaining.length > 0) {
       throw new FailedPreconditionError(`workspace ${JSON.stringify(request.workspace)} still has ${remaining.length} sandbox VM(s)`, {
