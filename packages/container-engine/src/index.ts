@@ -54,6 +54,8 @@ export { PULL_PROGRESS_INTERVAL_MS, provisionSandbox, toStartedContainerInfo } f
 export type { ContainerSpecBase, ProvisionContext, ProvisionEngine, ResolvedImage } from './sandbox/provision-sandbox.js';
 export { ContainerInventory } from './sandbox/container-inventory.js';
 export type { ContainerInventoryOptions, SandboxRef } from './sandbox/container-inventory.js';
+export { ContainerSandboxDeleter } from './sandbox/container-sandbox-deleter.js';
+export type { ContainerSandboxDeleterOptions } from './sandbox/container-sandbox-deleter.js';
 export { ContainerEvents } from './sandbox/container-events.js';
 export type { ContainerEventsOptions } from './sandbox/container-events.js';
 export { ContainerWatchAdapter } from './sandbox/container-watch-adapter.js';

@@ -4,6 +4,7 @@ import {
   CallbackNetwork,
   ContainerEvents,
   ContainerInventory,
+  ContainerSandboxDeleter,
   ContainerWatchAdapter,
   provisionSandbox,
   resolveBindMounts,
@@ -14,9 +15,7 @@ import type { ContainerEvent, ResolvedNetwork, SandboxRef } from '@shellgate/con
 import {
   ErrorCode,
   EventStreamWatchSource,
-  FailedPreconditionError,
   GATEWAY_CALLBACK_HOSTNAME,
-  InvalidArgumentError,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   SandboxTracker,
@@ -24,6 +23,7 @@ import {
   formatListenerAddress,
   isShellgateError,
   toCallbackEndpoint,
+  validateWorkspaceName,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -80,6 +80,7 @@ export class DockerDriver implements ComputeDriverImpl {
   readonly #inventory: ContainerInventory;
   readonly #network: CallbackNetwork;
   readonly #events: ContainerEvents;
+  readonly #deleter: ContainerSandboxDeleter;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
   #engineInfo: Promise<EngineInfo> | undefined;
@@ -92,6 +93,7 @@ export class DockerDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: LABEL_VOCABULARIES, naming: DOCKER_NAMING });
+    this.#deleter = new ContainerSandboxDeleter({ engine, inventory: this.#inventory, store, tracker: this.#tracker, logger, naming: DOCKER_NAMING, quoteWorkspace: (workspace) => JSON.stringify(workspace) });
     const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
     const isolation = { networkName, allowSandboxToSandbox, logger };
     this.#network = new CallbackNetwork({
@@ -231,27 +233,7 @@ export class DockerDriver implements ComputeDriverImpl {
   }
 
   async deleteSandbox(request: SandboxRef, ctx: CallContext): Promise<DeleteSandboxResponse> {
-    const pending = this.#inventory.findPending(request);
-    if (pending !== undefined) {
-      pending.abort.abort();
-      await pending.task;
-    }
-    const containerIds = await this.#inventory.findContainerIds(request, ctx.signal);
-    const sandboxId = request.sandboxId || pending?.id || (await this.#inventory.sandboxIdOf(containerIds[0], ctx.signal));
-    let removedAny = false;
-    for (const containerId of containerIds) {
-      removedAny = (await this.#engineCall(`remove container ${containerId}`, sandboxId, () => this.#deps.engine.removeContainer(containerId, ctx.signal))) || removedAny;
-    }
-    if (sandboxId !== '') {
-      this.#inventory.pending.delete(sandboxId);
-      await this.#deps.store.remove(sandboxId);
-    }
-    const deleted = removedAny || pending !== undefined;
-    if (deleted) {
-      this.#tracker.publishDeleted(sandboxId, true);
-      this.#deps.logger.info('sandbox deleted', { sandboxId });
-    }
-    return { deleted };
+    return this.#deleter.deleteSandbox(request, ctx.signal);
   }
 
   watchSandboxes(_request: unknown, ctx: CallContext): AsyncIterable<WatchSandboxesEvent> {
@@ -260,18 +242,11 @@ export class DockerDriver implements ComputeDriverImpl {
 
   /** Workspaces are labels on Docker; there is nothing to create. */
   ensureWorkspace(request: EnsureWorkspaceRequest): void {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
   }
 
-  /** Refuses while containers of the workspace remain; otherwise there is nothing to remove. */
   async deleteWorkspace(request: DeleteWorkspaceRequest, ctx: CallContext): Promise<void> {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
-    const remaining = await this.#inventory.listOwnedContainerIds(ctx.signal, (keys) => `${keys.workspace}=${request.workspace}`);
-    if (remaining.length > 0) {
-      throw new FailedPreconditionError(`workspace ${JSON.stringify(request.workspace)} still has ${remaining.length} sandbox container(s)`, {
-        hint: 'delete the sandboxes of the workspace first',
-      });
-    }
+    await this.#deleter.deleteWorkspace(request.workspace, ctx.signal);
   }
 
   async close(): Promise<void> {

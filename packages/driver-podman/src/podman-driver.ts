@@ -4,6 +4,7 @@ import {
   ContainerEvents,
   ContainerState,
   ContainerInventory,
+  ContainerSandboxDeleter,
   ContainerWatchAdapter,
   provisionSandbox,
   resolveBindMounts,
@@ -13,15 +14,13 @@ import {
 import type { ContainerEvent, SandboxRef } from '@shellgate/container-engine';
 import {
   EventStreamWatchSource,
-  FailedPreconditionError,
-  InvalidArgumentError,
   MANAGED_BY_VALUE,
   SANDBOX_LABEL_KEYS,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
-  quoteValue,
+  validateWorkspaceName,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -83,6 +82,7 @@ export class PodmanDriver implements ComputeDriverImpl {
   readonly #network: SandboxNetwork;
   readonly #starter: SandboxStarter;
   readonly #events: ContainerEvents;
+  readonly #deleter: ContainerSandboxDeleter;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
 
@@ -94,6 +94,7 @@ export class PodmanDriver implements ComputeDriverImpl {
     this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
     this.#tracker = new SandboxTracker(this.#hub);
     this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: [SANDBOX_LABEL_KEYS], naming: PODMAN_NAMING });
+    this.#deleter = new ContainerSandboxDeleter({ engine, inventory: this.#inventory, store, tracker: this.#tracker, logger, naming: PODMAN_NAMING });
     this.#network = new SandboxNetwork({ engine, settings, logger, isolation: deps.isolation ?? new BridgePortIsolation() });
     this.#starter = new SandboxStarter({ engine, store, network: this.#network, lifetime: this.#lifetime.signal });
     this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
@@ -205,27 +206,7 @@ export class PodmanDriver implements ComputeDriverImpl {
   }
 
   async deleteSandbox(request: SandboxRef, ctx: CallContext): Promise<DeleteSandboxResponse> {
-    const pending = this.#inventory.findPending(request);
-    if (pending !== undefined) {
-      pending.abort.abort();
-      await pending.task;
-    }
-    const containerIds = await this.#inventory.findContainerIds(request, ctx.signal);
-    const sandboxId = request.sandboxId || pending?.id || (await this.#inventory.sandboxIdOf(containerIds[0], ctx.signal));
-    let removedAny = false;
-    for (const containerId of containerIds) {
-      removedAny = (await this.#engineCall(`remove container ${containerId}`, sandboxId, () => this.#deps.engine.removeContainer(containerId, ctx.signal))) || removedAny;
-    }
-    if (sandboxId !== '') {
-      this.#inventory.pending.delete(sandboxId);
-      await this.#deps.store.remove(sandboxId);
-    }
-    const deleted = removedAny || pending !== undefined;
-    if (deleted) {
-      this.#tracker.publishDeleted(sandboxId, true);
-      this.#deps.logger.info('sandbox deleted', { sandboxId });
-    }
-    return { deleted };
+    return this.#deleter.deleteSandbox(request, ctx.signal);
   }
 
   watchSandboxes(_request: unknown, ctx: CallContext): AsyncIterable<WatchSandboxesEvent> {
@@ -234,18 +215,11 @@ export class PodmanDriver implements ComputeDriverImpl {
 
   /** Workspaces are labels on Podman; there is nothing to create. */
   ensureWorkspace(request: EnsureWorkspaceRequest): void {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
   }
 
-  /** Refuses while containers of the workspace remain; otherwise there is nothing to remove. */
   async deleteWorkspace(request: DeleteWorkspaceRequest, ctx: CallContext): Promise<void> {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
-    const remaining = await this.#inventory.listOwnedContainerIds(ctx.signal, (keys) => `${keys.workspace}=${request.workspace}`);
-    if (remaining.length > 0) {
-      throw new FailedPreconditionError(`workspace ${quoteValue(request.workspace)} still has ${remaining.length} sandbox container(s)`, {
-        hint: 'delete the sandboxes of the workspace first',
-      });
-    }
+    await this.#deleter.deleteWorkspace(request.workspace, ctx.signal);
   }
 
   async close(): Promise<void> {
