@@ -56,6 +56,8 @@ export { ContainerInventory } from './sandbox/container-inventory.js';
 export type { ContainerInventoryOptions, SandboxRef } from './sandbox/container-inventory.js';
 export { ContainerSandboxDeleter } from './sandbox/container-sandbox-deleter.js';
 export type { ContainerSandboxDeleterOptions } from './sandbox/container-sandbox-deleter.js';
+export { ContainerComputeDriver } from './sandbox/container-compute-driver.js';
+export type { AcceptedSandbox, ContainerDriverDeps, ContainerDriverProfile, ContainerDriverSettings, SharedProvisionContext } from './sandbox/container-compute-driver.js';
 export { ContainerEvents } from './sandbox/container-events.js';
 export type { ContainerEventsOptions } from './sandbox/container-events.js';
 export { ContainerWatchAdapter } from './sandbox/container-watch-adapter.js';

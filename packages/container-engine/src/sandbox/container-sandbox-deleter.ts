@@ -4,9 +4,10 @@ import type { DeleteSandboxResponse, Logger, SandboxFileStore, SandboxTracker } 
 import type { EngineNaming } from '../engine-naming.js';
 import { toEngineDriverError } from '../errors.js';
 import type { ContainerInventory, SandboxRef } from './container-inventory.js';
+import type { ContainerSandboxEngine } from './container-sandbox-engine.js';
 
 export interface ContainerSandboxDeleterOptions {
-  readonly engine: { readonly endpoint: string; removeContainer(id: string, signal: AbortSignal): Promise<boolean> };
+  readonly engine: Pick<ContainerSandboxEngine, 'endpoint' | 'removeContainer'>;
   readonly inventory: ContainerInventory;
   readonly store: Pick<SandboxFileStore, 'remove'>;
   readonly tracker: SandboxTracker;
