@@ -87,8 +87,10 @@ export { LOG_FORMATS, LOG_LEVELS, createLogger, isLogLevel, redactSecretText, re
 // ── Serving a driver ──
 export type { CallContext, ComputeDriverImpl } from './server/driver-impl.js';
 export {
+  DEFAULT_GATEWAY_PORT,
   DRIVER_LOG_LEVEL_ENV,
   DRIVER_SOCKET_ENV,
+  GATEWAY_CALLBACK_CONFIG_KEYS,
   GATEWAY_ID_ENV,
   GATEWAY_PORT_ENV,
   GATEWAY_SCHEME_ENV,
