@@ -1,10 +1,7 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
 import { toBindMountPolicy } from '@shellgate/container-engine';
 import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
-import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { currentDriverPlatform, prepareDriverRuntime } from '@shellgate/driver-sdk';
+import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import type { DockerDriverConfig } from './config.js';
 import { DockerDriver } from './docker-driver.js';
@@ -14,16 +11,7 @@ import type { DockerDriverSettings } from './settings.js';
 import { createSandboxStateStore } from './state.js';
 
 /** The platform facts `createDockerDriver` reads; real values by default. */
-export interface DockerDriverPlatform {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly uid: number;
-  readonly homeDir: string;
-  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
-  readonly supervisorBundler?: SupervisorBundler | undefined;
-}
-
-/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
-const RUNTIME_CACHE_DIR = 'runtime';
+export type DockerDriverPlatform = DriverPlatform;
 
 /** Where the driver runs from: what bind mounts must not reach. */
 export interface DockerDriverPlace {
@@ -63,17 +51,9 @@ export function toDockerDriverSettings(config: DockerDriverConfig, place: Docker
 export async function createDockerDriver(
   config: DockerDriverConfig,
   logger: Logger,
-  platform: DockerDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
+  platform: DockerDriverPlatform = currentDriverPlatform(),
 ): Promise<DockerDriver> {
-  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-docker', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
-  // First: a missing or bad bundle is the operator's input at fault (exit 2), whatever the engine's state.
-  const supervisorRuntime = await ensureSupervisorRuntime({
-    isEnabled: config.inject_supervisor,
-    configuredDir: config.supervisor_runtime_dir,
-    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
-    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
-    logger,
-  });
+  const { stateDir, supervisorRuntime } = await prepareDriverRuntime({ driverDirName: 'driver-docker', config, platform, logger, moduleUrl: import.meta.url });
   const host = detectDockerHost({ configured: config.docker_host, env: platform.env, homeDir: platform.homeDir, logger });
   const settings = toDockerDriverSettings(config, { stateDir, host, supervisorRuntime });
   logger.info('docker driver configured', {
