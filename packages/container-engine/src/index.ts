@@ -11,6 +11,7 @@
  * ```
  */
 export type { EngineNaming } from './engine-naming.js';
+export { OWNING_GATEWAY_CONFIG_KEYS } from './owning-gateway-config-keys.js';
 export { EngineHostNotFoundError, engineMessageOf, toEngineDriverError } from './errors.js';
 export type { EngineCallContext } from './errors.js';
 

@@ -1,5 +1,5 @@
-import { ImagePullPolicy } from '@shellgate/container-engine';
-import { GATEWAY_CALLBACK_CONFIG_KEYS, GATEWAY_ID_ENV, GATEWAY_STATE_DIR_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS } from '@shellgate/container-engine';
+import { GATEWAY_CALLBACK_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 import { DriverEnv } from './env.js';
@@ -111,19 +111,7 @@ export const dockerDriverConfig = defineConfig({
         'leave the sandbox token file readable inside sandboxes (mounted read-only, not emptied by the supervisor) for images whose own ' +
         'processes read it; weakens isolation: any process in the sandbox that can read it can act as the supervisor',
     },
-    gateway_id: {
-      type: 'string',
-      default: 'standalone',
-      env: GATEWAY_ID_ENV,
-      flag: '--gateway-id',
-      description: 'id of the owning gateway, put on every container as a label; list and watch only see its containers',
-    },
-    gateway_state_dir: {
-      type: 'string',
-      env: GATEWAY_STATE_DIR_ENV,
-      flag: '--gateway-state-dir',
-      description: "the owning gateway's state directory, refused as a bind mount source like state_dir (the gateway sets the env var on drivers it spawns)",
-    },
+    ...OWNING_GATEWAY_CONFIG_KEYS,
   },
 });
 
