@@ -15,6 +15,7 @@ import type {
   Logger,
   SandboxFileStore,
   Sleep,
+  SupervisorRuntime,
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
 
@@ -37,14 +38,28 @@ import type { ContainerSpecBase, ProvisionContext } from './provision-sandbox.js
 /** How long close() lets in-flight creates finish before cancelling them. */
 const CLOSE_GRACE_MS = 5000;
 
-/** The settings every container driver has, under the same names. */
+/** The settings every container driver has, resolved from its config keys of the same names (see each driver's `config.ts` for keys and defaults). */
 export interface ContainerDriverSettings {
-  readonly gatewayId: string;
   readonly defaultImage: string;
   readonly imagePullPolicy: ImagePullPolicy;
+  readonly networkName: string;
+  /** `allow_sandbox_to_sandbox`: sandboxes on the driver's network may reach each other. */
+  readonly allowSandboxToSandbox: boolean;
+  /** Overrides the bridge gateway IP as the callback address. */
+  readonly hostGatewayIp: string | undefined;
+  /** 0: no limit. */
+  readonly pidsLimit: number;
   readonly stopTimeoutSeconds: number;
+  readonly allowBindMounts: boolean;
   /** What an allowed bind mount's source is checked against. */
   readonly bindMounts: BindMountPolicy;
+  readonly gatewayPort: number;
+  readonly gatewayScheme: 'http' | 'https';
+  readonly gatewayId: string;
+  /** The bundle every sandbox runs (`supervisor_runtime_dir`, or one built from the installed supervisor); undefined: `inject_supervisor = false`. */
+  readonly supervisorRuntime: SupervisorRuntime | undefined;
+  /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */
+  readonly isTokenExposedToAgent: boolean;
 }
 
 /** Everything a container driver touches, injected (STYLE.md rule 15); each driver names its own engine, store and settings. */
