@@ -58,7 +58,9 @@ export type { ContainerInventoryOptions, SandboxRef } from './sandbox/container-
 export { ContainerSandboxDeleter } from './sandbox/container-sandbox-deleter.js';
 export type { ContainerSandboxDeleterOptions } from './sandbox/container-sandbox-deleter.js';
 export { ContainerComputeDriver } from './sandbox/container-compute-driver.js';
-export type { AcceptedSandbox, ContainerDriverDeps, ContainerDriverProfile, ContainerDriverSettings, SharedProvisionContext } from './sandbox/container-compute-driver.js';
+export type { AcceptedSandbox, ContainerDriverDeps, ContainerDriverProfile, SharedProvisionContext } from './sandbox/container-compute-driver.js';
+export { toContainerDriverSettings } from './sandbox/container-driver-settings.js';
+export type { ContainerDriverConfig, ContainerDriverPlace, ContainerDriverSettings } from './sandbox/container-driver-settings.js';
 export { ContainerEvents } from './sandbox/container-events.js';
 export type { ContainerEventsOptions } from './sandbox/container-events.js';
 export { ContainerWatchAdapter } from './sandbox/container-watch-adapter.js';

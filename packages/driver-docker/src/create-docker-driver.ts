@@ -1,5 +1,5 @@
-import { toBindMountPolicy } from '@shellgate/container-engine';
-import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
+import { toContainerDriverSettings } from '@shellgate/container-engine';
+import type { EngineHost } from '@shellgate/container-engine';
 import { currentDriverPlatform, prepareDriverRuntime } from '@shellgate/driver-sdk';
 import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
@@ -22,22 +22,7 @@ export interface DockerDriverPlace {
 
 /** Turns resolved config keys, and where the driver found its state, bundle and engine, into the driver's settings. */
 export function toDockerDriverSettings(config: DockerDriverConfig, place: DockerDriverPlace): DockerDriverSettings {
-  return {
-    defaultImage: config.default_image,
-    imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
-    networkName: config.network_name,
-    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
-    hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
-    pidsLimit: config.pids_limit,
-    stopTimeoutSeconds: config.stop_timeout_seconds,
-    allowBindMounts: config.allow_bind_mounts,
-    bindMounts: toBindMountPolicy({ ...place, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, engineName: 'Docker' }),
-    gatewayPort: config.gateway_port,
-    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
-    gatewayId: config.gateway_id,
-    supervisorRuntime: place.supervisorRuntime,
-    isTokenExposedToAgent: config.expose_token_to_agent,
-  };
+  return toContainerDriverSettings(config, { ...place, engineName: 'Docker' });
 }
 
 /**

@@ -1,5 +1,5 @@
-import { EngineHostNotFoundError, toBindMountPolicy } from '@shellgate/container-engine';
-import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
+import { EngineHostNotFoundError, toContainerDriverSettings } from '@shellgate/container-engine';
+import type { EngineHost } from '@shellgate/container-engine';
 import { SandboxFileStore, currentDriverPlatform, prepareDriverRuntime } from '@shellgate/driver-sdk';
 import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
@@ -42,21 +42,8 @@ export function toPodmanDriverSettings(
 ): PodmanDriverSettings {
   const { info, stateDir, host, supervisorRuntime } = context;
   return {
-    defaultImage: config.default_image,
-    imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
+    ...toContainerDriverSettings(config, { stateDir, host, supervisorRuntime, engineName: 'Podman' }),
     networkMode: resolveNetworkMode(config.network_mode, info),
-    networkName: config.network_name,
-    hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
-    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
-    pidsLimit: config.pids_limit,
-    stopTimeoutSeconds: config.stop_timeout_seconds,
-    allowBindMounts: config.allow_bind_mounts,
-    bindMounts: toBindMountPolicy({ stateDir, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, supervisorRuntime, host, engineName: 'Podman' }),
-    gatewayPort: config.gateway_port,
-    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
-    gatewayId: config.gateway_id,
-    supervisorRuntime,
-    isTokenExposedToAgent: config.expose_token_to_agent,
     isRootless: info.isRootless,
     canEnforceLimits: !(info.isRootless && info.cgroupVersion === 'v1'),
   };

@@ -15,7 +15,6 @@ import type {
   Logger,
   SandboxFileStore,
   Sleep,
-  SupervisorRuntime,
   WatchSandboxesEvent,
 } from '@shellgate/driver-sdk';
 
@@ -23,12 +22,12 @@ import type { EngineNaming } from '../engine-naming.js';
 import { toEngineDriverError } from '../errors.js';
 import type { ContainerEvent } from '../payload/container-event.js';
 import type { ContainerInfo } from '../payload/container-info.js';
-import type { BindMountPolicy } from './bind-mounts.js';
 import { resolveBindMounts } from './bind-mounts.js';
 import { ContainerEvents } from './container-events.js';
 import { ContainerInventory } from './container-inventory.js';
 import type { SandboxRef } from './container-inventory.js';
-import type { ContainerSandboxEngine, ImagePullPolicy } from './container-sandbox-engine.js';
+import type { ContainerDriverSettings } from './container-driver-settings.js';
+import type { ContainerSandboxEngine } from './container-sandbox-engine.js';
 import { ContainerSandboxDeleter } from './container-sandbox-deleter.js';
 import { ContainerWatchAdapter } from './container-watch-adapter.js';
 import type { PendingSandbox } from './pending-sandbox.js';
@@ -37,30 +36,6 @@ import type { ContainerSpecBase, ProvisionContext } from './provision-sandbox.js
 
 /** How long close() lets in-flight creates finish before cancelling them. */
 const CLOSE_GRACE_MS = 5000;
-
-/** The settings every container driver has, resolved from its config keys of the same names (see each driver's `config.ts` for keys and defaults). */
-export interface ContainerDriverSettings {
-  readonly defaultImage: string;
-  readonly imagePullPolicy: ImagePullPolicy;
-  readonly networkName: string;
-  /** `allow_sandbox_to_sandbox`: sandboxes on the driver's network may reach each other. */
-  readonly allowSandboxToSandbox: boolean;
-  /** Overrides the bridge gateway IP as the callback address. */
-  readonly hostGatewayIp: string | undefined;
-  /** 0: no limit. */
-  readonly pidsLimit: number;
-  readonly stopTimeoutSeconds: number;
-  readonly allowBindMounts: boolean;
-  /** What an allowed bind mount's source is checked against. */
-  readonly bindMounts: BindMountPolicy;
-  readonly gatewayPort: number;
-  readonly gatewayScheme: 'http' | 'https';
-  readonly gatewayId: string;
-  /** The bundle every sandbox runs (`supervisor_runtime_dir`, or one built from the installed supervisor); undefined: `inject_supervisor = false`. */
-  readonly supervisorRuntime: SupervisorRuntime | undefined;
-  /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */
-  readonly isTokenExposedToAgent: boolean;
-}
 
 /** Everything a container driver touches, injected (STYLE.md rule 15); each driver names its own engine, store and settings. */
 export interface ContainerDriverDeps<
@@ -114,14 +89,14 @@ export type SharedProvisionContext = Omit<ProvisionContext<unknown, ContainerSpe
  * its create spec and Start, which differ per engine.
  */
 export abstract class ContainerComputeDriver implements ComputeDriverImpl {
-  protected readonly inventory: ContainerInventory;
-  protected readonly tracker: SandboxTracker;
   protected readonly events: ContainerEvents;
   /** Aborts on close(): bounds background work (creates, network checks). */
   protected readonly lifetime: AbortSignal;
   readonly #deps: ContainerDriverDeps;
   readonly #profile: ContainerDriverProfile;
   readonly #hub: WatchHub;
+  readonly #tracker: SandboxTracker;
+  readonly #inventory: ContainerInventory;
   readonly #deleter: ContainerSandboxDeleter;
   readonly #watcher: EventStreamWatchSource<ContainerEvent>;
   readonly #lifetime = new AbortController();
@@ -134,23 +109,23 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
     setMaxListeners(0, this.lifetime);
     const { engine, store, settings, logger } = deps;
     const { naming, quoteWorkspace } = profile;
-    this.#hub = new WatchHub({ snapshot: () => this.inventory.listAll(this.lifetime), logger });
-    this.tracker = new SandboxTracker(this.#hub);
-    this.inventory = new ContainerInventory({ engine, store, tracker: this.tracker, gatewayId: settings.gatewayId, vocabularies: profile.vocabularies, naming });
-    this.#deleter = new ContainerSandboxDeleter({ engine, inventory: this.inventory, store, tracker: this.tracker, logger, naming, ...(quoteWorkspace === undefined ? {} : { quoteWorkspace }) });
-    this.events = new ContainerEvents({ inventory: this.inventory, tracker: this.tracker, store, now: deps.now ?? Date.now, eventSource: profile.driverName });
-    const shared = new ContainerWatchAdapter(engine, this.inventory, this.events, profile.eventFilters);
+    this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.lifetime), logger });
+    this.#tracker = new SandboxTracker(this.#hub);
+    this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: profile.vocabularies, naming });
+    this.#deleter = new ContainerSandboxDeleter({ engine, inventory: this.#inventory, store, tracker: this.#tracker, logger, naming, ...(quoteWorkspace === undefined ? {} : { quoteWorkspace }) });
+    this.events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: profile.driverName });
+    const shared = new ContainerWatchAdapter(engine, this.#inventory, this.events, profile.eventFilters);
     this.#watcher = new EventStreamWatchSource({
       adapter: {
         open: (signal) => shared.open(signal),
         list: (signal) => shared.list(signal),
         describeEvent: (event) => shared.describeEvent(event),
         toChanges: (event, signal) => {
-          if (event.action === 'start' && this.inventory.ownedSandboxId(event.labels) !== undefined) this.onSandboxContainerStarted(event);
+          if (event.action === 'start' && this.#inventory.ownedSandboxId(event.labels) !== undefined) this.onSandboxContainerStarted(event);
           return shared.toChanges(event, signal);
         },
       },
-      tracker: this.tracker,
+      tracker: this.#tracker,
       logger,
       ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
     });
@@ -186,24 +161,24 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
    */
   protected async acceptSandbox(sandbox: DriverSandbox, signal: AbortSignal): Promise<AcceptedSandbox> {
     const { store, logger } = this.#deps;
-    if (this.inventory.pending.has(sandbox.id)) throw new SandboxAlreadyExistsError(sandbox.id);
+    if (this.#inventory.pending.has(sandbox.id)) throw new SandboxAlreadyExistsError(sandbox.id);
     const pending = toPendingSandbox(sandbox);
-    this.inventory.pending.set(sandbox.id, pending);
+    this.#inventory.pending.set(sandbox.id, pending);
     let tokenHostPath: string;
     try {
-      const existing = await this.inventory.findContainerIds({ sandboxId: sandbox.id, sandboxName: '' }, signal);
+      const existing = await this.#inventory.findContainerIds({ sandboxId: sandbox.id, sandboxName: '' }, signal);
       if (existing.length > 0) throw new SandboxAlreadyExistsError(sandbox.id);
       tokenHostPath = await store.writeToken(sandbox.id, sandbox.spec?.sandboxToken ?? '');
       await store.writeState({ id: sandbox.id, name: sandbox.name, namespace: sandbox.namespace, workspace: sandbox.workspace, isStoppedByUs: false });
     } catch (error) {
-      this.inventory.pending.delete(sandbox.id);
+      this.#inventory.pending.delete(sandbox.id);
       throw toEngineDriverError(error, { operation: 'prepare sandbox files', sandboxId: sandbox.id }, this.#profile.naming);
     }
     // From here on the background task works on a copy without the token.
     const copy = structuredClone(sandbox);
     if (copy.spec !== undefined) copy.spec.sandboxToken = '';
-    this.tracker.revive(sandbox.id);
-    this.tracker.publish(toPendingDriverSandbox(pending));
+    this.#tracker.revive(sandbox.id);
+    this.#tracker.publish(toPendingDriverSandbox(pending));
     logger.info('sandbox accepted', { sandboxId: sandbox.id, sandboxName: sandbox.name });
     return { pending, copy, tokenHostPath };
   }
@@ -218,7 +193,7 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
       defaultImage: settings.defaultImage,
       pullPolicy: settings.imagePullPolicy,
       resolveBindMounts: (mounts) => resolveBindMounts(mounts, mountsField, settings.bindMounts),
-      onUpdate: (update) => this.tracker.publish(update),
+      onUpdate: (update) => this.#tracker.publish(update),
       onPlatformEvent: (id, reason, message, type) => this.events.publishPlatformEvent(id, reason, message, type),
       onStarted: (started, info) => this.events.promote(started, info, this.lifetime),
       now: now ?? Date.now,
@@ -227,20 +202,20 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
   }
 
   async getSandbox(request: SandboxRef, ctx: CallContext): Promise<GetSandboxResponse> {
-    const pending = this.inventory.findPending(request);
+    const pending = this.#inventory.findPending(request);
     if (pending !== undefined) return { sandbox: toPendingDriverSandbox(pending) };
-    const info = await this.inventory.findContainer(request, ctx.signal);
+    const info = await this.#inventory.findContainer(request, ctx.signal);
     if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
-    return { sandbox: await this.inventory.toSandbox(info) };
+    return { sandbox: await this.#inventory.toSandbox(info) };
   }
 
   async listSandboxes(_request: unknown, ctx: CallContext): Promise<ListSandboxesResponse> {
-    return { sandboxes: await this.inventory.listAll(ctx.signal) };
+    return { sandboxes: await this.#inventory.listAll(ctx.signal) };
   }
 
   async stopSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
     const { engine, store, settings } = this.#deps;
-    const { info, sandboxId } = await this.inventory.requireContainer(request, ctx.signal);
+    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
     const state = await store.readState(sandboxId);
     if (state !== undefined && !state.isStoppedByUs) await store.writeState({ ...state, isStoppedByUs: true });
     await this.engineCall(`stop container ${info.id}`, sandboxId, () => engine.stopContainer(info.id, settings.stopTimeoutSeconds, ctx.signal));
@@ -253,7 +228,7 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
    */
   protected async prepareStart(request: SandboxRef, signal: AbortSignal): Promise<{ info: ContainerInfo; sandboxId: string }> {
     const { store } = this.#deps;
-    const found = await this.inventory.requireContainer(request, signal);
+    const found = await this.#inventory.requireContainer(request, signal);
     const state = await store.readState(found.sandboxId);
     if (state?.isStoppedByUs === true) await store.writeState({ ...state, isStoppedByUs: false });
     return found;
@@ -278,11 +253,11 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
 
   /** Lets in-flight creates finish for a while, cancels the rest, and ends the watch. */
   async close(): Promise<void> {
-    const tasks = [...this.inventory.pending.values()].map((pending) => pending.task);
+    const tasks = [...this.#inventory.pending.values()].map((pending) => pending.task);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
     clearTimeout(timer);
-    for (const pending of this.inventory.pending.values()) pending.abort.abort();
+    for (const pending of this.#inventory.pending.values()) pending.abort.abort();
     this.#lifetime.abort();
     await this.#watcher.close();
     this.#hub.close();
