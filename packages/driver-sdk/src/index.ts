@@ -169,8 +169,8 @@ export type {
   SandboxTrackerOptions,
   WatchHubOptions,
 } from './watch/index.js';
-export { BackoffJitter, abortableSleep, backoffDelayMs, waitUnlessAborted } from './backoff/index.js';
-export type { BackoffPolicy, Sleep } from './backoff/index.js';
+export { BackoffJitter, abortableSleep, backoffDelayMs, drainInFlightCreates, waitUnlessAborted } from './backoff/index.js';
+export type { BackoffPolicy, InFlightCreate, Sleep } from './backoff/index.js';
 
 // ── Conditions and phases ──
 export {

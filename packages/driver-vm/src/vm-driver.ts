@@ -7,6 +7,7 @@ import {
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  drainInFlightCreates,
   formatListenerAddress,
   isStorageFullError,
   validateWorkspaceName,
@@ -251,11 +252,7 @@ export class VmDriver implements ComputeDriverImpl {
 
   /** Lets creates finish (briefly), then lets go of every VM without stopping it: VMs outlive the driver. */
   async close(): Promise<void> {
-    const tasks = [...this.#inventory.pending.values()].map((pending) => pending.task);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-    clearTimeout(timer);
-    for (const pending of this.#inventory.pending.values()) pending.abort.abort();
+    await drainInFlightCreates(this.#inventory.pending, CLOSE_GRACE_MS);
     await this.#watcher.close();
     this.#table.detachAll();
     this.#hub.close();

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 
-import { EventStreamWatchSource, SandboxAlreadyExistsError, SandboxNotFoundError, SandboxTracker, WatchHub, validateWorkspaceName } from '@shellgate/driver-sdk';
+import { EventStreamWatchSource, SandboxAlreadyExistsError, SandboxNotFoundError, SandboxTracker, WatchHub, drainInFlightCreates, validateWorkspaceName } from '@shellgate/driver-sdk';
 import type {
   CallContext,
   ComputeDriverImpl,
@@ -253,11 +253,7 @@ export abstract class ContainerComputeDriver implements ComputeDriverImpl {
 
   /** Lets in-flight creates finish for a while, cancels the rest, and ends the watch. */
   async close(): Promise<void> {
-    const tasks = [...this.#inventory.pending.values()].map((pending) => pending.task);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-    clearTimeout(timer);
-    for (const pending of this.#inventory.pending.values()) pending.abort.abort();
+    await drainInFlightCreates(this.#inventory.pending, CLOSE_GRACE_MS);
     this.#lifetime.abort();
     await this.#watcher.close();
     this.#hub.close();
