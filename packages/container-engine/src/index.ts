@@ -11,6 +11,7 @@
  * ```
  */
 export type { EngineNaming } from './engine-naming.js';
+export { OWNING_GATEWAY_CONFIG_KEYS } from './owning-gateway-config-keys.js';
 export { EngineHostNotFoundError, engineMessageOf, toEngineDriverError } from './errors.js';
 export type { EngineCallContext } from './errors.js';
 
@@ -54,6 +55,12 @@ export { PULL_PROGRESS_INTERVAL_MS, provisionSandbox, toStartedContainerInfo } f
 export type { ContainerSpecBase, ProvisionContext, ProvisionEngine, ResolvedImage } from './sandbox/provision-sandbox.js';
 export { ContainerInventory } from './sandbox/container-inventory.js';
 export type { ContainerInventoryOptions, SandboxRef } from './sandbox/container-inventory.js';
+export { ContainerSandboxDeleter } from './sandbox/container-sandbox-deleter.js';
+export type { ContainerSandboxDeleterOptions } from './sandbox/container-sandbox-deleter.js';
+export { ContainerComputeDriver } from './sandbox/container-compute-driver.js';
+export type { AcceptedSandbox, ContainerDriverDeps, ContainerDriverProfile, SharedProvisionContext } from './sandbox/container-compute-driver.js';
+export { toContainerDriverSettings } from './sandbox/container-driver-settings.js';
+export type { ContainerDriverConfig, ContainerDriverPlace, ContainerDriverSettings } from './sandbox/container-driver-settings.js';
 export { ContainerEvents } from './sandbox/container-events.js';
 export type { ContainerEventsOptions } from './sandbox/container-events.js';
 export { ContainerWatchAdapter } from './sandbox/container-watch-adapter.js';

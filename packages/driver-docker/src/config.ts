@@ -1,11 +1,8 @@
-import { ImagePullPolicy } from '@shellgate/container-engine';
-import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS } from '@shellgate/container-engine';
+import { GATEWAY_CALLBACK_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 import { DriverEnv } from './env.js';
-
-/** The gateway's primary API port, which sandboxes call back on by default. */
-export const DEFAULT_GATEWAY_PORT = 17670;
 
 /**
  * Every setting of `shellgate-driver-docker` (flag > env > `--config` TOML > default).
@@ -89,23 +86,7 @@ export const dockerDriverConfig = defineConfig({
         'directory for token files and per-sandbox state (created 0700); default /var/lib/shellgate/driver-docker ' +
         'as root, else $XDG_STATE_HOME/shellgate/driver-docker or ~/.local/state/shellgate/driver-docker',
     },
-    gateway_port: {
-      type: 'integer',
-      default: DEFAULT_GATEWAY_PORT,
-      min: 1,
-      max: 65535,
-      env: GATEWAY_PORT_ENV,
-      flag: '--gateway-port',
-      description: 'gateway port sandboxes call back on (the gateway sets the env var on drivers it spawns)',
-    },
-    gateway_scheme: {
-      type: 'string',
-      default: 'http',
-      choices: ['http', 'https'],
-      env: GATEWAY_SCHEME_ENV,
-      flag: '--gateway-scheme',
-      description: 'scheme of the callback URL OPENSHELL_ENDPOINT',
-    },
+    ...GATEWAY_CALLBACK_CONFIG_KEYS,
     supervisor_runtime_dir: {
       type: 'string',
       env: 'SHELLGATE_DOCKER_SUPERVISOR_RUNTIME_DIR',
@@ -130,19 +111,7 @@ export const dockerDriverConfig = defineConfig({
         'leave the sandbox token file readable inside sandboxes (mounted read-only, not emptied by the supervisor) for images whose own ' +
         'processes read it; weakens isolation: any process in the sandbox that can read it can act as the supervisor',
     },
-    gateway_id: {
-      type: 'string',
-      default: 'standalone',
-      env: GATEWAY_ID_ENV,
-      flag: '--gateway-id',
-      description: 'id of the owning gateway, put on every container as a label; list and watch only see its containers',
-    },
-    gateway_state_dir: {
-      type: 'string',
-      env: GATEWAY_STATE_DIR_ENV,
-      flag: '--gateway-state-dir',
-      description: "the owning gateway's state directory, refused as a bind mount source like state_dir (the gateway sets the env var on drivers it spawns)",
-    },
+    ...OWNING_GATEWAY_CONFIG_KEYS,
   },
 });
 

@@ -1,10 +1,7 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
-import { toBindMountPolicy } from '@shellgate/container-engine';
-import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
-import { ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { toContainerDriverSettings } from '@shellgate/container-engine';
+import type { EngineHost } from '@shellgate/container-engine';
+import { currentDriverPlatform, prepareDriverRuntime } from '@shellgate/driver-sdk';
+import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import type { DockerDriverConfig } from './config.js';
 import { DockerDriver } from './docker-driver.js';
@@ -14,16 +11,7 @@ import type { DockerDriverSettings } from './settings.js';
 import { createSandboxStateStore } from './state.js';
 
 /** The platform facts `createDockerDriver` reads; real values by default. */
-export interface DockerDriverPlatform {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly uid: number;
-  readonly homeDir: string;
-  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
-  readonly supervisorBundler?: SupervisorBundler | undefined;
-}
-
-/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
-const RUNTIME_CACHE_DIR = 'runtime';
+export type DockerDriverPlatform = DriverPlatform;
 
 /** Where the driver runs from: what bind mounts must not reach. */
 export interface DockerDriverPlace {
@@ -34,22 +22,7 @@ export interface DockerDriverPlace {
 
 /** Turns resolved config keys, and where the driver found its state, bundle and engine, into the driver's settings. */
 export function toDockerDriverSettings(config: DockerDriverConfig, place: DockerDriverPlace): DockerDriverSettings {
-  return {
-    defaultImage: config.default_image,
-    imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
-    networkName: config.network_name,
-    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
-    hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
-    pidsLimit: config.pids_limit,
-    stopTimeoutSeconds: config.stop_timeout_seconds,
-    allowBindMounts: config.allow_bind_mounts,
-    bindMounts: toBindMountPolicy({ ...place, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, engineName: 'Docker' }),
-    gatewayPort: config.gateway_port,
-    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
-    gatewayId: config.gateway_id,
-    supervisorRuntime: place.supervisorRuntime,
-    isTokenExposedToAgent: config.expose_token_to_agent,
-  };
+  return toContainerDriverSettings(config, { ...place, engineName: 'Docker' });
 }
 
 /**
@@ -63,17 +36,9 @@ export function toDockerDriverSettings(config: DockerDriverConfig, place: Docker
 export async function createDockerDriver(
   config: DockerDriverConfig,
   logger: Logger,
-  platform: DockerDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
+  platform: DockerDriverPlatform = currentDriverPlatform(),
 ): Promise<DockerDriver> {
-  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-docker', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
-  // First: a missing or bad bundle is the operator's input at fault (exit 2), whatever the engine's state.
-  const supervisorRuntime = await ensureSupervisorRuntime({
-    isEnabled: config.inject_supervisor,
-    configuredDir: config.supervisor_runtime_dir,
-    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
-    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
-    logger,
-  });
+  const { stateDir, supervisorRuntime } = await prepareDriverRuntime({ driverDirName: 'driver-docker', config, platform, logger, moduleUrl: import.meta.url });
   const host = detectDockerHost({ configured: config.docker_host, env: platform.env, homeDir: platform.homeDir, logger });
   const settings = toDockerDriverSettings(config, { stateDir, host, supervisorRuntime });
   logger.info('docker driver configured', {

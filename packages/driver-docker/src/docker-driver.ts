@@ -1,46 +1,7 @@
-import { setMaxListeners } from 'node:events';
-
-import {
-  CallbackNetwork,
-  ContainerEvents,
-  ContainerInventory,
-  ContainerWatchAdapter,
-  provisionSandbox,
-  resolveBindMounts,
-  toPendingDriverSandbox,
-  toPendingSandbox,
-} from '@shellgate/container-engine';
-import type { ContainerEvent, ResolvedNetwork, SandboxRef } from '@shellgate/container-engine';
-import {
-  ErrorCode,
-  EventStreamWatchSource,
-  FailedPreconditionError,
-  GATEWAY_CALLBACK_HOSTNAME,
-  InvalidArgumentError,
-  SandboxAlreadyExistsError,
-  SandboxNotFoundError,
-  SandboxTracker,
-  WatchHub,
-  formatListenerAddress,
-  isShellgateError,
-  toCallbackEndpoint,
-} from '@shellgate/driver-sdk';
-import type {
-  CallContext,
-  ComputeDriverImpl,
-  CreateSandboxRequest,
-  DeleteSandboxResponse,
-  DeleteWorkspaceRequest,
-  EnsureWorkspaceRequest,
-  GetCapabilitiesResponse,
-  GetGatewayListenerRequirementsResponse,
-  GetSandboxResponse,
-  ListSandboxesResponse,
-  Logger,
-  Sleep,
-  ValidateSandboxCreateRequest,
-  WatchSandboxesEvent,
-} from '@shellgate/driver-sdk';
+import { CallbackNetwork, ContainerComputeDriver, provisionSandbox } from '@shellgate/container-engine';
+import type { ContainerDriverDeps, ResolvedNetwork, SandboxRef } from '@shellgate/container-engine';
+import { ErrorCode, GATEWAY_CALLBACK_HOSTNAME, formatListenerAddress, isShellgateError, toCallbackEndpoint } from '@shellgate/driver-sdk';
+import type { CallContext, CreateSandboxRequest, GetGatewayListenerRequirementsResponse, ValidateSandboxCreateRequest } from '@shellgate/driver-sdk';
 
 import type { ContainerDefaults } from './container/container-spec.js';
 import { toContainerCreateSpec } from './container/container-spec.js';
@@ -58,40 +19,33 @@ import type { ValidatedSandbox } from './validate-sandbox.js';
 import { DRIVER_NAME, DRIVER_VERSION } from './version.js';
 
 /** Everything the driver touches, injected (STYLE.md rule 15). */
-export interface DockerDriverDeps {
-  readonly engine: DockerEngine;
-  readonly store: SandboxStateStore;
-  readonly settings: DockerDriverSettings;
-  readonly logger: Logger;
-  /** Epoch ms; `Date.now` by default. */
-  readonly now?: () => number;
-  /** Used between event-stream reconnects; a real timer by default. */
-  readonly sleep?: Sleep;
-}
+export type DockerDriverDeps = ContainerDriverDeps<DockerEngine, DockerDriverSettings, SandboxStateStore>;
 
-/** How long close() lets in-flight creates finish before cancelling them. */
-const CLOSE_GRACE_MS = 5000;
-
-/** The Docker compute driver: one method per RPC of `openshell.compute.v1.ComputeDriver`. */
-export class DockerDriver implements ComputeDriverImpl {
+/**
+ * The Docker compute driver: one method per RPC of `openshell.compute.v1.ComputeDriver`.
+ * What every container driver answers alike is `ContainerComputeDriver`'s; here are
+ * validation, the callback network, the create spec and Start, in Docker's way.
+ */
+export class DockerDriver extends ContainerComputeDriver {
   readonly #deps: DockerDriverDeps;
-  readonly #hub: WatchHub;
-  readonly #tracker: SandboxTracker;
-  readonly #inventory: ContainerInventory;
   readonly #network: CallbackNetwork;
-  readonly #events: ContainerEvents;
-  readonly #watcher: EventStreamWatchSource<ContainerEvent>;
-  readonly #lifetime = new AbortController();
   #engineInfo: Promise<EngineInfo> | undefined;
 
   constructor(deps: DockerDriverDeps) {
+    super(deps, {
+      naming: DOCKER_NAMING,
+      driverName: DRIVER_NAME,
+      driverVersion: DRIVER_VERSION,
+      vocabularies: LABEL_VOCABULARIES,
+      // Unfiltered by label: Docker ANDs label filters, and ownership has two vocabularies
+      // (current and legacy), so ContainerEvents keeps only ours per event.
+      eventFilters: [],
+      mountsField: DRIVER_CONFIG_MOUNTS_FIELD,
+      // Docker's busy-workspace message always named the whole workspace.
+      quoteWorkspace: (workspace) => JSON.stringify(workspace),
+    });
     this.#deps = deps;
-    // Every in-flight container create listens on it: 20 concurrent creates are not a leak.
-    setMaxListeners(0, this.#lifetime.signal);
-    const { engine, store, settings, logger } = deps;
-    this.#hub = new WatchHub({ snapshot: () => this.#inventory.listAll(this.#lifetime.signal), logger });
-    this.#tracker = new SandboxTracker(this.#hub);
-    this.#inventory = new ContainerInventory({ engine, store, tracker: this.#tracker, gatewayId: settings.gatewayId, vocabularies: LABEL_VOCABULARIES, naming: DOCKER_NAMING });
+    const { engine, settings, logger } = deps;
     const { networkName, allowSandboxToSandbox, gatewayId, hostGatewayIp } = settings;
     const isolation = { networkName, allowSandboxToSandbox, logger };
     this.#network = new CallbackNetwork({
@@ -102,39 +56,19 @@ export class DockerDriver implements ComputeDriverImpl {
       hostGatewayIp,
       naming: DOCKER_NAMING,
     });
-    this.#events = new ContainerEvents({ inventory: this.#inventory, tracker: this.#tracker, store, now: deps.now ?? Date.now, eventSource: DRIVER_NAME });
-    this.#watcher = new EventStreamWatchSource({
-      // Unfiltered by label: Docker ANDs label filters, and ownership has two vocabularies
-      // (current and legacy), so ContainerEvents keeps only ours per event.
-      adapter: new ContainerWatchAdapter(engine, this.#inventory, this.#events, []),
-      tracker: this.#tracker,
-      logger,
-      ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
-    });
   }
 
   /** Prepares the state directory, restores failed creates, and starts following Docker events. */
   async start(): Promise<void> {
-    await this.#deps.store.prepare();
-    await this.#events.restoreFailures();
-    this.#watcher.start();
+    await this.startWatching();
     // Best effort: the network is needed by the first create and the listener requirement.
-    this.#network.ensure(this.#lifetime.signal).catch((error: unknown) => {
+    this.#network.ensure(this.lifetime).catch((error: unknown) => {
       if (isShellgateError(error) && error.code === ErrorCode.FailedPrecondition) {
         this.#deps.logger.error('the sandbox network cannot be used; no sandbox starts until it is fixed', { error });
       } else {
         this.#deps.logger.warn('could not prepare the sandbox network yet; will retry on demand', { error });
       }
     });
-  }
-
-  /** Times the Docker event stream was opened (for tests and diagnostics). */
-  get eventConnections(): number {
-    return this.#watcher.connections;
-  }
-
-  getCapabilities(): GetCapabilitiesResponse {
-    return { driverName: DRIVER_NAME, driverVersion: DRIVER_VERSION, defaultImage: this.#deps.settings.defaultImage, gatewayManagesLifecycle: true };
   }
 
   async getGatewayListenerRequirements(_request: unknown, ctx: CallContext): Promise<GetGatewayListenerRequirementsResponse> {
@@ -151,72 +85,22 @@ export class DockerDriver implements ComputeDriverImpl {
 
   async createSandbox(request: CreateSandboxRequest, ctx: CallContext): Promise<void> {
     const { sandbox, options } = await this.#validate(request.sandbox, ctx.signal);
-    const { store, logger } = this.#deps;
-    if (this.#inventory.pending.has(sandbox.id)) throw new SandboxAlreadyExistsError(sandbox.id);
-    const pending = toPendingSandbox(sandbox);
-    this.#inventory.pending.set(sandbox.id, pending);
-    let tokenHostPath: string;
-    try {
-      const existing = await this.#inventory.findContainerIds({ sandboxId: sandbox.id, sandboxName: '' }, ctx.signal);
-      if (existing.length > 0) throw new SandboxAlreadyExistsError(sandbox.id);
-      tokenHostPath = await store.writeToken(sandbox.id, sandbox.spec?.sandboxToken ?? '');
-      await store.writeState({ id: sandbox.id, name: sandbox.name, namespace: sandbox.namespace, workspace: sandbox.workspace, isStoppedByUs: false });
-    } catch (error) {
-      this.#inventory.pending.delete(sandbox.id);
-      throw toDriverError(error, { operation: 'prepare sandbox files', sandboxId: sandbox.id });
-    }
-    // From here on the background task works on a copy without the token.
-    const copy = structuredClone(sandbox);
-    if (copy.spec !== undefined) copy.spec.sandboxToken = '';
-    this.#tracker.revive(sandbox.id);
-    this.#tracker.publish(toPendingDriverSandbox(pending));
-    logger.info('sandbox accepted', { sandboxId: sandbox.id, sandboxName: sandbox.name });
+    const { pending, copy, tokenHostPath } = await this.acceptSandbox(sandbox, ctx.signal);
     pending.task = provisionSandbox(
       {
+        ...this.toSharedProvisionContext(sandbox.id),
         engine: this.#deps.engine,
-        store,
-        logger: logger.child({ sandboxId: sandbox.id }),
-        defaultImage: this.#deps.settings.defaultImage,
-        pullPolicy: this.#deps.settings.imagePullPolicy,
         ensureNetwork: (signal) => this.#network.ensure(signal),
         mounts: options.mounts,
-        resolveBindMounts: (mounts) => resolveBindMounts(mounts, DRIVER_CONFIG_MOUNTS_FIELD, this.#deps.settings.bindMounts),
         toSpec: (image, network, mounts) => toContainerCreateSpec(copy, { image, tokenHostPath, options: { ...options, mounts }, defaults: this.#toContainerDefaults(network) }),
-        onUpdate: (update) => this.#tracker.publish(update),
-        onPlatformEvent: (id, reason, message, type) => this.#events.publishPlatformEvent(id, reason, message, type),
-        onStarted: (started, info) => this.#events.promote(started, info, this.#lifetime.signal),
-        now: this.#deps.now ?? Date.now,
-        lifetime: this.#lifetime.signal,
       },
       pending,
       copy,
     );
   }
 
-  async getSandbox(request: SandboxRef, ctx: CallContext): Promise<GetSandboxResponse> {
-    const pending = this.#inventory.findPending(request);
-    if (pending !== undefined) return { sandbox: toPendingDriverSandbox(pending) };
-    const info = await this.#inventory.findContainer(request, ctx.signal);
-    if (info === undefined) throw new SandboxNotFoundError(request.sandboxId || request.sandboxName);
-    return { sandbox: await this.#inventory.toSandbox(info) };
-  }
-
-  async listSandboxes(_request: unknown, ctx: CallContext): Promise<ListSandboxesResponse> {
-    return { sandboxes: await this.#inventory.listAll(ctx.signal) };
-  }
-
-  async stopSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
-    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
-    const state = await this.#deps.store.readState(sandboxId);
-    if (state !== undefined && !state.isStoppedByUs) await this.#deps.store.writeState({ ...state, isStoppedByUs: true });
-    await this.#engineCall(`stop container ${info.id}`, sandboxId, () => this.#deps.engine.stopContainer(info.id, this.#deps.settings.stopTimeoutSeconds, ctx.signal));
-    await this.#events.refresh(info.id, ctx.signal);
-  }
-
   async startSandbox(request: SandboxRef, ctx: CallContext): Promise<void> {
-    const { info, sandboxId } = await this.#inventory.requireContainer(request, ctx.signal);
-    const state = await this.#deps.store.readState(sandboxId);
-    if (state?.isStoppedByUs === true) await this.#deps.store.writeState({ ...state, isStoppedByUs: false });
+    const { info, sandboxId } = await this.prepareStart(request, ctx.signal);
     // The last run's supervisor emptied the token file. Docker mounts the file anew at start,
     // so replacing it now is safe; a running container keeps its own (and needs no token).
     if (info.state !== ContainerState.Running) {
@@ -226,63 +110,8 @@ export class DockerDriver implements ComputeDriverImpl {
         throw toDriverError(error, { operation: 'deliver the sandbox token', sandboxId });
       }
     }
-    await this.#engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
-    await this.#events.refresh(info.id, ctx.signal);
-  }
-
-  async deleteSandbox(request: SandboxRef, ctx: CallContext): Promise<DeleteSandboxResponse> {
-    const pending = this.#inventory.findPending(request);
-    if (pending !== undefined) {
-      pending.abort.abort();
-      await pending.task;
-    }
-    const containerIds = await this.#inventory.findContainerIds(request, ctx.signal);
-    const sandboxId = request.sandboxId || pending?.id || (await this.#inventory.sandboxIdOf(containerIds[0], ctx.signal));
-    let removedAny = false;
-    for (const containerId of containerIds) {
-      removedAny = (await this.#engineCall(`remove container ${containerId}`, sandboxId, () => this.#deps.engine.removeContainer(containerId, ctx.signal))) || removedAny;
-    }
-    if (sandboxId !== '') {
-      this.#inventory.pending.delete(sandboxId);
-      await this.#deps.store.remove(sandboxId);
-    }
-    const deleted = removedAny || pending !== undefined;
-    if (deleted) {
-      this.#tracker.publishDeleted(sandboxId, true);
-      this.#deps.logger.info('sandbox deleted', { sandboxId });
-    }
-    return { deleted };
-  }
-
-  watchSandboxes(_request: unknown, ctx: CallContext): AsyncIterable<WatchSandboxesEvent> {
-    return this.#hub.subscribe(ctx.signal);
-  }
-
-  /** Workspaces are labels on Docker; there is nothing to create. */
-  ensureWorkspace(request: EnsureWorkspaceRequest): void {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
-  }
-
-  /** Refuses while containers of the workspace remain; otherwise there is nothing to remove. */
-  async deleteWorkspace(request: DeleteWorkspaceRequest, ctx: CallContext): Promise<void> {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
-    const remaining = await this.#inventory.listOwnedContainerIds(ctx.signal, (keys) => `${keys.workspace}=${request.workspace}`);
-    if (remaining.length > 0) {
-      throw new FailedPreconditionError(`workspace ${JSON.stringify(request.workspace)} still has ${remaining.length} sandbox container(s)`, {
-        hint: 'delete the sandboxes of the workspace first',
-      });
-    }
-  }
-
-  async close(): Promise<void> {
-    const tasks = [...this.#inventory.pending.values()].map((pending) => pending.task);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-    clearTimeout(timer);
-    for (const pending of this.#inventory.pending.values()) pending.abort.abort();
-    this.#lifetime.abort();
-    await this.#watcher.close();
-    this.#hub.close();
+    await this.engineCall(`start container ${info.id}`, sandboxId, () => this.#deps.engine.startContainer(info.id, ctx.signal));
+    await this.events.refresh(info.id, ctx.signal);
   }
 
   async #validate(sandbox: ValidateSandboxCreateRequest['sandbox'], signal: AbortSignal): Promise<ValidatedSandbox> {
@@ -292,7 +121,7 @@ export class DockerDriver implements ComputeDriverImpl {
 
   #fetchEngineInfo(signal: AbortSignal): Promise<EngineInfo> {
     if (this.#engineInfo === undefined) {
-      const attempt = this.#engineCall('docker info', undefined, () => this.#deps.engine.info(signal));
+      const attempt = this.engineCall('docker info', undefined, () => this.#deps.engine.info(signal));
       this.#engineInfo = attempt;
       attempt.catch(() => (this.#engineInfo = undefined));
     }
@@ -311,13 +140,5 @@ export class DockerDriver implements ComputeDriverImpl {
       supervisor: settings.supervisorRuntime,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
     };
-  }
-
-  async #engineCall<T>(operation: string, sandboxId: string | undefined, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw toDriverError(error, { operation, endpoint: this.#deps.engine.endpoint, ...(sandboxId === undefined ? {} : { sandboxId }) });
-    }
   }
 }

@@ -1,8 +1,5 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
-import { InvalidArgumentError, ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir, toGatewayOwnedLabels } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { InvalidArgumentError, currentDriverPlatform, prepareDriverRuntime, toGatewayOwnedLabels } from '@shellgate/driver-sdk';
+import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import { checkClusterAccess, toRequiredPermissions } from './cluster/check-cluster-access.js';
 import { ClientNodeApi } from './cluster/client-node-api.js';
@@ -13,18 +10,11 @@ import { K8sDriver } from './k8s-driver.js';
 import type { K8sDriverSettings } from './settings.js';
 
 /** The platform facts `createK8sDriver` reads; real values by default. */
-export interface K8sDriverPlatform {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly uid: number;
-  readonly homeDir: string;
-  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
-  readonly supervisorBundler?: SupervisorBundler | undefined;
+export interface K8sDriverPlatform extends DriverPlatform {
   /** Connects to the cluster; the real API by default (tests pass a fake). */
   readonly connect?: (config: K8sDriverConfig, logger: Logger) => { readonly api: KubeApi; readonly source: string };
 }
 
-/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
-const RUNTIME_CACHE_DIR = 'runtime';
 /** The runtime image's repository; its tag is the supervisor version (build-runtime-image.sh). */
 export const RUNTIME_IMAGE_REPOSITORY = 'shellgate/supervisor-runtime';
 
@@ -74,16 +64,9 @@ function connectToCluster(config: K8sDriverConfig, logger: Logger, platform: K8s
 export async function createK8sDriver(
   config: K8sDriverConfig,
   logger: Logger,
-  platform: K8sDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
+  platform: K8sDriverPlatform = currentDriverPlatform(),
 ): Promise<K8sDriver> {
-  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-k8s', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
-  const runtime = await ensureSupervisorRuntime({
-    isEnabled: config.inject_supervisor,
-    configuredDir: config.supervisor_runtime_dir,
-    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
-    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
-    logger,
-  });
+  const { supervisorRuntime: runtime } = await prepareDriverRuntime({ driverDirName: 'driver-k8s', config, platform, logger, moduleUrl: import.meta.url });
   const settings = toK8sDriverSettings(config, runtime);
   const { api, source } = (platform.connect ?? ((c, l) => connectToCluster(c, l, platform)))(config, logger);
   const permissions = toRequiredPermissions({ hasVolumeClaims: settings.storageClass !== undefined, hasNetworkPolicy: settings.hasNetworkPolicy });

@@ -1,13 +1,13 @@
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
-  InvalidArgumentError,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
   abortableSleep,
   quoteValue,
+  validateWorkspaceName,
 } from '@shellgate/driver-sdk';
 import type {
   CallContext,
@@ -212,12 +212,12 @@ export class K8sDriver implements ComputeDriverImpl {
 
   /** Workspaces are labels here; there is nothing to create. */
   ensureWorkspace(request: EnsureWorkspaceRequest): void {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
   }
 
   /** Refuses while sandboxes of the workspace remain; otherwise there is nothing to remove. */
   async deleteWorkspace(request: DeleteWorkspaceRequest, ctx: CallContext): Promise<void> {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
     const remaining = await this.#call('list the sandboxes of a workspace', undefined, () => this.#inventory.listWorkspaceSecrets(request.workspace, ctx.signal));
     if (remaining.length > 0) {
       throw new FailedPreconditionError(`workspace ${quoteValue(request.workspace)} still has ${remaining.length} sandbox(es)`, { hint: 'delete the sandboxes of the workspace first' });

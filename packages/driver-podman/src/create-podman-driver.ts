@@ -1,10 +1,7 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-
-import { EngineHostNotFoundError, toBindMountPolicy } from '@shellgate/container-engine';
-import type { EngineHost, ImagePullPolicy } from '@shellgate/container-engine';
-import { SandboxFileStore, ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { EngineHostNotFoundError, toContainerDriverSettings } from '@shellgate/container-engine';
+import type { EngineHost } from '@shellgate/container-engine';
+import { SandboxFileStore, currentDriverPlatform, prepareDriverRuntime } from '@shellgate/driver-sdk';
+import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import { NetworkMode } from './config.js';
 import type { PodmanDriverConfig } from './config.js';
@@ -18,16 +15,8 @@ import { PodmanDriver } from './podman-driver.js';
 import type { PodmanDriverSettings, ResolvedNetworkMode } from './settings.js';
 
 /** The platform facts `createPodmanDriver` reads; real values by default. */
-export interface PodmanDriverPlatform {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly uid: number;
-  readonly homeDir: string;
-  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
-  readonly supervisorBundler?: SupervisorBundler | undefined;
-}
+export type PodmanDriverPlatform = DriverPlatform;
 
-/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
-const RUNTIME_CACHE_DIR = 'runtime';
 /** How long the start-up checks of the service may take. */
 const SERVICE_CHECK_TIMEOUT_MS = 15_000;
 
@@ -53,21 +42,8 @@ export function toPodmanDriverSettings(
 ): PodmanDriverSettings {
   const { info, stateDir, host, supervisorRuntime } = context;
   return {
-    defaultImage: config.default_image,
-    imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
+    ...toContainerDriverSettings(config, { stateDir, host, supervisorRuntime, engineName: 'Podman' }),
     networkMode: resolveNetworkMode(config.network_mode, info),
-    networkName: config.network_name,
-    hostGatewayIp: config.host_gateway_ip === '' ? undefined : config.host_gateway_ip,
-    allowSandboxToSandbox: config.allow_sandbox_to_sandbox,
-    pidsLimit: config.pids_limit,
-    stopTimeoutSeconds: config.stop_timeout_seconds,
-    allowBindMounts: config.allow_bind_mounts,
-    bindMounts: toBindMountPolicy({ stateDir, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir, supervisorRuntime, host, engineName: 'Podman' }),
-    gatewayPort: config.gateway_port,
-    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
-    gatewayId: config.gateway_id,
-    supervisorRuntime,
-    isTokenExposedToAgent: config.expose_token_to_agent,
     isRootless: info.isRootless,
     canEnforceLimits: !(info.isRootless && info.cgroupVersion === 'v1'),
   };
@@ -96,17 +72,9 @@ function findHost(config: PodmanDriverConfig, platform: PodmanDriverPlatform, lo
 export async function createPodmanDriver(
   config: PodmanDriverConfig,
   logger: Logger,
-  platform: PodmanDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
+  platform: PodmanDriverPlatform = currentDriverPlatform(),
 ): Promise<PodmanDriver> {
-  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-podman', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
-  // First: a missing or bad bundle is the operator's input at fault (exit 2), whatever the engine's state.
-  const supervisorRuntime = await ensureSupervisorRuntime({
-    isEnabled: config.inject_supervisor,
-    configuredDir: config.supervisor_runtime_dir,
-    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
-    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
-    logger,
-  });
+  const { stateDir, supervisorRuntime } = await prepareDriverRuntime({ driverDirName: 'driver-podman', config, platform, logger, moduleUrl: import.meta.url });
   const host = findHost(config, platform, logger);
   const engine = new LibpodApiEngine(host);
   const info = await checkPodmanService(engine, AbortSignal.timeout(SERVICE_CHECK_TIMEOUT_MS));

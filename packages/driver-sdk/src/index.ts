@@ -87,8 +87,10 @@ export { LOG_FORMATS, LOG_LEVELS, createLogger, isLogLevel, redactSecretText, re
 // ── Serving a driver ──
 export type { CallContext, ComputeDriverImpl } from './server/driver-impl.js';
 export {
+  DEFAULT_GATEWAY_PORT,
   DRIVER_LOG_LEVEL_ENV,
   DRIVER_SOCKET_ENV,
+  GATEWAY_CALLBACK_CONFIG_KEYS,
   GATEWAY_ID_ENV,
   GATEWAY_PORT_ENV,
   GATEWAY_SCHEME_ENV,
@@ -167,8 +169,8 @@ export type {
   SandboxTrackerOptions,
   WatchHubOptions,
 } from './watch/index.js';
-export { BackoffJitter, abortableSleep, backoffDelayMs, waitUnlessAborted } from './backoff/index.js';
-export type { BackoffPolicy, Sleep } from './backoff/index.js';
+export { BackoffJitter, abortableSleep, backoffDelayMs, drainInFlightCreates, waitUnlessAborted } from './backoff/index.js';
+export type { BackoffPolicy, InFlightCreate, Sleep } from './backoff/index.js';
 
 // ── Conditions and phases ──
 export {
@@ -215,6 +217,7 @@ export {
   validateLabels,
   validateMountTarget,
   validateSandboxName,
+  validateWorkspaceName,
 } from './validation/index.js';
 export type { BindMountSourcePolicy, BindMountSourceRef, ProtectedHostPath, ValidationProblem } from './validation/index.js';
 
@@ -234,6 +237,7 @@ export {
   SUPERVISOR_RUNTIME_TARGET,
   SandboxFileStore,
   SandboxLabelName,
+  currentDriverPlatform,
   decodeRuntimeManifest,
   encodeRuntimeManifest,
   ensureSupervisorRuntime,
@@ -241,6 +245,7 @@ export {
   formatListenerAddress,
   loadSupervisorRuntime,
   parseListenerAddress,
+  prepareDriverRuntime,
   readSandboxOwnership,
   resolveDriverStateDir,
   resolveEntrypoint,
@@ -253,9 +258,13 @@ export {
   toSupervisorArgs,
 } from './sandbox-runtime/index.js';
 export type {
+  DriverPlatform,
+  DriverRuntime,
+  DriverRuntimeConfig,
   EnsureSupervisorRuntimeOptions,
   LabelKeys,
   ListenerAddress,
+  PrepareDriverRuntimeOptions,
   ProvisioningFailure,
   ResolveDriverStateDirOptions,
   RuntimeManifest,

@@ -1,4 +1,4 @@
-import { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { GATEWAY_CALLBACK_CONFIG_KEYS, GATEWAY_ID_ENV, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 import { isIPv4 } from 'node:net';
 
@@ -13,9 +13,6 @@ export const AcceleratorSetting = {
   Tcg: 'tcg',
 } as const;
 export type AcceleratorSetting = (typeof AcceleratorSetting)[keyof typeof AcceleratorSetting];
-
-/** The gateway's primary API port, which sandboxes call back on by default. */
-export const DEFAULT_GATEWAY_PORT = 17670;
 
 /** A 127.x.y.z address other than 127.0.0.1, which the gateway's primary listener usually holds. */
 function checkCallbackAddress(value: string): string | undefined {
@@ -195,23 +192,7 @@ export const vmDriverConfig = defineConfig({
       flag: '--qemu-uid-base',
       description: 'as root, each VM\'s QEMU runs as its own uid and gid in [base, base+2^20), no passwd entry needed; 0: as the driver\'s user',
     },
-    gateway_port: {
-      type: 'integer',
-      default: DEFAULT_GATEWAY_PORT,
-      min: 1,
-      max: 65535,
-      env: GATEWAY_PORT_ENV,
-      flag: '--gateway-port',
-      description: 'gateway port sandboxes call back on (the gateway sets the env var on drivers it spawns)',
-    },
-    gateway_scheme: {
-      type: 'string',
-      default: 'http',
-      choices: ['http', 'https'],
-      env: GATEWAY_SCHEME_ENV,
-      flag: '--gateway-scheme',
-      description: 'scheme of the callback URL OPENSHELL_ENDPOINT',
-    },
+    ...GATEWAY_CALLBACK_CONFIG_KEYS,
     gateway_id: {
       type: 'string',
       default: 'standalone',

@@ -1,9 +1,8 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { InvalidArgumentError, ensureSupervisorRuntime, findInstalledSupervisorBundler, resolveDriverStateDir, toCallbackEndpoint } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorBundler, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { InvalidArgumentError, currentDriverPlatform, prepareDriverRuntime, toCallbackEndpoint } from '@shellgate/driver-sdk';
+import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import { AcceleratorChoice } from './assets/accelerator-choice.js';
 import { GuestKernels } from './assets/guest-kernels.js';
@@ -22,17 +21,10 @@ import { VmDriver } from './vm-driver.js';
 import { VmRecovery } from './vm/vm-recovery.js';
 
 /** The platform facts `createVmDriver` reads; real values by default. */
-export interface VmDriverPlatform {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly uid: number;
-  readonly homeDir: string;
-  /** Builds a supervisor bundle when `supervisor_runtime_dir` is unset; the installed @shellgate/supervisor's by default. */
-  readonly supervisorBundler?: SupervisorBundler | undefined;
+export interface VmDriverPlatform extends DriverPlatform {
   readonly run?: RunHostCommand;
 }
 
-/** The state dir's subdirectory for supervisor bundles the driver builds itself. */
-const RUNTIME_CACHE_DIR = 'runtime';
 const KVM_DEVICE = '/dev/kvm';
 
 /** Where QEMU's sockets go: under /run as root, else the user's runtime dir, else /tmp. */
@@ -110,15 +102,7 @@ export interface VmDriverParts {
 
 /** Loads the bundle, resolves the directories and builds the parts every command needs. */
 export async function assembleVmDriver(config: VmDriverConfig, logger: Logger, platform: VmDriverPlatform): Promise<VmDriverParts> {
-  const stateDir = resolveDriverStateDir({ driverDirName: 'driver-vm', configured: config.state_dir, env: platform.env, uid: platform.uid, homeDir: platform.homeDir });
-  // First: a missing or bad bundle is the operator's input at fault (exit 2), whatever QEMU's state.
-  const supervisorRuntime = await ensureSupervisorRuntime({
-    isEnabled: config.inject_supervisor,
-    configuredDir: config.supervisor_runtime_dir,
-    cacheDir: join(stateDir, RUNTIME_CACHE_DIR),
-    bundler: 'supervisorBundler' in platform ? platform.supervisorBundler : findInstalledSupervisorBundler(import.meta.url),
-    logger,
-  });
+  const { stateDir, supervisorRuntime } = await prepareDriverRuntime({ driverDirName: 'driver-vm', config, platform, logger, moduleUrl: import.meta.url });
   const settings = toVmDriverSettings(config, { stateDir, runDir: config.run_dir ?? defaultRunDir(platform), uid: platform.uid }, supervisorRuntime);
   await prepareRunDir(settings.runDir, settings.qemuUidBase !== undefined);
   const run = platform.run ?? runHostCommand;
@@ -158,7 +142,7 @@ export async function assembleVmDriver(config: VmDriverConfig, logger: Logger, p
 export async function createVmDriver(
   config: VmDriverConfig,
   logger: Logger,
-  platform: VmDriverPlatform = { env: process.env, uid: process.getuid?.() ?? -1, homeDir: homedir() },
+  platform: VmDriverPlatform = currentDriverPlatform(),
 ): Promise<VmDriver> {
   const parts = await assembleVmDriver(config, logger, platform);
   const { settings, kernels, run, qemuEnv } = parts;

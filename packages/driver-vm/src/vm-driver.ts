@@ -3,13 +3,14 @@ import { rm } from 'node:fs/promises';
 import {
   EventStreamWatchSource,
   FailedPreconditionError,
-  InvalidArgumentError,
   SandboxAlreadyExistsError,
   SandboxNotFoundError,
   SandboxTracker,
   WatchHub,
+  drainInFlightCreates,
   formatListenerAddress,
   isStorageFullError,
+  validateWorkspaceName,
   waitUnlessAborted,
 } from '@shellgate/driver-sdk';
 import type {
@@ -235,12 +236,12 @@ export class VmDriver implements ComputeDriverImpl {
 
   /** Workspaces are a field of each sandbox's record; there is nothing to create. */
   ensureWorkspace(request: EnsureWorkspaceRequest): void {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
   }
 
   /** Refuses while sandboxes of the workspace remain; otherwise there is nothing to remove. */
   async deleteWorkspace(request: DeleteWorkspaceRequest): Promise<void> {
-    if (request.workspace === '') throw new InvalidArgumentError('workspace must not be empty');
+    validateWorkspaceName(request.workspace);
     const remaining = (await this.#inventory.listRecords()).filter((record) => record.workspace === request.workspace);
     if (remaining.length > 0) {
       throw new FailedPreconditionError(`workspace ${JSON.stringify(request.workspace)} still has ${remaining.length} sandbox VM(s)`, {
@@ -251,11 +252,7 @@ export class VmDriver implements ComputeDriverImpl {
 
   /** Lets creates finish (briefly), then lets go of every VM without stopping it: VMs outlive the driver. */
   async close(): Promise<void> {
-    const tasks = [...this.#inventory.pending.values()].map((pending) => pending.task);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(tasks), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
-    clearTimeout(timer);
-    for (const pending of this.#inventory.pending.values()) pending.abort.abort();
+    await drainInFlightCreates(this.#inventory.pending, CLOSE_GRACE_MS);
     await this.#watcher.close();
     this.#table.detachAll();
     this.#hub.close();

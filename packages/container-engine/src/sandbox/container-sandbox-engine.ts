@@ -1,7 +1,7 @@
 /**
  * What the sandbox code shared by the container drivers needs from an engine: images, the
- * containers it owns, a start, and the event stream, in this package's types. Each driver's
- * own engine interface (driver-docker's `DockerEngine`, driver-podman's `PodmanEngine`)
+ * containers it owns (start, stop, remove), and the event stream, in this package's types.
+ * Each driver's own engine interface (driver-docker's `DockerEngine`, driver-podman's `PodmanEngine`)
  * extends it with what only that driver does, such as its create body. Every method takes an
  * AbortSignal; failures are thrown as the engine reports them, for the driver's
  * `toDriverError` to map.
@@ -38,6 +38,10 @@ export interface ContainerSandboxEngine {
   inspectContainer(id: string, signal: AbortSignal): Promise<ContainerInfo | undefined>;
   /** Starting a running container is not an error. */
   startContainer(id: string, signal: AbortSignal): Promise<void>;
+  /** Stopping a stopped container is not an error. */
+  stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
+  /** Force-removes the container and its anonymous volumes; false when it did not exist. */
+  removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
   /**
    * Opens the engine's event stream for container events carrying every label filter; resolves
    * once the engine has answered, so nothing that happens afterwards is missed. The iterable

@@ -59,15 +59,11 @@ export interface EngineInfo {
 
 /**
  * The operations of a Docker engine the driver uses: the shared sandbox code's (images,
- * listing, inspect, start, events, networks) and Docker's own.
+ * listing, inspect, start, stop, remove, events, networks) and Docker's own.
  */
 export interface DockerEngine extends ContainerSandboxEngine, NetworkEngine<NetworkInfo> {
   ping(signal: AbortSignal): Promise<void>;
   info(signal: AbortSignal): Promise<EngineInfo>;
   /** Returns the new container's id. */
   createContainer(spec: ContainerCreateSpec, signal: AbortSignal): Promise<string>;
-  /** Stopping a stopped container is not an error. */
-  stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
-  /** Force-removes the container and its anonymous volumes; false when it did not exist. */
-  removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
 }

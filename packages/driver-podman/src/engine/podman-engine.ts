@@ -63,10 +63,6 @@ export interface PodmanEngine extends ContainerSandboxEngine, NetworkEngine<Libp
   info(signal: AbortSignal): Promise<PodmanInfo>;
   /** Returns the new container's id. */
   createContainer(spec: PodmanCreateSpec, signal: AbortSignal): Promise<string>;
-  /** Stopping a stopped container is not an error. */
-  stopContainer(id: string, timeoutSeconds: number, signal: AbortSignal): Promise<void>;
-  /** Force-removes the container and its anonymous volumes; false when it did not exist. */
-  removeContainer(id: string, signal: AbortSignal): Promise<boolean>;
   /** Creates the pod if missing and starts it if it is not running. */
   ensurePod(spec: AnchorPodSpec, signal: AbortSignal): Promise<void>;
 }

@@ -24,6 +24,8 @@ export { findInstalledSupervisorBundler, toCommandBundler } from './supervisor-b
 export type { SupervisorBundler } from './supervisor-bundler.js';
 export { ensureSupervisorRuntime } from './ensure-supervisor-runtime.js';
 export type { EnsureSupervisorRuntimeOptions } from './ensure-supervisor-runtime.js';
+export { currentDriverPlatform, prepareDriverRuntime } from './prepare-driver-runtime.js';
+export type { DriverPlatform, DriverRuntime, DriverRuntimeConfig, PrepareDriverRuntimeOptions } from './prepare-driver-runtime.js';
 export { toSupervisorArgs } from './supervisor-args.js';
 export type { SupervisorArgsOptions } from './supervisor-args.js';
 export { ROOT_STATE_ROOT, resolveDriverStateDir } from './driver-state-dir.js';

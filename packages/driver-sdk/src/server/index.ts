@@ -9,5 +9,6 @@ export type { RunningDriverServer, ServeDriverOptions } from './serve-driver.js'
 export { serveDriver } from './serve-driver.js';
 export { PARENT_WATCH_ENV, PARENT_WATCH_STDIN, watchParentThroughStdin } from './parent-watch.js';
 export { GATEWAY_ID_ENV, GATEWAY_PORT_ENV, GATEWAY_SCHEME_ENV, GATEWAY_STATE_DIR_ENV } from './gateway-env.js';
+export { DEFAULT_GATEWAY_PORT, GATEWAY_CALLBACK_CONFIG_KEYS } from './gateway-callback-config-keys.js';
 export { MAX_RECEIVE_MESSAGE_BYTES, MAX_REQUEST_NESTING, decodeLeniently, isMalformedRequest, toMalformedRequestError, withLenientDecoding } from './lenient-decoding.js';
 export type { MalformedRequest } from './lenient-decoding.js';

@@ -13,4 +13,5 @@ export { findLabelProblems, validateLabels } from './labels.js';
 export { RESERVED_MOUNT_TARGETS, findMountTargetProblems, validateMountTarget } from './mount-target.js';
 export { MAX_SANDBOX_NAME_LENGTH, findSandboxNameProblems, validateSandboxName } from './sandbox-name.js';
 export { throwIfProblems } from './validation-error.js';
+export { validateWorkspaceName } from './workspace-name.js';
 export type { ValidationProblem } from './validation-error.js';

@@ -8,6 +8,7 @@ import { validateEnvironment } from './environment-limits.js';
 import { validateLabels } from './labels.js';
 import { RESERVED_MOUNT_TARGETS, validateMountTarget } from './mount-target.js';
 import { validateSandboxName } from './sandbox-name.js';
+import { validateWorkspaceName } from './workspace-name.js';
 
 interface ProblemError extends Error {
   code?: string;
@@ -53,6 +54,16 @@ describe('validateSandboxName', () => {
   }
   it('uses the given field name', () => {
     assertInvalid(() => validateSandboxName('X', 'sandbox.name'), /^invalid sandbox name: sandbox\.name: "X"/);
+  });
+});
+
+describe('validateWorkspaceName', () => {
+  it('accepts any non-empty workspace, the way drivers store it as a label or field', () => {
+    for (const workspace of ['default', 'Team A/with spaces', 'x'.repeat(300)]) assert.doesNotThrow(() => validateWorkspaceName(workspace));
+  });
+
+  it('refuses an empty workspace with the message every driver answers', () => {
+    assertInvalid(() => validateWorkspaceName(''), /^workspace must not be empty$/);
   });
 });
 
