@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { registerConformanceSuite } from '../container/conformance-suite.js';
 import { registerDriverSuite } from '../container/driver-suite.js';
 import { registerSupervisorSuite } from '../container/supervisor-suite.js';
+import { registerSupervisorTlsSuite } from '../container/supervisor-tls-suite.js';
 import { PODMAN_ENGINE, requirePodmanEngine } from './podman-engine.js';
 import { registerPodmanHardeningSuite } from './podman-hardening-suite.js';
 import { registerPodmanRestartSuite } from './podman-restart-suite.js';
@@ -18,6 +19,7 @@ describe('Podman engine for e2e', () => {
 registerConformanceSuite(PODMAN_ENGINE);
 registerDriverSuite(PODMAN_ENGINE);
 registerSupervisorSuite(PODMAN_ENGINE);
+registerSupervisorTlsSuite(PODMAN_ENGINE);
 registerPodmanHardeningSuite();
 // Last: it restarts the Podman service.
 registerPodmanRestartSuite();

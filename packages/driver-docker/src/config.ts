@@ -1,4 +1,4 @@
-import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS } from '@shellgate/container-engine';
+import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS, SUPERVISOR_TLS_CONFIG_KEYS } from '@shellgate/container-engine';
 import { GATEWAY_CALLBACK_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
@@ -87,6 +87,7 @@ export const dockerDriverConfig = defineConfig({
         'as root, else $XDG_STATE_HOME/shellgate/driver-docker or ~/.local/state/shellgate/driver-docker',
     },
     ...GATEWAY_CALLBACK_CONFIG_KEYS,
+    ...SUPERVISOR_TLS_CONFIG_KEYS,
     supervisor_runtime_dir: {
       type: 'string',
       env: 'SHELLGATE_DOCKER_SUPERVISOR_RUNTIME_DIR',

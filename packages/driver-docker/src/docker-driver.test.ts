@@ -41,6 +41,7 @@ const SETTINGS: DockerDriverSettings = {
   gatewayId: 'gw-1',
   supervisorRuntime: undefined,
   isTokenExposedToAgent: false,
+  supervisorTls: undefined,
 };
 
 const SUPERVISOR: SupervisorRuntime = {
@@ -418,6 +419,26 @@ void describe('DockerDriver with a fake engine', () => {
     const spec = exposed.engine.createdSpecs[0]!;
     assert.equal(spec.mounts[0]?.type === 'bind' && spec.mounts[0].isReadOnly, true);
     assert.deepEqual(spec.command, ['--keep-token-file', '--', 'sleep', '1000']);
+  });
+
+  void it('with supervisor_tls_* files, mounts them read-only beside the runtime and names them for the supervisor', async () => {
+    const supervisorTls = { caFile: '/etc/shellgate/ca.pem', client: { certFile: '/etc/shellgate/client.pem', keyFile: '/etc/shellgate/client-key.pem' } };
+    await using h = await startHarness({ supervisorRuntime: SUPERVISOR, gatewayScheme: 'https', supervisorTls });
+    const sandbox = await h.create({ spec: { command: ['sleep', '1000'] } });
+    await h.waitFor('Ready', () => h.phaseOf(sandbox.id) === 'Ready');
+    const spec = h.engine.createdSpecs[0]!;
+    const tlsMounts = spec.mounts.filter((mount) => mount.target.startsWith('/opt/shellgate/tls/'));
+    assert.deepEqual(tlsMounts.map((mount) => [mount.type === 'bind' ? mount.source : '', mount.target, mount.isReadOnly]), [
+      ['/etc/shellgate/ca.pem', '/opt/shellgate/tls/ca.pem', true],
+      ['/etc/shellgate/client.pem', '/opt/shellgate/tls/client.pem', true],
+      ['/etc/shellgate/client-key.pem', '/opt/shellgate/tls/client-key.pem', true],
+    ]);
+    assert.deepEqual(spec.env.filter((entry) => entry.startsWith('OPENSHELL_TLS_') || entry.startsWith('OPENSHELL_ENDPOINT=')), [
+      'OPENSHELL_ENDPOINT=https://host.openshell.internal:17670',
+      'OPENSHELL_TLS_CA_FILE=/opt/shellgate/tls/ca.pem',
+      'OPENSHELL_TLS_CERT_FILE=/opt/shellgate/tls/client.pem',
+      'OPENSHELL_TLS_KEY_FILE=/opt/shellgate/tls/client-key.pem',
+    ]);
   });
 
   void it('delivers the token again before a start, after the last run\'s supervisor emptied the file', async () => {

@@ -139,6 +139,7 @@ export class DockerDriver extends ContainerComputeDriver {
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
+      supervisorTls: settings.supervisorTls,
     };
   }
 }

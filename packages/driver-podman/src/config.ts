@@ -1,4 +1,4 @@
-import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS } from '@shellgate/container-engine';
+import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS, SUPERVISOR_TLS_CONFIG_KEYS } from '@shellgate/container-engine';
 import { GATEWAY_CALLBACK_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
@@ -103,6 +103,7 @@ export const podmanDriverConfig = defineConfig({
         'as root, else $XDG_STATE_HOME/shellgate/driver-podman or ~/.local/state/shellgate/driver-podman',
     },
     ...GATEWAY_CALLBACK_CONFIG_KEYS,
+    ...SUPERVISOR_TLS_CONFIG_KEYS,
     supervisor_runtime_dir: {
       type: 'string',
       env: 'SHELLGATE_PODMAN_SUPERVISOR_RUNTIME_DIR',

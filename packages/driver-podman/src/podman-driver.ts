@@ -112,6 +112,7 @@ export class PodmanDriver extends ContainerComputeDriver {
       stopTimeoutSeconds: settings.stopTimeoutSeconds,
       supervisor: settings.supervisorRuntime,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
+      supervisorTls: settings.supervisorTls,
       ...(await this.#network.toNetworking(signal)),
     };
   }

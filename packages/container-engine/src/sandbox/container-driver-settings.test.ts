@@ -19,6 +19,9 @@ const CONFIG: ContainerDriverConfig = {
   allow_sandbox_to_sandbox: false,
   allow_bind_mounts: true,
   expose_token_to_agent: false,
+  supervisor_tls_ca_file: undefined,
+  supervisor_tls_cert_file: undefined,
+  supervisor_tls_key_file: undefined,
 };
 const HOST = { kind: 'unix', socketPath: '/run/podman/podman.sock', endpoint: 'unix:///run/podman/podman.sock' } as const;
 
@@ -40,6 +43,7 @@ describe('toContainerDriverSettings', () => {
       gatewayId: 'gw-1',
       supervisorRuntime: undefined,
       isTokenExposedToAgent: false,
+      supervisorTls: undefined,
     });
     assert.equal(toContainerDriverSettings({ ...CONFIG, host_gateway_ip: '10.0.0.1' }, { stateDir: '/srv/state', host: HOST, supervisorRuntime: undefined, engineName: 'Podman' }).hostGatewayIp, '10.0.0.1');
     assert.equal(bindMounts.engineName, 'Podman');

@@ -3,6 +3,8 @@ import type { SupervisorRuntime } from '@shellgate/driver-sdk';
 import type { BindMountPolicy, DriverPlace } from './bind-mounts.js';
 import { toBindMountPolicy } from './bind-mounts.js';
 import type { ImagePullPolicy } from './container-sandbox-engine.js';
+import { toSupervisorTls } from './supervisor-tls.js';
+import type { SupervisorTlsConfig, SupervisorTlsFiles } from './supervisor-tls.js';
 
 /** The settings every container driver has, resolved from its config keys of the same names (see each driver's `config.ts` for keys and defaults). */
 export interface ContainerDriverSettings {
@@ -26,6 +28,8 @@ export interface ContainerDriverSettings {
   readonly supervisorRuntime: SupervisorRuntime | undefined;
   /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */
   readonly isTokenExposedToAgent: boolean;
+  /** `supervisor_tls_*`: what the supervisor needs to reach an https gateway; undefined: the system roots. */
+  readonly supervisorTls: SupervisorTlsFiles | undefined;
 }
 
 /**
@@ -37,7 +41,8 @@ export type ContainerDriverConfig = Readonly<
     Record<'host_gateway_ip' | 'gateway_state_dir' | 'supervisor_runtime_dir', string | undefined> &
     Record<'pids_limit' | 'stop_timeout_seconds' | 'gateway_port', number> &
     Record<'allow_sandbox_to_sandbox' | 'allow_bind_mounts' | 'expose_token_to_agent', boolean>
->;
+> &
+  SupervisorTlsConfig;
 
 /** Where the driver found its state, bundle and engine; the rest of its {@link DriverPlace} comes from the config. */
 export type ContainerDriverPlace = Omit<DriverPlace, 'gatewayStateDir' | 'configuredRuntimeDir'>;
@@ -45,8 +50,10 @@ export type ContainerDriverPlace = Omit<DriverPlace, 'gatewayStateDir' | 'config
 /**
  * Turns the shared config keys, and where the driver found its state, bundle and engine, into
  * the shared settings. `image_pull_policy` is taken as checked by its key's `choices`.
+ * @throws InvalidArgumentError for unusable `supervisor_tls_*` files (see toSupervisorTls).
  */
 export function toContainerDriverSettings(config: ContainerDriverConfig, place: ContainerDriverPlace): ContainerDriverSettings {
+  const gatewayScheme = config.gateway_scheme === 'https' ? 'https' : 'http';
   return {
     defaultImage: config.default_image,
     imagePullPolicy: config.image_pull_policy as ImagePullPolicy,
@@ -58,9 +65,10 @@ export function toContainerDriverSettings(config: ContainerDriverConfig, place: 
     allowBindMounts: config.allow_bind_mounts,
     bindMounts: toBindMountPolicy({ ...place, gatewayStateDir: config.gateway_state_dir, configuredRuntimeDir: config.supervisor_runtime_dir }),
     gatewayPort: config.gateway_port,
-    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
+    gatewayScheme,
     gatewayId: config.gateway_id,
     supervisorRuntime: place.supervisorRuntime,
     isTokenExposedToAgent: config.expose_token_to_agent,
+    supervisorTls: toSupervisorTls(config, gatewayScheme),
   };
 }

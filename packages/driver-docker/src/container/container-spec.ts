@@ -1,5 +1,5 @@
-import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount } from '@shellgate/container-engine';
-import type { ResolvedImage } from '@shellgate/container-engine';
+import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSandboxTlsFiles, toSupervisorTlsMounts } from '@shellgate/container-engine';
+import type { ResolvedImage, SupervisorTlsFiles } from '@shellgate/container-engine';
 import {
   GATEWAY_CALLBACK_HOSTNAME,
   SANDBOX_TOKEN_TARGET,
@@ -30,6 +30,8 @@ export interface ContainerDefaults {
   readonly supervisor: SupervisorRuntime | undefined;
   /** `expose_token_to_agent`: the supervisor keeps the token file readable, mounted read-only. */
   readonly isTokenExposedToAgent: boolean;
+  /** `supervisor_tls_*`, mounted read-only and named in the environment; undefined: none. */
+  readonly supervisorTls: SupervisorTlsFiles | undefined;
 }
 
 function toDeviceRequests(sandbox: DriverSandbox, options: DockerDriverOptions): DeviceRequestSpec[] {
@@ -65,7 +67,8 @@ export function toContainerCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
-  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET });
+  const tls = toSandboxTlsFiles(defaults.supervisorTls);
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) });
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
@@ -77,6 +80,7 @@ export function toContainerCreateSpec(
     mounts: [
       { type: 'bind', source: input.tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: defaults.supervisor === undefined || defaults.isTokenExposedToAgent },
       ...toSupervisorMounts(defaults.supervisor),
+      ...toSupervisorTlsMounts(defaults.supervisorTls),
       ...options.mounts,
     ],
     nanoCpus: cpuLimit === '' ? 0 : Math.round(parseCpuQuantity(cpuLimit) * NANO_CPUS_PER_MILLICORE),

@@ -1,5 +1,5 @@
-import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount } from '@shellgate/container-engine';
-import type { ResolvedImage } from '@shellgate/container-engine';
+import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSandboxTlsFiles, toSupervisorTlsMounts } from '@shellgate/container-engine';
+import type { ResolvedImage, SupervisorTlsFiles } from '@shellgate/container-engine';
 import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity } from '@shellgate/driver-sdk';
 import type { DriverSandbox, SupervisorRuntime } from '@shellgate/driver-sdk';
 
@@ -24,6 +24,8 @@ export interface PodmanContainerDefaults {
   readonly supervisor: SupervisorRuntime | undefined;
   /** `expose_token_to_agent`: the supervisor keeps the token file readable, mounted read-only. */
   readonly isTokenExposedToAgent: boolean;
+  /** `supervisor_tls_*`, mounted read-only and named in the environment; undefined: none. */
+  readonly supervisorTls: SupervisorTlsFiles | undefined;
 }
 
 /** GPUs by count become CDI devices `nvidia.com/gpu=0..count-1`, after the sandbox's own CDI devices. */
@@ -42,6 +44,7 @@ function toDriverMounts(tokenHostPath: string, defaults: PodmanContainerDefaults
   return [
     { type: 'bind', source: tokenHostPath, target: SANDBOX_TOKEN_TARGET, isReadOnly: supervisor === undefined || defaults.isTokenExposedToAgent },
     ...(supervisor === undefined ? [] : [{ type: 'bind' as const, source: supervisor.hostDir, target: SUPERVISOR_RUNTIME_TARGET, isReadOnly: true }]),
+    ...toSupervisorTlsMounts(defaults.supervisorTls),
   ];
 }
 
@@ -66,11 +69,12 @@ export function toPodmanCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
+  const tls = toSandboxTlsFiles(defaults.supervisorTls);
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
     ...toContainerProcess(sandbox, input.image, defaults.supervisor, { isTokenFileKept: defaults.isTokenExposedToAgent }),
-    env: buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET }),
+    env: buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) }),
     labels: toContainerLabels(sandbox, defaults.gatewayId),
     network: defaults.network,
     hostEntries: defaults.hostEntries,

@@ -29,6 +29,7 @@ export const TEST_SETTINGS: PodmanDriverSettings = {
   gatewayId: 'gw-1',
   supervisorRuntime: undefined,
   isTokenExposedToAgent: false,
+  supervisorTls: undefined,
   isRootless: false,
   canEnforceLimits: true,
 };

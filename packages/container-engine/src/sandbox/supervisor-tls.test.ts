@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+import { ErrorCode, isShellgateError } from '@shellgate/driver-sdk';
+
+import { SUPERVISOR_TLS_TARGETS, toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsMounts } from './supervisor-tls.js';
+import type { SupervisorTlsConfig } from './supervisor-tls.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sg-supervisor-tls-'));
+const file = (name: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, '-----BEGIN CERTIFICATE-----\n');
+  return path;
+};
+const CA = file('ca.pem');
+const CERT = file('client.pem');
+const KEY = file('client-key.pem');
+const NONE: SupervisorTlsConfig = { supervisor_tls_ca_file: undefined, supervisor_tls_cert_file: undefined, supervisor_tls_key_file: undefined };
+
+function refusal(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(isShellgateError(error) && error.code === ErrorCode.InvalidArgument, String(error));
+    return error.describe();
+  }
+  assert.fail('expected INVALID_ARGUMENT');
+}
+
+describe('supervisor TLS files', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('none set: no files, no mounts, no environment', () => {
+    assert.equal(toSupervisorTls(NONE, 'https'), undefined);
+    assert.equal(toSupervisorTls({ ...NONE, supervisor_tls_ca_file: '' }, 'http'), undefined, 'an empty value counts as unset');
+    assert.deepEqual(toSupervisorTlsMounts(undefined), []);
+    assert.equal(toSandboxTlsFiles(undefined), undefined);
+  });
+
+  it('a CA alone is mounted read-only and named for the supervisor', () => {
+    const tls = toSupervisorTls({ ...NONE, supervisor_tls_ca_file: CA }, 'https');
+    assert.deepEqual(tls, { caFile: CA, client: undefined });
+    assert.deepEqual(toSupervisorTlsMounts(tls), [{ type: 'bind', source: CA, target: '/opt/shellgate/tls/ca.pem', isReadOnly: true }]);
+    assert.deepEqual(toSandboxTlsFiles(tls), { caFile: SUPERVISOR_TLS_TARGETS.caFile });
+  });
+
+  it('a client certificate and key come with the CA, all read-only', () => {
+    const tls = toSupervisorTls({ supervisor_tls_ca_file: CA, supervisor_tls_cert_file: CERT, supervisor_tls_key_file: KEY }, 'https');
+    assert.deepEqual(toSupervisorTlsMounts(tls).map((mount) => [mount.source, mount.target, mount.isReadOnly]), [
+      [CA, SUPERVISOR_TLS_TARGETS.caFile, true],
+      [CERT, SUPERVISOR_TLS_TARGETS.certFile, true],
+      [KEY, SUPERVISOR_TLS_TARGETS.keyFile, true],
+    ]);
+    assert.deepEqual(toSandboxTlsFiles(tls), { caFile: SUPERVISOR_TLS_TARGETS.caFile, certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile });
+  });
+
+  it('refuses files with an http gateway, a half pair, client files without a CA, and what is not a readable file', () => {
+    assert.match(refusal(() => toSupervisorTls({ ...NONE, supervisor_tls_ca_file: CA }, 'http')), /gateway callback is http.*gateway_scheme = "https"/s);
+    assert.match(refusal(() => toSupervisorTls({ ...NONE, supervisor_tls_ca_file: CA, supervisor_tls_cert_file: CERT }, 'https')), /go together/);
+    assert.match(refusal(() => toSupervisorTls({ ...NONE, supervisor_tls_cert_file: CERT, supervisor_tls_key_file: KEY }, 'https')), /needs supervisor_tls_ca_file/);
+    assert.match(refusal(() => toSupervisorTls({ ...NONE, supervisor_tls_ca_file: join(dir, 'missing.pem') }, 'https')), /supervisor_tls_ca_file ".*missing\.pem" cannot be read/);
+    assert.match(refusal(() => toSupervisorTls({ ...NONE, supervisor_tls_ca_file: dir }, 'https')), /not a regular file/);
+  });
+});

@@ -1,0 +1,129 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+
+import { InvalidArgumentError, SUPERVISOR_RUNTIME_TARGET } from '@shellgate/driver-sdk';
+import type { ConfigKeySpecs, SandboxTlsFiles } from '@shellgate/driver-sdk';
+
+import type { MountSpec } from './container-mounts.js';
+
+/** Host files the supervisor in every sandbox uses to reach an `https` gateway. */
+export interface SupervisorTlsFiles {
+  /** PEM CA bundle that signed the gateway's certificate. */
+  readonly caFile: string;
+  /** Client certificate and key, for a gateway that requires one (`tls_client_ca_file`). */
+  readonly client: { readonly certFile: string; readonly keyFile: string } | undefined;
+}
+
+/** Where the files appear in a sandbox: beside the runtime, under the reserved /opt/shellgate. */
+const TLS_TARGET_DIR = SUPERVISOR_RUNTIME_TARGET.replace(/\/runtime$/, '/tls');
+export const SUPERVISOR_TLS_TARGETS = {
+  caFile: `${TLS_TARGET_DIR}/ca.pem`,
+  certFile: `${TLS_TARGET_DIR}/client.pem`,
+  keyFile: `${TLS_TARGET_DIR}/client-key.pem`,
+} as const;
+
+const absolutePath = (value: string): string | undefined => (isAbsolute(value) ? undefined : 'must be an absolute host path');
+
+/**
+ * The config keys `supervisor_tls_ca_file`, `supervisor_tls_cert_file` and
+ * `supervisor_tls_key_file` of a container driver: with an `https` gateway whose certificate a
+ * private CA signed, the supervisor must be given that CA (and, when the gateway asks for
+ * client certificates, a certificate and key) to connect back. Docker and Podman spell them
+ * alike: spread them into the driver's `defineConfig` keys.
+ */
+export const SUPERVISOR_TLS_CONFIG_KEYS = {
+  supervisor_tls_ca_file: {
+    type: 'string',
+    env: 'SHELLGATE_SUPERVISOR_TLS_CA_FILE',
+    flag: '--supervisor-tls-ca-file',
+    valueName: 'PATH',
+    check: absolutePath,
+    description: `PEM CA bundle the supervisor trusts for an https gateway, mounted read-only at ${SUPERVISOR_TLS_TARGETS.caFile} (default: the system roots)`,
+  },
+  supervisor_tls_cert_file: {
+    type: 'string',
+    env: 'SHELLGATE_SUPERVISOR_TLS_CERT_FILE',
+    flag: '--supervisor-tls-cert-file',
+    valueName: 'PATH',
+    check: absolutePath,
+    description: 'client certificate the supervisor presents to a gateway that requires one (tls_client_ca_file); with supervisor_tls_key_file',
+  },
+  supervisor_tls_key_file: {
+    type: 'string',
+    env: 'SHELLGATE_SUPERVISOR_TLS_KEY_FILE',
+    flag: '--supervisor-tls-key-file',
+    valueName: 'PATH',
+    check: absolutePath,
+    description: 'private key of supervisor_tls_cert_file; readable by the sandbox\'s own processes too, so give it a certificate only good for this gateway',
+  },
+} as const satisfies ConfigKeySpecs;
+
+/** The config keys behind {@link SupervisorTlsFiles}, as `defineConfig` resolves them. */
+export type SupervisorTlsConfig = Readonly<Record<keyof typeof SUPERVISOR_TLS_CONFIG_KEYS, string | undefined>>;
+
+/**
+ * The supervisor's TLS files from the config, each checked to be a readable file now, so a
+ * typo fails at start rather than as sandboxes that never connect.
+ * @returns undefined when none is set.
+ * @throws InvalidArgumentError for a file missing or unreadable, a certificate without its key
+ * (or the other way round), client files without a CA, or any of them with an `http` gateway.
+ */
+export function toSupervisorTls(config: SupervisorTlsConfig, gatewayScheme: 'http' | 'https'): SupervisorTlsFiles | undefined {
+  const caFile = nonEmpty(config.supervisor_tls_ca_file);
+  const certFile = nonEmpty(config.supervisor_tls_cert_file);
+  const keyFile = nonEmpty(config.supervisor_tls_key_file);
+  if (caFile === undefined && certFile === undefined && keyFile === undefined) return undefined;
+  if (gatewayScheme !== 'https') {
+    throw new InvalidArgumentError('supervisor_tls_* files are set but the gateway callback is http', {
+      hint: 'they are for a gateway serving TLS (tls_cert_file), which sets gateway_scheme = "https" on drivers it spawns; remove them or set gateway_scheme = "https"',
+    });
+  }
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new InvalidArgumentError('supervisor_tls_cert_file and supervisor_tls_key_file go together', {
+      hint: 'set both for a gateway that asks for client certificates, or neither',
+    });
+  }
+  if (caFile === undefined) {
+    throw new InvalidArgumentError('supervisor_tls_cert_file needs supervisor_tls_ca_file', {
+      hint: 'set supervisor_tls_ca_file to the CA that signed the gateway\'s certificate',
+    });
+  }
+  for (const [key, path] of [['supervisor_tls_ca_file', caFile], ['supervisor_tls_cert_file', certFile], ['supervisor_tls_key_file', keyFile]] as const) {
+    if (path !== undefined) checkReadableFile(key, path);
+  }
+  return { caFile, client: certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile } };
+}
+
+/** Read-only binds of the files at {@link SUPERVISOR_TLS_TARGETS}. */
+export function toSupervisorTlsMounts(tls: SupervisorTlsFiles | undefined): MountSpec[] {
+  if (tls === undefined) return [];
+  const bind = (source: string, target: string): MountSpec => ({ type: 'bind', source, target, isReadOnly: true });
+  return [
+    bind(tls.caFile, SUPERVISOR_TLS_TARGETS.caFile),
+    ...(tls.client === undefined ? [] : [bind(tls.client.certFile, SUPERVISOR_TLS_TARGETS.certFile), bind(tls.client.keyFile, SUPERVISOR_TLS_TARGETS.keyFile)]),
+  ];
+}
+
+/** The files as the supervisor sees them, for `buildSandboxEnvironment`'s `tls`. */
+export function toSandboxTlsFiles(tls: SupervisorTlsFiles | undefined): SandboxTlsFiles | undefined {
+  if (tls === undefined) return undefined;
+  return {
+    caFile: SUPERVISOR_TLS_TARGETS.caFile,
+    ...(tls.client !== undefined && { certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile }),
+  };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function checkReadableFile(key: string, path: string): void {
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a regular file');
+    accessSync(path, constants.R_OK);
+  } catch (error) {
+    throw new InvalidArgumentError(`${key} ${JSON.stringify(path)} cannot be read: ${error instanceof Error ? error.message : String(error)}`, {
+      hint: 'give the absolute path of a PEM file on the machine the engine runs on, readable by the driver',
+    });
+  }
+}
