@@ -12,16 +12,15 @@ import { after, before, describe, it } from 'node:test';
 import { credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { SandboxPhase, SandboxSpec, type Sandbox } from '@shellgate/api';
 import { SupervisorSessionClient, type GatewayMessage } from '@shellgate/api/session';
-import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
-import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { ApiClient } from '../harness/api-client.js';
-import { GatewayProcess } from '../harness/gateway-process.js';
+import type { GatewayProcess } from '../harness/gateway-process.js';
 import { CLI_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
 import { runCli, type CliResult } from '../harness/run-cli.js';
-import { E2E_RUN, GATEWAY_ID_LABEL, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
+import { E2E_RUN, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
 import { buildSupervisorRuntime } from '../docker/supervisor-runtime.js';
-import { TEST_IMAGE, defaultDriverConfig, toTomlLines, type DriverConfigValue } from './e2e-driver-config.js';
+import { TEST_IMAGE, defaultDriverConfig, type DriverConfigValue } from './e2e-driver-config.js';
+import { startEngineGateway, stopEngineGateway, type EngineGateway } from './engine-gateway.js';
 import type { EngineUnderTest } from './engine-under-test.js';
 
 const WAIT = '90s';
@@ -31,13 +30,11 @@ const IDLE = ['sleep', '3600'];
 
 export function registerSupervisorSuite(engine: EngineUnderTest): void {
   describe(`supervisor in ${engine.displayName} sandboxes (session, exec, shells, logs, stop and start)`, () => {
+    let started: EngineGateway | undefined;
     let gateway: GatewayProcess;
     let api: ApiClient;
     let stateDir = '';
     let driverStateDir = '';
-    let networkName = '';
-    let cleanupOnTermination: TerminationCleanupHandle | undefined;
-    let gatewayId = '';
 
     before(async () => {
       await engine.require();
@@ -45,35 +42,16 @@ export function registerSupervisorSuite(engine: EngineUnderTest): void {
       const runtimeDir = buildSupervisorRuntime(join(stateDir, 'runtime'));
       driverStateDir = join(stateDir, `${engine.name}-driver`);
       const driverConfig: Record<string, DriverConfigValue> = { ...defaultDriverConfig('sup', driverStateDir), ...engine.driverConfig, inject_supervisor: true, supervisor_runtime_dir: runtimeDir };
-      networkName = String(driverConfig.network_name);
-      const configToml = [
-        `supervisor_heartbeat_ms = ${HEARTBEAT_MS}`,
-        `[drivers.${engine.name}]`,
-        `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(engine.driverBin)}]`,
-        ...toTomlLines(driverConfig),
-      ].join('\n');
-      gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
-      // Stopped mid-suite (SIGTERM at the file's time bound, Ctrl-C), no after() runs: stop the
-      // gateway, then remove its containers.
-      cleanupOnTermination = addTerminationCleanup(async () => {
-        await gateway.stop();
-        await engine.removeNetworkAndContainers(networkName);
-      });
+      started = await startEngineGateway(engine, stateDir, [`supervisor_heartbeat_ms = ${HEARTBEAT_MS}`], driverConfig);
+      gateway = started.gateway;
       api = new ApiClient(gateway.address);
-      const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
-      gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
     });
 
     after(async () => {
-      cleanupOnTermination?.forget();
-      if (gateway === undefined) return;
+      if (started === undefined) return;
       for (const sandbox of await api.list().catch(() => [])) await api.delete(sandbox.metadata!.name).catch(() => false);
       api.close();
-      await gateway.stop();
-      const leftovers = gatewayId === '' ? [] : await engine.containersWithLabel(GATEWAY_ID_LABEL, gatewayId);
-      if (leftovers.length > 0) await engine.run(['rm', '-f', '-v', ...leftovers]);
-      await engine.removeNetwork(networkName);
-      gateway.removeState();
+      await stopEngineGateway(engine, started);
     });
 
     function cli(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {

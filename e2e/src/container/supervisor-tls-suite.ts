@@ -7,14 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
-import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
-import { GatewayProcess } from '../harness/gateway-process.js';
+import type { GatewayProcess } from '../harness/gateway-process.js';
 import { runCli, type CliResult } from '../harness/run-cli.js';
 import { makeTestPki, type TestPki } from '../harness/test-pki.js';
-import { GATEWAY_ID_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
+import { uniqueSandboxName } from '../docker/e2e-run.js';
 import { buildSupervisorRuntime } from '../docker/supervisor-runtime.js';
-import { defaultDriverConfig, toTomlLines, type DriverConfigValue } from './e2e-driver-config.js';
+import { defaultDriverConfig, type DriverConfigValue } from './e2e-driver-config.js';
+import { startEngineGateway, stopEngineGateway, type EngineGateway } from './engine-gateway.js';
 import type { EngineUnderTest } from './engine-under-test.js';
 
 /** The name sandboxes dial on a bridge network; the gateway's certificate must carry it. */
@@ -22,11 +21,9 @@ const CALLBACK_HOST = 'host.openshell.internal';
 
 export function registerSupervisorTlsSuite(engine: EngineUnderTest): void {
   describe(`supervisor in ${engine.displayName} sandboxes behind a gateway serving TLS with client certificates`, () => {
+    let started: EngineGateway | undefined;
     let gateway: GatewayProcess;
     let pki: TestPki;
-    let networkName = '';
-    let gatewayId = '';
-    let cleanupOnTermination: TerminationCleanupHandle | undefined;
 
     before(async () => {
       await engine.require();
@@ -41,33 +38,18 @@ export function registerSupervisorTlsSuite(engine: EngineUnderTest): void {
         supervisor_tls_cert_file: pki.clientCert,
         supervisor_tls_key_file: pki.clientKey,
       };
-      networkName = String(driverConfig.network_name);
-      const configToml = [
+      const tls = [
         `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
         `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
         `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
-        `[drivers.${engine.name}]`,
-        `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(engine.driverBin)}]`,
-        ...toTomlLines(driverConfig),
-      ].join('\n');
-      gateway = await GatewayProcess.start({ stateDir, configToml, readyTimeoutMs: 30_000 });
-      cleanupOnTermination = addTerminationCleanup(async () => {
-        await gateway.stop();
-        await engine.removeNetworkAndContainers(networkName);
-      });
-      const ready = gateway.entries((entry) => entry.message === 'gateway ready')[0];
-      gatewayId = typeof ready?.gatewayId === 'string' ? ready.gatewayId : '';
+      ];
+      started = await startEngineGateway(engine, stateDir, tls, driverConfig);
+      gateway = started.gateway;
     });
 
     after(async () => {
-      cleanupOnTermination?.forget();
-      if (gateway === undefined) return;
-      await gateway.stop();
-      const leftovers = gatewayId === '' ? [] : await engine.containersWithLabel(GATEWAY_ID_LABEL, gatewayId);
-      if (leftovers.length > 0) await engine.run(['rm', '-f', '-v', ...leftovers]);
-      await engine.removeNetwork(networkName);
-      gateway.removeState();
-      assert.deepEqual(leftovers, [], 'deleting the sandbox removed its container');
+      if (started === undefined) return;
+      assert.deepEqual(await stopEngineGateway(engine, started), [], 'deleting the sandbox removed its container');
     });
 
     function cli(args: readonly string[]): Promise<CliResult> {
@@ -79,7 +61,7 @@ export function registerSupervisorTlsSuite(engine: EngineUnderTest): void {
       const name = uniqueSandboxName('tls');
       const created = await cli(['sandbox', 'create', name, '--cmd', 'sleep', '--cmd', '3600', '--wait', '--timeout', '90s', '-o', 'json']);
       assert.equal(created.code, 0, `create over TLS: ${created.stderr}\ngateway log:\n${gateway.entries().slice(-15).map((entry) => JSON.stringify(entry)).join('\n')}`);
-      const exec = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo "$OPENSHELL_TLS_CA_FILE $OPENSHELL_TLS_CERT_FILE"; head -1 /opt/shellgate/tls/ca.pem; touch /opt/shellgate/tls/x 2>/dev/null || echo read-only']);
+      const exec = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo "$OPENSHELL_TLS_CA_FILE $OPENSHELL_TLS_CERT_FILE"; head -1 /opt/shellgate/tls/ca.pem; (echo x >>/opt/shellgate/tls/client-key.pem) 2>/dev/null || echo read-only']);
       assert.equal(exec.code, 0, exec.stderr);
       assert.deepEqual(exec.stdout.trim().split('\n'), ['/opt/shellgate/tls/ca.pem /opt/shellgate/tls/client.pem', '-----BEGIN CERTIFICATE-----', 'read-only']);
       const deleted = await cli(['sandbox', 'delete', name, '--wait']);
