@@ -13,14 +13,14 @@ export interface TestPki {
 
 /**
  * A throwaway CA with a server certificate for localhost/127.0.0.1 (plus `extraServerNames`,
- * e.g. the host sandboxes dial) and a client certificate, made with openssl in `dir`.
+ * host names or IPv4 addresses sandboxes dial) and a client certificate, made with openssl in `dir`.
  */
 export function makeTestPki(dir: string, extraServerNames: readonly string[] = []): TestPki {
   const run = (...args: string[]): void => {
     execFileSync('openssl', args, { cwd: dir, stdio: 'ignore', timeout: 30_000 });
   };
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '1', '-subj', '/CN=shellgate-test-ca');
-  writeFileSync(join(dir, 'server.ext'), `subjectAltName=${['DNS:localhost', 'IP:127.0.0.1', ...extraServerNames.map((name) => `DNS:${name}`)].join(',')}\n`);
+  writeFileSync(join(dir, 'server.ext'), `subjectAltName=${['DNS:localhost', 'IP:127.0.0.1', ...extraServerNames.map((name) => (/^\d+\.\d+\.\d+\.\d+$/.test(name) ? `IP:${name}` : `DNS:${name}`))].join(',')}\n`);
   for (const [name, ext] of [['server', ['-extfile', 'server.ext']], ['client', []]] as const) {
     run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
     run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '1', ...ext);

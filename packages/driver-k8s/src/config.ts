@@ -136,6 +136,14 @@ export const k8sDriverConfig = defineConfig({
       flag: '--inject-supervisor',
       description: "run the Shellgate supervisor as every sandbox's entrypoint; false: none, and the gateway needs requires_supervisor = false",
     },
+    supervisor_tls_secret: {
+      type: 'string',
+      env: 'SHELLGATE_K8S_SUPERVISOR_TLS_SECRET',
+      flag: '--supervisor-tls-secret',
+      description:
+        'Secret in the namespace with ca.crt (the CA of an https gateway) and, for a gateway that asks for client certificates, tls.crt and tls.key ' +
+        '(the keys cert-manager writes); mounted read-only at /opt/shellgate/tls in every sandbox. Unset: the supervisor trusts the system roots',
+    },
     expose_token_to_agent: {
       type: 'boolean',
       default: false,

@@ -7,6 +7,7 @@ import type { KubeApi } from './cluster/kube-api.js';
 import { loadKubeConfig } from './cluster/load-kube-config.js';
 import type { ImagePullPolicy, K8sDriverConfig } from './config.js';
 import { K8sDriver } from './k8s-driver.js';
+import { findSupervisorTlsSecret } from './pod/supervisor-tls-secret.js';
 import type { K8sDriverSettings } from './settings.js';
 
 /** The platform facts `createK8sDriver` reads; real values by default. */
@@ -23,7 +24,7 @@ export function toDefaultRuntimeImage(supervisorVersion: string): string {
   return `${RUNTIME_IMAGE_REPOSITORY}:${supervisorVersion || 'latest'}`;
 }
 
-/** Turns resolved config keys and the supervisor bundle into the driver's settings. */
+/** Turns resolved config keys and the supervisor bundle into the driver's settings (`supervisorTls` is found later, on the cluster). */
 export function toK8sDriverSettings(config: K8sDriverConfig, runtime: SupervisorRuntime | undefined): K8sDriverSettings {
   const endpoint = config.gateway_endpoint ?? '';
   if (endpoint === '') {
@@ -45,6 +46,7 @@ export function toK8sDriverSettings(config: K8sDriverConfig, runtime: Supervisor
     dnsPolicy: config.dns_policy === 'Default' ? 'Default' : 'ClusterFirst',
     supervisor: runtime === undefined ? undefined : { runtime, runtimeImage: config.supervisor_runtime_image || toDefaultRuntimeImage(runtime.supervisorVersion) },
     isTokenExposedToAgent: config.expose_token_to_agent,
+    supervisorTls: undefined,
   };
 }
 
@@ -67,10 +69,14 @@ export async function createK8sDriver(
   platform: K8sDriverPlatform = currentDriverPlatform(),
 ): Promise<K8sDriver> {
   const { supervisorRuntime: runtime } = await prepareDriverRuntime({ driverDirName: 'driver-k8s', config, platform, logger, moduleUrl: import.meta.url });
-  const settings = toK8sDriverSettings(config, runtime);
+  let settings = toK8sDriverSettings(config, runtime);
   const { api, source } = (platform.connect ?? ((c, l) => connectToCluster(c, l, platform)))(config, logger);
   const permissions = toRequiredPermissions({ hasVolumeClaims: settings.storageClass !== undefined, hasNetworkPolicy: settings.hasNetworkPolicy });
   const { user } = await checkClusterAccess(api, { permissions, namespaceLabels: toGatewayOwnedLabels(settings.gatewayId), source, logger }, AbortSignal.timeout(config.api_timeout_seconds * 1000));
+  const tlsSecret = config.supervisor_tls_secret ?? '';
+  if (tlsSecret !== '' && settings.supervisor !== undefined) {
+    settings = { ...settings, supervisorTls: await findSupervisorTlsSecret(api, tlsSecret, settings.gatewayEndpoint, AbortSignal.timeout(config.api_timeout_seconds * 1000)) };
+  }
   logger.info('k8s driver configured', {
     server: api.server,
     clusterAccess: source,
@@ -81,6 +87,7 @@ export async function createK8sDriver(
     imagePullPolicy: settings.imagePullPolicy,
     storageClass: settings.storageClass ?? 'none (emptyDir)',
     runtimeImage: settings.supervisor?.runtimeImage ?? 'none',
+    supervisorTls: settings.supervisorTls === undefined ? 'system roots' : `Secret ${settings.supervisorTls.name}${settings.supervisorTls.hasClientCertificate ? ' (CA and client certificate)' : ' (CA)'}`,
     supervisorVersion: runtime?.supervisorVersion ?? 'none',
   });
   const driver = new K8sDriver({ api, settings, logger });

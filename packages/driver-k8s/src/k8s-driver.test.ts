@@ -29,6 +29,7 @@ const SETTINGS: K8sDriverSettings = {
     runtime: { hostDir: '/tmp/bundle', entrypoint: ['/opt/shellgate/runtime/lib/ld.so', '/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' },
   },
   isTokenExposedToAgent: false,
+  supervisorTls: undefined,
 };
 
 function ctx(): CallContext {

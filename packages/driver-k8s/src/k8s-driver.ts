@@ -243,6 +243,7 @@ export class K8sDriver implements ComputeDriverImpl {
       storageClass: settings.storageClass,
       supervisor: settings.supervisor,
       isTokenExposedToAgent: settings.isTokenExposedToAgent,
+      supervisorTls: settings.supervisorTls,
     };
   }
 

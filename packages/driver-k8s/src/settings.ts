@@ -1,6 +1,7 @@
 import type { SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import type { ImagePullPolicy } from './config.js';
+import type { SupervisorTlsSecret } from './pod/supervisor-tls-secret.js';
 
 /** The driver's resolved settings, in our own names (see `config.ts` for keys and defaults). */
 export interface K8sDriverSettings {
@@ -22,6 +23,8 @@ export interface K8sDriverSettings {
   readonly supervisor: SupervisorDelivery | undefined;
   /** `expose_token_to_agent`: the token file stays readable in sandboxes (the operator's opt-out). */
   readonly isTokenExposedToAgent: boolean;
+  /** `supervisor_tls_secret`, as found at start; undefined: the supervisor trusts the system roots. */
+  readonly supervisorTls: SupervisorTlsSecret | undefined;
 }
 
 /** How the supervisor reaches a pod: the runtime image an init container copies from, and how to start it. */

@@ -235,6 +235,7 @@ export {
   SANDBOX_TOKEN_TARGET,
   SUPERVISOR_RUNTIME_DIR_KEY,
   SUPERVISOR_RUNTIME_TARGET,
+  SUPERVISOR_TLS_TARGETS,
   SandboxFileStore,
   SandboxLabelName,
   currentDriverPlatform,

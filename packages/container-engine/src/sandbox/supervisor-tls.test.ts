@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { ErrorCode, isShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, SUPERVISOR_TLS_TARGETS, isShellgateError } from '@shellgate/driver-sdk';
 
-import { SUPERVISOR_TLS_TARGETS, toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsMounts } from './supervisor-tls.js';
+import { toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsMounts } from './supervisor-tls.js';
 import type { SupervisorTlsConfig } from './supervisor-tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-supervisor-tls-'));

@@ -1,7 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-import { InvalidArgumentError, SUPERVISOR_RUNTIME_TARGET } from '@shellgate/driver-sdk';
+import { InvalidArgumentError, SUPERVISOR_TLS_TARGETS } from '@shellgate/driver-sdk';
 import type { ConfigKeySpecs, SandboxTlsFiles } from '@shellgate/driver-sdk';
 
 import type { MountSpec } from './container-mounts.js';
@@ -13,14 +13,6 @@ export interface SupervisorTlsFiles {
   /** Client certificate and key, for a gateway that requires one (`tls_client_ca_file`). */
   readonly client: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
-
-/** Where the files appear in a sandbox: beside the runtime, under the reserved /opt/shellgate. */
-const TLS_TARGET_DIR = SUPERVISOR_RUNTIME_TARGET.replace(/\/runtime$/, '/tls');
-export const SUPERVISOR_TLS_TARGETS = {
-  caFile: `${TLS_TARGET_DIR}/ca.pem`,
-  certFile: `${TLS_TARGET_DIR}/client.pem`,
-  keyFile: `${TLS_TARGET_DIR}/client-key.pem`,
-} as const;
 
 const absolutePath = (value: string): string | undefined => (isAbsolute(value) ? undefined : 'must be an absolute host path');
 

@@ -19,6 +19,7 @@ const DEFAULTS: PodDefaults = {
   storageClass: undefined,
   supervisor: { runtimeImage: 'shellgate/supervisor-runtime:0.1.0', runtime: { hostDir: '/b', entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' } },
   isTokenExposedToAgent: false,
+  supervisorTls: undefined,
 };
 
 const SANDBOX = DriverSandbox.fromPartial({
@@ -75,6 +76,19 @@ describe('toSandboxPod', () => {
     const runVolume = pod.spec?.volumes?.find((volume) => volume.emptyDir?.medium === 'Memory');
     assert.ok(container?.volumeMounts?.some((mount) => mount.name === runVolume?.name && mount.mountPath === '/run/shellgate'));
     assert.ok(container?.volumeMounts?.some((mount) => mount.mountPath === WORKSPACE_TARGET));
+  });
+
+  it('with supervisor_tls_secret: the sandbox container alone mounts it read-only, and the supervisor is told where', () => {
+    const pod = toSandboxPod(SANDBOX, { ...DEFAULTS, gatewayEndpoint: 'https://10.244.0.1:17670', supervisorTls: { name: 'gw-tls', hasClientCertificate: true } }, EMPTY_K8S_DRIVER_OPTIONS);
+    const volume = pod.spec?.volumes?.find((candidate) => candidate.secret?.secretName === 'gw-tls');
+    assert.ok(volume !== undefined);
+    const container = pod.spec?.containers[0];
+    assert.deepEqual(container?.volumeMounts?.find((mount) => mount.name === volume.name), { name: volume.name, mountPath: '/opt/shellgate/tls', readOnly: true });
+    assert.equal(pod.spec?.initContainers?.[0]?.volumeMounts?.some((mount) => mount.name === volume.name), false);
+    const env = Object.fromEntries((container?.env ?? []).map((entry) => [entry.name, entry.value]));
+    assert.deepEqual([env['OPENSHELL_TLS_CA_FILE'], env['OPENSHELL_TLS_CERT_FILE'], env['OPENSHELL_TLS_KEY_FILE']], ['/opt/shellgate/tls/ca.pem', '/opt/shellgate/tls/client.pem', '/opt/shellgate/tls/client-key.pem']);
+    const bare = toSandboxPod(SANDBOX, { ...DEFAULTS, supervisor: undefined, supervisorTls: { name: 'gw-tls', hasClientCertificate: false } }, EMPTY_K8S_DRIVER_OPTIONS);
+    assert.equal(bare.spec?.volumes?.some((candidate) => candidate.secret?.secretName === 'gw-tls'), false, 'no supervisor, nothing to give the files to');
   });
 
   it('without a supervisor: the command and tty as they are, the Secret mounted read-only', () => {

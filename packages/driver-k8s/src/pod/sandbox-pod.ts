@@ -7,6 +7,8 @@ import type { ImagePullPolicy } from '../config.js';
 import type { SupervisorDelivery } from '../settings.js';
 import type { K8sDriverOptions } from './driver-config.js';
 import { SANDBOX_SECRET_TOKEN_KEY, toSandboxObjectNames } from './sandbox-names.js';
+import { toSandboxTlsFiles, toSupervisorTlsMount, toSupervisorTlsVolume } from './supervisor-tls-secret.js';
+import type { SupervisorTlsSecret } from './supervisor-tls-secret.js';
 
 /** The sandbox's own container; the runtime init container's name. */
 export const SANDBOX_CONTAINER = 'sandbox';
@@ -41,6 +43,8 @@ export interface PodDefaults {
   readonly storageClass: string | undefined;
   readonly supervisor: SupervisorDelivery | undefined;
   readonly isTokenExposedToAgent: boolean;
+  /** Mounted into the sandbox container and named for the supervisor; only with a supervisor. */
+  readonly supervisorTls: SupervisorTlsSecret | undefined;
 }
 
 /**
@@ -100,6 +104,7 @@ function toVolumes(sandbox: DriverSandbox, defaults: PodDefaults, options: K8sDr
           { name: VOLUME.runtime, emptyDir: {} },
           // Memory-backed: the token never lands on the node's disk.
           { name: VOLUME.run, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+          ...(defaults.supervisorTls === undefined ? [] : [toSupervisorTlsVolume(defaults.supervisorTls)]),
         ]),
     hasClaim ? { name: VOLUME.workspace, persistentVolumeClaim: { claimName: names.claim } } : { name: VOLUME.workspace, emptyDir: {} },
   ];
@@ -109,7 +114,8 @@ function toSandboxContainer(sandbox: DriverSandbox, defaults: PodDefaults): V1Co
   const { supervisor } = defaults;
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
-  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.gatewayEndpoint, tokenFilePath: SANDBOX_TOKEN_TARGET });
+  const tls = supervisor === undefined || defaults.supervisorTls === undefined ? undefined : defaults.supervisorTls;
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.gatewayEndpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls: toSandboxTlsFiles(tls) }) });
   const process: Pick<V1Container, 'command' | 'args' | 'tty' | 'stdin'> =
     supervisor === undefined
       ? { ...(command.length > 0 && { command: [...command] }), tty, stdin: tty }
@@ -130,6 +136,7 @@ function toSandboxContainer(sandbox: DriverSandbox, defaults: PodDefaults): V1Co
         : [
             { name: VOLUME.runtime, mountPath: SUPERVISOR_RUNTIME_TARGET, readOnly: true },
             { name: VOLUME.run, mountPath: RUN_DIR },
+            ...(tls === undefined ? [] : [toSupervisorTlsMount()]),
           ]),
     ],
   };

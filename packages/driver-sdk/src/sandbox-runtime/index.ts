@@ -5,7 +5,7 @@
  * vocabulary. Also importable alone as `@shellgate/driver-sdk/sandbox-runtime` (no gRPC
  * server code), which is how the supervisor's bundle writer uses the manifest format.
  */
-export { GATEWAY_CALLBACK_HOSTNAME, SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, toCallbackEndpoint } from './sandbox-paths.js';
+export { GATEWAY_CALLBACK_HOSTNAME, SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, SUPERVISOR_TLS_TARGETS, toCallbackEndpoint } from './sandbox-paths.js';
 export { formatListenerAddress, parseListenerAddress } from './listener-address.js';
 export type { ListenerAddress } from './listener-address.js';
 export {

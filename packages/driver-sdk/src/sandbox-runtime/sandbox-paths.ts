@@ -9,6 +9,17 @@
 export const SUPERVISOR_RUNTIME_TARGET = '/opt/shellgate/runtime';
 
 /**
+ * The files the supervisor uses to reach a gateway serving TLS with a private CA (and, when it
+ * asks for client certificates, a certificate and key), mounted read-only where a driver
+ * delivers them: OPENSHELL_TLS_CA_FILE, _CERT_FILE and _KEY_FILE name them.
+ */
+export const SUPERVISOR_TLS_TARGETS = {
+  caFile: '/opt/shellgate/tls/ca.pem',
+  certFile: '/opt/shellgate/tls/client.pem',
+  keyFile: '/opt/shellgate/tls/client-key.pem',
+} as const;
+
+/**
  * The sandbox token file (0600): the supervisor reads it once and empties it, so nothing else
  * in the sandbox finds the token; the driver writes it again before every start.
  */
