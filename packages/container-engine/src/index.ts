@@ -70,8 +70,7 @@ export { NoCommandError, isRootUser, toContainerLabels, toContainerProcess, toGp
 export type { ContainerProcess, ContainerProcessOptions } from './sandbox/container-process.js';
 export { parseCdiDeviceList, parseMountList, refuseBindMounts } from './sandbox/container-mounts.js';
 export type { MountSpec } from './sandbox/container-mounts.js';
-export { SUPERVISOR_TLS_CONFIG_KEYS, toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsMounts } from './sandbox/supervisor-tls.js';
-export type { SupervisorTlsConfig, SupervisorTlsFiles } from './sandbox/supervisor-tls.js';
+export { toSupervisorTlsMounts } from './sandbox/supervisor-tls-mounts.js';
 export { MIN_CPU_LIMIT_MILLICORES, MIN_MEMORY_LIMIT_BYTES, checkContainerResources } from './sandbox/container-resources.js';
 export { resolveBindMounts, toBindMountPolicy, toProtectedHostPaths } from './sandbox/bind-mounts.js';
 export type { BindMountPolicy, DriverPlace } from './sandbox/bind-mounts.js';

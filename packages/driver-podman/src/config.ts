@@ -1,5 +1,5 @@
-import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS, SUPERVISOR_TLS_CONFIG_KEYS } from '@shellgate/container-engine';
-import { GATEWAY_CALLBACK_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
+import { ImagePullPolicy, OWNING_GATEWAY_CONFIG_KEYS } from '@shellgate/container-engine';
+import { GATEWAY_CALLBACK_CONFIG_KEYS, SUPERVISOR_TLS_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 
 /** How sandboxes are networked; `auto` picks `bridge` rootful and `slirp4netns` rootless. */

@@ -235,6 +235,7 @@ export {
   SANDBOX_TOKEN_TARGET,
   SUPERVISOR_RUNTIME_DIR_KEY,
   SUPERVISOR_RUNTIME_TARGET,
+  SUPERVISOR_TLS_CONFIG_KEYS,
   SUPERVISOR_TLS_TARGETS,
   SandboxFileStore,
   SandboxLabelName,
@@ -256,7 +257,9 @@ export {
   toLabelKeys,
   toOwnershipSelectors,
   toSandboxLabels,
+  toSandboxTlsFiles,
   toSupervisorArgs,
+  toSupervisorTls,
 } from './sandbox-runtime/index.js';
 export type {
   DriverPlatform,
@@ -276,4 +279,6 @@ export type {
   SupervisorArgsOptions,
   SupervisorBundler,
   SupervisorRuntime,
+  SupervisorTlsConfig,
+  SupervisorTlsFiles,
 } from './sandbox-runtime/index.js';

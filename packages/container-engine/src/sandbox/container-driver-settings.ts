@@ -1,10 +1,10 @@
-import type { SupervisorRuntime } from '@shellgate/driver-sdk';
+import { toSupervisorTls } from '@shellgate/driver-sdk';
+import type { SupervisorRuntime, SupervisorTlsConfig, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { BindMountPolicy, DriverPlace } from './bind-mounts.js';
 import { toBindMountPolicy } from './bind-mounts.js';
 import type { ImagePullPolicy } from './container-sandbox-engine.js';
-import { toSupervisorTls } from './supervisor-tls.js';
-import type { SupervisorTlsConfig, SupervisorTlsFiles } from './supervisor-tls.js';
+
 
 /** The settings every container driver has, resolved from its config keys of the same names (see each driver's `config.ts` for keys and defaults). */
 export interface ContainerDriverSettings {

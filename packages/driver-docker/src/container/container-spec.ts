@@ -1,5 +1,5 @@
-import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSandboxTlsFiles, toSupervisorTlsMounts } from '@shellgate/container-engine';
-import type { ResolvedImage, SupervisorTlsFiles } from '@shellgate/container-engine';
+import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSupervisorTlsMounts } from '@shellgate/container-engine';
+import type { ResolvedImage } from '@shellgate/container-engine';
 import {
   GATEWAY_CALLBACK_HOSTNAME,
   SANDBOX_TOKEN_TARGET,
@@ -8,8 +8,9 @@ import {
   parseCpuQuantity,
   parseMemoryQuantity,
   toEnvList,
+  toSandboxTlsFiles,
 } from '@shellgate/driver-sdk';
-import type { DriverSandbox, SupervisorRuntime } from '@shellgate/driver-sdk';
+import type { DriverSandbox, SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { ContainerCreateSpec, DeviceRequestSpec, MountSpec } from '../engine/docker-engine.js';
 import type { DockerDriverOptions } from './driver-config.js';
@@ -67,7 +68,7 @@ export function toContainerCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
-  const tls = toSandboxTlsFiles(defaults.supervisorTls);
+  const tls = defaults.supervisorTls === undefined ? undefined : toSandboxTlsFiles(defaults.supervisorTls.client !== undefined);
   const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) });
   return {
     name: toContainerName(sandbox),

@@ -1,5 +1,5 @@
 import { toContainerLabels, toGpuCount } from '@shellgate/container-engine';
-import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, toSupervisorArgs } from '@shellgate/driver-sdk';
+import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, toSandboxTlsFiles, toSupervisorArgs } from '@shellgate/driver-sdk';
 import type { DriverSandbox } from '@shellgate/driver-sdk';
 import type { V1Container, V1Pod, V1ResourceRequirements, V1SecurityContext, V1Volume } from '@kubernetes/client-node';
 
@@ -7,7 +7,7 @@ import type { ImagePullPolicy } from '../config.js';
 import type { SupervisorDelivery } from '../settings.js';
 import type { K8sDriverOptions } from './driver-config.js';
 import { SANDBOX_SECRET_TOKEN_KEY, toSandboxObjectNames } from './sandbox-names.js';
-import { toSandboxTlsFiles, toSupervisorTlsMount, toSupervisorTlsVolume } from './supervisor-tls-secret.js';
+import { toSupervisorTlsMount, toSupervisorTlsVolume } from './supervisor-tls-secret.js';
 import type { SupervisorTlsSecret } from './supervisor-tls-secret.js';
 
 /** The sandbox's own container; the runtime init container's name. */
@@ -115,7 +115,7 @@ function toSandboxContainer(sandbox: DriverSandbox, defaults: PodDefaults): V1Co
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
   const tls = supervisor === undefined || defaults.supervisorTls === undefined ? undefined : defaults.supervisorTls;
-  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.gatewayEndpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls: toSandboxTlsFiles(tls) }) });
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.gatewayEndpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls: toSandboxTlsFiles(tls.hasClientCertificate) }) });
   const process: Pick<V1Container, 'command' | 'args' | 'tty' | 'stdin'> =
     supervisor === undefined
       ? { ...(command.length > 0 && { command: [...command] }), tty, stdin: tty }

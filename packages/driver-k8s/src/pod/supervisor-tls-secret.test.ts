@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { ErrorCode, SUPERVISOR_TLS_TARGETS, isShellgateError } from '@shellgate/driver-sdk';
+import { ErrorCode, isShellgateError } from '@shellgate/driver-sdk';
 
 import { FakeKubeApi } from '../testdata/fake-kube-api.js';
-import { findSupervisorTlsSecret, toSandboxTlsFiles, toSupervisorTlsMount, toSupervisorTlsVolume } from './supervisor-tls-secret.js';
+import { findSupervisorTlsSecret, toSupervisorTlsMount, toSupervisorTlsVolume } from './supervisor-tls-secret.js';
 
 const HTTPS = 'https://10.244.0.1:17670';
 const PEM = Buffer.from('-----BEGIN CERTIFICATE-----\n').toString('base64');
@@ -28,18 +28,17 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 describe('supervisor_tls_secret', () => {
   const signal = AbortSignal.timeout(5_000);
 
-  it('a Secret with ca.crt alone: the CA mounted read-only at the SDK path and named for the supervisor', async () => {
+  it('a Secret with ca.crt alone: the CA mounted read-only at the SDK path', async () => {
     const tls = await findSupervisorTlsSecret(apiWith({ 'ca.crt': PEM }), 'gw-tls', HTTPS, signal);
     assert.deepEqual(tls, { name: 'gw-tls', hasClientCertificate: false });
     assert.deepEqual(toSupervisorTlsVolume(tls).secret, { secretName: 'gw-tls', items: [{ key: 'ca.crt', path: 'ca.pem' }], defaultMode: 0o444 });
     assert.deepEqual(toSupervisorTlsMount(), { name: 'shellgate-tls', mountPath: '/opt/shellgate/tls', readOnly: true });
-    assert.deepEqual(toSandboxTlsFiles(tls), { caFile: SUPERVISOR_TLS_TARGETS.caFile });
   });
 
   it('with tls.crt and tls.key (what cert-manager writes): the client certificate too', async () => {
     const tls = await findSupervisorTlsSecret(apiWith({ 'ca.crt': PEM, 'tls.crt': PEM, 'tls.key': PEM }), 'gw-tls', HTTPS, signal);
     assert.deepEqual(toSupervisorTlsVolume(tls).secret?.items?.map((item) => item.path), ['ca.pem', 'client.pem', 'client-key.pem']);
-    assert.deepEqual(toSandboxTlsFiles(tls), { caFile: SUPERVISOR_TLS_TARGETS.caFile, certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile });
+    assert.equal(tls.hasClientCertificate, true);
   });
 
   it('refuses a missing Secret, one without ca.crt, half a client pair, and an http gateway, saying what to do', async () => {

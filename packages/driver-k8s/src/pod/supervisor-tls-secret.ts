@@ -1,5 +1,4 @@
 import { InvalidArgumentError, SUPERVISOR_TLS_TARGETS } from '@shellgate/driver-sdk';
-import type { SandboxTlsFiles } from '@shellgate/driver-sdk';
 import type { V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 
 import type { KubeApi } from '../cluster/kube-api.js';
@@ -57,12 +56,4 @@ export function toSupervisorTlsVolume(tls: SupervisorTlsSecret): V1Volume {
 
 export function toSupervisorTlsMount(): V1VolumeMount {
   return { name: VOLUME_NAME, mountPath: TARGET_DIR, readOnly: true };
-}
-
-/** The files as the supervisor sees them, for `buildSandboxEnvironment`'s `tls`. */
-export function toSandboxTlsFiles(tls: SupervisorTlsSecret): SandboxTlsFiles {
-  return {
-    caFile: SUPERVISOR_TLS_TARGETS.caFile,
-    ...(tls.hasClientCertificate && { certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile }),
-  };
 }

@@ -1,7 +1,7 @@
-import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSandboxTlsFiles, toSupervisorTlsMounts } from '@shellgate/container-engine';
-import type { ResolvedImage, SupervisorTlsFiles } from '@shellgate/container-engine';
-import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity } from '@shellgate/driver-sdk';
-import type { DriverSandbox, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSupervisorTlsMounts } from '@shellgate/container-engine';
+import type { ResolvedImage } from '@shellgate/container-engine';
+import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toSandboxTlsFiles } from '@shellgate/driver-sdk';
+import type { DriverSandbox, SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { ContainerNetworkSpec, MountSpec, PodmanCreateSpec } from '../engine/podman-engine.js';
 import type { PodmanDriverOptions } from './driver-config.js';
@@ -69,7 +69,7 @@ export function toPodmanCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
-  const tls = toSandboxTlsFiles(defaults.supervisorTls);
+  const tls = defaults.supervisorTls === undefined ? undefined : toSandboxTlsFiles(defaults.supervisorTls.client !== undefined);
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { ErrorCode, SUPERVISOR_TLS_TARGETS, isShellgateError } from '@shellgate/driver-sdk';
-
-import { toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsMounts } from './supervisor-tls.js';
+import { ErrorCode, isShellgateError } from '../errors.js';
+import { SUPERVISOR_TLS_TARGETS } from './sandbox-paths.js';
+import { toSandboxTlsFiles, toSupervisorTls } from './supervisor-tls.js';
 import type { SupervisorTlsConfig } from './supervisor-tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-supervisor-tls-'));
@@ -33,28 +33,17 @@ function refusal(run: () => unknown): string {
 describe('supervisor TLS files', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('none set: no files, no mounts, no environment', () => {
+  it('none set: no files', () => {
     assert.equal(toSupervisorTls(NONE, 'https'), undefined);
     assert.equal(toSupervisorTls({ ...NONE, supervisor_tls_ca_file: '' }, 'http'), undefined, 'an empty value counts as unset');
-    assert.deepEqual(toSupervisorTlsMounts(undefined), []);
-    assert.equal(toSandboxTlsFiles(undefined), undefined);
   });
 
-  it('a CA alone is mounted read-only and named for the supervisor', () => {
-    const tls = toSupervisorTls({ ...NONE, supervisor_tls_ca_file: CA }, 'https');
-    assert.deepEqual(tls, { caFile: CA, client: undefined });
-    assert.deepEqual(toSupervisorTlsMounts(tls), [{ type: 'bind', source: CA, target: '/opt/shellgate/tls/ca.pem', isReadOnly: true }]);
-    assert.deepEqual(toSandboxTlsFiles(tls), { caFile: SUPERVISOR_TLS_TARGETS.caFile });
-  });
-
-  it('a client certificate and key come with the CA, all read-only', () => {
+  it('a CA alone, or with a client certificate and key; the supervisor finds them at the SDK paths', () => {
+    assert.deepEqual(toSupervisorTls({ ...NONE, supervisor_tls_ca_file: CA }, 'https'), { caFile: CA, client: undefined });
     const tls = toSupervisorTls({ supervisor_tls_ca_file: CA, supervisor_tls_cert_file: CERT, supervisor_tls_key_file: KEY }, 'https');
-    assert.deepEqual(toSupervisorTlsMounts(tls).map((mount) => [mount.source, mount.target, mount.isReadOnly]), [
-      [CA, SUPERVISOR_TLS_TARGETS.caFile, true],
-      [CERT, SUPERVISOR_TLS_TARGETS.certFile, true],
-      [KEY, SUPERVISOR_TLS_TARGETS.keyFile, true],
-    ]);
-    assert.deepEqual(toSandboxTlsFiles(tls), { caFile: SUPERVISOR_TLS_TARGETS.caFile, certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile });
+    assert.deepEqual(tls, { caFile: CA, client: { certFile: CERT, keyFile: KEY } });
+    assert.deepEqual(toSandboxTlsFiles(false), { caFile: SUPERVISOR_TLS_TARGETS.caFile });
+    assert.deepEqual(toSandboxTlsFiles(true), { caFile: '/opt/shellgate/tls/ca.pem', certFile: '/opt/shellgate/tls/client.pem', keyFile: '/opt/shellgate/tls/client-key.pem' });
   });
 
   it('refuses files with an http gateway, a half pair, client files without a CA, and what is not a readable file', () => {

@@ -1,10 +1,10 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-import { InvalidArgumentError, SUPERVISOR_TLS_TARGETS } from '@shellgate/driver-sdk';
-import type { ConfigKeySpecs, SandboxTlsFiles } from '@shellgate/driver-sdk';
-
-import type { MountSpec } from './container-mounts.js';
+import type { ConfigKeySpecs } from '../config/index.js';
+import type { SandboxTlsFiles } from '../environment/index.js';
+import { InvalidArgumentError } from '../errors.js';
+import { SUPERVISOR_TLS_TARGETS } from './sandbox-paths.js';
 
 /** Host files the supervisor in every sandbox uses to reach an `https` gateway. */
 export interface SupervisorTlsFiles {
@@ -18,10 +18,10 @@ const absolutePath = (value: string): string | undefined => (isAbsolute(value) ?
 
 /**
  * The config keys `supervisor_tls_ca_file`, `supervisor_tls_cert_file` and
- * `supervisor_tls_key_file` of a container driver: with an `https` gateway whose certificate a
- * private CA signed, the supervisor must be given that CA (and, when the gateway asks for
- * client certificates, a certificate and key) to connect back. Docker and Podman spell them
- * alike: spread them into the driver's `defineConfig` keys.
+ * `supervisor_tls_key_file` of a driver that delivers host files into its sandboxes: with an
+ * `https` gateway whose certificate a private CA signed, the supervisor must be given that CA
+ * (and, when the gateway asks for client certificates, a certificate and key) to connect
+ * back. Spread them into the driver's `defineConfig` keys.
  */
 export const SUPERVISOR_TLS_CONFIG_KEYS = {
   supervisor_tls_ca_file: {
@@ -86,22 +86,14 @@ export function toSupervisorTls(config: SupervisorTlsConfig, gatewayScheme: 'htt
   return { caFile, client: certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile } };
 }
 
-/** Read-only binds of the files at {@link SUPERVISOR_TLS_TARGETS}. */
-export function toSupervisorTlsMounts(tls: SupervisorTlsFiles | undefined): MountSpec[] {
-  if (tls === undefined) return [];
-  const bind = (source: string, target: string): MountSpec => ({ type: 'bind', source, target, isReadOnly: true });
-  return [
-    bind(tls.caFile, SUPERVISOR_TLS_TARGETS.caFile),
-    ...(tls.client === undefined ? [] : [bind(tls.client.certFile, SUPERVISOR_TLS_TARGETS.certFile), bind(tls.client.keyFile, SUPERVISOR_TLS_TARGETS.keyFile)]),
-  ];
-}
-
-/** The files as the supervisor sees them, for `buildSandboxEnvironment`'s `tls`. */
-export function toSandboxTlsFiles(tls: SupervisorTlsFiles | undefined): SandboxTlsFiles | undefined {
-  if (tls === undefined) return undefined;
+/**
+ * Where the supervisor finds the files in a sandbox, for `buildSandboxEnvironment`'s `tls`:
+ * the same paths whichever way a driver delivers them.
+ */
+export function toSandboxTlsFiles(hasClientCertificate: boolean): SandboxTlsFiles {
   return {
     caFile: SUPERVISOR_TLS_TARGETS.caFile,
-    ...(tls.client !== undefined && { certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile }),
+    ...(hasClientCertificate && { certFile: SUPERVISOR_TLS_TARGETS.certFile, keyFile: SUPERVISOR_TLS_TARGETS.keyFile }),
   };
 }
 
