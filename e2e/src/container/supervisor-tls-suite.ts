@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayProcess } from '../harness/gateway-process.js';
-import { runCli, type CliResult } from '../harness/run-cli.js';
 import { makeTestPki, type TestPki } from '../harness/test-pki.js';
-import { uniqueSandboxName } from '../docker/e2e-run.js';
+import { checkSandboxOverTls, tlsCli } from '../harness/tls-sandbox-check.js';
 import { buildSupervisorRuntime } from '../docker/supervisor-runtime.js';
 import { defaultDriverConfig, type DriverConfigValue } from './e2e-driver-config.js';
 import { startEngineGateway, stopEngineGateway, type EngineGateway } from './engine-gateway.js';
@@ -52,20 +51,8 @@ export function registerSupervisorTlsSuite(engine: EngineUnderTest): void {
       assert.deepEqual(await stopEngineGateway(engine, started), [], 'deleting the sandbox removed its container');
     });
 
-    function cli(args: readonly string[]): Promise<CliResult> {
-      const url = `https://${gateway.address.replace('127.0.0.1', 'localhost')}`;
-      return runCli(['--gateway', url, '--tls-ca', pki.caCert, '--tls-cert', pki.clientCert, '--tls-key', pki.clientKey, ...args], {}, 120_000);
-    }
-
     it('the supervisor verifies the gateway with the private CA, presents its certificate, and the sandbox is Ready and runs execs', async () => {
-      const name = uniqueSandboxName('tls');
-      const created = await cli(['sandbox', 'create', name, '--cmd', 'sleep', '--cmd', '3600', '--wait', '--timeout', '90s', '-o', 'json']);
-      assert.equal(created.code, 0, `create over TLS: ${created.stderr}\ngateway log:\n${gateway.entries().slice(-15).map((entry) => JSON.stringify(entry)).join('\n')}`);
-      const exec = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo "$OPENSHELL_TLS_CA_FILE $OPENSHELL_TLS_CERT_FILE"; head -1 /opt/shellgate/tls/ca.pem; (echo x >>/opt/shellgate/tls/client-key.pem) 2>/dev/null || echo read-only']);
-      assert.equal(exec.code, 0, exec.stderr);
-      assert.deepEqual(exec.stdout.trim().split('\n'), ['/opt/shellgate/tls/ca.pem /opt/shellgate/tls/client.pem', '-----BEGIN CERTIFICATE-----', 'read-only']);
-      const deleted = await cli(['sandbox', 'delete', name, '--wait']);
-      assert.equal(deleted.code, 0, deleted.stderr);
+      await checkSandboxOverTls(tlsCli(gateway.address, pki), ['sleep', '3600'], () => gateway.lines.slice(-30).join('\n'));
     });
   });
 }

@@ -3,16 +3,14 @@
 // supervisor_tls_secret, the sandbox pod calls back over https to the node address, turns
 // Ready and runs an exec, and the CLI goes through the same TLS listener. Needs
 // scripts/engines/k8s.sh start.
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { uniqueSandboxName } from '../docker/e2e-run.js';
 import { toTomlLines } from '../container/e2e-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
-import { runCli, type CliResult } from '../harness/run-cli.js';
 import { makeTestPki, type TestPki } from '../harness/test-pki.js';
+import { checkSandboxOverTls, tlsCli } from '../harness/tls-sandbox-check.js';
 import { createTestNamespace, kubectl } from './cluster.js';
 import type { TestNamespace } from './cluster.js';
 import { K8S_DRIVER_BIN, findCallbackPort, k8sDriverSettings, requireK8sE2eEnvironment } from './k8s-e2e-env.js';
@@ -55,19 +53,7 @@ describe('the Kubernetes driver behind a gateway serving TLS with client certifi
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  function cli(args: readonly string[]): Promise<CliResult> {
-    const url = `https://${gateway!.address.replace('127.0.0.1', 'localhost')}`;
-    return runCli(['--gateway', url, '--tls-ca', pki.caCert, '--tls-cert', pki.clientCert, '--tls-key', pki.clientKey, ...args], {}, 180_000);
-  }
-
   it('the supervisor trusts the private CA from the Secret, presents its certificate, and the sandbox is Ready and runs execs', { timeout: 300_000 }, async () => {
-    const name = uniqueSandboxName('tls');
-    const created = await cli(['sandbox', 'create', name, '--cmd', 'sleep', '--cmd', '3600', '--wait', '--timeout', '150s', '-o', 'json']);
-    assert.equal(created.code, 0, `create over TLS: ${created.stderr}\n--- gateway log (tail) ---\n${gateway!.lines.slice(-30).join('\n')}`);
-    const exec = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo "$OPENSHELL_TLS_CA_FILE $OPENSHELL_TLS_KEY_FILE"; head -1 /opt/shellgate/tls/ca.pem; (echo x >>/opt/shellgate/tls/client-key.pem) 2>/dev/null || echo read-only']);
-    assert.equal(exec.code, 0, exec.stderr);
-    assert.deepEqual(exec.stdout.trim().split('\n'), ['/opt/shellgate/tls/ca.pem /opt/shellgate/tls/client-key.pem', '-----BEGIN CERTIFICATE-----', 'read-only']);
-    const deleted = await cli(['sandbox', 'delete', name, '--wait']);
-    assert.equal(deleted.code, 0, deleted.stderr);
+    await checkSandboxOverTls(tlsCli(gateway!.address, pki), ['sleep', '3600'], () => gateway!.lines.slice(-30).join('\n'));
   });
 });

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { registerVmConformanceSuite } from './vm-conformance-suite.js';
 import { registerVmGatewaySuite } from './vm-gateway-suite.js';
 import { requireVmEngine } from './vm-engine.js';
+import { registerVmTlsSuite } from './vm-tls-suite.js';
 
 describe('QEMU engine for VM e2e', () => {
   it('runs qemu-system-x86_64 with a prepared guest kernel (else: bash scripts/engines/vm.sh start)', async () => {
@@ -15,3 +16,4 @@ describe('QEMU engine for VM e2e', () => {
 });
 registerVmConformanceSuite();
 registerVmGatewaySuite();
+registerVmTlsSuite();

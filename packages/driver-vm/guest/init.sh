@@ -89,6 +89,13 @@ if [ -f /sg/config/token ]; then
   mv /sg/config/token /newroot/run/shellgate/sandbox-token
   chmod 0600 /newroot/run/shellgate/sandbox-token
 fi
+# The supervisor_tls_* files, read-only for everyone (the supervisor reads them; the agent can too).
+if [ -d /sg/config/tls ]; then
+  mkdir -p /newroot/opt/shellgate/tls
+  mount -t tmpfs -o mode=0755,size=1m,nosuid,nodev,noexec tmpfs /newroot/opt/shellgate/tls || die "cannot mount /opt/shellgate/tls"
+  cp /sg/config/tls/* /newroot/opt/shellgate/tls/ && chmod 0444 /newroot/opt/shellgate/tls/* || die "cannot place the supervisor's TLS files"
+  mount -o remount,ro /newroot/opt/shellgate/tls || die "cannot make /opt/shellgate/tls read-only"
+fi
 rm -rf /sg/config
 
 ip link set lo up

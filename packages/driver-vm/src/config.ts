@@ -1,4 +1,4 @@
-import { GATEWAY_CALLBACK_CONFIG_KEYS, GATEWAY_ID_ENV, defineConfig } from '@shellgate/driver-sdk';
+import { GATEWAY_CALLBACK_CONFIG_KEYS, GATEWAY_ID_ENV, SUPERVISOR_TLS_CONFIG_KEYS, defineConfig } from '@shellgate/driver-sdk';
 import type { ConfigValues } from '@shellgate/driver-sdk';
 import { isIPv4 } from 'node:net';
 
@@ -193,6 +193,7 @@ export const vmDriverConfig = defineConfig({
       description: 'as root, each VM\'s QEMU runs as its own uid and gid in [base, base+2^20), no passwd entry needed; 0: as the driver\'s user',
     },
     ...GATEWAY_CALLBACK_CONFIG_KEYS,
+    ...SUPERVISOR_TLS_CONFIG_KEYS,
     gateway_id: {
       type: 'string',
       default: 'standalone',

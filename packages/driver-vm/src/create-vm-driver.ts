@@ -1,7 +1,7 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { InvalidArgumentError, currentDriverPlatform, prepareDriverRuntime, toCallbackEndpoint } from '@shellgate/driver-sdk';
+import { InvalidArgumentError, currentDriverPlatform, prepareDriverRuntime, toCallbackEndpoint, toSandboxTlsFiles, toSupervisorTls } from '@shellgate/driver-sdk';
 import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import { AcceleratorChoice } from './assets/accelerator-choice.js';
@@ -37,6 +37,7 @@ export function defaultRunDir(platform: Pick<VmDriverPlatform, 'env' | 'uid'>): 
 
 /** Turns resolved config keys, the state dir and the loaded bundle into the driver's settings. */
 export function toVmDriverSettings(config: VmDriverConfig, resolved: { stateDir: string; runDir: string; uid: number }, supervisorRuntime: SupervisorRuntime | undefined): VmDriverSettings {
+  const gatewayScheme = config.gateway_scheme === 'https' ? 'https' : 'http';
   return {
     defaultImage: config.default_image,
     imageEngine: config.image_engine as ImageEngine,
@@ -62,7 +63,8 @@ export function toVmDriverSettings(config: VmDriverConfig, resolved: { stateDir:
     // Only root can hand QEMU another uid.
     qemuUidBase: resolved.uid === 0 && config.qemu_uid_base > 0 ? config.qemu_uid_base : undefined,
     gatewayPort: config.gateway_port,
-    gatewayScheme: config.gateway_scheme === 'https' ? 'https' : 'http',
+    gatewayScheme,
+    supervisorTls: toSupervisorTls(config, gatewayScheme),
     gatewayId: config.gateway_id,
     isTokenExposedToAgent: config.expose_token_to_agent,
     supervisorRuntime,
@@ -170,7 +172,12 @@ export async function createVmDriver(
     settings,
     store,
     booter,
-    provisioning: { baseDisks, run, endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort) },
+    provisioning: {
+      baseDisks,
+      run,
+      endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort),
+      tls: settings.supervisorTls === undefined ? undefined : toSandboxTlsFiles(settings.supervisorTls.client !== undefined),
+    },
     accelerator: () => parts.accelerator.peek(),
     recovery: new VmRecovery({ store, logger }),
     logger,

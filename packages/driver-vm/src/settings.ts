@@ -1,4 +1,4 @@
-import type { SupervisorRuntime } from '@shellgate/driver-sdk';
+import type { SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { AcceleratorSetting } from './config.js';
 import type { ImageEngine } from './image/image-source.js';
@@ -32,6 +32,8 @@ export interface VmDriverSettings {
   readonly qemuUidBase: number | undefined;
   readonly gatewayPort: number;
   readonly gatewayScheme: 'http' | 'https';
+  /** `supervisor_tls_*`: host files the guest's supervisor gets for an https gateway; undefined: the system roots. */
+  readonly supervisorTls: SupervisorTlsFiles | undefined;
   readonly gatewayId: string;
   /** `expose_token_to_agent`: the supervisor leaves the token file as delivered. */
   readonly isTokenExposedToAgent: boolean;

@@ -56,6 +56,7 @@ function settingsFor(stateDir: string): VmDriverSettings {
     gatewayId: 'gw-test',
     isTokenExposedToAgent: false,
     supervisorRuntime: undefined,
+    supervisorTls: undefined,
   };
 }
 
@@ -144,6 +145,7 @@ function startDriver(options: { root?: string; images?: Record<string, ImageConf
       },
       run: fakeRun,
       endpoint: 'http://host.openshell.internal:17670',
+      tls: undefined,
     },
     accelerator: () => ({ accelerator: 'tcg', reason: 'test' }),
     recovery,

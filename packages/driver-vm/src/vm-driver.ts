@@ -57,7 +57,7 @@ export interface VmDriverDeps {
   readonly store: SandboxStateStore;
   readonly booter: SandboxBooter;
   /** The create steps' collaborators (image cache, disks), minus what the driver itself wires. */
-  readonly provisioning: Pick<VmProvisionContext, 'baseDisks' | 'run' | 'endpoint'>;
+  readonly provisioning: Pick<VmProvisionContext, 'baseDisks' | 'run' | 'endpoint' | 'tls'>;
   /** The accelerator verdict once decided (at start when the kernel was prepared, else at the first boot). */
   readonly accelerator: () => AcceleratorVerdict | undefined;
   /** Finds the VMs of a previous driver process again (QMP, console) at start. */

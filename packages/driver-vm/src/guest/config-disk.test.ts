@@ -49,4 +49,11 @@ describe('buildConfigDisk', () => {
     assert.ok(disk.includes(`0000${(0o100600).toString(16)}`), 'the token entry is mode 0600');
     assert.ok(!buildConfigDisk(LAUNCH, undefined).includes('token\0'));
   });
+
+  it('carries the supervisor_tls_* files under tls/, each 0444, and no tls/ without them', () => {
+    const disk = buildConfigDisk(LAUNCH, 'the-token', [{ name: 'ca.pem', data: Buffer.from('CA-PEM') }, { name: 'client.pem', data: Buffer.from('CLIENT-PEM') }]);
+    assert.ok(disk.includes('tls\0') && disk.includes('tls/ca.pem\0') && disk.includes('tls/client.pem\0') && disk.includes('CA-PEM') && disk.includes('CLIENT-PEM'));
+    assert.ok(disk.includes(`0000${(0o100444).toString(16)}`), 'the TLS files are mode 0444');
+    assert.ok(!buildConfigDisk(LAUNCH, 'the-token').includes('tls\0'));
+  });
 });

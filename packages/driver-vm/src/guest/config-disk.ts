@@ -53,16 +53,24 @@ export function encodeLaunchScript(launch: GuestLaunch): string {
   ].join('\n');
 }
 
+/** A file for the guest's /opt/shellgate/tls (`supervisor_tls_*`), by its name there. */
+export interface GuestTlsFile {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
 /**
- * The per-boot config disk: a newc cpio with `launch.sh` and, when given, `token` (0600),
- * padded to whole 4 KiB. `/init` unpacks it and zeroes the device, and the driver unlinks
- * the host file once QEMU holds it open, so the token outlives the boot nowhere but in the
- * driver's 0600 token file.
+ * The per-boot config disk: a newc cpio with `launch.sh`, when given `token` (0600), and the
+ * TLS files under `tls/`, padded to whole 4 KiB. `/init` unpacks it and zeroes the device,
+ * and the driver unlinks the host file once QEMU holds it open, so the token outlives the
+ * boot nowhere but in the driver's 0600 token file.
  */
-export function buildConfigDisk(launch: GuestLaunch, token: string | undefined): Buffer {
+export function buildConfigDisk(launch: GuestLaunch, token: string | undefined, tlsFiles: readonly GuestTlsFile[] = []): Buffer {
   const archive = encodeCpioArchive([
     { type: 'file', path: 'launch.sh', mode: 0o644, data: Buffer.from(encodeLaunchScript(launch)) },
     ...(token === undefined ? [] : [{ type: 'file' as const, path: 'token', mode: 0o600, data: Buffer.from(token) }]),
+    ...(tlsFiles.length === 0 ? [] : [{ type: 'directory' as const, path: 'tls', mode: 0o755 }]),
+    ...tlsFiles.map((file) => ({ type: 'file' as const, path: `tls/${file.name}`, mode: 0o444, data: file.data })),
   ]);
   const padded = Buffer.alloc(Math.ceil(archive.length / DISK_ALIGNMENT) * DISK_ALIGNMENT);
   archive.copy(padded);

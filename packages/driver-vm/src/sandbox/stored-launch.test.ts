@@ -39,6 +39,16 @@ describe('toStoredLaunch', () => {
     assert.equal(launch.tty, true);
   });
 
+  it('names the supervisor_tls_* files for the supervisor only when the driver delivers them', () => {
+    const sandbox = buildTestSandbox({ name: 'tls' });
+    const validated = { sandbox, vcpus: 1, memoryMib: 512, kernel: 'debian' as const, disks: [] };
+    const tls = { caFile: '/opt/shellgate/tls/ca.pem', certFile: '/opt/shellgate/tls/client.pem', keyFile: '/opt/shellgate/tls/client-key.pem' };
+    const withTls = toStoredLaunch(validated, { reference: 'img:1', config: IMAGE }, 'https://host.openshell.internal:17670', tls);
+    assert.deepEqual([withTls.env.OPENSHELL_TLS_CA_FILE, withTls.env.OPENSHELL_TLS_CERT_FILE, withTls.env.OPENSHELL_TLS_KEY_FILE], [tls.caFile, tls.certFile, tls.keyFile]);
+    const without = toStoredLaunch(validated, { reference: 'img:1', config: IMAGE }, 'https://host.openshell.internal:17670');
+    assert.equal(without.env.OPENSHELL_TLS_CA_FILE, undefined);
+  });
+
   it('refuses an image with nothing to run', () => {
     assert.throws(() => launchOf({}, { ...IMAGE, entrypoint: [], cmd: [] }), NoCommandError);
   });

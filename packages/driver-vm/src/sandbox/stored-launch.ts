@@ -1,4 +1,5 @@
 import { SANDBOX_TOKEN_TARGET, buildSandboxEnvironment } from '@shellgate/driver-sdk';
+import type { SandboxTlsFiles } from '@shellgate/driver-sdk';
 
 import type { ImageConfig } from '../image/image-source.js';
 import type { StoredLaunch } from '../state.js';
@@ -43,7 +44,12 @@ function parseEnvList(entries: readonly string[]): Record<string, string> {
  * HOSTNAME filled in as Docker would), the image's working dir and non-root USER.
  * @throws NoCommandError when there is nothing to run.
  */
-export function toStoredLaunch(validated: ValidatedVmSandbox, image: { readonly reference: string; readonly config: ImageConfig }, endpoint: string): StoredLaunch {
+export function toStoredLaunch(
+  validated: ValidatedVmSandbox,
+  image: { readonly reference: string; readonly config: ImageConfig },
+  endpoint: string,
+  tls?: SandboxTlsFiles,
+): StoredLaunch {
   const { sandbox } = validated;
   const { config } = image;
   const specCommand = sandbox.spec?.command ?? [];
@@ -56,7 +62,7 @@ export function toStoredLaunch(validated: ValidatedVmSandbox, image: { readonly 
     HOSTNAME: hostname,
     ...(user === '' ? { HOME: '/root' } : {}),
     ...parseEnvList(config.env),
-    ...buildSandboxEnvironment({ sandbox, endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET }),
+    ...buildSandboxEnvironment({ sandbox, endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) }),
   };
   return {
     imageReference: image.reference,

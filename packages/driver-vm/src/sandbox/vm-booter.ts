@@ -1,11 +1,11 @@
 import { rm, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
-import { toStorageError, toSupervisorArgs } from '@shellgate/driver-sdk';
-import type { Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
+import { SUPERVISOR_TLS_TARGETS, toStorageError, toSupervisorArgs } from '@shellgate/driver-sdk';
+import type { Logger, SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { GuestKernels } from '../assets/guest-kernels.js';
-import type { GuestLaunch } from '../guest/config-disk.js';
+import type { GuestLaunch, GuestTlsFile } from '../guest/config-disk.js';
 import { buildConfigDisk } from '../guest/config-disk.js';
 import type { BaseDiskCache } from '../image/base-disk-cache.js';
 import type { AcceleratorVerdict } from '../qemu/accelerator-probe.js';
@@ -86,8 +86,9 @@ export class VmBooter implements SandboxBooter {
     const configPath = join(sandboxDir, CONFIG_DISK_FILE);
     // The SDK's delivery before every start; the guest empties only its own copy, never this file.
     const token = await readFile(await store.deliverToken(record.id), 'utf8');
+    const tlsFiles = await readGuestTlsFiles(settings.supervisorTls);
     try {
-      await writeFile(configPath, buildConfigDisk(this.#toGuestLaunch(launch), token), { mode: 0o600 });
+      await writeFile(configPath, buildConfigDisk(this.#toGuestLaunch(launch), token, tlsFiles), { mode: 0o600 });
     } catch (error) {
       throw toStorageError(error, configPath, `write the config disk of sandbox ${record.id}`);
     }
@@ -151,3 +152,20 @@ export class VmBooter implements SandboxBooter {
   }
 }
 
+/** The `supervisor_tls_*` files as the guest names them, read anew for every boot. */
+async function readGuestTlsFiles(tls: SupervisorTlsFiles | undefined): Promise<GuestTlsFile[]> {
+  if (tls === undefined) return [];
+  const files = [{ name: basename(SUPERVISOR_TLS_TARGETS.caFile), path: tls.caFile }];
+  if (tls.client !== undefined) {
+    files.push({ name: basename(SUPERVISOR_TLS_TARGETS.certFile), path: tls.client.certFile }, { name: basename(SUPERVISOR_TLS_TARGETS.keyFile), path: tls.client.keyFile });
+  }
+  return Promise.all(
+    files.map(async ({ name, path }) => {
+      try {
+        return { name, data: await readFile(path) };
+      } catch (error) {
+        throw toStorageError(error, path, `read ${name} for the guest's supervisor (supervisor_tls_*)`);
+      }
+    }),
+  );
+}

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import { TerminalReason, TransientReason } from '@shellgate/driver-sdk';
-import type { DriverSandbox, Logger, ProvisioningFailure } from '@shellgate/driver-sdk';
+import type { DriverSandbox, Logger, ProvisioningFailure, SandboxTlsFiles } from '@shellgate/driver-sdk';
 
 import { createExt4Disk } from '../disks/ext4-disk.js';
 import type { RunHostCommand } from '../host/run-host-command.js';
@@ -27,6 +27,8 @@ export interface VmProvisionContext {
   readonly diskSizeMib: number;
   /** `OPENSHELL_ENDPOINT` as the guest sees it. */
   readonly endpoint: string;
+  /** Where the guest's supervisor finds the `supervisor_tls_*` files; undefined: none. */
+  readonly tls: SandboxTlsFiles | undefined;
   /** Called on every change of the pending record. */
   readonly onUpdate: (sandbox: DriverSandbox) => void;
   readonly onPlatformEvent: (sandboxId: string, reason: string, message: string, type?: 'Normal' | 'Warning') => void;
@@ -75,7 +77,7 @@ export async function provisionVmSandbox(context: VmProvisionContext, pending: P
   try {
     report(`resolving image ${image}`);
     const base = await runStep(TerminalReason.ImagePullFailed, `preparing image ${image}`, () => context.baseDisks.ensure(image, signal, report));
-    const launch: StoredLaunch = await runStep(TerminalReason.ContainerCreateFailed, 'resolving the launch', async () => toStoredLaunch(validated, base, context.endpoint));
+    const launch: StoredLaunch = await runStep(TerminalReason.ContainerCreateFailed, 'resolving the launch', async () => toStoredLaunch(validated, base, context.endpoint, context.tls));
     report('creating the writable disks');
     await runStep(TerminalReason.ContainerCreateFailed, 'creating the writable disk', () => createSandboxDisks(context, record.id, launch, signal));
     signal.throwIfAborted();
