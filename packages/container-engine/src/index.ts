@@ -48,7 +48,6 @@ export { ImagePullPolicy } from './sandbox/container-sandbox-engine.js';
 export type { ContainerSandboxEngine, PullProgress } from './sandbox/container-sandbox-engine.js';
 export { MAX_CONTAINER_NAME_LENGTH, sanitizeNamePart, toContainerName } from './sandbox/container-name.js';
 export { ContainerReason, toContainerConditions, toContainerSandbox } from './sandbox/container-conditions.js';
-export { setPendingReady, toFailedPendingSandbox, toPendingDriverSandbox, toPendingSandbox } from './sandbox/pending-sandbox.js';
 export type { PendingSandbox } from './sandbox/pending-sandbox.js';
 export { ImageUnavailableError, resolveImage } from './sandbox/resolve-image.js';
 export { PULL_PROGRESS_INTERVAL_MS, provisionSandbox, toStartedContainerInfo } from './sandbox/provision-sandbox.js';

@@ -130,7 +130,7 @@ function startDriver(options: { root?: string; images?: Record<string, ImageConf
   const store = createSandboxStateStore(root);
   const booter = new FakeBooter(store);
   const images = options.images ?? { 'busybox:test': IMAGE };
-  const recovery: SandboxRecovery = { recover: async (record) => options.recovery?.(record) ?? (record.failure !== undefined ? { kind: 'failed', record } : { kind: 'idle' }) };
+  const recovery: SandboxRecovery = { recover: async (record) => options.recovery?.(record) ?? (record.failure !== undefined ? { kind: 'failed', record: { ...record, failure: record.failure } } : { kind: 'idle' }) };
   const driver = new VmDriver({
     settings: settingsFor(root),
     store,

@@ -10,6 +10,9 @@ import {
   drainInFlightCreates,
   formatListenerAddress,
   isStorageFullError,
+  toFailedPendingSandbox,
+  toPendingDriverSandbox,
+  toPendingSandbox,
   validateWorkspaceName,
   waitUnlessAborted,
 } from '@shellgate/driver-sdk';
@@ -25,6 +28,7 @@ import type {
   GetSandboxResponse,
   ListSandboxesResponse,
   Logger,
+  PendingSandbox,
   Sleep,
   ValidateSandboxCreateRequest,
   WatchSandboxesEvent,
@@ -33,8 +37,6 @@ import type {
 import type { AcceleratorVerdict } from './qemu/accelerator-probe.js';
 import { describeVmExit } from './sandbox/describe-vm-exit.js';
 import { SandboxQueue } from './sandbox/sandbox-queue.js';
-import type { PendingSandbox } from './sandbox/pending-sandbox.js';
-import { toFailedPendingSandbox, toPendingDriverSandbox, toPendingSandbox } from './sandbox/pending-sandbox.js';
 import { validateVmSandbox } from './sandbox/validate-vm-sandbox.js';
 import type { ValidatedVmSandbox } from './sandbox/validate-vm-sandbox.js';
 import type { SandboxBooter } from './sandbox/vm-booter.js';
@@ -139,7 +141,7 @@ export class VmDriver implements ComputeDriverImpl {
     const { sandbox } = validated;
     const { store, logger, settings } = this.#deps;
     if (this.#inventory.pending.has(sandbox.id) || (await store.readState(sandbox.id)) !== undefined) throw new SandboxAlreadyExistsError(sandbox.id);
-    const pending = toPendingSandbox(sandbox, this.#deps.booter.instanceIdOf(sandbox.id));
+    const pending = toPendingSandbox(sandbox, 'accepted; preparing the VM', this.#deps.booter.instanceIdOf(sandbox.id));
     this.#inventory.pending.set(sandbox.id, pending);
     const record: VmSandboxRecord = { id: sandbox.id, name: sandbox.name, namespace: sandbox.namespace, workspace: sandbox.workspace, isStoppedByUs: false, gatewayId: settings.gatewayId };
     try {

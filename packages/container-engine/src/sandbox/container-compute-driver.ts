@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 
-import { EventStreamWatchSource, SandboxAlreadyExistsError, SandboxNotFoundError, SandboxTracker, WatchHub, drainInFlightCreates, validateWorkspaceName } from '@shellgate/driver-sdk';
+import { EventStreamWatchSource, SandboxAlreadyExistsError, SandboxNotFoundError, SandboxTracker, WatchHub, drainInFlightCreates, toPendingDriverSandbox, validateWorkspaceName } from '@shellgate/driver-sdk';
 import type {
   CallContext,
   ComputeDriverImpl,
@@ -31,7 +31,7 @@ import type { ContainerSandboxEngine } from './container-sandbox-engine.js';
 import { ContainerSandboxDeleter } from './container-sandbox-deleter.js';
 import { ContainerWatchAdapter } from './container-watch-adapter.js';
 import type { PendingSandbox } from './pending-sandbox.js';
-import { toPendingDriverSandbox, toPendingSandbox } from './pending-sandbox.js';
+import { toPendingSandbox } from './pending-sandbox.js';
 import type { ContainerSpecBase, ProvisionContext } from './provision-sandbox.js';
 
 /** How long close() lets in-flight creates finish before cancelling them. */

@@ -103,7 +103,7 @@ export class ContainerEvents {
       return;
     }
     try {
-      await this.refresh(pending.containerId, signal);
+      await this.refresh(pending.instanceId, signal);
     } catch {
       // The next event or resync publishes it; the create itself succeeded.
     }

@@ -1,4 +1,4 @@
-import { FailedPreconditionError, SandboxNotFoundError, quoteValue, readSandboxOwnership, toOwnershipSelectors, waitUnlessAborted } from '@shellgate/driver-sdk';
+import { FailedPreconditionError, SandboxNotFoundError, quoteValue, readSandboxOwnership, toOwnershipSelectors, toPendingDriverSandbox, waitUnlessAborted } from '@shellgate/driver-sdk';
 import type { DriverSandbox, LabelKeys, SandboxFileStore, SandboxOwnership, SandboxTracker } from '@shellgate/driver-sdk';
 
 import type { EngineNaming } from '../engine-naming.js';
@@ -7,7 +7,6 @@ import type { ContainerInfo } from '../payload/container-info.js';
 import { toContainerSandbox } from './container-conditions.js';
 import type { ContainerSandboxEngine } from './container-sandbox-engine.js';
 import type { PendingSandbox } from './pending-sandbox.js';
-import { toPendingDriverSandbox } from './pending-sandbox.js';
 
 /**
  * Containers inspected at once by a full listing. Inspecting 100 at once opened 100 engine

@@ -92,7 +92,7 @@ void describe('provisionSandbox', () => {
     assert.deepEqual(run.events, ['Created', 'Started']);
     assert.equal(run.engine.createdSpecs[0]?.imageId, 'sha256:busybox', 'the default image, by its immutable id');
     assert.equal(run.started[0]?.state, 'running');
-    assert.equal(run.started[0]?.id, run.pending.containerId);
+    assert.equal(run.started[0]?.id, run.pending.instanceId);
     assert.deepEqual(run.updates.map((update) => findCondition(update.status?.conditions ?? [], 'Ready')?.message), ['creating container from busybox:latest', 'starting container']);
   });
 

@@ -1,4 +1,4 @@
-import { TerminalReason, TransientReason } from '@shellgate/driver-sdk';
+import { TerminalReason, TransientReason, setPendingReady, toPendingDriverSandbox } from '@shellgate/driver-sdk';
 import type { DriverSandbox, Logger, SandboxFileStore } from '@shellgate/driver-sdk';
 
 import { engineMessageOf } from '../errors.js';
@@ -8,7 +8,6 @@ import type { ImageInfo } from '../payload/image-info.js';
 import type { MountSpec } from './container-mounts.js';
 import type { ContainerSandboxEngine, ImagePullPolicy, PullProgress } from './container-sandbox-engine.js';
 import type { PendingSandbox } from './pending-sandbox.js';
-import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
 import { ImageUnavailableError, resolveImage } from './resolve-image.js';
 
 /** Pull progress becomes at most one platform event per this many ms (plus start and end). */
@@ -138,13 +137,13 @@ export async function provisionSandbox<Network, Spec extends ContainerSpecBase>(
     // Checked at validation already; a source swapped for a link during the pull is caught here.
     const mounts = await runStep(TerminalReason.ContainerCreateFailed, 'checking bind mounts', () => context.resolveBindMounts(context.mounts));
     const spec = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', async () => context.toSpec({ reference: image, info: imageInfo }, network, mounts));
-    pending.containerId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
+    pending.instanceId = await runStep(TerminalReason.ContainerCreateFailed, 'creating the container', () => context.engine.createContainer(spec, context.lifetime));
     signal.throwIfAborted(); // Deleted meanwhile: Delete, waiting for this task, removes the container.
     context.onPlatformEvent(pending.id, 'Created', `created container ${spec.name} from ${image} (${imageInfo.id})`);
     update('starting container');
-    await runStep(TerminalReason.ContainerStartFailed, 'starting the container', () => context.engine.startContainer(pending.containerId, signal));
+    await runStep(TerminalReason.ContainerStartFailed, 'starting the container', () => context.engine.startContainer(pending.instanceId, signal));
     context.onPlatformEvent(pending.id, 'Started', `started container ${spec.name}`);
-    await context.onStarted(pending, toStartedContainerInfo(pending.containerId, spec));
+    await context.onStarted(pending, toStartedContainerInfo(pending.instanceId, spec));
   } catch (error) {
     if (signal.aborted) return;
     const failure = error instanceof ProvisionStepError ? { reason: error.reason, message: error.message } : { reason: TerminalReason.ContainerCreateFailed, message: 'unexpected driver error; see the driver log' };

@@ -33,6 +33,8 @@ export type { SupervisorArgsOptions } from './supervisor-args.js';
 export { ROOT_STATE_ROOT, resolveDriverStateDir } from './driver-state-dir.js';
 export type { ResolveDriverStateDirOptions } from './driver-state-dir.js';
 export { SandboxFileStore } from './sandbox-file-store.js';
+export { setPendingReady, toFailedPendingSandbox, toPendingDriverSandbox, toPendingSandbox } from './pending-sandbox.js';
+export type { PendingSandbox } from './pending-sandbox.js';
 export type { ProvisioningFailure, SandboxFileStoreOptions, SandboxFileSystem, SandboxRecord } from './sandbox-file-store.js';
 export {
   MANAGED_BY_VALUE,

@@ -1,9 +1,8 @@
-import type { DriverSandbox, SandboxTracker } from '@shellgate/driver-sdk';
+import { toPendingDriverSandbox } from '@shellgate/driver-sdk';
+import type { DriverSandbox, PendingSandbox, SandboxTracker } from '@shellgate/driver-sdk';
 
 import type { SandboxStateStore, VmSandboxRecord } from '../state.js';
 import type { VmTable } from '../vm/vm-table.js';
-import type { PendingSandbox } from './pending-sandbox.js';
-import { toPendingDriverSandbox } from './pending-sandbox.js';
 import { describeVmExit } from './describe-vm-exit.js';
 import { toVmDriverSandbox } from './vm-sandbox-status.js';
 

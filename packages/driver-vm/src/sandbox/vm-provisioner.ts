@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
-import { TerminalReason, TransientReason } from '@shellgate/driver-sdk';
-import type { DriverSandbox, Logger, ProvisioningFailure, SandboxTlsFiles } from '@shellgate/driver-sdk';
+import { TerminalReason, TransientReason, setPendingReady, toPendingDriverSandbox } from '@shellgate/driver-sdk';
+import type { DriverSandbox, Logger, PendingSandbox, ProvisioningFailure, SandboxTlsFiles } from '@shellgate/driver-sdk';
 
 import { createExt4Disk } from '../disks/ext4-disk.js';
 import type { RunHostCommand } from '../host/run-host-command.js';
@@ -9,8 +9,6 @@ import type { BaseDiskCache } from '../image/base-disk-cache.js';
 import { ImageUnavailableError } from '../image/image-source.js';
 import type { SandboxStateStore, StoredLaunch, VmSandboxRecord } from '../state.js';
 import type { VmHandle } from '../vm/running-vm.js';
-import type { PendingSandbox } from './pending-sandbox.js';
-import { setPendingReady, toPendingDriverSandbox } from './pending-sandbox.js';
 import { toStoredLaunch } from './stored-launch.js';
 import type { ValidatedVmSandbox } from './validate-vm-sandbox.js';
 import type { SandboxBooter } from './vm-booter.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 
 import { TerminalReason } from '@shellgate/driver-sdk';
-import type { Logger } from '@shellgate/driver-sdk';
+import type { Logger, ProvisioningFailure } from '@shellgate/driver-sdk';
 
 import { QemuSocket } from '../qemu/qemu-command.js';
 import { QmpClient } from '../qemu/qmp-client.js';
@@ -17,7 +17,7 @@ import type { VmHandle } from './running-vm.js';
 export type RecoveryOutcome =
   | { readonly kind: 'running'; readonly vm: VmHandle }
   /** A create that failed, or was cut off by the driver's end: the record now carries the failure. */
-  | { readonly kind: 'failed'; readonly record: VmSandboxRecord }
+  | { readonly kind: 'failed'; readonly record: VmSandboxRecord & { readonly failure: ProvisioningFailure } }
   /** Not running (stopped, or ended while the driver was down, which the record now says). */
   | { readonly kind: 'idle' };
 
@@ -45,9 +45,9 @@ export class VmRecovery implements SandboxRecovery {
   }
 
   async recover(record: VmSandboxRecord, onEvent: (event: QmpEvent) => void): Promise<RecoveryOutcome> {
-    if (record.failure !== undefined) return { kind: 'failed', record };
+    if (record.failure !== undefined) return { kind: 'failed', record: { ...record, failure: record.failure } };
     if (record.launch === undefined) {
-      const failed: VmSandboxRecord = { ...record, failure: { reason: TerminalReason.ContainerCreateFailed, message: 'the driver stopped during the create; delete the sandbox and create it again' } };
+      const failed = { ...record, failure: { reason: TerminalReason.ContainerCreateFailed, message: 'the driver stopped during the create; delete the sandbox and create it again' } };
       await this.#store.writeState(failed);
       return { kind: 'failed', record: failed };
     }

@@ -1,13 +1,18 @@
-import { TransientReason, backendNotReady, setCondition, suspendedCondition } from '@shellgate/driver-sdk';
-import type { DriverCondition, DriverSandbox, ProvisioningFailure, SandboxRecord } from '@shellgate/driver-sdk';
+import { TransientReason, backendNotReady, setCondition, suspendedCondition } from '../conditions/index.js';
+import type { DriverCondition, DriverSandbox } from '../gen/compute_driver.js';
+import type { ProvisioningFailure, SandboxRecord } from './sandbox-file-store.js';
 
-/** A sandbox whose create is in flight, or failed before its VM first booted. */
+/**
+ * A sandbox whose create runs in the background, or failed before its backend object (a
+ * container, a VM) first ran: what Get, List and Watch show until the backend speaks for it.
+ */
 export interface PendingSandbox {
   readonly id: string;
   readonly name: string;
   readonly namespace: string;
   readonly workspace: string;
-  readonly instanceId: string;
+  /** The backend object's id (`status.instance_id`); empty until the backend made one. */
+  instanceId: string;
   conditions: DriverCondition[];
   /** Set when the create failed for good; the sandbox stays visible until deleted. */
   failure: ProvisioningFailure | undefined;
@@ -16,15 +21,15 @@ export interface PendingSandbox {
   task: Promise<void>;
 }
 
-/** A new pending record, Ready=False Starting. */
-export function toPendingSandbox(sandbox: DriverSandbox, instanceId: string, now?: Date): PendingSandbox {
+/** A new pending record, Ready=False Starting with `message` (e.g. "accepted; preparing the image"). */
+export function toPendingSandbox(sandbox: DriverSandbox, message: string, instanceId = '', now?: Date): PendingSandbox {
   return {
     id: sandbox.id,
     name: sandbox.name,
     namespace: sandbox.namespace,
     workspace: sandbox.workspace,
     instanceId,
-    conditions: [backendNotReady(TransientReason.Starting, 'accepted; preparing the VM', now), suspendedCondition(false, undefined, '', now)],
+    conditions: [backendNotReady(TransientReason.Starting, message, now), suspendedCondition(false, undefined, '', now)],
     failure: undefined,
     abort: new AbortController(),
     task: Promise.resolve(),
@@ -32,13 +37,18 @@ export function toPendingSandbox(sandbox: DriverSandbox, instanceId: string, now
 }
 
 /** The pending record of a create that failed before a driver restart, from its state file. */
-export function toFailedPendingSandbox(record: SandboxRecord & { readonly failure?: ProvisioningFailure }, instanceId: string): PendingSandbox {
-  const pending = toPendingSandbox({ id: record.id, name: record.name, namespace: record.namespace, workspace: record.workspace, spec: undefined, status: undefined }, instanceId);
-  if (record.failure !== undefined) {
-    pending.failure = record.failure;
-    setPendingReady(pending, record.failure.reason, record.failure.message);
-  }
-  return pending;
+export function toFailedPendingSandbox(record: SandboxRecord & { readonly failure: ProvisioningFailure }, instanceId = ''): PendingSandbox {
+  return {
+    id: record.id,
+    name: record.name,
+    namespace: record.namespace,
+    workspace: record.workspace,
+    instanceId,
+    conditions: [backendNotReady(record.failure.reason, record.failure.message), suspendedCondition(false)].reduce(setCondition, []),
+    failure: record.failure,
+    abort: new AbortController(),
+    task: Promise.resolve(),
+  };
 }
 
 /** Updates the Ready condition of a pending record. */
