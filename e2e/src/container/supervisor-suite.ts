@@ -16,7 +16,7 @@ import { ApiClient } from '../harness/api-client.js';
 import type { GatewayProcess } from '../harness/gateway-process.js';
 import { CLI_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
-import { runCli, type CliResult } from '../harness/run-cli.js';
+import { runCli, runCliWithInput, type CliResult } from '../harness/run-cli.js';
 import { E2E_RUN, RUN_LABEL, SANDBOX_ID_LABEL, uniqueSandboxName } from '../docker/e2e-run.js';
 import { buildSupervisorRuntime } from '../docker/supervisor-runtime.js';
 import { TEST_IMAGE, defaultDriverConfig, type DriverConfigValue } from './e2e-driver-config.js';
@@ -320,18 +320,6 @@ export function registerSupervisorSuite(engine: EngineUnderTest): void {
       } finally {
         client.close();
       }
-    }
-
-    async function runCliWithInput(args: readonly string[], input: string): Promise<CliResult> {
-      const { spawn } = await import('node:child_process');
-      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.end(input);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { code, stdout, stderr };
     }
   });
 }

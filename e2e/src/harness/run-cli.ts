@@ -23,3 +23,15 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {
   clearTimeout(timer);
   return { code, stdout, stderr };
 }
+
+/** Runs the built CLI with `input` on its stdin (closed after it), killed after `timeoutMs`. */
+export async function runCliWithInput(args: readonly string[], input: string, timeoutMs = 120_000): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs, killSignal: 'SIGKILL' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stdout, stderr };
+}

@@ -5,7 +5,6 @@
 // no (unschedulable, a pod deleted by someone else), a /sandbox claim across stop and start,
 // plus a burst of creates.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { CLI_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
-import { runCli } from '../harness/run-cli.js';
+import { runCli, runCliWithInput } from '../harness/run-cli.js';
 import type { CliResult } from '../harness/run-cli.js';
 import { K8S_RUN_LABEL, createTestNamespace, kubectl, kubectlApply } from './cluster.js';
 import type { TestNamespace } from './cluster.js';
@@ -97,17 +96,6 @@ export function registerK8sGatewaySuite(): void {
       return (JSON.parse(await kubectl(['-n', namespace!.name, 'get', 'secrets', '-l', `${SANDBOX_ID_LABEL}=${sandboxId}`, '-o', 'json'])) as { items: SecretJson[] }).items;
     }
 
-    async function runCliWithInput(args: readonly string[], input: string): Promise<CliResult> {
-      const child = spawn(process.execPath, [CLI_BIN, '--gateway', gateway!.address, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.end(input);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { code, stdout, stderr };
-    }
-
     it('create through the API is Ready once the supervisor session is up; the pod carries requests, limits and no credentials', async () => {
       const name = uniqueSandboxName('api');
       await api.create({ name, spec: { command: IDLE, template: { image: '', resources: { requests: { cpu: '50m', memory: '32Mi' }, limits: { cpu: '500m', memory: '256Mi' } } } } } as never);
@@ -130,7 +118,7 @@ export function registerK8sGatewaySuite(): void {
       const failed = await cli(['sandbox', 'exec', name, '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
       assert.equal(failed.code, 3, failed.stderr);
       assert.equal(failed.stdout, 'out\n');
-      const stdin = await runCliWithInput(['sandbox', 'exec', '-i', name, '--', 'sh', '-c', 'tr a-z A-Z'], 'shout\n');
+      const stdin = await runCliWithInput(['--gateway', gateway!.address, 'sandbox', 'exec', '-i', name, '--', 'sh', '-c', 'tr a-z A-Z'], 'shout\n');
       assert.equal(stdin.stdout, 'SHOUT\n', stdin.stderr);
       const session = PtySession.start(process.execPath, [CLI_BIN, '--gateway', gateway!.address, 'sandbox', 'exec', '-i', '-t', name, '--', 'sh', '-c', 'tty; exit 4'], { cols: 80, rows: 24 });
       try {

@@ -24,7 +24,7 @@ import { ApiClient } from '../harness/api-client.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { CLI_BIN, VM_DRIVER_BIN } from '../harness/paths.js';
 import { PtySession } from '../harness/pty-session.js';
-import { runCli } from '../harness/run-cli.js';
+import { runCli, runCliWithInput } from '../harness/run-cli.js';
 import type { CliResult } from '../harness/run-cli.js';
 import { VM_CACHE_DIR, e2eRunDir, killQemuUnder, qemuPidsUnder, requireVmEngine } from './vm-engine.js';
 
@@ -306,17 +306,5 @@ export function registerVmGatewaySuite(): void {
       assert.deepEqual(readdirSync(join(driverStateDir, 'sandboxes')), [], 'no sandbox files left');
       assert.deepEqual(readdirSync(runDir), [], 'no run directory left');
     });
-
-    async function runCliWithInput(args: readonly string[], input: string): Promise<CliResult> {
-      const { spawn } = await import('node:child_process');
-      const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 120_000, killSignal: 'SIGKILL' });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.stdin.end(input);
-      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-      return { code, stdout, stderr };
-    }
   });
 }
