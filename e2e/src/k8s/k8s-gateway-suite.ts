@@ -170,8 +170,16 @@ export function registerK8sGatewaySuite(): void {
         assert.equal((await cli(['sandbox', 'start', name, '--wait', '--timeout', WAIT])).code, 0);
         assert.equal((await cli(['sandbox', 'exec', name, '--', 'cat', '/sandbox/marker'])).stdout, 'kept\n', 'the file in /sandbox survived stop and start');
         assert.equal(await api.delete(name), true);
-        const claims = await kubectl(['-n', namespace!.name, 'get', 'pvc', '-l', `${SANDBOX_ID_LABEL}=${sandbox.metadata!.id}`, '-o', 'name']);
-        assert.equal(claims.trim(), '', 'delete removes the claim');
+        // The claim is Terminating until Kubernetes' pvc-protection controller sees its pod gone.
+        const listClaims = async (): Promise<string> =>
+          (await kubectl(['-n', namespace!.name, 'get', 'pvc', '-l', `${SANDBOX_ID_LABEL}=${sandbox.metadata!.id}`, '-o', 'name'])).trim();
+        const deadline = Date.now() + 60_000;
+        let claims = await listClaims();
+        while (claims !== '' && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          claims = await listClaims();
+        }
+        assert.equal(claims, '', 'delete removes the claim');
       } finally {
         await kubectl(['delete', 'pv', volume, '--ignore-not-found', '--wait=false']);
         rmSync(hostDir, { recursive: true, force: true });
