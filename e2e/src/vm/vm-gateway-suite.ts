@@ -181,7 +181,7 @@ export function registerVmGatewaySuite(): void {
       assert.equal(file.stdout, '0\n0\n', 'root in the guest finds the token file emptied by the supervisor');
       // Nor the supervisor's memory: /init sets yama's ptrace_scope to 3, so even root cannot open /proc/PID/mem.
       const memory = await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c',
-        'for p in /proc/[0-9]*; do grep -q supervisor.mjs $p/cmdline 2>/dev/null && { cat $p/mem 2>&1 | head -c 200; echo; }; done']);
+        'for p in /proc/[0-9]*; do grep -q supervisor.cjs $p/cmdline 2>/dev/null && { cat $p/mem 2>&1 | head -c 200; echo; }; done']);
       assert.match(memory.stdout, /Permission denied|Operation not permitted/, `the supervisor's memory is closed to root in the guest:\n${memory.stdout}`);
       // The config disk that carried it is zeroed by /init; no process has it in its environment.
       const probe = await cli(['sandbox', 'exec', names.main, '--', 'sh', '-c',

@@ -1,9 +1,10 @@
 // Bundles the supervisor (dist/main.js, after `tsc -b`) into ONE file,
-// dist/runtime/supervisor.mjs, plus node-pty's native addon beside it (dist/runtime/pty.node).
+// dist/runtime/supervisor-main.cjs, its loader (dist/bundle/code-cache-loader.js) into
+// dist/runtime/supervisor.cjs, and copies node-pty's native addon beside them (dist/runtime/pty.node).
 // Why: drivers bind-mount a runtime bundle into images that have no node_modules (or no Node
 // at all), so the supervisor cannot resolve packages at run time. The addon cannot be
 // bundled; the plugin below makes node-pty load it from the bundle's own directory.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
@@ -18,8 +19,8 @@ const NODE_PTY_DIR = dirname(createRequire(join(PACKAGE_DIR, 'package.json')).re
 /**
  * node-pty 1.1.0 finds its addon in lib/utils.js `loadNativeModule(name)`, which tries
  * require('../build/Release/pty.node') and similar paths relative to lib/. In the bundle the
- * addon sits next to supervisor.mjs, so that function is replaced by one static require of
- * './pty.node', kept external: the banner's createRequire(import.meta.url) resolves it
+ * addon sits next to supervisor-main.cjs, so that function is replaced by one static require of
+ * './pty.node', kept external: the require the loader hands the bundle resolves it
  * relative to the bundle file at run time.
  */
 const nodePtyNativeModulePlugin = {
@@ -38,35 +39,30 @@ const nodePtyNativeModulePlugin = {
   },
 };
 
+const COMMON = {
+  absWorkingDir: PACKAGE_DIR,
+  bundle: true,
+  platform: 'node',
+  // CommonJS, not ESM: the loader compiles the supervisor with vm.Script and a V8 code cache,
+  // which node 20 offers for scripts only (src/bundle/code-cache-loader.ts says why).
+  format: 'cjs',
+  target: 'node20',
+  external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`)],
+  // Every sandbox start pays for parsing this file before the supervisor can dial the
+  // gateway (create → Ready); minified, it parses ~35 ms faster (~0.5 MB instead of ~1.1 MB).
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
 try {
   mkdirSync(RUNTIME, { recursive: true });
-  await build({
-    absWorkingDir: PACKAGE_DIR,
-    entryPoints: [join(DIST, 'main.js')],
-    outfile: join(RUNTIME, 'supervisor.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: [...builtinModules, ...builtinModules.map((name) => `node:${name}`)],
-    // grpc-js and node-pty are CommonJS: they call require() and read __dirname, which an ESM file lacks.
-    banner: {
-      js: [
-        "import { createRequire as __shellgateCreateRequire } from 'node:module';",
-        "import { dirname as __shellgateDirname } from 'node:path';",
-        "import { fileURLToPath as __shellgateFileURLToPath } from 'node:url';",
-        'const require = __shellgateCreateRequire(import.meta.url);',
-        'const __filename = __shellgateFileURLToPath(import.meta.url);',
-        'const __dirname = __shellgateDirname(__filename);',
-      ].join('\n'),
-    },
-    plugins: [nodePtyNativeModulePlugin],
-    // Every sandbox start pays for parsing this file before the supervisor can dial the
-    // gateway (create → Ready); minified, it parses ~35 ms faster (~0.5 MB instead of ~1.1 MB).
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  rmSync(join(RUNTIME, 'supervisor.mjs'), { force: true });
+  const mainFile = join(RUNTIME, 'supervisor-main.cjs');
+  await build({ ...COMMON, entryPoints: [join(DIST, 'main.js')], outfile: mainFile, plugins: [nodePtyNativeModulePlugin] });
+  // The loader wraps the file in a function: a #! line there would be a syntax error.
+  writeFileSync(mainFile, readFileSync(mainFile, 'utf8').replace(/^#!.*\n/, ''));
+  await build({ ...COMMON, entryPoints: [join(DIST, 'bundle', 'code-cache-loader.js')], outfile: join(RUNTIME, 'supervisor.cjs') });
   copyFileSync(join(NODE_PTY_DIR, 'build', 'Release', 'pty.node'), join(RUNTIME, 'pty.node'));
 } catch (error) {
   process.stderr.write(`bundle-supervisor: ${error instanceof Error ? error.message : String(error)}\n`);

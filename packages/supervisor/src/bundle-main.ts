@@ -19,7 +19,8 @@ and start the argv in DIR/manifest.json, with {root} replaced by the mount path.
   --help        print this help
 
 DIR then holds bin/node, lib/ (node's and pty.node's shared libraries plus the dynamic
-loader), supervisor.mjs, pty.node and manifest.json. The build ends with a self-test.
+loader), supervisor.cjs (the entrypoint), supervisor-main.cjs and its V8 code cache,
+pty.node and manifest.json. The build ends with a self-test.
 `;
 
 function main(): number {

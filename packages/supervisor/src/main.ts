@@ -27,4 +27,5 @@ async function main(args: readonly string[]): Promise<number> {
 }
 
 // process.exit, not exitCode: open grpc channels, timers and an inherited stdin would keep the process alive.
-process.exit(await main(process.argv.slice(2)));
+// No top-level await: the runtime bundle runs this file as CommonJS (see bundle/code-cache-loader.ts).
+void main(process.argv.slice(2)).then((code) => process.exit(code));

@@ -3,7 +3,7 @@
  * (`shellgate-supervisor-bundle`) and every reader (each driver that mounts a bundle).
  *
  * ```json
- * {"format":1,"supervisorVersion":"0.1.0","entrypoint":["{root}/lib/ld-linux-x86-64.so.2","--library-path","{root}/lib","{root}/bin/node","{root}/supervisor.mjs"]}
+ * {"format":1,"supervisorVersion":"0.1.0","entrypoint":["{root}/lib/ld-linux-x86-64.so.2","--library-path","{root}/lib","{root}/bin/node","{root}/supervisor.cjs"]}
  * ```
  */
 

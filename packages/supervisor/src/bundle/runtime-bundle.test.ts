@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,7 +54,7 @@ describe('the runtime bundle', () => {
     assert.deepEqual(JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')), {
       format: 1,
       supervisorVersion: '0.1.0',
-      entrypoint: ['{root}/lib/ld-linux-x86-64.so.2', '--library-path', '{root}/lib', '{root}/bin/node', '{root}/supervisor.mjs'],
+      entrypoint: ['{root}/lib/ld-linux-x86-64.so.2', '--library-path', '{root}/lib', '{root}/bin/node', '{root}/supervisor.cjs'],
     });
     assert.deepEqual(manifest, JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')));
     const libraries = readdirSync(join(outDir, 'lib'));
@@ -63,7 +63,7 @@ describe('the runtime bundle', () => {
     assert.equal(modeOf('bin/node'), 0o755);
     assert.equal(modeOf('lib/ld-linux-x86-64.so.2'), 0o755);
     assert.equal(modeOf('lib/libc.so.6'), 0o644);
-    assert.equal(modeOf('supervisor.mjs'), 0o644);
+    for (const file of ['supervisor.cjs', 'supervisor-main.cjs', 'supervisor-main.cjs.v8cache']) assert.equal(modeOf(file), 0o644, file);
     assert.equal(modeOf('pty.node'), 0o644);
     assert.equal(modeOf('lib'), 0o755);
     assert.ok(progress.some((line) => /^copied .*bin\/node \(\d+\.\d MB\)$/.test(line)), progress.join('\n'));
@@ -74,6 +74,18 @@ describe('the runtime bundle', () => {
     const [loader, ...args] = resolveEntrypoint(manifest, outDir);
     const result = spawnSync(loader!, [...args, '--version'], { env: {}, cwd: outDir, encoding: 'utf8' });
     assert.equal(result.stdout, '0.1.0\n', result.stderr);
+    assert.equal(result.stderr, '', 'the code cache was accepted');
+  });
+
+  it('starts without its code cache when V8 refuses it, and says so on stderr', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'supervisor-bundle-copy-')), 'runtime');
+    cpSync(outDir, copy, { recursive: true });
+    writeFileSync(join(copy, 'supervisor-main.cjs.v8cache'), Buffer.alloc(4096, 7));
+    const [loader, ...args] = resolveEntrypoint(manifest, copy);
+    const result = spawnSync(loader!, [...args, '--version'], { env: {}, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(result.stdout, '0.1.0\n', result.stderr);
+    assert.match(result.stderr, /supervisor-main\.cjs\.v8cache was made by another node or other V8 flags; compiling without it/);
+    rmSync(dirname(copy), { recursive: true, force: true });
   });
 
   it('holds a session, runs a tty exec with resize (pty.node found via lib/) and a main process', async () => {

@@ -2,6 +2,7 @@ import { RUNTIME_MANIFEST_FORMAT, RUNTIME_ROOT_PLACEHOLDER } from '@shellgate/dr
 import type { RuntimeManifest } from '@shellgate/driver-sdk/sandbox-runtime';
 
 import { SUPERVISOR_VERSION } from '../version.js';
+import { SUPERVISOR_LOADER_FILE } from './bundle-files.js';
 
 /**
  * The manifest for a bundle whose loader file is `loaderName` (ld-linux-x86-64.so.2 on x86-64
@@ -13,6 +14,6 @@ export function toRuntimeManifest(loaderName: string): RuntimeManifest {
   return {
     format: RUNTIME_MANIFEST_FORMAT,
     supervisorVersion: SUPERVISOR_VERSION,
-    entrypoint: [`${root}/lib/${loaderName}`, '--library-path', `${root}/lib`, `${root}/bin/node`, `${root}/supervisor.mjs`],
+    entrypoint: [`${root}/lib/${loaderName}`, '--library-path', `${root}/lib`, `${root}/bin/node`, `${root}/${SUPERVISOR_LOADER_FILE}`],
   };
 }
