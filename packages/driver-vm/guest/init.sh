@@ -34,8 +34,9 @@ for block in /sys/block/vd*; do
   case $serial in
     sg-*) eval "disk_$(echo "$serial" | tr - _)=/dev/${block##*/}" ;;
   esac
-  # Big reads cost far fewer emulated requests: the supervisor's node binary starts faster.
-  case $serial in sg-base | sg-runtime) echo 4096 >"$block/queue/read_ahead_kb" ;; esac
+  # Bigger reads cost fewer emulated requests, but each page read ahead stays in guest memory
+  # that QEMU holds: 1 MiB reads start node as fast as 4 MiB ones and leave 20 MB less resident.
+  case $serial in sg-base | sg-runtime) echo 1024 >"$block/queue/read_ahead_kb" ;; esac
 done
 
 # The accelerator probe boots the same kernel and initramfs with no disks at all.
