@@ -14,7 +14,7 @@ import { addTerminationCleanup } from '@shellgate/driver-sdk/testing';
 import { BENCH_IMAGE } from './bench-engine.js';
 import { CLI_BIN } from './container-bench-gateway.js';
 import { BenchGateway } from './gateway-process.js';
-import { readRssMb } from './process-rss.js';
+import { readPeakRssMb, readRssMb } from './process-rss.js';
 import { elapsedMs, isMainModule, percentile, printTable, printVerdict, runBench } from './report.js';
 import { run, runOrThrow } from './run-command.js';
 
@@ -74,8 +74,15 @@ async function findMissingPrerequisite(): Promise<string | undefined> {
   return undefined;
 }
 
-/** ms from spawning a bare QEMU until its /init prints the marker (it then powers off). */
-function timeBareBoot(kernel: PreparedKernel): Promise<number> {
+interface BareBoot {
+  /** ms from spawning QEMU until its /init printed the marker. */
+  readonly ms: number;
+  /** QEMU's peak RSS by then (VmHWM), in MB; NaN when QEMU was gone before it was read. */
+  readonly peakRssMb: number;
+}
+
+/** Spawns a bare QEMU whose /init prints the marker and powers off. */
+function bootBare(kernel: PreparedKernel): Promise<BareBoot> {
   return new Promise((resolve, reject) => {
     const startNs = process.hrtime.bigint();
     const args = [
@@ -85,17 +92,20 @@ function timeBareBoot(kernel: PreparedKernel): Promise<number> {
     ];
     const qemu = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    let markedMs: number | undefined;
+    let marked: Promise<BareBoot> | undefined;
     qemu.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (markedMs === undefined && output.includes(FLOOR_MARKER)) markedMs = elapsedMs(startNs);
+      if (marked !== undefined || !output.includes(FLOOR_MARKER)) return;
+      const ms = elapsedMs(startNs);
+      const peak = qemu.pid === undefined ? Promise.resolve(Number.NaN) : readPeakRssMb(qemu.pid).catch(() => Number.NaN);
+      marked = peak.then((peakRssMb) => ({ ms, peakRssMb }));
     });
     const timer = setTimeout(() => qemu.kill('SIGKILL'), 60_000);
     qemu.on('error', reject);
     qemu.on('close', () => {
       clearTimeout(timer);
-      if (markedMs === undefined) reject(new Error(`bare QEMU boot never printed "${FLOOR_MARKER}":\n${output.slice(-1000)}`));
-      else resolve(markedMs);
+      if (marked === undefined) reject(new Error(`bare QEMU boot never printed "${FLOOR_MARKER}":\n${output.slice(-1000)}`));
+      else resolve(marked);
     });
   });
 }
@@ -151,6 +161,8 @@ class VmBenchRun {
 interface VmFigures {
   readonly accelerator: string;
   readonly floorMs: number[];
+  /** The floor's peak RSS per sample (MB): what QEMU holds with no disk, network or supervisor. */
+  readonly floorPeakRssMb: number[];
   readonly warmMs: number[];
   /** Warm with `driver_config.vm.kernel = "small"`; empty when that kernel was never built. */
   readonly warmSmallKernelMs: number[];
@@ -161,7 +173,12 @@ interface VmFigures {
 
 async function measure(bench: VmBenchRun, kernel: PreparedKernel): Promise<Omit<VmFigures, 'accelerator'>> {
   const floorMs: number[] = [];
-  for (let sample = 0; sample < FLOOR_SAMPLES; sample++) floorMs.push(await timeBareBoot(kernel));
+  const floorPeakRssMb: number[] = [];
+  for (let sample = 0; sample < FLOOR_SAMPLES; sample++) {
+    const boot = await bootBare(kernel);
+    floorMs.push(boot.ms);
+    floorPeakRssMb.push(boot.peakRssMb);
+  }
   const warmMs: number[] = [];
   // One unmeasured create first: it builds the runtime disk and warms the page cache.
   for (let sample = -1; sample < WARM_SAMPLES; sample++) {
@@ -198,7 +215,7 @@ async function measure(bench: VmBenchRun, kernel: PreparedKernel): Promise<Omit<
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const rssMb = await Promise.all(qemuPidsUnder(bench.runDir).map((pid) => readRssMb(pid)));
   await bench.delete(names);
-  return { floorMs, warmMs, warmSmallKernelMs, firstBootMs, parallelMs, rssMb };
+  return { floorMs, floorPeakRssMb, warmMs, warmSmallKernelMs, firstBootMs, parallelMs, rssMb };
 }
 
 function seconds(ms: number): string {
@@ -217,6 +234,9 @@ function report(figures: VmFigures): void {
   ]);
   const maxRss = Math.max(...figures.rssMb);
   process.stdout.write(`  QEMU RSS per idle sandbox (${figures.rssMb.length} VMs, after ${IDLE_MS / 1000} s idle): ${figures.rssMb.map((mb) => `${mb.toFixed(0)} MB`).join(', ')}\n`);
+  const floorPeaks = figures.floorPeakRssMb.filter((mb) => !Number.isNaN(mb));
+  // The baseline for the RSS target: QEMU with only the kernel and a busybox /init, under the same accelerator.
+  process.stdout.write(`  the floor's peak QEMU RSS (same kernel, no disk, network or supervisor): ${floorPeaks.length === 0 ? 'not read (QEMU ended first)' : `${Math.max(...floorPeaks).toFixed(0)} MB`}\n`);
   const isKvm = figures.accelerator.startsWith('kvm');
   const warm = percentile(figures.warmMs, 0.5);
   const warmTarget = isKvm ? WARM_KVM_TARGET_MS : WARM_TCG_TARGET_MS;
