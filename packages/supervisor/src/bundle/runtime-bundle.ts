@@ -94,12 +94,6 @@ function selfTest(dir: string, manifest: RuntimeManifest, log: (line: string) =>
 }
 
 /**
- * Builds a runtime bundle in `outDir`: bin/node, lib/ (every library ldd lists for node and
- * pty.node, plus the dynamic loader), supervisor.cjs (the loader), supervisor-main.cjs and
- * its V8 code cache, pty.node and manifest.json. Built in
- * `outDir.tmp`, self-tested, then swapped in, so a failed rebuild leaves the old bundle intact.
- */
-/**
  * Names what {@link buildRuntimeBundle} would build now: a hash of the supervisor's version,
  * its bundled files and the node binary (path, size, mtime). Drivers cache built bundles
  * under it, so a new supervisor or Node gets a new bundle and an unchanged one is reused.
@@ -112,6 +106,12 @@ export function runtimeBundleFingerprint(options: Pick<RuntimeBundleOptions, 'no
   return hash.digest('hex').slice(0, 32);
 }
 
+/**
+ * Builds a runtime bundle in `outDir`: bin/node, lib/ (every library ldd lists for node and
+ * pty.node, plus the dynamic loader), supervisor.cjs (the loader), supervisor-main.cjs and
+ * its V8 code cache, pty.node and manifest.json. Built in
+ * `outDir.tmp`, self-tested, then swapped in, so a failed rebuild leaves the old bundle intact.
+ */
 export function buildRuntimeBundle(options: RuntimeBundleOptions): RuntimeManifest {
   const log = options.log ?? (() => undefined);
   const outDir = resolve(options.outDir);
