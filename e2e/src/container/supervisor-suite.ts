@@ -110,7 +110,7 @@ export function registerSupervisorSuite(engine: EngineUnderTest): void {
       // The container's PID 1 is the engine's init; the supervisor is its one child.
       const initPid = (await engine.inspect(await containerOf(sandbox.metadata!.id))).State.Pid;
       const pid = Number(readFileSync(`/proc/${initPid}/task/${initPid}/children`, 'utf8').trim().split(/\s+/)[0]);
-      assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /supervisor\.mjs/, 'found the supervisor process');
+      assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /supervisor\.cjs/, 'found the supervisor process');
       process.kill(pid, 'SIGSTOP');
       try {
         const lost = await api.waitFor(name, (s) => s.status?.phase === SandboxPhase.SANDBOX_PHASE_PROVISIONING, 15_000);

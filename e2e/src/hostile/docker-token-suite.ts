@@ -153,7 +153,7 @@ export function registerHostileTokenSuite(): void {
         'dd if=/proc/$C/mem of=/dev/null bs=1 count=1 2>&1 | grep -q "Permission denied" && echo control-mem=denied || echo control-mem=open',
         'kill $C',
       ].join('\n'));
-      assert.match(attack.stdout, /supervisor\.mjs/, `found the supervisor:\n${attack.stdout}${attack.stderr}`);
+      assert.match(attack.stdout, /supervisor\.cjs/, `found the supervisor:\n${attack.stdout}${attack.stderr}`);
       assert.match(attack.stdout, /supervisor-environ=denied/);
       assert.match(attack.stdout, /supervisor-mem=denied/);
       assert.match(attack.stdout, /control-environ=read/, 'the check can tell: an ordinary process is readable');

@@ -46,7 +46,7 @@ const SETTINGS: DockerDriverSettings = {
 
 const SUPERVISOR: SupervisorRuntime = {
   hostDir: '/srv/shellgate/runtime',
-  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'],
+  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.cjs'],
   supervisorVersion: '0.1.0',
 };
 

@@ -26,7 +26,7 @@ const SETTINGS: K8sDriverSettings = {
   dnsPolicy: 'ClusterFirst',
   supervisor: {
     runtimeImage: 'shellgate/supervisor-runtime:0.1.0',
-    runtime: { hostDir: '/tmp/bundle', entrypoint: ['/opt/shellgate/runtime/lib/ld.so', '/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' },
+    runtime: { hostDir: '/tmp/bundle', entrypoint: ['/opt/shellgate/runtime/lib/ld.so', '/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.cjs'], supervisorVersion: '0.1.0' },
   },
   isTokenExposedToAgent: false,
   supervisorTls: undefined,

@@ -11,7 +11,7 @@ import { FakePodmanEngine, engineHttpError } from './testdata/fake-podman-engine
 
 const SUPERVISOR: SupervisorRuntime = {
   hostDir: '/srv/shellgate/runtime',
-  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'],
+  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.cjs'],
   supervisorVersion: '0.1.0',
 };
 

@@ -6,7 +6,7 @@ import { buildTestSandbox } from '@shellgate/driver-sdk/testing';
 
 import { NoCommandError, isRootUser, toContainerProcess, toGpuCount } from './container-process.js';
 
-const SUPERVISOR: SupervisorRuntime = { hostDir: '/srv/runtime', entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' };
+const SUPERVISOR: SupervisorRuntime = { hostDir: '/srv/runtime', entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.cjs'], supervisorVersion: '0.1.0' };
 const image = (user = '', entrypoint: string[] = [], cmd: string[] = ['sh']) => ({ reference: 'img:1', info: { id: 'sha256:i', entrypoint, cmd, user } });
 
 void describe('toContainerProcess', () => {

@@ -17,7 +17,7 @@ const DEFAULTS: PodDefaults = {
   stopGraceSeconds: 10,
   dnsPolicy: 'Default',
   storageClass: undefined,
-  supervisor: { runtimeImage: 'shellgate/supervisor-runtime:0.1.0', runtime: { hostDir: '/b', entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'], supervisorVersion: '0.1.0' } },
+  supervisor: { runtimeImage: 'shellgate/supervisor-runtime:0.1.0', runtime: { hostDir: '/b', entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.cjs'], supervisorVersion: '0.1.0' } },
   isTokenExposedToAgent: false,
   supervisorTls: undefined,
 };

@@ -7,7 +7,7 @@ import type { PodmanCreateSpec } from './podman-engine.js';
 const SPEC: PodmanCreateSpec = {
   name: 'shellgate-default-box-sbx1',
   imageId: 'c2cacd46b93c',
-  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.mjs'],
+  entrypoint: ['/opt/shellgate/runtime/bin/node', '/opt/shellgate/runtime/supervisor.cjs'],
   command: ['--', 'sleep', '60'],
   user: '0:0',
   hasInit: true,

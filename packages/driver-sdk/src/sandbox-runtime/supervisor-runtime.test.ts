@@ -16,7 +16,7 @@ import { loadSupervisorRuntime } from './supervisor-runtime.js';
 const MANIFEST = {
   format: 1,
   supervisorVersion: '0.1.0',
-  entrypoint: ['{root}/lib/ld-linux-x86-64.so.2', '--library-path', '{root}/lib', '{root}/bin/node', '{root}/supervisor.mjs'],
+  entrypoint: ['{root}/lib/ld-linux-x86-64.so.2', '--library-path', '{root}/lib', '{root}/bin/node', '{root}/supervisor.cjs'],
 };
 
 void describe('supervisor runtime bundle', () => {
@@ -45,7 +45,7 @@ void describe('supervisor runtime bundle', () => {
         '--library-path',
         '/opt/shellgate/runtime/lib',
         '/opt/shellgate/runtime/bin/node',
-        '/opt/shellgate/runtime/supervisor.mjs',
+        '/opt/shellgate/runtime/supervisor.cjs',
       ],
     });
     assert.equal(SUPERVISOR_RUNTIME_TARGET, '/opt/shellgate/runtime');
