@@ -148,6 +148,24 @@ void describe('PodmanDriver with a fake engine', () => {
     assert.ok(h.engine.pods.has('shellgate-anchor'), 'checked again on every ask: the gateway binds right after');
   });
 
+  void it('a listener check while the start-up anchor start is in flight joins it instead of creating the pod twice', async () => {
+    const engine = new FakePodmanEngine();
+    let release = (): void => undefined;
+    engine.podStartHold = new Promise((resolve) => {
+      release = resolve;
+    });
+    await using h = await startPodmanHarness({}, engine);
+    await h.waitFor('the start-up anchor start', () => engine.ensurePodCalls === 1);
+    const asked = h.driver.getGatewayListenerRequirements({}, h.ctx);
+    // A turn of the event loop: the check has reached the anchor while the start is still held.
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await asked;
+    assert.equal(engine.ensurePodCalls, 1, 'one pod start, not two racing ones');
+    await h.driver.getGatewayListenerRequirements({}, h.ctx);
+    assert.equal(engine.ensurePodCalls, 2, 'a settled start is checked again');
+  });
+
   void it('asks for GPUs by count as CDI devices when the host has CDI specs, and refuses them when it has none', async () => {
     const gpu = buildTestSandbox({ spec: { resourceRequirements: { gpu: { count: 2 } }, template: { driverConfig: { cdi_devices: ['vendor.com/fpga=a'] } } } }, { defaultImage: 'busybox:latest' });
     await using without = await startPodmanHarness();

@@ -38,6 +38,8 @@ export class SandboxNetwork {
   readonly #network: CallbackNetwork<LibpodNetworkInfo>;
   /** The anchor pod's start, once per driver run (see `ensureBridge`). */
   #anchor: Promise<void> | undefined;
+  /** Whether `#anchor` has settled: only a settled start is checked again. */
+  #isAnchorSettled = false;
 
   constructor(options: SandboxNetworkOptions) {
     this.#options = options;
@@ -56,17 +58,26 @@ export class SandboxNetwork {
    * container and removes it with its last, but the gateway must bind the bridge's address
    * before any sandbox runs (and after a shutdown stopped them all): an anchor pod, whose
    * infra container runs Podman's own pause image (no registry needed), keeps the bridge up.
-   * Started once per driver run, and checked again on every `isAnchorChecked` call.
+   * Started once per driver run, and checked again on every `isAnchorChecked` call. A check
+   * while a start is in flight joins it: two creates of one pod at once let the loser's start
+   * run before the winner's infra container exists, and Podman then refuses the start
+   * ("no such container"; seen on a fresh engine, where the pause image is built first).
    */
   async ensureBridge(signal: AbortSignal, options: { readonly isAnchorChecked?: boolean } = {}): Promise<ResolvedNetwork<LibpodNetworkInfo>> {
     const network = await this.#network.ensure(signal);
-    if (options.isAnchorChecked === true) this.#anchor = undefined;
+    if (options.isAnchorChecked === true && this.#isAnchorSettled) this.#anchor = undefined;
     if (this.#anchor === undefined) {
       const attempt = this.#startAnchor(network.name, signal);
       this.#anchor = attempt;
-      attempt.catch(() => {
-        if (this.#anchor === attempt) this.#anchor = undefined;
-      });
+      this.#isAnchorSettled = false;
+      attempt.then(
+        () => {
+          if (this.#anchor === attempt) this.#isAnchorSettled = true;
+        },
+        () => {
+          if (this.#anchor === attempt) this.#anchor = undefined;
+        },
+      );
     }
     await this.#anchor;
     return network;

@@ -17,6 +17,10 @@ export class FakePodmanEngine extends FakeContainerEngine<PodmanCreateSpec> impl
   info_: PodmanInfo = { version: '4.3.1', isRootless: false, cgroupVersion: 'v1' };
   /** Stop timeouts asked for, in order. */
   readonly stopTimeouts: number[] = [];
+  /** How many times a pod was ensured. */
+  ensurePodCalls = 0;
+  /** While set, `ensurePod` waits for it: a pod start still in flight. */
+  podStartHold: Promise<void> | undefined;
 
   constructor() {
     super('unix:///fake/podman.sock');
@@ -43,6 +47,8 @@ export class FakePodmanEngine extends FakeContainerEngine<PodmanCreateSpec> impl
   }
 
   async ensurePod(spec: AnchorPodSpec): Promise<void> {
+    this.ensurePodCalls += 1;
+    await this.podStartHold;
     this.pods.set(spec.name, spec);
   }
 
