@@ -254,6 +254,7 @@ export {
   setPendingReady,
   toCallbackEndpoint,
   toCommandBundler,
+  toDeliveredSandboxTlsFiles,
   toGatewayOwnedLabels,
   toLabelKeys,
   toFailedPendingSandbox,
@@ -264,6 +265,7 @@ export {
   toSandboxTlsFiles,
   toSupervisorArgs,
   toSupervisorTls,
+  toSupervisorTlsPlacements,
 } from './sandbox-runtime/index.js';
 export type {
   DriverPlatform,
@@ -286,4 +288,5 @@ export type {
   SupervisorRuntime,
   SupervisorTlsConfig,
   SupervisorTlsFiles,
+  SupervisorTlsPlacement,
 } from './sandbox-runtime/index.js';

@@ -1,7 +1,7 @@
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { InvalidArgumentError, currentDriverPlatform, prepareDriverRuntime, toCallbackEndpoint, toSandboxTlsFiles, toSupervisorTls } from '@shellgate/driver-sdk';
+import { InvalidArgumentError, currentDriverPlatform, prepareDriverRuntime, toCallbackEndpoint, toDeliveredSandboxTlsFiles, toSupervisorTls } from '@shellgate/driver-sdk';
 import type { DriverPlatform, Logger, SupervisorRuntime } from '@shellgate/driver-sdk';
 
 import { AcceleratorChoice } from './assets/accelerator-choice.js';
@@ -176,7 +176,7 @@ export async function createVmDriver(
       baseDisks,
       run,
       endpoint: toCallbackEndpoint(settings.gatewayScheme, settings.gatewayPort),
-      tls: settings.supervisorTls === undefined ? undefined : toSandboxTlsFiles(settings.supervisorTls.client !== undefined),
+      tls: toDeliveredSandboxTlsFiles(settings.supervisorTls),
     },
     accelerator: () => parts.accelerator.peek(),
     recovery: new VmRecovery({ store, logger }),

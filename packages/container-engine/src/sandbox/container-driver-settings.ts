@@ -5,7 +5,6 @@ import type { BindMountPolicy, DriverPlace } from './bind-mounts.js';
 import { toBindMountPolicy } from './bind-mounts.js';
 import type { ImagePullPolicy } from './container-sandbox-engine.js';
 
-
 /** The settings every container driver has, resolved from its config keys of the same names (see each driver's `config.ts` for keys and defaults). */
 export interface ContainerDriverSettings {
   readonly defaultImage: string;

@@ -8,7 +8,7 @@ import {
   parseCpuQuantity,
   parseMemoryQuantity,
   toEnvList,
-  toSandboxTlsFiles,
+  toDeliveredSandboxTlsFiles,
 } from '@shellgate/driver-sdk';
 import type { DriverSandbox, SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
@@ -68,8 +68,7 @@ export function toContainerCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
-  const tls = defaults.supervisorTls === undefined ? undefined : toSandboxTlsFiles(defaults.supervisorTls.client !== undefined);
-  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) });
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, tls: toDeliveredSandboxTlsFiles(defaults.supervisorTls) });
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,

@@ -114,8 +114,8 @@ function toSandboxContainer(sandbox: DriverSandbox, defaults: PodDefaults): V1Co
   const { supervisor } = defaults;
   const command = sandbox.spec?.command ?? [];
   const tty = sandbox.spec?.tty ?? false;
-  const tls = supervisor === undefined || defaults.supervisorTls === undefined ? undefined : defaults.supervisorTls;
-  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.gatewayEndpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls: toSandboxTlsFiles(tls.hasClientCertificate) }) });
+  const tls = supervisor === undefined ? undefined : defaults.supervisorTls;
+  const env = buildSandboxEnvironment({ sandbox, endpoint: defaults.gatewayEndpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, tls: tls === undefined ? undefined : toSandboxTlsFiles(tls.hasClientCertificate) });
   const process: Pick<V1Container, 'command' | 'args' | 'tty' | 'stdin'> =
     supervisor === undefined
       ? { ...(command.length > 0 && { command: [...command] }), tty, stdin: tty }

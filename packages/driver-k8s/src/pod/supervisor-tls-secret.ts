@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+
 import { InvalidArgumentError, SUPERVISOR_TLS_TARGETS } from '@shellgate/driver-sdk';
 import type { V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 
@@ -14,8 +16,7 @@ export interface SupervisorTlsSecret {
 }
 
 const VOLUME_NAME = 'shellgate-tls';
-const TARGET_DIR = SUPERVISOR_TLS_TARGETS.caFile.slice(0, SUPERVISOR_TLS_TARGETS.caFile.lastIndexOf('/'));
-const fileName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+const TARGET_DIR = posix.dirname(SUPERVISOR_TLS_TARGETS.caFile);
 
 /**
  * Reads `supervisor_tls_secret` in the driver's namespace and checks it: `ca.crt` present,
@@ -47,9 +48,9 @@ export async function findSupervisorTlsSecret(api: KubeApi, name: string, gatewa
 
 /** The Secret's files as a read-only volume at the SDK's TLS paths (every sandbox process may read them). */
 export function toSupervisorTlsVolume(tls: SupervisorTlsSecret): V1Volume {
-  const items: { key: string; path: string }[] = [{ key: TLS_SECRET_KEYS.ca, path: fileName(SUPERVISOR_TLS_TARGETS.caFile) }];
+  const items: { key: string; path: string }[] = [{ key: TLS_SECRET_KEYS.ca, path: posix.basename(SUPERVISOR_TLS_TARGETS.caFile) }];
   if (tls.hasClientCertificate) {
-    items.push({ key: TLS_SECRET_KEYS.cert, path: fileName(SUPERVISOR_TLS_TARGETS.certFile) }, { key: TLS_SECRET_KEYS.key, path: fileName(SUPERVISOR_TLS_TARGETS.keyFile) });
+    items.push({ key: TLS_SECRET_KEYS.cert, path: posix.basename(SUPERVISOR_TLS_TARGETS.certFile) }, { key: TLS_SECRET_KEYS.key, path: posix.basename(SUPERVISOR_TLS_TARGETS.keyFile) });
   }
   return { name: VOLUME_NAME, secret: { secretName: tls.name, items, defaultMode: 0o444 } };
 }

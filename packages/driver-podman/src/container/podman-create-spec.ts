@@ -1,6 +1,6 @@
 import { toContainerLabels, toContainerName, toContainerProcess, toGpuCount, toSupervisorTlsMounts } from '@shellgate/container-engine';
 import type { ResolvedImage } from '@shellgate/container-engine';
-import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toSandboxTlsFiles } from '@shellgate/driver-sdk';
+import { SANDBOX_TOKEN_TARGET, SUPERVISOR_RUNTIME_TARGET, buildSandboxEnvironment, parseCpuQuantity, parseMemoryQuantity, toDeliveredSandboxTlsFiles } from '@shellgate/driver-sdk';
 import type { DriverSandbox, SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { ContainerNetworkSpec, MountSpec, PodmanCreateSpec } from '../engine/podman-engine.js';
@@ -69,12 +69,11 @@ export function toPodmanCreateSpec(
   const resources = sandbox.spec?.template?.resources;
   const cpuLimit = resources?.cpuLimit ?? '';
   const memoryLimit = resources?.memoryLimit ?? '';
-  const tls = defaults.supervisorTls === undefined ? undefined : toSandboxTlsFiles(defaults.supervisorTls.client !== undefined);
   return {
     name: toContainerName(sandbox),
     imageId: input.image.info.id,
     ...toContainerProcess(sandbox, input.image, defaults.supervisor, { isTokenFileKept: defaults.isTokenExposedToAgent }),
-    env: buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) }),
+    env: buildSandboxEnvironment({ sandbox, endpoint: defaults.endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, tls: toDeliveredSandboxTlsFiles(defaults.supervisorTls) }),
     labels: toContainerLabels(sandbox, defaults.gatewayId),
     network: defaults.network,
     hostEntries: defaults.hostEntries,

@@ -20,7 +20,8 @@ export interface SandboxEnvironmentOptions {
   tokenFilePath: string;
   /** Used when `spec.logLevel` is empty. Default "info". */
   logLevel?: string;
-  tls?: SandboxTlsFiles;
+  /** Undefined: the supervisor trusts the system roots. */
+  tls?: SandboxTlsFiles | undefined;
 }
 
 /** The user's environment: template values overridden by spec values. */

@@ -27,8 +27,8 @@ export type { EnsureSupervisorRuntimeOptions } from './ensure-supervisor-runtime
 export { currentDriverPlatform, prepareDriverRuntime } from './prepare-driver-runtime.js';
 export type { DriverPlatform, DriverRuntime, DriverRuntimeConfig, PrepareDriverRuntimeOptions } from './prepare-driver-runtime.js';
 export { toSupervisorArgs } from './supervisor-args.js';
-export { SUPERVISOR_TLS_CONFIG_KEYS, toSandboxTlsFiles, toSupervisorTls } from './supervisor-tls.js';
-export type { SupervisorTlsConfig, SupervisorTlsFiles } from './supervisor-tls.js';
+export { SUPERVISOR_TLS_CONFIG_KEYS, toDeliveredSandboxTlsFiles, toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsPlacements } from './supervisor-tls.js';
+export type { SupervisorTlsConfig, SupervisorTlsFiles, SupervisorTlsPlacement } from './supervisor-tls.js';
 export type { SupervisorArgsOptions } from './supervisor-args.js';
 export { ROOT_STATE_ROOT, resolveDriverStateDir } from './driver-state-dir.js';
 export type { ResolveDriverStateDirOptions } from './driver-state-dir.js';

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 
 import { ErrorCode, isShellgateError } from '../errors.js';
 import { SUPERVISOR_TLS_TARGETS } from './sandbox-paths.js';
-import { toSandboxTlsFiles, toSupervisorTls } from './supervisor-tls.js';
+import { toDeliveredSandboxTlsFiles, toSandboxTlsFiles, toSupervisorTls, toSupervisorTlsPlacements } from './supervisor-tls.js';
 import type { SupervisorTlsConfig } from './supervisor-tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sg-supervisor-tls-'));
@@ -44,6 +44,20 @@ describe('supervisor TLS files', () => {
     assert.deepEqual(tls, { caFile: CA, client: { certFile: CERT, keyFile: KEY } });
     assert.deepEqual(toSandboxTlsFiles(false), { caFile: SUPERVISOR_TLS_TARGETS.caFile });
     assert.deepEqual(toSandboxTlsFiles(true), { caFile: '/opt/shellgate/tls/ca.pem', certFile: '/opt/shellgate/tls/client.pem', keyFile: '/opt/shellgate/tls/client-key.pem' });
+  });
+
+  it('places each delivered host file at its SDK path, and names those paths for the supervisor', () => {
+    assert.deepEqual(toSupervisorTlsPlacements(undefined), []);
+    assert.equal(toDeliveredSandboxTlsFiles(undefined), undefined);
+    assert.deepEqual(toSupervisorTlsPlacements({ caFile: CA, client: undefined }), [{ source: CA, target: SUPERVISOR_TLS_TARGETS.caFile }]);
+    assert.deepEqual(toDeliveredSandboxTlsFiles({ caFile: CA, client: undefined }), toSandboxTlsFiles(false));
+    const withClient = { caFile: CA, client: { certFile: CERT, keyFile: KEY } };
+    assert.deepEqual(toSupervisorTlsPlacements(withClient), [
+      { source: CA, target: SUPERVISOR_TLS_TARGETS.caFile },
+      { source: CERT, target: SUPERVISOR_TLS_TARGETS.certFile },
+      { source: KEY, target: SUPERVISOR_TLS_TARGETS.keyFile },
+    ]);
+    assert.deepEqual(toDeliveredSandboxTlsFiles(withClient), toSandboxTlsFiles(true));
   });
 
   it('refuses files with an http gateway, a half pair, client files without a CA, and what is not a readable file', () => {

@@ -97,6 +97,31 @@ export function toSandboxTlsFiles(hasClientCertificate: boolean): SandboxTlsFile
   };
 }
 
+/** {@link toSandboxTlsFiles} for the host files a driver delivers itself; undefined when there are none. */
+export function toDeliveredSandboxTlsFiles(files: SupervisorTlsFiles | undefined): SandboxTlsFiles | undefined {
+  return files === undefined ? undefined : toSandboxTlsFiles(files.client !== undefined);
+}
+
+/** A host file and where the sandbox sees it. */
+export interface SupervisorTlsPlacement {
+  readonly source: string;
+  readonly target: string;
+}
+
+/** Each of the host files with its place among the {@link SUPERVISOR_TLS_TARGETS}: what a driver copies or mounts. */
+export function toSupervisorTlsPlacements(files: SupervisorTlsFiles | undefined): SupervisorTlsPlacement[] {
+  if (files === undefined) return [];
+  return [
+    { source: files.caFile, target: SUPERVISOR_TLS_TARGETS.caFile },
+    ...(files.client === undefined
+      ? []
+      : [
+          { source: files.client.certFile, target: SUPERVISOR_TLS_TARGETS.certFile },
+          { source: files.client.keyFile, target: SUPERVISOR_TLS_TARGETS.keyFile },
+        ]),
+  ];
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

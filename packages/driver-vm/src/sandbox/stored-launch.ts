@@ -62,7 +62,7 @@ export function toStoredLaunch(
     HOSTNAME: hostname,
     ...(user === '' ? { HOME: '/root' } : {}),
     ...parseEnvList(config.env),
-    ...buildSandboxEnvironment({ sandbox, endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, ...(tls !== undefined && { tls }) }),
+    ...buildSandboxEnvironment({ sandbox, endpoint, tokenFilePath: SANDBOX_TOKEN_TARGET, tls }),
   };
   return {
     imageReference: image.reference,

@@ -1,7 +1,7 @@
 import { rm, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
-import { SUPERVISOR_TLS_TARGETS, toStorageError, toSupervisorArgs } from '@shellgate/driver-sdk';
+import { toStorageError, toSupervisorArgs, toSupervisorTlsPlacements } from '@shellgate/driver-sdk';
 import type { Logger, SupervisorRuntime, SupervisorTlsFiles } from '@shellgate/driver-sdk';
 
 import type { GuestKernels } from '../assets/guest-kernels.js';
@@ -154,17 +154,13 @@ export class VmBooter implements SandboxBooter {
 
 /** The `supervisor_tls_*` files as the guest names them, read anew for every boot. */
 async function readGuestTlsFiles(tls: SupervisorTlsFiles | undefined): Promise<GuestTlsFile[]> {
-  if (tls === undefined) return [];
-  const files = [{ name: basename(SUPERVISOR_TLS_TARGETS.caFile), path: tls.caFile }];
-  if (tls.client !== undefined) {
-    files.push({ name: basename(SUPERVISOR_TLS_TARGETS.certFile), path: tls.client.certFile }, { name: basename(SUPERVISOR_TLS_TARGETS.keyFile), path: tls.client.keyFile });
-  }
   return Promise.all(
-    files.map(async ({ name, path }) => {
+    toSupervisorTlsPlacements(tls).map(async ({ source, target }) => {
+      const name = basename(target);
       try {
-        return { name, data: await readFile(path) };
+        return { name, data: await readFile(source) };
       } catch (error) {
-        throw toStorageError(error, path, `read ${name} for the guest's supervisor (supervisor_tls_*)`);
+        throw toStorageError(error, source, `read ${name} for the guest's supervisor (supervisor_tls_*)`);
       }
     }),
   );
