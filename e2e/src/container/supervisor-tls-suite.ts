@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GatewayProcess } from '../harness/gateway-process.js';
-import { makeTestPki, type TestPki } from '../harness/test-pki.js';
+import { makeTestPki, toGatewayMtlsToml, toSupervisorTlsConfig, type TestPki } from '../harness/test-pki.js';
 import { checkSandboxOverTls, tlsCli } from '../harness/tls-sandbox-check.js';
 import { buildSupervisorRuntime } from '../docker/supervisor-runtime.js';
 import { defaultDriverConfig, type DriverConfigValue } from './e2e-driver-config.js';
@@ -33,16 +33,9 @@ export function registerSupervisorTlsSuite(engine: EngineUnderTest): void {
         ...engine.driverConfig,
         inject_supervisor: true,
         supervisor_runtime_dir: buildSupervisorRuntime(join(stateDir, 'runtime')),
-        supervisor_tls_ca_file: pki.caCert,
-        supervisor_tls_cert_file: pki.clientCert,
-        supervisor_tls_key_file: pki.clientKey,
+        ...toSupervisorTlsConfig(pki),
       };
-      const tls = [
-        `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
-        `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
-        `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
-      ];
-      started = await startEngineGateway(engine, stateDir, tls, driverConfig);
+      started = await startEngineGateway(engine, stateDir, toGatewayMtlsToml(pki), driverConfig);
       gateway = started.gateway;
     });
 

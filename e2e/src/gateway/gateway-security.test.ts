@@ -8,7 +8,7 @@ import { CreateSandboxRequest, OpenShellClient } from '@shellgate/api';
 import { fakeDriverTable } from '../harness/fake-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { runCli } from '../harness/run-cli.js';
-import { makeTestPki } from '../harness/test-pki.js';
+import { makeTestPki, toGatewayMtlsToml } from '../harness/test-pki.js';
 
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/;
 
@@ -54,9 +54,7 @@ describe('gateway API authentication', () => {
     const gateway = await GatewayProcess.start({
       stateDir,
       configToml: [
-        `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
-        `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
-        `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
+        ...toGatewayMtlsToml(pki),
         fakeDriverTable('fake', stateDir),
       ].join('\n'),
     });

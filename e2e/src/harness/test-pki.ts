@@ -33,3 +33,17 @@ export function makeTestPki(dir: string, extraServerNames: readonly string[] = [
     clientKey: join(dir, 'client.key'),
   };
 }
+
+/** Gateway config lines: serve TLS with `pki`'s server certificate and require client certificates its CA signed. */
+export function toGatewayMtlsToml(pki: TestPki): string[] {
+  return [
+    `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
+    `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
+    `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
+  ];
+}
+
+/** A driver's `supervisor_tls_*` keys: the supervisor trusts `pki`'s CA and presents its client certificate. */
+export function toSupervisorTlsConfig(pki: TestPki): Record<'supervisor_tls_ca_file' | 'supervisor_tls_cert_file' | 'supervisor_tls_key_file', string> {
+  return { supervisor_tls_ca_file: pki.caCert, supervisor_tls_cert_file: pki.clientCert, supervisor_tls_key_file: pki.clientKey };
+}

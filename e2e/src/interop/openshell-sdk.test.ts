@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { uniqueSandboxName } from '../docker/e2e-run.js';
 import { fakeDriverTable } from '../harness/fake-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
-import { makeTestPki, type TestPki } from '../harness/test-pki.js';
+import { makeTestPki, toGatewayMtlsToml, type TestPki } from '../harness/test-pki.js';
 import { SDK_INSTALL_TIMEOUT_MS, SDK_PHASE, SdkClient, installSdk, writeGatewayConfig, type SdkConnection, type SdkSandboxRef } from './openshell-sdk-client.js';
 
 const TOKEN = 'an-interop-api-token-0123456789';
@@ -49,9 +49,7 @@ describe('upstream Python SDK (openshell 0.0.116) against the gateway: TLS, clie
       stateDir,
       configToml: [
         `auth_token_file = ${JSON.stringify(tokenFile)}`,
-        `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
-        `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
-        `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
+        ...toGatewayMtlsToml(pki),
         fakeDriverTable('fake', stateDir),
       ].join('\n'),
     });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { toTomlLines } from '../container/e2e-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
-import { makeTestPki, type TestPki } from '../harness/test-pki.js';
+import { makeTestPki, toGatewayMtlsToml, type TestPki } from '../harness/test-pki.js';
 import { checkSandboxOverTls, tlsCli } from '../harness/tls-sandbox-check.js';
 import { createTestNamespace, kubectl } from './cluster.js';
 import type { TestNamespace } from './cluster.js';
@@ -34,9 +34,7 @@ describe('the Kubernetes driver behind a gateway serving TLS with client certifi
     const settings = k8sDriverSettings(environment, { namespace: namespace.name, port, label: 'tls' }, { gateway_endpoint: `https://${nodeIp}:${port}`, supervisor_tls_secret: TLS_SECRET });
     const configToml = [
       `listen = "127.0.0.1:${port}"`,
-      `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
-      `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
-      `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
+      ...toGatewayMtlsToml(pki),
       '[drivers.k8s]',
       `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(K8S_DRIVER_BIN)}]`,
       ...toTomlLines(settings),

@@ -11,7 +11,7 @@ import type { TerminationCleanupHandle } from '@shellgate/driver-sdk/testing';
 import { TEST_IMAGE, toTomlLines } from '../container/e2e-driver-config.js';
 import { GatewayProcess } from '../harness/gateway-process.js';
 import { VM_DRIVER_BIN } from '../harness/paths.js';
-import { makeTestPki, type TestPki } from '../harness/test-pki.js';
+import { makeTestPki, toGatewayMtlsToml, toSupervisorTlsConfig, type TestPki } from '../harness/test-pki.js';
 import { checkSandboxOverTls, tlsCli } from '../harness/tls-sandbox-check.js';
 import { VM_CACHE_DIR, e2eRunDir, killQemuUnder, requireVmEngine } from './vm-engine.js';
 
@@ -33,14 +33,10 @@ export function registerVmTlsSuite(): void {
         cache_dir: VM_CACHE_DIR,
         run_dir: runDir,
         stop_timeout_seconds: 2,
-        supervisor_tls_ca_file: pki.caCert,
-        supervisor_tls_cert_file: pki.clientCert,
-        supervisor_tls_key_file: pki.clientKey,
+        ...toSupervisorTlsConfig(pki),
       };
       const configToml = [
-        `tls_cert_file = ${JSON.stringify(pki.serverCert)}`,
-        `tls_key_file = ${JSON.stringify(pki.serverKey)}`,
-        `tls_client_ca_file = ${JSON.stringify(pki.caCert)}`,
+        ...toGatewayMtlsToml(pki),
         '[drivers.vm]',
         `command = [${JSON.stringify(process.execPath)}, ${JSON.stringify(VM_DRIVER_BIN)}]`,
         ...toTomlLines(driverConfig),
