@@ -14,6 +14,8 @@ interface LeaseRow {
 
 const LEASE_SELECT = `SELECT name, holder, epoch, expires_at_ms, acquired_at_ms, ${NOW_MS_SQL} AS now_ms FROM leases WHERE name = $1`;
 
+const REPLICA_COLUMNS = 'id, relay_address, started_at_ms, heartbeat_at_ms, expires_at_ms';
+
 /**
  * A condition that holds while `fence` names the live lease, share-locking the lease row as
  * checkFence does, for a write that checks its fence in its own statement (one round trip
@@ -24,10 +26,10 @@ export function leaseFenceHeldSql(first: number): string {
     AND expires_at_ms > ${NOW_MS_SQL} FOR SHARE)`;
 }
 
+/** The parameters {@link leaseFenceHeldSql} names, in its order. */
 export function leaseFenceValues(fence: LeaseFence): unknown[] {
   return [fence.name, fence.holder, fence.epoch];
 }
-const REPLICA_COLUMNS = 'id, relay_address, started_at_ms, heartbeat_at_ms, expires_at_ms';
 
 /** Epoch 0 marks the placeholder row acquire inserts so that it has a row to lock: no lease yet. */
 function toLease(row: LeaseRow | undefined): Lease | undefined {

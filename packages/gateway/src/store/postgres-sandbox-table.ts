@@ -46,13 +46,13 @@ const UPDATE_SET = `UPDATE sandboxes SET workspace = $2, name = $3, driver = $4,
   resource_version = $7, labels_json = $8, object = $9 WHERE id = $1 AND resource_version = $10`;
 const UPDATE_SQL = notifying(UPDATE_SET, 11, false);
 const FENCED_UPDATE_SQL = notifying(`${UPDATE_SET} AND ${leaseFenceHeldSql(12)}`, 11, false);
+const DELETE_SQL = notifying('DELETE FROM sandboxes WHERE id = $1 AND ($2::bigint IS NULL OR resource_version = $2)', 3, true);
 
 /** The leader's fence for a write, and the table that can tell a lost lease from a conflict. */
 export interface SandboxWriteFence {
   readonly fence: LeaseFence;
   readonly coordination: PostgresCoordinationTable;
 }
-const DELETE_SQL = notifying('DELETE FROM sandboxes WHERE id = $1 AND ($2::bigint IS NULL OR resource_version = $2)', 3, true);
 
 function rowValues(row: SandboxRow): unknown[] {
   return [row.id, row.workspace, row.name, row.driver, row.desired_state, row.missing_since_ms, row.resource_version, row.labels_json, row.object];
