@@ -121,7 +121,7 @@ export function registerHostileTokenSuite(): void {
       const read = await exec(name, `id -u; cat ${TOKEN_FILE}; echo "rc=$?"; wc -c < ${TOKEN_FILE}`);
       assert.equal(read.code, 0, read.stderr);
       assert.equal(read.stdout, '0\nrc=0\n0\n', 'root in the sandbox reads an empty file');
-      const everywhere = await exec(name, `grep -rl ${JSON.stringify(token.slice(-24))} /run /tmp /etc /root /home 2>/dev/null; echo searched`);
+      const everywhere = await exec(name, `grep -rl -e ${JSON.stringify(token.slice(-24))} /run /tmp /etc /root /home 2>/dev/null; echo searched`);
       assert.equal(everywhere.stdout, 'searched\n');
       assert.ok(![read.stdout, read.stderr, everywhere.stdout].some((text) => text.includes(token)));
     });
@@ -158,8 +158,8 @@ export function registerHostileTokenSuite(): void {
       assert.match(attack.stdout, /supervisor-mem=denied/);
       assert.match(attack.stdout, /control-environ=read/, 'the check can tell: an ordinary process is readable');
       assert.match(attack.stdout, /control-mem=open/);
-      const grep = await exec(name, `S=$(cut -d" " -f1 /proc/1/task/1/children); cat /proc/$S/environ /proc/$S/mem 2>&1 | grep -c ${JSON.stringify(token.slice(-24))}; true`);
-      assert.equal(grep.stdout.trim(), '0', 'the JWT is nowhere in what root could read of the supervisor');
+      const grep = await exec(name, `S=$(cut -d" " -f1 /proc/1/task/1/children); cat /proc/$S/environ /proc/$S/mem 2>&1 | grep -c -e ${JSON.stringify(token.slice(-24))}; true`);
+      assert.equal(grep.stdout.trim(), '0', `the JWT is nowhere in what root could read of the supervisor (exit ${grep.code}): ${grep.stderr}`);
     });
 
     it('a session with a stolen token supersedes the supervisor but cannot fail the sandbox; once it ends the supervisor is back', async () => {
